@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  format: ['esm'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  // tfjs-core ships its gradient registrations only as extensionless ESM files
+  // that Node cannot load. Bundling that one entry (and what it imports) makes
+  // our dist work in plain Node; tfjs keeps engine and registries on a global,
+  // so the bundled copy registers into the same registry as the peer.
+  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
+});

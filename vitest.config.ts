@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string, file = 'index.ts') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, not the built dist (no build step needed).
+    alias: [
+      { find: /^@tunekit\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
+      { find: /^@tunekit\/core$/, replacement: src('core') },
+      { find: /^@tunekit\/formats$/, replacement: src('formats') },
+      { find: /^@tunekit\/backend-node$/, replacement: src('backend-node') },
+      { find: /^@tunekit\/backend-web$/, replacement: src('backend-web') },
+    ],
+  },
+  server: {
+    deps: {
+      // tfjs-core's gradient registrations are extensionless ESM files that
+      // only a bundler can load; let Vite transform them (not the CJS main).
+      inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core\.node)/],
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
