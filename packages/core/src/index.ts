@@ -1,1 +1,1 @@
-export const placeholder = 1;
+export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec.js';
