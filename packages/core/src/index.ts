@@ -1,1 +1,37 @@
-export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec.js';
+/**
+ * @packageDocumentation
+ * `@tunekit/core`: GPT-2 in TypeScript on tfjs — loading and saving Hugging
+ * Face checkpoints, the forward pass, generation, and the pieces training and
+ * adapters build on. Runs in Node and browsers on any backend that implements
+ * {@link BackendV1}; by default on the embedded CPU backend.
+ */
+export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
+export { createCpuBackend, cpuBackend, type CpuBackendOptions, type CpuFlavor } from './backend/embedded-cpu-backend';
+export { activeBackend, resolveBackend, vocabChunkRowsFor, type ResolvedBackend } from './backend/resolve-backend';
+
+export {
+  countParameters, fromHFConfig, GPT2_PRESETS, gpt2Config, toHFConfig, validateConfig,
+  type GPT2Activation, type GPT2Config, type GPT2PresetName, type HFGPT2ConfigJson,
+} from './model/config';
+export { createModel, type CreateModelOptions } from './model/create-model';
+export { EmbeddingTable } from './model/embedding-table';
+export { GPT2Model, type ForwardOptions, type ForwardOutput, type ModelOptions, type ParameterReport } from './model/gpt2-model';
+export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from './model/hooks';
+export { KVCache } from './model/kv-cache';
+export { checkpointShapes, namedVariables, randomValueSource, type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
+export type { TransformerOptions, TransformerOutput } from './model/transformer';
+
+export { IGNORE_INDEX, lmCrossEntropy, lmTokenStats, type CrossEntropyOptions, type TokenStats } from './loss/lm-cross-entropy';
+
+export { generate, generateStream, type FinishReason, type GenerateOptions, type GenerateResult, type GenerationChunk } from './generate/generate';
+export type { SamplingOptions } from './generate/sampling';
+
+export { END_OF_TEXT, END_OF_TEXT_ID, GPT2Tokenizer, gpt2Tokenizer, type EncodeOptions, type Tokenizer } from './tokenizer/gpt2-tokenizer';
+
+export type { LoadProgress, ProgressCallback } from './io/fetch-stream';
+export { loadPretrained, type LoadOptions, type PretrainedSource } from './io/load-pretrained';
+export { isNodeRuntime, joinPath, nodeFileIO } from './io/node-file-io';
+export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafetensors, type DecodedTensor, type SafetensorsDtype, type TensorToWrite } from './io/safetensors';
+export { modelTensors, resolveFiles, saveModel, type SaveOptions } from './io/save-pretrained';
+
+export { SeededRandom } from './util/random';

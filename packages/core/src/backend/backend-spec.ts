@@ -47,6 +47,13 @@ export interface FileIO {
   listDirectory(path: string): Promise<string[]>;
   /** Removes a file or a directory tree; succeeds when nothing is there. */
   remove(path: string): Promise<void>;
+  /**
+   * Optional streaming read, for files too large to hold whole (a 1558M-parameter
+   * checkpoint is 6 GB; one typed array holds at most 4 GiB).
+   */
+  openRead?(path: string): Promise<{ size: number; chunks: AsyncIterable<Uint8Array> }>;
+  /** Optional streaming, atomic write of a file given as consecutive chunks. */
+  writeChunksAtomic?(path: string, chunks: Iterable<Uint8Array>): Promise<void>;
 }
 
 /** A tunekit backend, specification version 1. */

@@ -1,1 +1,6 @@
-export const testingPlaceholder = 1;
+/**
+ * @packageDocumentation
+ * Test support for backends and applications: the tiny GPT-2 parity fixture,
+ * its golden values, and comparison helpers. Node only.
+ */
+export { findSharedDirectory, goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory, type Golden, type GoldenSequence } from './fixtures';

@@ -1,0 +1,123 @@
+/**
+ * The embedded default backend: needs nothing but Node (or a browser).
+ * It tries, in order, and says which one runs and why:
+ *  1. `native` — tfjs's CPU backend with our multi-threaded SIMD kernels from
+ *     `@tunekit/cpu-kernels` (Node only; built at install when a C++ compiler exists);
+ *  2. `wasm`   — tfjs-backend-wasm (SIMD, single-threaded in Node), with our
+ *     segment-sum kernel and transpose-free matMul;
+ *  3. `cpu`    — tfjs's pure-JS backend with our segment-sum kernel.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { isNodeRuntime, nodeFileIO } from '../io/node-file-io';
+import type { BackendCapabilities, BackendV1 } from './backend-spec';
+import { registerSegmentSumKernel } from './segment-sum-kernel';
+import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
+
+/** One way of running on the CPU. */
+export type CpuFlavor = 'native' | 'wasm' | 'cpu';
+
+/** Options of {@link createCpuBackend}. */
+export interface CpuBackendOptions {
+  /** Flavours to try, in order. Default: `native, wasm, cpu` in Node; `wasm, cpu` elsewhere. Env `TUNEKIT_CPU` (e.g. `wasm`) overrides in Node. */
+  prefer?: CpuFlavor[];
+  /** Threads for the native kernels (default: all cores). */
+  threads?: number;
+  /** Where the wasm binaries are served from (browsers; see tfjs-backend-wasm's `setWasmPaths`). */
+  wasmPaths?: string;
+}
+
+interface NativeKernelsModule {
+  registerNativeCpuKernels(options?: { threads?: number }): { available: boolean; reason?: string; isa: string; threads: number; kernels: string[] };
+}
+
+function defaultPreference(): CpuFlavor[] {
+  if (!isNodeRuntime()) return ['wasm', 'cpu'];
+  const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TUNEKIT_CPU;
+  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()) as CpuFlavor[];
+  return ['native', 'wasm', 'cpu'];
+}
+
+/** Silences tfjs's "install tfjs-node" banner, which is wrong advice once our kernels are in. */
+function quietCpuBanner(): void {
+  const backend = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (backend) backend.firstUse = false;
+}
+
+async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
+  if (!isNodeRuntime()) throw new Error('native kernels need Node');
+  const specifier = '@tunekit/cpu-kernels';
+  let module: NativeKernelsModule;
+  try {
+    module = (await import(/* @vite-ignore */ specifier)) as NativeKernelsModule;
+  } catch (error) {
+    throw new Error(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`);
+  }
+  const info = module.registerNativeCpuKernels({ threads: options.threads });
+  if (!info.available) throw new Error(info.reason ?? 'native kernels unavailable');
+  registerSegmentSumKernel('cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
+  quietCpuBanner();
+  return { tfjsBackend: 'cpu', device: 'cpu', threads: info.threads, description: `cpu + native kernels (${info.isa}, ${info.threads} threads)` };
+}
+
+async function tryWasm(options: CpuBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
+  const specifier = '@tensorflow/tfjs-backend-wasm';
+  const wasm = (await import(/* @vite-ignore */ specifier)) as { setWasmPaths?: (path: string) => void };
+  if (options.wasmPaths) wasm.setWasmPaths?.(options.wasmPaths);
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
+  registerSegmentSumKernel('wasm');
+  registerWasmMatMulKernel();
+  return { tfjsBackend: 'wasm', device: 'cpu', threads: 1, description: 'wasm (SIMD, 1 thread)' };
+}
+
+async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
+  registerSegmentSumKernel('cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
+  quietCpuBanner();
+  return { tfjsBackend: 'cpu', device: 'cpu', threads: 1, description: 'cpu (pure JavaScript, slow: use for small models)' };
+}
+
+/** Creates the embedded CPU backend. */
+export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
+  let capabilities: BackendCapabilities | undefined;
+  let initializing: Promise<void> | undefined;
+  const files = isNodeRuntime() ? nodeFileIO() : undefined;
+
+  const init = async (): Promise<void> => {
+    const prefer = options.prefer ?? defaultPreference();
+    const skipped: string[] = [];
+    for (const flavor of prefer) {
+      try {
+        const found = flavor === 'native' ? await tryNative(options) : flavor === 'wasm' ? await tryWasm(options) : flavor === 'cpu' ? await tryCpu() : undefined;
+        if (!found) throw new Error(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`);
+        const why = skipped.length ? ` — ${skipped.join('; ')}` : '';
+        capabilities = { ...found, supportsFloat16: false, description: `${found.description}${why}` };
+        return;
+      } catch (error) {
+        skipped.push(`${flavor} unavailable: ${(error as Error).message}`);
+      }
+    }
+    throw new Error(`No CPU backend could start: ${skipped.join('; ')}`);
+  };
+
+  return {
+    specificationVersion: 'v1',
+    name: 'embedded-cpu',
+    files,
+    doInit() {
+      initializing ??= init().catch((error: unknown) => {
+        initializing = undefined;
+        throw error;
+      });
+      return initializing;
+    },
+    doCapabilities() {
+      if (!capabilities) throw new Error('embedded-cpu backend: call doInit() first');
+      return capabilities;
+    },
+  };
+}
+
+/** The shared default instance. */
+export const cpuBackend: BackendV1 = createCpuBackend();

@@ -1,0 +1,41 @@
+/** Selection and initialisation of the backend that core runs on. */
+import type { BackendCapabilities, BackendV1 } from './backend-spec';
+import { cpuBackend } from './embedded-cpu-backend';
+
+/** A backend that has been initialised, with its capabilities. */
+export interface ResolvedBackend {
+  backend: BackendV1;
+  capabilities: BackendCapabilities;
+}
+
+let current: ResolvedBackend | undefined;
+
+/**
+ * Initialises `backend` (default: the embedded CPU backend) and makes it the
+ * active one. Checks the specification version so an incompatible backend
+ * package fails with a clear message instead of odd errors later.
+ */
+export async function resolveBackend(backend: BackendV1 = current?.backend ?? cpuBackend): Promise<ResolvedBackend> {
+  const version = (backend as { specificationVersion?: unknown }).specificationVersion;
+  if (version !== 'v1') {
+    throw new Error(`Backend "${String((backend as { name?: unknown }).name)}" implements specification ${String(version)}; @tunekit/core needs v1`);
+  }
+  await backend.doInit();
+  current = { backend, capabilities: backend.doCapabilities() };
+  return current;
+}
+
+/** The backend resolved last, if any. */
+export function activeBackend(): ResolvedBackend | undefined {
+  return current;
+}
+
+/**
+ * Largest `wte` chunk (rows) that fits the backend's binding limit, leaving
+ * headroom for tfjs's own padding; undefined when unlimited.
+ */
+export function vocabChunkRowsFor(capabilities: BackendCapabilities, embeddingDim: number): number | undefined {
+  const limit = capabilities.maxBindingBytes;
+  if (limit === undefined) return undefined;
+  return Math.max(1, Math.floor((limit * 0.9) / (embeddingDim * 4)));
+}

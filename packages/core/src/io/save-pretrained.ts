@@ -1,0 +1,45 @@
+/** Saves a model in the Hugging Face layout: `config.json` + `model.safetensors`. */
+import type { FileIO } from '../backend/backend-spec';
+import { activeBackend } from '../backend/resolve-backend';
+import { toHFConfig } from '../model/config';
+import type { GPT2Model } from '../model/gpt2-model';
+import { isNodeRuntime, joinPath, nodeFileIO } from './node-file-io';
+import { concatBytes, safetensorsParts, type TensorToWrite } from './safetensors';
+
+/** Options of {@link saveModel}. */
+export interface SaveOptions {
+  /** File access (default: the active backend's, else Node's file system). */
+  files?: FileIO;
+}
+
+/** The model's tensors by Hugging Face name, `wte` whole. */
+export async function modelTensors(model: GPT2Model): Promise<Map<string, TensorToWrite>> {
+  const tensors = new Map<string, TensorToWrite>();
+  tensors.set('wte.weight', { shape: [model.config.vocabSize, model.config.embeddingDim], data: await model.params.wte.values() });
+  for (const [name, variable] of model.parameters()) {
+    if (name.startsWith('wte.weight')) continue;
+    tensors.set(name, { shape: variable.shape, data: (await variable.data()) as Float32Array });
+  }
+  return tensors;
+}
+
+/** Resolves the file access to use for saving or loading side files. */
+export function resolveFiles(files?: FileIO): FileIO {
+  const resolved = files ?? activeBackend()?.backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
+  if (!resolved) throw new Error('No file system here: pass { files } (e.g. the browser storage of @tunekit/backend-web)');
+  return resolved;
+}
+
+/**
+ * Writes `config.json` and `model.safetensors` into `directory`, each
+ * atomically, loadable by `transformers.GPT2LMHeadModel.from_pretrained`.
+ */
+export async function saveModel(model: GPT2Model, directory: string, options: SaveOptions = {}): Promise<void> {
+  const files = resolveFiles(options.files);
+  await files.makeDirectory(directory);
+  const parts = safetensorsParts(await modelTensors(model), { format: 'pt' });
+  const weightsPath = joinPath(directory, 'model.safetensors');
+  if (files.writeChunksAtomic) await files.writeChunksAtomic(weightsPath, parts);
+  else await files.writeFileAtomic(weightsPath, concatBytes(parts));
+  await files.writeFileAtomic(joinPath(directory, 'config.json'), `${JSON.stringify(toHFConfig(model.config), null, 2)}\n`);
+}

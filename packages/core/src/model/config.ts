@@ -1,0 +1,197 @@
+/**
+ * GPT-2 hyper-parameters, the published presets, and conversion from/to the
+ * Hugging Face `config.json` (`GPT2Config`) layout.
+ */
+
+/** Activation of the MLP. `gelu_new` is the tanh approximation GPT-2 was trained with. */
+export type GPT2Activation = 'gelu_new' | 'gelu_pytorch_tanh' | 'gelu';
+
+/** The shape and regularisation of a GPT-2 model. */
+export interface GPT2Config {
+  /** Vocabulary size (50257 for GPT-2's BPE). */
+  vocabSize: number;
+  /** Maximum sequence length: rows of the position embedding (`n_positions`). */
+  contextLength: number;
+  /** Width of the residual stream (`n_embd`). */
+  embeddingDim: number;
+  /** Number of transformer blocks (`n_layer`). */
+  numLayers: number;
+  /** Number of attention heads (`n_head`); must divide `embeddingDim`. */
+  numHeads: number;
+  /** Width of the MLP's hidden layer (`n_inner`, 4 × `embeddingDim` by default). */
+  innerDim: number;
+  /** MLP activation. */
+  activation: GPT2Activation;
+  /** Epsilon of every layer norm. */
+  layerNormEpsilon: number;
+  /** Dropout after token + position embeddings (`embd_pdrop`). */
+  embeddingDropout: number;
+  /** Dropout on attention probabilities (`attn_pdrop`). */
+  attentionDropout: number;
+  /** Dropout on each residual branch (`resid_pdrop`). */
+  residualDropout: number;
+  /** Divide attention scores by (layer index + 1) as well (`scale_attn_by_inverse_layer_idx`). */
+  scaleAttentionByLayer: boolean;
+  /** Id of `<|endoftext|>`, GPT-2's only special token. */
+  eosTokenId: number;
+}
+
+/** Names of the four published GPT-2 sizes. */
+export type GPT2PresetName = 'gpt2' | 'gpt2-medium' | 'gpt2-large' | 'gpt2-xl';
+
+const GPT2_COMMON = {
+  vocabSize: 50257,
+  contextLength: 1024,
+  activation: 'gelu_new',
+  layerNormEpsilon: 1e-5,
+  embeddingDropout: 0.1,
+  attentionDropout: 0.1,
+  residualDropout: 0.1,
+  scaleAttentionByLayer: false,
+  eosTokenId: 50256,
+} as const;
+
+function preset(embeddingDim: number, numLayers: number, numHeads: number): GPT2Config {
+  return { ...GPT2_COMMON, embeddingDim, numLayers, numHeads, innerDim: 4 * embeddingDim };
+}
+
+/** The published configurations: 124M, 355M, 774M and 1558M parameters. */
+export const GPT2_PRESETS: Readonly<Record<GPT2PresetName, Readonly<GPT2Config>>> = {
+  gpt2: preset(768, 12, 12),
+  'gpt2-medium': preset(1024, 24, 16),
+  'gpt2-large': preset(1280, 36, 20),
+  'gpt2-xl': preset(1600, 48, 25),
+};
+
+/**
+ * Builds a config from a preset name or from explicit fields; unspecified
+ * fields take GPT-2 small's values. The result is validated.
+ */
+export function gpt2Config(base: GPT2PresetName | Partial<GPT2Config> = 'gpt2', overrides: Partial<GPT2Config> = {}): GPT2Config {
+  const start = typeof base === 'string' ? GPT2_PRESETS[base] : { ...GPT2_PRESETS.gpt2, ...base };
+  if (start === undefined) {
+    throw new Error(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`);
+  }
+  const merged = { ...start, ...overrides };
+  // innerDim follows embeddingDim unless given explicitly.
+  const explicitInner = (typeof base === 'object' && base.innerDim !== undefined) || overrides.innerDim !== undefined;
+  if (!explicitInner) merged.innerDim = 4 * merged.embeddingDim;
+  validateConfig(merged);
+  return merged;
+}
+
+/** Throws an error naming the field when a config is inconsistent. */
+export function validateConfig(config: GPT2Config): void {
+  const positive: (keyof GPT2Config)[] = ['vocabSize', 'contextLength', 'embeddingDim', 'numLayers', 'numHeads', 'innerDim'];
+  for (const key of positive) {
+    const value = config[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new Error(`GPT2Config.${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  if (config.embeddingDim % config.numHeads !== 0) {
+    throw new Error(`GPT2Config.embeddingDim (${config.embeddingDim}) must be divisible by numHeads (${config.numHeads})`);
+  }
+  for (const key of ['embeddingDropout', 'attentionDropout', 'residualDropout'] as const) {
+    if (!(config[key] >= 0 && config[key] < 1)) throw new Error(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`);
+  }
+  if (!(config.layerNormEpsilon > 0)) throw new Error(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`);
+  if (!['gelu_new', 'gelu_pytorch_tanh', 'gelu'].includes(config.activation)) {
+    throw new Error(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`);
+  }
+}
+
+/** The subset of Hugging Face's `GPT2Config` JSON that GPT-2 needs. */
+export interface HFGPT2ConfigJson {
+  model_type?: string;
+  vocab_size?: number;
+  n_positions?: number;
+  n_ctx?: number;
+  n_embd?: number;
+  n_layer?: number;
+  n_head?: number;
+  n_inner?: number | null;
+  activation_function?: string;
+  layer_norm_epsilon?: number;
+  embd_pdrop?: number;
+  attn_pdrop?: number;
+  resid_pdrop?: number;
+  scale_attn_by_inverse_layer_idx?: boolean;
+  eos_token_id?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Reads a Hugging Face `config.json` (object or JSON text). Missing fields take
+ * the defaults of `transformers.GPT2Config`, as transformers itself does.
+ * @param source - the parsed object or its JSON text
+ * @param origin - where it came from, used in error messages
+ */
+export function fromHFConfig(source: HFGPT2ConfigJson | string, origin = 'config.json'): GPT2Config {
+  let json: HFGPT2ConfigJson;
+  try {
+    json = typeof source === 'string' ? (JSON.parse(source) as HFGPT2ConfigJson) : source;
+  } catch (error) {
+    throw new Error(`${origin}: not valid JSON (${(error as Error).message})`);
+  }
+  if (json === null || typeof json !== 'object') throw new Error(`${origin}: expected a JSON object`);
+  if (json.model_type !== undefined && json.model_type !== 'gpt2') {
+    throw new Error(`${origin}: model_type is "${json.model_type}", only "gpt2" is supported`);
+  }
+  const embeddingDim = json.n_embd ?? 768;
+  const activation = json.activation_function ?? 'gelu_new';
+  const config: GPT2Config = {
+    vocabSize: json.vocab_size ?? 50257,
+    contextLength: json.n_positions ?? 1024,
+    embeddingDim,
+    numLayers: json.n_layer ?? 12,
+    numHeads: json.n_head ?? 12,
+    innerDim: json.n_inner ?? 4 * embeddingDim,
+    activation: activation as GPT2Activation,
+    layerNormEpsilon: json.layer_norm_epsilon ?? 1e-5,
+    embeddingDropout: json.embd_pdrop ?? 0.1,
+    attentionDropout: json.attn_pdrop ?? 0.1,
+    residualDropout: json.resid_pdrop ?? 0.1,
+    scaleAttentionByLayer: json.scale_attn_by_inverse_layer_idx ?? false,
+    eosTokenId: json.eos_token_id ?? 50256,
+  };
+  try {
+    validateConfig(config);
+  } catch (error) {
+    throw new Error(`${origin}: ${(error as Error).message}`);
+  }
+  return config;
+}
+
+/** Writes a config in Hugging Face's `config.json` layout (loadable by transformers). */
+export function toHFConfig(config: GPT2Config): HFGPT2ConfigJson {
+  return {
+    model_type: 'gpt2',
+    architectures: ['GPT2LMHeadModel'],
+    vocab_size: config.vocabSize,
+    n_positions: config.contextLength,
+    n_ctx: config.contextLength,
+    n_embd: config.embeddingDim,
+    n_layer: config.numLayers,
+    n_head: config.numHeads,
+    n_inner: config.innerDim === 4 * config.embeddingDim ? null : config.innerDim,
+    activation_function: config.activation,
+    layer_norm_epsilon: config.layerNormEpsilon,
+    embd_pdrop: config.embeddingDropout,
+    attn_pdrop: config.attentionDropout,
+    resid_pdrop: config.residualDropout,
+    scale_attn_weights: true,
+    scale_attn_by_inverse_layer_idx: config.scaleAttentionByLayer,
+    tie_word_embeddings: true,
+    bos_token_id: config.eosTokenId,
+    eos_token_id: config.eosTokenId,
+    torch_dtype: 'float32',
+  };
+}
+
+/** Number of parameters of a model with this config (tied LM head counted once). */
+export function countParameters(config: GPT2Config): number {
+  const { vocabSize: V, contextLength: P, embeddingDim: C, innerDim: F, numLayers: L } = config;
+  const block = 2 * 2 * C + (C * 3 * C + 3 * C) + (C * C + C) + (C * F + F) + (F * C + C);
+  return V * C + P * C + L * block + 2 * C;
+}

@@ -1,0 +1,29 @@
+/** Creating a randomly initialised GPT-2 on the active backend. */
+import type { BackendV1 } from '../backend/backend-spec';
+import { resolveBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
+import { type GPT2Config, type GPT2PresetName, gpt2Config } from './config';
+import { GPT2Model, type ModelOptions } from './gpt2-model';
+
+/** Options of {@link createModel}. */
+export interface CreateModelOptions extends ModelOptions {
+  /** Seed of the initialisation. Default 0. */
+  seed?: number;
+  /** Backend to run on (default: the embedded CPU backend). */
+  backend?: BackendV1;
+}
+
+/**
+ * A randomly initialised GPT-2 (`transformers`' initialisation), e.g. to
+ * pre-train from scratch or to test a pipeline quickly with a tiny config.
+ *
+ * @example
+ * ```ts
+ * const tiny = await createModel({ embeddingDim: 64, numLayers: 2, numHeads: 4, contextLength: 128 });
+ * ```
+ */
+export async function createModel(config: GPT2PresetName | Partial<GPT2Config> = 'gpt2', options: CreateModelOptions = {}): Promise<GPT2Model> {
+  const { capabilities } = await resolveBackend(options.backend);
+  const full = gpt2Config(config);
+  const vocabChunkRows = options.vocabChunkRows ?? vocabChunkRowsFor(capabilities, full.embeddingDim);
+  return GPT2Model.random(full, options.seed ?? 0, { vocabChunkRows });
+}

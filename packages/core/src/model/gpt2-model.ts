@@ -1,0 +1,125 @@
+/** GPT-2 with its tied language-modelling head. */
+import * as tf from '@tensorflow/tfjs-core';
+import '../tf/register-gradients';
+import { tidyObject } from '../tf/tidy-object';
+import { type GPT2Tokenizer, gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer';
+import { type GPT2Config, validateConfig } from './config';
+import type { ForwardHooks } from './hooks';
+import { type GPT2Params, buildParams, disposeParams, namedVariables, randomValueSource, type ValueSource } from './params';
+import { runTransformer, toIdTensor, type TransformerOptions, type TransformerOutput } from './transformer';
+
+/** Options of {@link GPT2Model.forward}. */
+export interface ForwardOptions extends Omit<TransformerOptions, 'hooks'> {
+  /** Adapter hooks for this call; default: the model's active {@link GPT2Model.hooks}. `null` runs the bare base model. */
+  hooks?: ForwardHooks | null;
+}
+
+/** Logits and hidden states of a forward pass. The caller disposes them. */
+export interface ForwardOutput extends TransformerOutput {
+  /** Next-token logits [B, T', V]. */
+  logits: tf.Tensor3D;
+}
+
+/** Options for building a model. */
+export interface ModelOptions {
+  /** Largest number of `wte` rows per chunk; set by backends with buffer-binding limits. */
+  vocabChunkRows?: number;
+}
+
+/** Parameter counts, like PEFT's `print_trainable_parameters`. */
+export interface ParameterReport {
+  trainable: number;
+  total: number;
+  /** trainable / total × 100. */
+  percent: number;
+}
+
+/** A GPT-2 model: parameters, tokenizer, forward pass, and adapter hook points. */
+export class GPT2Model {
+  readonly config: GPT2Config;
+  readonly params: GPT2Params;
+  readonly tokenizer: GPT2Tokenizer = gpt2Tokenizer;
+  /** Adapter hooks applied by default on every forward pass (set by the adapter API). */
+  hooks: ForwardHooks | undefined;
+  private disposed = false;
+
+  constructor(config: GPT2Config, params: GPT2Params) {
+    validateConfig(config);
+    this.config = config;
+    this.params = params;
+  }
+
+  /** Builds a model whose tensors come from `source` (a checkpoint, or random values). */
+  static fromValues(config: GPT2Config, source: ValueSource, options: ModelOptions = {}): GPT2Model {
+    return new GPT2Model(config, buildParams(config, source, options.vocabChunkRows));
+  }
+
+  /** A randomly initialised model (see {@link randomValueSource}); deterministic for a seed. */
+  static random(config: GPT2Config, seed = 0, options: ModelOptions = {}): GPT2Model {
+    return GPT2Model.fromValues(config, randomValueSource(config, seed), options);
+  }
+
+  /**
+   * Runs the model. `inputIds` is a batch of equal-length rows (number[][]) or
+   * an int32 tensor [B, T]. Returns logits [B, T', V] (T' includes any
+   * prompt-tuning tokens) and the final hidden states.
+   */
+  forward(inputIds: number[][] | tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
+    return tidyObject(() => {
+      const out = this.transformer(inputIds, options);
+      return { ...out, logits: this.lmHead(out.hidden) };
+    });
+  }
+
+  /** The transformer without the LM head: hidden states after `ln_f` [B, T', C]. */
+  transformer(inputIds: number[][] | tf.Tensor2D, options: ForwardOptions = {}): TransformerOutput {
+    this.assertAlive();
+    return tidyObject(() => {
+      const ids = toIdTensor(inputIds, this.config.vocabSize);
+      const hooks = options.hooks === null ? undefined : (options.hooks ?? this.hooks);
+      return runTransformer(this.params, this.config, ids, { ...options, hooks });
+    });
+  }
+
+  /** The tied LM head: hidden [B, T, C] → logits [B, T, V]. */
+  lmHead(hidden: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [batch, time, channels] = hidden.shape;
+      const logits = this.params.wte.project(tf.reshape(hidden, [batch * time, channels]));
+      return tf.reshape(logits, [batch, time, this.config.vocabSize]);
+    });
+  }
+
+  /** Every base variable by its Hugging Face checkpoint name (see {@link namedVariables}). */
+  parameters(): Map<string, tf.Variable> {
+    this.assertAlive();
+    return namedVariables(this.params);
+  }
+
+  /** Trainable and total parameter counts of the base model. */
+  parameterReport(): ParameterReport {
+    let trainable = 0;
+    let total = 0;
+    for (const variable of this.parameters().values()) {
+      total += variable.size;
+      if (variable.trainable) trainable += variable.size;
+    }
+    return { trainable, total, percent: total ? (100 * trainable) / total : 0 };
+  }
+
+  /** Whether {@link GPT2Model.dispose} has been called. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Releases every tensor of the model. The model is unusable afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    disposeParams(this.params);
+    this.disposed = true;
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new Error('This GPT2Model has been disposed');
+  }
+}

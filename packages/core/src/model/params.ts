@@ -1,0 +1,136 @@
+/**
+ * GPT-2's parameters as tfjs variables, named and laid out exactly as in a
+ * Hugging Face checkpoint (Conv1D weights are [in, out], so `y = x · W + b`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom } from '../util/random';
+import type { GPT2Config } from './config';
+import { EmbeddingTable } from './embedding-table';
+
+/** A Conv1D/linear map: `y = x · weight + bias`. */
+export interface LinearParams {
+  weight: tf.Variable; // [in, out]
+  bias: tf.Variable; // [out]
+}
+
+/** Layer-norm gain and shift. */
+export interface LayerNormParams {
+  weight: tf.Variable; // [C]
+  bias: tf.Variable; // [C]
+}
+
+/** One transformer block. */
+export interface BlockParams {
+  ln1: LayerNormParams;
+  attention: { cAttn: LinearParams /* [C, 3C] */; cProj: LinearParams /* [C, C] */ };
+  ln2: LayerNormParams;
+  mlp: { cFc: LinearParams /* [C, F] */; cProj: LinearParams /* [F, C] */ };
+}
+
+/** All parameters of GPT-2. */
+export interface GPT2Params {
+  wte: EmbeddingTable; // [V, C], tied LM head
+  wpe: tf.Variable; // [P, C]
+  blocks: BlockParams[];
+  lnF: LayerNormParams;
+}
+
+/** Hugging Face names (no `transformer.` prefix) and shapes of every tensor. */
+export function checkpointShapes(config: GPT2Config): Map<string, number[]> {
+  const { vocabSize: V, contextLength: P, embeddingDim: C, innerDim: F } = config;
+  const shapes = new Map<string, number[]>([
+    ['wte.weight', [V, C]],
+    ['wpe.weight', [P, C]],
+  ]);
+  for (let i = 0; i < config.numLayers; i++) {
+    const h = `h.${i}`;
+    shapes.set(`${h}.ln_1.weight`, [C]).set(`${h}.ln_1.bias`, [C]);
+    shapes.set(`${h}.attn.c_attn.weight`, [C, 3 * C]).set(`${h}.attn.c_attn.bias`, [3 * C]);
+    shapes.set(`${h}.attn.c_proj.weight`, [C, C]).set(`${h}.attn.c_proj.bias`, [C]);
+    shapes.set(`${h}.ln_2.weight`, [C]).set(`${h}.ln_2.bias`, [C]);
+    shapes.set(`${h}.mlp.c_fc.weight`, [C, F]).set(`${h}.mlp.c_fc.bias`, [F]);
+    shapes.set(`${h}.mlp.c_proj.weight`, [F, C]).set(`${h}.mlp.c_proj.bias`, [C]);
+  }
+  shapes.set('ln_f.weight', [C]).set('ln_f.bias', [C]);
+  return shapes;
+}
+
+/** Supplies the float32 values of a named tensor of the given shape. */
+export type ValueSource = (name: string, shape: number[]) => Float32Array;
+
+/**
+ * Creates the variables from a value source.
+ * @param vocabChunkRows - largest row count per `wte` chunk (see {@link EmbeddingTable})
+ */
+export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkRows = config.vocabSize): GPT2Params {
+  const shapes = checkpointShapes(config);
+  const variable = (name: string): tf.Variable => {
+    const shape = shapes.get(name) as number[];
+    return tf.variable(tf.tensor(source(name, shape), shape), true);
+  };
+  const linear = (name: string): LinearParams => ({ weight: variable(`${name}.weight`), bias: variable(`${name}.bias`) });
+  const layerNorm = linear as (name: string) => LayerNormParams;
+  const blocks: BlockParams[] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const h = `h.${i}`;
+    blocks.push({
+      ln1: layerNorm(`${h}.ln_1`),
+      attention: { cAttn: linear(`${h}.attn.c_attn`), cProj: linear(`${h}.attn.c_proj`) },
+      ln2: layerNorm(`${h}.ln_2`),
+      mlp: { cFc: linear(`${h}.mlp.c_fc`), cProj: linear(`${h}.mlp.c_proj`) },
+    });
+  }
+  const wteShape = shapes.get('wte.weight') as number[];
+  return {
+    wte: EmbeddingTable.fromValues(source('wte.weight', wteShape), config.vocabSize, config.embeddingDim, vocabChunkRows),
+    wpe: variable('wpe.weight'),
+    blocks,
+    lnF: layerNorm('ln_f'),
+  };
+}
+
+/**
+ * Random initialisation as in `transformers`' GPT-2: weights ~ N(0, 0.02²),
+ * residual projections (`c_proj`) scaled by 1/√(2·layers), biases 0, layer
+ * norms (1, 0). Deterministic for a seed.
+ */
+export function randomValueSource(config: GPT2Config, seed = 0): ValueSource {
+  const random = new SeededRandom(seed);
+  const residualStd = 0.02 / Math.sqrt(2 * config.numLayers);
+  return (name, shape) => {
+    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    if (/ln_\d\.weight$|ln_f\.weight$/.test(name)) return values.fill(1);
+    if (name.endsWith('.bias')) return values;
+    const std = name.endsWith('c_proj.weight') ? residualStd : 0.02;
+    for (let i = 0; i < values.length; i++) values[i] = std * random.nextNormal();
+    return values;
+  };
+}
+
+/**
+ * Every variable by its checkpoint name. A `wte` split into several chunks
+ * appears as `wte.weight` when whole and `wte.weight#0`, `wte.weight#1`, … otherwise.
+ */
+export function namedVariables(params: GPT2Params): Map<string, tf.Variable> {
+  const out = new Map<string, tf.Variable>();
+  const chunks = params.wte.chunks;
+  if (chunks.length === 1) out.set('wte.weight', chunks[0] as tf.Variable);
+  else chunks.forEach((chunk, i) => out.set(`wte.weight#${i}`, chunk));
+  out.set('wpe.weight', params.wpe);
+  params.blocks.forEach((block, i) => {
+    const h = `h.${i}`;
+    out.set(`${h}.ln_1.weight`, block.ln1.weight).set(`${h}.ln_1.bias`, block.ln1.bias);
+    out.set(`${h}.attn.c_attn.weight`, block.attention.cAttn.weight).set(`${h}.attn.c_attn.bias`, block.attention.cAttn.bias);
+    out.set(`${h}.attn.c_proj.weight`, block.attention.cProj.weight).set(`${h}.attn.c_proj.bias`, block.attention.cProj.bias);
+    out.set(`${h}.ln_2.weight`, block.ln2.weight).set(`${h}.ln_2.bias`, block.ln2.bias);
+    out.set(`${h}.mlp.c_fc.weight`, block.mlp.cFc.weight).set(`${h}.mlp.c_fc.bias`, block.mlp.cFc.bias);
+    out.set(`${h}.mlp.c_proj.weight`, block.mlp.cProj.weight).set(`${h}.mlp.c_proj.bias`, block.mlp.cProj.bias);
+  });
+  out.set('ln_f.weight', params.lnF.weight).set('ln_f.bias', params.lnF.bias);
+  return out;
+}
+
+/** Releases every variable. */
+export function disposeParams(params: GPT2Params): void {
+  for (const variable of namedVariables(params).values()) variable.dispose();
+}

@@ -1,0 +1,108 @@
+/**
+ * The GPT-2 forward pass up to the final layer norm: embeddings, blocks,
+ * `ln_f`. The LM head lives with the model (it is tied to `wte`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom } from '../util/random';
+import { causalMask, paddingMask } from './attention-mask';
+import type { AttentionPass } from './attention';
+import { transformerBlock } from './block';
+import type { GPT2Config } from './config';
+import type { ForwardContext, ForwardHooks } from './hooks';
+import type { KVCache } from './kv-cache';
+import { dropout, layerNorm } from './layers';
+import type { GPT2Params } from './params';
+
+/** Options of one forward pass. */
+export interface TransformerOptions {
+  /** Enables dropout. Default false. */
+  training?: boolean;
+  /** Seed of the dropout masks of this pass (default: a fixed seed). */
+  seed?: number;
+  /** A cache to read earlier keys/values from and append this pass's to. */
+  cache?: KVCache;
+  /** 1 for real tokens, 0 for padding, [B, T]; needed only for left padding or batched generation. */
+  attentionMask?: tf.Tensor2D;
+  /** Adapter hooks active in this pass. */
+  hooks?: ForwardHooks;
+  /** Also return the embeddings and each block's output. */
+  outputHiddenStates?: boolean;
+}
+
+/** Result of the transformer: hidden states after `ln_f`, and optionally every intermediate one. */
+export interface TransformerOutput {
+  /** [B, T', C] after the final layer norm; T' = T plus any prompt-tuning tokens. */
+  hidden: tf.Tensor3D;
+  /** Embeddings, then the output of each block (before `ln_f`), each [B, T', C]. */
+  hiddenStates?: tf.Tensor3D[];
+}
+
+/** Checks ids eagerly so that a bad id gives a clear error instead of garbage rows. */
+export function toIdTensor(inputIds: number[][] | tf.Tensor2D, vocabSize: number): tf.Tensor2D {
+  if (inputIds instanceof tf.Tensor) {
+    if (inputIds.rank !== 2) throw new Error(`inputIds must be [batch, time], got shape [${inputIds.shape}]`);
+    return inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
+  }
+  if (!Array.isArray(inputIds) || inputIds.length === 0 || !Array.isArray(inputIds[0])) {
+    throw new Error('inputIds must be a non-empty number[][] (batch of token id rows) or an int32 tensor [B, T]');
+  }
+  const time = (inputIds[0] as number[]).length;
+  inputIds.forEach((row, b) => {
+    if (row.length !== time) throw new Error(`inputIds rows must have equal length: row 0 has ${time}, row ${b} has ${row.length}`);
+    row.forEach((id, t) => {
+      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
+        throw new Error(`inputIds[${b}][${t}] = ${id} is not a token id in [0, ${vocabSize})`);
+      }
+    });
+  });
+  return tf.tensor2d(inputIds.flat(), [inputIds.length, time], 'int32');
+}
+
+/** Runs embeddings → blocks → ln_f. ids [B, T] int32. */
+export function runTransformer(params: GPT2Params, config: GPT2Config, ids: tf.Tensor2D, options: TransformerOptions = {}): TransformerOutput {
+  const { hooks, cache } = options;
+  const [batch, tokens] = ids.shape;
+  const random = new SeededRandom(options.seed ?? 0);
+  const context: ForwardContext = { training: options.training ?? false, nextSeed: () => random.nextSeed() };
+
+  const past = cache?.length ?? 0;
+  const fresh = past === 0;
+  const prompt = fresh ? hooks?.promptEmbeddings?.get(batch, context) : undefined; // [B, P, C]
+  const promptLength = prompt ? prompt.shape[1] : 0;
+  const prefixLength = fresh && hooks?.attentionPrefix ? hooks.attentionPrefix.length : 0;
+  const queries = promptLength + tokens;
+  const positionStart = past + prefixLength;
+  if (positionStart + queries > config.contextLength) {
+    throw new Error(
+      `Sequence too long: positions ${positionStart}..${positionStart + queries - 1} exceed the context length ${config.contextLength}` +
+        (past ? ` (${past} cached)` : '') + (prefixLength ? ` (${prefixLength} prefix tokens)` : '') + '; truncate the input',
+    );
+  }
+
+  let x = params.wte.gather(ids) as tf.Tensor3D; // [B, T, C]
+  if (prompt) x = tf.concat([prompt, x], 1);
+  const positions = tf.range(positionStart, positionStart + queries, 1, 'int32');
+  x = tf.add(x, tf.gather(params.wpe, positions)); // [B, T', C]
+  const hiddenStates: tf.Tensor3D[] = options.outputHiddenStates ? [x] : [];
+  x = dropout(x, config.embeddingDropout, context) as tf.Tensor3D;
+
+  let mask: tf.Tensor4D = causalMask(queries, past + prefixLength); // [1, 1, T', S]
+  if (options.attentionMask || cache?.attentionMask) {
+    const parts: tf.Tensor2D[] = [];
+    if (past) parts.push(cache?.attentionMask ?? tf.ones([batch, past]));
+    if (prefixLength + promptLength) parts.push(tf.ones([batch, prefixLength + promptLength]));
+    parts.push(options.attentionMask ?? tf.ones([batch, tokens]));
+    const keyMask = tf.concat(parts, 1) as tf.Tensor2D; // [B, S]
+    mask = tf.add(mask, paddingMask(keyMask));
+    cache?.advance(0, keyMask);
+  }
+
+  const pass: AttentionPass = { config, hooks, context, cache, withPrefix: prefixLength > 0, mask };
+  params.blocks.forEach((block, layer) => {
+    x = transformerBlock(x, block, layer, pass);
+    if (options.outputHiddenStates) hiddenStates.push(x);
+  });
+  cache?.advance(prefixLength + queries);
+  const hidden = layerNorm(x, params.lnF, config.layerNormEpsilon) as tf.Tensor3D;
+  return options.outputHiddenStates ? { hidden, hiddenStates } : { hidden };
+}

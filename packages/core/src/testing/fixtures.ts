@@ -1,0 +1,97 @@
+/**
+ * Locating the shared tiny-GPT-2 parity fixture and its golden values
+ * (computed by an independent PyTorch implementation; see the fixture README).
+ * Node only.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** One reference sequence of `golden.json`. */
+export interface GoldenSequence {
+  name: string;
+  text: string | null;
+  ids: number[];
+  length: number;
+  logits_first8: number[][];
+  logits_last4: number[][];
+  logits_logsumexp: number[];
+  argmax: number[];
+  argmax_margin: number[];
+  loss: number;
+  greedy_10: number[] | null;
+  greedy_10_margin: number[] | null;
+}
+
+/** The parts of `golden.json` the suites read. */
+export interface Golden {
+  sequences: GoldenSequence[];
+  hidden_states_hello: Record<'embeddings' | 'block_0_out' | 'block_1_out' | 'ln_f_out', number[][]>;
+  full_gradients_hello: { norms: Record<string, number>; first4: Record<string, number[]> };
+  lora: {
+    adapter_dir: string;
+    r: number;
+    lora_alpha: number;
+    scaling: number;
+    ids: number[];
+    logits_first8: number[][];
+    argmax: number[];
+    loss: number;
+    max_abs_logit_change_vs_base: number;
+    grad_norm_h0_c_attn_lora_A: number;
+    grad_norm_h0_c_attn_lora_B: number;
+    grad_h0_c_attn_lora_A_first4: number[];
+    grad_h0_c_attn_lora_B_first4: number[];
+    grad_norms: Record<string, number>;
+  };
+}
+
+/**
+ * The `shared/` folder beside the repository (CI and developers have it
+ * there), or `TUNEKIT_SHARED` when set. Undefined when it cannot be found.
+ */
+export function findSharedDirectory(start = process.cwd()): string | undefined {
+  const fromEnv = process.env.TUNEKIT_SHARED;
+  if (fromEnv) return existsSync(fromEnv) ? resolve(fromEnv) : undefined;
+  let directory = resolve(start);
+  for (;;) {
+    const candidate = join(directory, 'shared', 'fixtures');
+    const sibling = join(dirname(directory), 'shared', 'fixtures');
+    if (existsSync(join(directory, 'pnpm-workspace.yaml')) && existsSync(sibling)) return dirname(sibling);
+    if (existsSync(candidate)) return dirname(candidate);
+    const parent = dirname(directory);
+    if (parent === directory) return undefined;
+    directory = parent;
+  }
+}
+
+/** Directory of the tiny GPT-2 fixture; throws with instructions when missing. */
+export function tinyGpt2Directory(): string {
+  const shared = findSharedDirectory();
+  const directory = shared && join(shared, 'fixtures', 'tiny-gpt2');
+  if (!directory || !existsSync(join(directory, 'golden.json'))) {
+    throw new Error('The tiny-gpt2 fixture was not found: put the shared/ folder beside the repository or set TUNEKIT_SHARED');
+  }
+  return directory;
+}
+
+/** Parsed `golden.json` of the tiny GPT-2 fixture. */
+export function loadGolden(): Golden {
+  return JSON.parse(readFileSync(join(tinyGpt2Directory(), 'golden.json'), 'utf8')) as Golden;
+}
+
+/** A golden sequence by name (`hello`, `instruction`, `ids40`, `full_context_128`). */
+export function goldenSequence(golden: Golden, name: string): GoldenSequence {
+  const sequence = golden.sequences.find((s) => s.name === name);
+  if (!sequence) throw new Error(`golden.json has no sequence "${name}"`);
+  return sequence;
+}
+
+/** Largest absolute difference between two equally shaped nested arrays. */
+export function maxAbsDiff(actual: ArrayLike<number> | number[][], expected: ArrayLike<number> | number[][]): number {
+  const a = Array.from(actual as ArrayLike<number>).flat(2) as number[];
+  const e = Array.from(expected as ArrayLike<number>).flat(2) as number[];
+  if (a.length !== e.length) throw new Error(`maxAbsDiff: ${a.length} values vs ${e.length} expected`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (e[i] as number)));
+  return max;
+}
