@@ -5,9 +5,14 @@
  */
 import type { FileIO } from '../backend/backend-spec';
 
-type NodeFs = typeof import('node:fs');
-type NodeFsPromises = typeof import('node:fs/promises');
-type NodePath = typeof import('node:path');
+// Type-only imports are erased from the output; the modules load lazily below.
+import type * as NodeFsModule from 'node:fs';
+import type * as NodeFsPromisesModule from 'node:fs/promises';
+import type * as NodePathModule from 'node:path';
+
+type NodeFs = typeof NodeFsModule;
+type NodeFsPromises = typeof NodeFsPromisesModule;
+type NodePath = typeof NodePathModule;
 
 let modules: Promise<{ fs: NodeFs; fsp: NodeFsPromises; path: NodePath }> | undefined;
 
