@@ -18,6 +18,7 @@ export { EmbeddingTable } from './model/embedding-table';
 export { GPT2Model, type ForwardOptions, type ForwardOutput, type ModelOptions, type ParameterReport } from './model/gpt2-model';
 export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from './model/hooks';
 export { KVCache } from './model/kv-cache';
+export { countTrainable, type ParameterSource } from './model/parameter-source';
 export { checkpointShapes, namedVariables, randomValueSource, type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
 export type { TransformerOptions, TransformerOutput } from './model/transformer';
 
@@ -35,3 +36,8 @@ export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafeten
 export { modelTensors, resolveFiles, saveModel, type SaveOptions } from './io/save-pretrained';
 
 export { SeededRandom } from './util/random';
+
+// Training (heads, data pipeline, trainer) and adapters (LoRA, prefix and
+// prompt tuning) keep their public surface in their own barrels.
+export * from './train/index';
+export * from './adapters/index';

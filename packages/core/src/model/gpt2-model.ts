@@ -5,6 +5,7 @@ import { tidyObject } from '../tf/tidy-object';
 import { type GPT2Tokenizer, gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer';
 import { type GPT2Config, validateConfig } from './config';
 import type { ForwardHooks } from './hooks';
+import type { ParameterSource } from './parameter-source';
 import { type GPT2Params, buildParams, disposeParams, namedVariables, randomValueSource, type ValueSource } from './params';
 import { runTransformer, toIdTensor, type TransformerOptions, type TransformerOutput } from './transformer';
 
@@ -35,7 +36,7 @@ export interface ParameterReport {
 }
 
 /** A GPT-2 model: parameters, tokenizer, forward pass, and adapter hook points. */
-export class GPT2Model {
+export class GPT2Model implements ParameterSource {
   readonly config: GPT2Config;
   readonly params: GPT2Params;
   readonly tokenizer: GPT2Tokenizer = gpt2Tokenizer;
