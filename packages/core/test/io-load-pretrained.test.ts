@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadProgress, createModel, loadPretrained, parseSafetensors, saveModel, serializeSafetensors } from '@tunekit/core';
 import { goldenSequence, loadGolden, tinyGpt2Directory } from '@tunekit/core/testing';
