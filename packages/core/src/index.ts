@@ -17,7 +17,7 @@ export { createModel, type CreateModelOptions } from './model/create-model';
 export { EmbeddingTable } from './model/embedding-table';
 export { GPT2Model, type ForwardOptions, type ForwardOutput, type ModelOptions, type ParameterReport } from './model/gpt2-model';
 export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from './model/hooks';
-export { KVCache } from './model/kv-cache';
+export { KVCache, type KVCacheEntry } from './model/kv-cache';
 export { countTrainable, type ParameterSource } from './model/parameter-source';
 export { checkpointShapes, namedVariables, randomValueSource, type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
 export type { TransformerOptions, TransformerOutput } from './model/transformer';

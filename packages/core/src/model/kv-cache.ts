@@ -5,14 +5,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Cached keys and values of one layer, each [B, H, S, D]. */
-interface LayerEntry {
+export interface KVCacheEntry {
   key: tf.Tensor4D;
   value: tf.Tensor4D;
 }
 
 /** A growing key/value cache. Create one per generated sequence; dispose it after. */
 export class KVCache {
-  private layers: (LayerEntry | undefined)[] = [];
+  private layers: (KVCacheEntry | undefined)[] = [];
   private cachedLength = 0;
   private mask: tf.Tensor2D | undefined; // [B, S] of 1/0, when padding was given
 
@@ -27,7 +27,7 @@ export class KVCache {
   }
 
   /** Cached keys/values of a layer, or undefined when empty. */
-  get(layer: number): LayerEntry | undefined {
+  get(layer: number): KVCacheEntry | undefined {
     return this.layers[layer];
   }
 
