@@ -1,0 +1,49 @@
+// Node file I/O: atomic writes leave either the old or the new file, never a
+// half-written one, and no temporary files behind.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodeFileIO } from '@tunekit/core';
+
+const directory = mkdtempSync(join(tmpdir(), 'tunekit-files-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+const files = nodeFileIO();
+
+describe('nodeFileIO', () => {
+  it('writes atomically, replacing the old content, with no temporary file left', async () => {
+    const path = join(directory, 'nested', 'a.json');
+    await files.writeFileAtomic(path, '{"v":1}');
+    await files.writeFileAtomic(path, new TextEncoder().encode('{"v":2}'));
+    expect(readFileSync(path, 'utf8')).toBe('{"v":2}');
+    expect(readdirSync(join(directory, 'nested'))).toEqual(['a.json']);
+  });
+
+  it('keeps the previous file when a streamed write fails midway', async () => {
+    const path = join(directory, 'weights.bin');
+    writeFileSync(path, 'previous');
+    function* failing(): Generator<Uint8Array> {
+      yield new Uint8Array([1, 2, 3]);
+      throw new Error('disk full (simulated)');
+    }
+    await expect(files.writeChunksAtomic?.(path, failing())).rejects.toThrow(/simulated/);
+    expect(readFileSync(path, 'utf8')).toBe('previous');
+    expect(readdirSync(directory).filter((name) => name.includes('weights'))).toEqual(['weights.bin']);
+  });
+
+  it('reads, streams, lists, checks and removes', async () => {
+    const path = join(directory, 'list', 'b.txt');
+    await files.writeFileAtomic(path, 'hello');
+    expect(new TextDecoder().decode(await files.readFile(path))).toBe('hello');
+    const opened = await files.openRead?.(path);
+    let total = 0;
+    for await (const chunk of opened?.chunks ?? []) total += chunk.byteLength;
+    expect({ size: opened?.size, total }).toEqual({ size: 5, total: 5 });
+    expect(await files.listDirectory(join(directory, 'list'))).toEqual(['b.txt']);
+    expect(await files.exists(path)).toBe(true);
+    await files.remove(join(directory, 'list'));
+    expect(await files.exists(path)).toBe(false);
+    expect(await files.listDirectory(join(directory, 'list'))).toEqual([]);
+    await expect(files.readFile(path)).rejects.toThrow(/Cannot read .*b\.txt/);
+  });
+});
