@@ -1,1 +1,123 @@
-export const placeholder = 1;
+/**
+ * `@tunekit/formats`: fine-tuning data formats and prompt templates, with no
+ * ML dependency. Reads Alpaca, ShareGPT, OpenAI chat, preference and
+ * classification records (JSON, JSONL, TSV; streamed, every error located),
+ * converts between them, renders conversations with prompt templates into
+ * `{text, trainable}` segments, validates datasets and splits them.
+ *
+ * Browser-safe: file-path helpers live in `@tunekit/formats/node`.
+ * @packageDocumentation
+ */
+
+// Records
+export type { Conversation, Message, Role } from './records/conversation.js';
+export type {
+  AlpacaPrompt,
+  AlpacaRecord,
+  AnyRecord,
+  ClassificationRecord,
+  OpenAiChatRecord,
+  OpenAiMessage,
+  PreferenceRecord,
+  RecordKind,
+  RecordOfKind,
+  ShareGptRecord,
+  ShareGptTurn,
+} from './records/record-types.js';
+export { RECORD_KINDS } from './records/record-types.js';
+export type { FieldIssue, RecordCheck } from './records/field-issue.js';
+export { checkAlpaca } from './records/check-alpaca.js';
+export { checkShareGpt, SHAREGPT_ROLES } from './records/check-sharegpt.js';
+export { checkOpenAi, OPENAI_MESSAGE_KEYS, OPENAI_ROLES } from './records/check-openai.js';
+export { checkPreference } from './records/check-preference.js';
+export { checkClassification, classificationCheck, type ClassificationCheckOptions } from './records/check-classification.js';
+export { checkFor } from './records/checks.js';
+export { detectKind } from './records/detect-kind.js';
+export { ConversationError, toRounds, type Round, type Rounds } from './records/rounds.js';
+
+// Readers
+export { formatReadErrors, RecordsError, type ReadError } from './read/read-error.js';
+export { textChunks, type Chunk, type TextSource } from './read/text-source.js';
+export { numberedLines, type NumberedLine } from './read/lines.js';
+export type { ParsedItem, ParsedValue } from './read/parsed-item.js';
+export { parseJsonArray } from './read/json-array.js';
+export { parseJsonl } from './read/jsonl.js';
+export { DEFAULT_TSV_COLUMNS, parseTsv, type TsvOptions } from './read/tsv.js';
+export { formatFromFileName, sniffFormat, type DataFormat } from './read/detect-format.js';
+export {
+  readRecords,
+  readRecordsOrThrow,
+  streamRecords,
+  type LocatedRecord,
+  type ReadItem,
+  type ReadOptions,
+  type ReadResult,
+} from './read/read-records.js';
+
+// Templates and rendering
+export type { ChatTemplate, JinjaChatTemplate, RenderOptions, SystemSlot, Template, TemplatePart } from './templates/template-types.js';
+export { TemplateError } from './templates/template-types.js';
+export {
+  encodeSegments,
+  END_OF_TEXT,
+  IGNORE_INDEX,
+  markSegments,
+  SegmentBuilder,
+  segmentsToText,
+  trainableText,
+  type Segment,
+  type SegmentMarks,
+  type SegmentTokenizer,
+} from './templates/segments.js';
+export { render, renderPrompt, stopStrings } from './templates/render.js';
+export { renderChat } from './templates/render-chat.js';
+export { fromChatTemplate, fromTokenizerConfig, renderJinja, type ChatTemplateOptions } from './templates/jinja-template.js';
+export { alpacaLlmsFromScratchTemplate, alpacaTemplate, stanfordAlpacaTemplate } from './templates/alpaca.js';
+export { chatglm2Template, chatglm3Template, chatglmTemplate } from './templates/chatglm.js';
+export { chatmlTemplate } from './templates/chatml.js';
+export { claudeTemplate } from './templates/claude.js';
+export { guanacoTemplate } from './templates/guanaco.js';
+export { llama2Template } from './templates/llama2.js';
+export { vicunaTemplate } from './templates/vicuna.js';
+export { getTemplate, templateNames, TEMPLATES } from './templates/registry.js';
+
+// Conversions
+export { converted, failed, type Conversion, type ConversionFailure, type Converted } from './convert/conversion.js';
+export {
+  alpacaToConversation,
+  classificationToConversation,
+  openAiToConversation,
+  shareGptToConversation,
+  type ClassificationPromptOptions,
+} from './convert/from-records.js';
+export { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt, joinInput } from './convert/to-records.js';
+export { preferenceToConversation, preferenceToPair, renderPreference, type PreferencePair } from './convert/preference.js';
+export { convertRecord, toConversation, type ConvertOptions } from './convert/convert-record.js';
+export { toJsonArray, toJsonl, toTsv } from './write/write-records.js';
+
+// Validation
+export {
+  countSegments,
+  ESTIMATED_TOKEN_COUNTER,
+  resolveTokenCounter,
+  tokenCounter,
+  type TokenCounter,
+  type TokenizeFn,
+} from './validate/token-counter.js';
+export { distribution, quantile, type Distribution } from './validate/distribution.js';
+export { cookbookTokens, cookbookTrainableTokens } from './validate/cookbook-tokens.js';
+export {
+  buildReport,
+  DEFAULT_BUDGET,
+  estimateEpochs,
+  type OverLengthExample,
+  type ValidationOptions,
+  type ValidationReport,
+} from './validate/validation-report.js';
+export { validateSource } from './validate/validate-source.js';
+export { formatReport } from './validate/format-report.js';
+
+// Splits
+export { seededRandom, shuffled } from './split/random.js';
+export { splitRecords, type Split, type SplitFractions, type SplitOptions } from './split/split-records.js';
+export { balanceClasses, type BalanceOptions } from './split/balance-classes.js';

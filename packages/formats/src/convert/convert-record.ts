@@ -1,0 +1,62 @@
+/**
+ * Converting a record of one kind to another, through a conversation.
+ * @module
+ */
+import type { Conversation } from '../records/conversation.js';
+import type { AnyRecord, ClassificationRecord, OpenAiChatRecord, PreferenceRecord, RecordKind, ShareGptRecord, AlpacaRecord } from '../records/record-types.js';
+import { converted, failed, type Conversion } from './conversion.js';
+import { alpacaToConversation, classificationToConversation, openAiToConversation, shareGptToConversation } from './from-records.js';
+import { preferenceToConversation } from './preference.js';
+import { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt } from './to-records.js';
+
+/** Options of {@link convertRecord} and {@link toConversation}. */
+export interface ConvertOptions {
+  /** For classification rows: the task put before each text. Required to turn rows into instructions. */
+  instruction?: string;
+  /** For preference pairs: the side to keep. Default `chosen`. */
+  side?: 'chosen' | 'rejected';
+}
+
+/** The fields each kind reads; others are reported as dropped. */
+const KNOWN_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
+  alpaca: ['instruction', 'input', 'output', 'system', 'history'],
+  sharegpt: ['conversations', 'system'],
+  openai: ['messages'],
+  preference: ['instruction', 'input', 'system', 'prompt', 'chosen', 'rejected'],
+  classification: ['text', 'label'],
+};
+
+/** Any record (except classification rows without an instruction) as a conversation. */
+export function toConversation(record: AnyRecord, kind: RecordKind, options: ConvertOptions = {}): Conversion<Conversation> {
+  switch (kind) {
+    case 'alpaca':
+      return converted(alpacaToConversation(record as AlpacaRecord));
+    case 'sharegpt':
+      return shareGptToConversation(record as ShareGptRecord);
+    case 'openai':
+      return openAiToConversation(record as OpenAiChatRecord);
+    case 'preference':
+      return preferenceToConversation(record as PreferenceRecord, options.side);
+    case 'classification':
+      if (!options.instruction) return failed('classification rows need an instruction to become conversations');
+      return converted(classificationToConversation(record as ClassificationRecord, { instruction: options.instruction }));
+  }
+}
+
+/**
+ * Converts a (checked) record from one kind to another. `dropped` lists
+ * what did not survive, including fields the source kind does not know.
+ * Nothing converts to preference pairs, and only classification rows
+ * convert to classification rows.
+ */
+export function convertRecord(record: AnyRecord, from: RecordKind, to: RecordKind, options: ConvertOptions = {}): Conversion<AnyRecord> {
+  const extras = Object.keys(record).filter((k) => !KNOWN_FIELDS[from].includes(k));
+  const extraNotes = extras.map((k) => `field "${k}"`);
+  if (from === to) return converted(record, extraNotes);
+  if (to === 'preference' || to === 'classification') return failed(`cannot convert ${from} records to ${to} records`);
+  const conversation = toConversation(record, from, options);
+  if (!conversation.ok) return conversation;
+  const result = to === 'alpaca' ? conversationToAlpaca(conversation.value) : to === 'sharegpt' ? conversationToShareGpt(conversation.value) : conversationToOpenAi(conversation.value);
+  if (!result.ok) return result;
+  return converted(result.value, [...conversation.dropped, ...result.dropped, ...extraNotes]);
+}

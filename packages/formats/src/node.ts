@@ -1,0 +1,40 @@
+/**
+ * `@tunekit/formats/node`: the file-path helpers, for Node only. The main
+ * entry stays browser-safe; these open files as streams and hand them to
+ * the same readers.
+ * @packageDocumentation
+ */
+import { createReadStream } from 'node:fs';
+import { readRecords, readRecordsOrThrow, streamRecords, type LocatedRecord, type ReadItem, type ReadOptions, type ReadResult } from './read/read-records.js';
+import type { AnyRecord, RecordKind, RecordOfKind } from './records/record-types.js';
+import type { ValidationOptions, ValidationReport } from './validate/validation-report.js';
+import { validateSource } from './validate/validate-source.js';
+
+/** A file's bytes as a stream of chunks (64 KiB each). */
+export function fileChunks(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { highWaterMark: 64 * 1024 });
+}
+
+/** Reads every record and problem of a file; errors name the file as given. */
+export function readRecordsFromFile<K extends RecordKind>(path: string, options: ReadOptions & { kind: K }): Promise<ReadResult<RecordOfKind[K]>>;
+export function readRecordsFromFile(path: string, options?: ReadOptions): Promise<ReadResult>;
+export function readRecordsFromFile(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+  return readRecords(fileChunks(path), { file: path, ...options });
+}
+
+/** Reads every record of a file, or throws one error listing every problem. */
+export function readRecordsFromFileOrThrow<K extends RecordKind>(path: string, options: ReadOptions & { kind: K }): Promise<LocatedRecord<RecordOfKind[K]>[]>;
+export function readRecordsFromFileOrThrow(path: string, options?: ReadOptions): Promise<LocatedRecord<AnyRecord>[]>;
+export function readRecordsFromFileOrThrow(path: string, options: ReadOptions = {}): Promise<LocatedRecord[]> {
+  return readRecordsOrThrow(fileChunks(path), { file: path, ...options });
+}
+
+/** Streams the records and problems of a file. */
+export function streamRecordsFromFile(path: string, options: ReadOptions = {}): AsyncGenerator<ReadItem> {
+  return streamRecords(fileChunks(path), { file: path, ...options });
+}
+
+/** Reads a file and builds its validation report. */
+export function validateFile(path: string, options: ReadOptions & ValidationOptions = {}): Promise<ValidationReport> {
+  return validateSource(fileChunks(path), { file: path, ...options });
+}

@@ -1,0 +1,21 @@
+/** Choosing a reader from a file name or the first bytes. @module */
+
+/** The file formats the readers handle. */
+export type DataFormat = 'json' | 'jsonl' | 'tsv';
+
+/** The format a file name's extension implies, or `undefined`. */
+export function formatFromFileName(fileName: string): DataFormat | undefined {
+  const name = fileName.toLowerCase();
+  if (name.endsWith('.json')) return 'json';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
+  if (name.endsWith('.tsv') || name.endsWith('.tab')) return 'tsv';
+  return undefined;
+}
+
+/** Guesses the format from the start of the text: `[` is JSON, `{` is JSONL, anything else TSV. */
+export function sniffFormat(start: string): DataFormat {
+  const first = start.trimStart()[0];
+  if (first === '[') return 'json';
+  if (first === '{') return 'jsonl';
+  return 'tsv';
+}

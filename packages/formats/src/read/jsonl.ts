@@ -1,0 +1,21 @@
+/** Reading JSON Lines: one record per line. @module */
+import { locateJsonError } from './json-error.js';
+import { numberedLines } from './lines.js';
+import type { ParsedItem } from './parsed-item.js';
+import { textChunks, type TextSource } from './text-source.js';
+
+/** Reads JSONL, yielding each record or problem in file order. Blank lines are skipped. */
+export async function* parseJsonl(source: TextSource, file = '<input>'): AsyncGenerator<ParsedItem> {
+  let index = -1;
+  for await (const { text, line } of numberedLines(textChunks(source))) {
+    if (text.trim() === '') continue;
+    index++;
+    try {
+      const value: unknown = JSON.parse(text);
+      yield { ok: true, value, index, line };
+    } catch (e) {
+      const message = `invalid JSON: ${locateJsonError(e, text).message}`;
+      yield { ok: false, error: { file, line, record: index, message, code: 'invalid_json' } };
+    }
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Reading records of a known (or detected) kind from JSON, JSONL or TSV,
+ * streaming, with every problem collected and located.
+ * @module
+ */
+import type { ClassificationCheckOptions } from '../records/check-classification.js';
+import { checkFor } from '../records/checks.js';
+import { detectKind } from '../records/detect-kind.js';
+import type { FieldIssue, RecordCheck } from '../records/field-issue.js';
+import type { AnyRecord, RecordKind, RecordOfKind } from '../records/record-types.js';
+import { formatFromFileName, sniffFormat, type DataFormat } from './detect-format.js';
+import { parseJsonArray } from './json-array.js';
+import { parseJsonl } from './jsonl.js';
+import type { ParsedItem, ParsedValue } from './parsed-item.js';
+import { RecordsError, type ReadError } from './read-error.js';
+import { textChunks, type TextSource } from './text-source.js';
+import { parseTsv, type TsvOptions } from './tsv.js';
+
+/** Options of the record readers. */
+export interface ReadOptions extends ClassificationCheckOptions {
+  /** The file name used in errors, and to pick the format from its extension. Default `<input>`. */
+  file?: string;
+  /** The format; default from {@link ReadOptions.file}'s extension, else guessed from the first character. */
+  format?: DataFormat;
+  /** The record kind; default detected from the first record (TSV rows are classification rows). */
+  kind?: RecordKind;
+  /** TSV layout. */
+  tsv?: TsvOptions;
+}
+
+/** A record with where it came from. */
+export interface LocatedRecord<T = AnyRecord> {
+  /** The record, checked against its kind. */
+  record: T;
+  /** The file name given to the reader. */
+  file: string;
+  /** 1-based line where the record starts. */
+  line: number;
+  /** 0-based index of the record in the file (bad records keep their index). */
+  index: number;
+}
+
+/** A record or a problem, in file order. */
+export type ReadItem<T = AnyRecord> = ({ ok: true } & LocatedRecord<T>) | { ok: false; error: ReadError };
+
+/** Everything read from one source. */
+export interface ReadResult<T = AnyRecord> {
+  /** The kind of the records (given or detected); undefined when nothing could be read. */
+  kind: RecordKind | undefined;
+  /** The format that was read. */
+  format: DataFormat;
+  /** The good records. */
+  records: LocatedRecord<T>[];
+  /** Every problem, in file order. */
+  errors: ReadError[];
+}
+
+/**
+ * Streams records: each good record or each problem, in file order, without
+ * holding the file in memory. A record with problems yields one error per
+ * problem and no record.
+ */
+export function streamRecords<K extends RecordKind>(source: TextSource, options: ReadOptions & { kind: K }): AsyncGenerator<ReadItem<RecordOfKind[K]>>;
+export function streamRecords(source: TextSource, options?: ReadOptions): AsyncGenerator<ReadItem>;
+export async function* streamRecords(source: TextSource, options: ReadOptions = {}): AsyncGenerator<ReadItem> {
+  const session = new ReadSession(options);
+  for await (const item of parseSource(source, options, session)) yield* session.check(item);
+}
+
+/** Reads every record and every problem. Never throws for bad data. */
+export function readRecords<K extends RecordKind>(source: TextSource, options: ReadOptions & { kind: K }): Promise<ReadResult<RecordOfKind[K]>>;
+export function readRecords(source: TextSource, options?: ReadOptions): Promise<ReadResult>;
+export async function readRecords(source: TextSource, options: ReadOptions = {}): Promise<ReadResult> {
+  const session = new ReadSession(options);
+  const records: LocatedRecord[] = [];
+  const errors: ReadError[] = [];
+  for await (const item of parseSource(source, options, session)) {
+    for (const checked of session.check(item)) {
+      if (checked.ok) records.push(checked);
+      else errors.push(checked.error);
+    }
+  }
+  return { kind: session.kind, format: session.format ?? 'json', records, errors };
+}
+
+/**
+ * Reads every record, or throws one {@link RecordsError} whose message lists
+ * every problem (`file:line field: message`).
+ */
+export function readRecordsOrThrow<K extends RecordKind>(source: TextSource, options: ReadOptions & { kind: K }): Promise<LocatedRecord<RecordOfKind[K]>[]>;
+export function readRecordsOrThrow(source: TextSource, options?: ReadOptions): Promise<LocatedRecord[]>;
+export async function readRecordsOrThrow(source: TextSource, options: ReadOptions = {}): Promise<LocatedRecord[]> {
+  const result = await readRecords(source, options);
+  if (result.errors.length > 0) throw new RecordsError(result.errors);
+  return result.records;
+}
+
+async function* parseSource(source: TextSource, options: ReadOptions, session: ReadSession): AsyncGenerator<ParsedItem> {
+  const file = session.file;
+  let format = options.format ?? formatFromFileName(file);
+  let chunks: AsyncIterable<string> = textChunks(source);
+  if (!format) {
+    const iterator = chunks[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    format = sniffFormat(first.done ? '' : first.value);
+    chunks = prepend(first.done ? undefined : first.value, iterator);
+  }
+  session.format = format;
+  if (format === 'tsv') yield* parseTsv(chunks, file, options.tsv);
+  else if (format === 'jsonl') yield* parseJsonl(chunks, file);
+  else yield* parseJsonArray(chunks, file);
+}
+
+async function* prepend(head: string | undefined, rest: AsyncIterator<string>): AsyncGenerator<string> {
+  if (head !== undefined) yield head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** Kind detection and checking shared across one read. */
+class ReadSession {
+  readonly file: string;
+  format: DataFormat | undefined;
+  kind: RecordKind | undefined;
+  private checkRecord: RecordCheck | undefined;
+
+  constructor(private readonly options: ReadOptions) {
+    this.file = options.file ?? '<input>';
+    this.kind = options.kind;
+  }
+
+  *check(item: ParsedItem): Generator<ReadItem> {
+    if (!item.ok) {
+      yield item;
+      return;
+    }
+    if (!this.kind) this.kind = this.format === 'tsv' ? 'classification' : detectKind(item.value);
+    if (!this.kind) {
+      yield this.issue(item, {
+        code: 'unknown_kind',
+        message: 'cannot tell the record kind from its keys (expected Alpaca, ShareGPT, OpenAI chat, preference or classification fields)',
+      });
+      return;
+    }
+    this.checkRecord ??= checkFor(this.kind, this.options);
+    const issues = this.checkRecord(item.value);
+    if (issues.length === 0) {
+      yield { ok: true, record: item.value as AnyRecord, file: this.file, line: item.line, index: item.index };
+      return;
+    }
+    for (const issue of issues) yield this.issue(item, issue);
+  }
+
+  private issue(item: ParsedValue, issue: FieldIssue): ReadItem {
+    const line = fieldLine(item, issue.field);
+    return { ok: false, error: { file: this.file, line, record: item.index, field: issue.field, message: issue.message, code: issue.code } };
+  }
+}
+
+/** The line of a field, or of its nearest enclosing field, or of the record. */
+function fieldLine(item: ParsedValue, field: string | undefined): number {
+  for (let path = field; path; path = parentPath(path)) {
+    const line = item.fieldLines?.get(path);
+    if (line !== undefined) return line;
+  }
+  return item.line;
+}
+
+function parentPath(path: string): string | undefined {
+  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+  return cut > 0 ? path.slice(0, cut) : undefined;
+}

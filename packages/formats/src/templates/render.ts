@@ -1,0 +1,41 @@
+/**
+ * Rendering any template: training segments, generation prompts, stop strings.
+ * @module
+ */
+import type { Conversation } from '../records/conversation.js';
+import { toRounds } from '../records/rounds.js';
+import { renderJinja } from './jinja-template.js';
+import { renderChat, usesEos } from './render-chat.js';
+import { END_OF_TEXT, segmentsToText, type Segment } from './segments.js';
+import { TemplateError, type RenderOptions, type Template } from './template-types.js';
+
+/**
+ * Renders a conversation into segments whose concatenation is the exact
+ * training text. Assistant answers (and the EOS after them) are trainable,
+ * everything else is not; an answer with `weight: 0` is not trainable.
+ */
+export function render(conversation: Conversation, template: Template, options: RenderOptions = {}): Segment[] {
+  return template.kind === 'jinja' ? renderJinja(conversation, template) : renderChat(conversation, template, options);
+}
+
+/**
+ * The prompt to generate from: the conversation (which must end with a user
+ * message) rendered up to and including the assistant cue.
+ */
+export function renderPrompt(conversation: Conversation, template: Template, options: RenderOptions = {}): string {
+  const { rounds } = toRounds(conversation);
+  if (rounds[rounds.length - 1]!.assistant) {
+    throw new TemplateError('renderPrompt needs a conversation that ends with a user message');
+  }
+  return segmentsToText(render(conversation, template, options));
+}
+
+/** The strings that end generation with this template: its stop words, plus the EOS marker when it emits one. */
+export function stopStrings(template: Template, options: RenderOptions = {}): string[] {
+  const stops = [...template.stop];
+  if (template.kind === 'chat' && usesEos(template)) {
+    const eos = options.eos ?? END_OF_TEXT;
+    if (!stops.includes(eos)) stops.push(eos);
+  }
+  return stops;
+}
