@@ -154,15 +154,15 @@ class JsonArrayScanner {
         this.markValue();
         return this.openString(false);
       case '{':
-        if (top.kind === 'object' && top.expectKey) {
+        if (top.kind === 'object' && !this.valuePending) {
           if (this.frames.length === 1) {
-            // A record starts where this one expected a key: its '}' is missing.
+            // A record starts where this one expected a key or its end: its '}' is missing.
             this.breakElement(`record ${this.index} is not closed (a '}' is missing before this line)`);
             this.inElement = false;
             this.afterElement = false;
             return this.startElement(i, c);
           }
-          this.breakElement("expected a key but found '{'");
+          this.breakElement("unexpected '{' (expected a key, ',' or '}')");
         }
         this.markValue();
         this.frames.push({ kind: 'object', index: 0, expectKey: true });
