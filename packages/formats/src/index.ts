@@ -105,7 +105,7 @@ export {
   type TokenizeFn,
 } from './validate/token-counter.js';
 export { distribution, quantile, type Distribution } from './validate/distribution.js';
-export { cookbookTokens, cookbookTrainableTokens } from './validate/cookbook-tokens.js';
+export { conversationMessages, cookbookTokens, cookbookTrainableTokens, type CookbookMessage } from './validate/cookbook-tokens.js';
 export {
   buildReport,
   DEFAULT_BUDGET,

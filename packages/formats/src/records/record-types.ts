@@ -93,8 +93,8 @@ export interface ClassificationRecord {
 /** The record kinds this package reads, checks and converts. */
 export type RecordKind = 'alpaca' | 'sharegpt' | 'openai' | 'preference' | 'classification';
 
-/** All record kinds, in detection order. */
-export const RECORD_KINDS: readonly RecordKind[] = ['preference', 'alpaca', 'sharegpt', 'openai', 'classification'];
+/** All record kinds. */
+export const RECORD_KINDS: readonly RecordKind[] = ['alpaca', 'sharegpt', 'openai', 'preference', 'classification'];
 
 /** Maps a {@link RecordKind} to its record type. */
 export interface RecordOfKind {

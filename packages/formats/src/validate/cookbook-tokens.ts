@@ -5,15 +5,26 @@
 import type { Conversation } from '../records/conversation.js';
 import type { TokenCounter } from './token-counter.js';
 
+/** A message as the cookbook sees it. */
+export interface CookbookMessage {
+  /** The role. */
+  role: string;
+  /** The text. */
+  content: string;
+  /** Optional speaker name. */
+  name?: string;
+  /** Optional training weight. */
+  weight?: number;
+}
+
 /**
- * Tokens of a conversation as the cookbook counts them: 3 per message, the
+ * Tokens of an example as the cookbook counts them: 3 per message, the
  * tokens of every string value of the message (role and name included),
- * 1 more per name, and 3 for the reply's priming. The system prompt counts
- * as a message.
+ * 1 more per name, and 3 for the reply's priming.
  */
-export function cookbookTokens(conversation: Conversation, counter: TokenCounter): number {
+export function cookbookTokens(messages: readonly CookbookMessage[], counter: TokenCounter): number {
   let total = 3;
-  for (const message of withSystem(conversation)) {
+  for (const message of messages) {
     total += 3 + counter.count(message.role) + counter.count(message.content);
     if (message.name !== undefined) total += counter.count(message.name) + 1;
   }
@@ -21,14 +32,17 @@ export function cookbookTokens(conversation: Conversation, counter: TokenCounter
 }
 
 /** Tokens of the assistant messages that train (weight not 0). */
-export function cookbookTrainableTokens(conversation: Conversation, counter: TokenCounter): number {
-  return conversation.messages
-    .filter((m) => m.role === 'assistant' && m.weight !== 0)
-    .reduce((sum, m) => sum + counter.count(m.content), 0);
+export function cookbookTrainableTokens(messages: readonly CookbookMessage[], counter: TokenCounter): number {
+  return messages.filter((m) => m.role === 'assistant' && m.weight !== 0).reduce((sum, m) => sum + counter.count(m.content), 0);
 }
 
-/** The messages with the system prompt as a leading message, as OpenAI files carry it. */
-export function withSystem(conversation: Conversation): { role: string; content: string; name?: string }[] {
-  const messages = conversation.messages.map((m) => ({ role: m.role, content: m.input ? `${m.content}\n${m.input}` : m.content, name: m.name }));
+/** A conversation as the message list an OpenAI file would carry: system first, inputs merged. */
+export function conversationMessages(conversation: Conversation): CookbookMessage[] {
+  const messages: CookbookMessage[] = conversation.messages.map((m) => {
+    const out: CookbookMessage = { role: m.role, content: m.input ? `${m.content}\n${m.input}` : m.content };
+    if (m.name !== undefined) out.name = m.name;
+    if (m.weight !== undefined) out.weight = m.weight;
+    return out;
+  });
   return conversation.system ? [{ role: 'system', content: conversation.system }, ...messages] : messages;
 }

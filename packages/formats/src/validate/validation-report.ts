@@ -6,12 +6,12 @@
  */
 import { toConversation, type ConvertOptions } from '../convert/convert-record.js';
 import type { Conversation } from '../records/conversation.js';
-import type { ClassificationRecord, RecordKind } from '../records/record-types.js';
+import type { ClassificationRecord, OpenAiChatRecord, RecordKind } from '../records/record-types.js';
 import type { ReadError } from '../read/read-error.js';
 import type { ReadResult } from '../read/read-records.js';
 import { render } from '../templates/render.js';
 import type { RenderOptions, Template } from '../templates/template-types.js';
-import { cookbookTokens, cookbookTrainableTokens } from './cookbook-tokens.js';
+import { conversationMessages, cookbookTokens, cookbookTrainableTokens, type CookbookMessage } from './cookbook-tokens.js';
 import { distribution, type Distribution } from './distribution.js';
 import { countSegments, resolveTokenCounter, type TokenCounter, type TokenizeFn } from './token-counter.js';
 
@@ -98,23 +98,29 @@ export async function buildReport(read: ReadResult, options: ValidationOptions =
       labels[label] = (labels[label] ?? 0) + 1;
     }
     const conversation = conversationFor(located.record, read.kind!, options.convert);
-    if (!conversation.ok) {
-      fail('conversion', conversation.message, conversation.field);
-      continue;
-    }
+    if (!conversation.ok) fail('conversion', conversation.message, conversation.field);
+    // Without a template the cookbook's count runs on the messages as filed, so
+    // OpenAI examples the cookbook accepts still count even when they cannot train here.
+    let messages: CookbookMessage[];
     let tokens: { total: number; trainable: number };
-    try {
-      tokens = options.template
-        ? countSegments(render(conversation.value, options.template, options.renderOptions), counter)
-        : { total: cookbookTokens(conversation.value, counter), trainable: cookbookTrainableTokens(conversation.value, counter) };
-    } catch (e) {
-      fail('template', e instanceof Error ? e.message : String(e));
-      continue;
+    if (options.template) {
+      if (!conversation.ok) continue;
+      try {
+        tokens = countSegments(render(conversation.value, options.template, options.renderOptions), counter);
+      } catch (e) {
+        fail('template', e instanceof Error ? e.message : String(e));
+        continue;
+      }
+      messages = conversationMessages(conversation.value);
+    } else {
+      if (read.kind === 'openai') messages = (located.record as OpenAiChatRecord).messages;
+      else if (conversation.ok) messages = conversationMessages(conversation.value);
+      else continue;
+      tokens = { total: cookbookTokens(messages, counter), trainable: cookbookTrainableTokens(messages, counter) };
     }
-    const messages = conversation.value.messages;
-    if (!conversation.value.system && !messages.some((m) => m.role === 'system')) warnings.missingSystem++;
+    if (!messages.some((m) => m.role === 'system')) warnings.missingSystem++;
     if (!messages.some((m) => m.role === 'user')) warnings.missingUser++;
-    stats.messages.push(messages.length + (conversation.value.system ? 1 : 0));
+    stats.messages.push(messages.length);
     stats.total.push(tokens.total);
     stats.trainable.push(tokens.trainable);
     if (tokens.total > contextLength) overLength.push({ index: located.index, line: located.line, tokens: tokens.total });
