@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Keep `node:` specifiers: they make the Node-only chunks (./node, the CLI) obvious to bundlers.
+  removeNodeProtocol: false,
 });

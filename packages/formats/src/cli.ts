@@ -5,6 +5,12 @@
  */
 import { main } from './cli/main.js';
 
+// A closed pipe (`tunekit-formats render … | head`) is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -9,7 +9,6 @@ import { render } from '../templates/render.js';
 import { sharedFile } from '../testing/shared-data.js';
 import { alpacaToConversation } from '../convert/from-records.js';
 import type { AlpacaRecord } from '../records/record-types.js';
-import { distribution } from './distribution.js';
 import { formatReport } from './format-report.js';
 import { ESTIMATED_TOKEN_COUNTER, resolveTokenCounter, tokenCounter } from './token-counter.js';
 import { buildReport, estimateEpochs } from './validation-report.js';
