@@ -39,7 +39,7 @@ export { ConversationError, toRounds, type Round, type Rounds } from './records/
 export { formatReadErrors, RecordsError, type ReadError } from './read/read-error.js';
 export { textChunks, type Chunk, type TextSource } from './read/text-source.js';
 export { numberedLines, type NumberedLine } from './read/lines.js';
-export type { ParsedItem, ParsedValue } from './read/parsed-item.js';
+export type { ParsedItem, ParsedValue, ParseProblem } from './read/parsed-item.js';
 export { parseJsonArray } from './read/json-array.js';
 export { parseJsonl } from './read/jsonl.js';
 export { DEFAULT_TSV_COLUMNS, parseTsv, type TsvOptions } from './read/tsv.js';
@@ -50,12 +50,13 @@ export {
   streamRecords,
   type LocatedRecord,
   type ReadItem,
+  type ReadRecordItem,
   type ReadOptions,
   type ReadResult,
 } from './read/read-records.js';
 
 // Templates and rendering
-export type { ChatTemplate, JinjaChatTemplate, RenderOptions, SystemSlot, Template, TemplatePart } from './templates/template-types.js';
+export type { ChatTemplate, JinjaChatTemplate, MarkerPart, RenderOptions, SystemSlot, Template, TemplatePart, TokenPart } from './templates/template-types.js';
 export { TemplateError } from './templates/template-types.js';
 export {
   encodeSegments,
@@ -65,6 +66,7 @@ export {
   SegmentBuilder,
   segmentsToText,
   trainableText,
+  type EncodedSegments,
   type Segment,
   type SegmentMarks,
   type SegmentTokenizer,
@@ -91,7 +93,7 @@ export {
   type ClassificationPromptOptions,
 } from './convert/from-records.js';
 export { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt, joinInput } from './convert/to-records.js';
-export { preferenceToConversation, preferenceToPair, renderPreference, type PreferencePair } from './convert/preference.js';
+export { preferenceToConversation, preferenceToPair, renderPreference, type PreferencePair, type RenderedPreference } from './convert/preference.js';
 export { convertRecord, toConversation, type ConvertOptions } from './convert/convert-record.js';
 export { toJsonArray, toJsonl, toTsv } from './write/write-records.js';
 
@@ -101,6 +103,7 @@ export {
   ESTIMATED_TOKEN_COUNTER,
   resolveTokenCounter,
   tokenCounter,
+  type SegmentTokenCounts,
   type TokenCounter,
   type TokenizeFn,
 } from './validate/token-counter.js';
@@ -110,7 +113,12 @@ export {
   buildReport,
   DEFAULT_BUDGET,
   estimateEpochs,
+  type BudgetEstimate,
+  type BudgetSettings,
   type OverLengthExample,
+  type OverLengthSummary,
+  type ReportWarnings,
+  type TokenizerInfo,
   type ValidationOptions,
   type ValidationReport,
 } from './validate/validation-report.js';
@@ -119,5 +127,5 @@ export { formatReport } from './validate/format-report.js';
 
 // Splits
 export { seededRandom, shuffled } from './split/random.js';
-export { splitRecords, type Split, type SplitFractions, type SplitOptions } from './split/split-records.js';
+export { splitRecords, type NamedFractions, type Split, type SplitFractions, type SplitOptions } from './split/split-records.js';
 export { balanceClasses, type BalanceOptions } from './split/balance-classes.js';

@@ -2,6 +2,7 @@
 
 /** A converted value and what the conversion could not carry over. */
 export interface Converted<T> {
+  /** Success. */
   ok: true;
   /** The converted value. */
   value: T;
@@ -11,6 +12,7 @@ export interface Converted<T> {
 
 /** A record that cannot be converted, and why. */
 export interface ConversionFailure {
+  /** Failure. */
   ok: false;
   /** Why. */
   message: string;

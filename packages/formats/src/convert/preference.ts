@@ -54,8 +54,16 @@ export function preferenceToConversation(record: PreferenceRecord, side: 'chosen
   return converted({ ...prompt, messages: [...prompt.messages, ...pair.value[side]] }, [side === 'chosen' ? 'rejected' : 'chosen']);
 }
 
+/** Both sides of a pair, rendered. */
+export interface RenderedPreference {
+  /** Prompt and preferred continuation. */
+  chosen: Segment[];
+  /** Prompt and dispreferred continuation. */
+  rejected: Segment[];
+}
+
 /** Renders both sides of a pair with one template (for DPO-style training). */
-export function renderPreference(pair: PreferencePair, template: Template, options: RenderOptions = {}): { chosen: Segment[]; rejected: Segment[] } {
+export function renderPreference(pair: PreferencePair, template: Template, options: RenderOptions = {}): RenderedPreference {
   const side = (messages: Message[]) => render({ ...pair.prompt, messages: [...pair.prompt.messages, ...messages] }, template, options);
   return { chosen: side(pair.chosen), rejected: side(pair.rejected) };
 }

@@ -3,6 +3,7 @@ import type { ReadError } from './read-error.js';
 
 /** A parsed value with where it came from. */
 export interface ParsedValue {
+  /** A value, not a problem. */
   ok: true;
   /** The parsed value, not yet checked against a record kind. */
   value: unknown;
@@ -14,5 +15,13 @@ export interface ParsedValue {
   fieldLines?: ReadonlyMap<string, number>;
 }
 
+/** A problem, in place of a value. */
+export interface ParseProblem {
+  /** A problem, not a value. */
+  ok: false;
+  /** What and where. */
+  error: ReadError;
+}
+
 /** A record or a problem, in file order. */
-export type ParsedItem = ParsedValue | { ok: false; error: ReadError };
+export type ParsedItem = ParsedValue | ParseProblem;

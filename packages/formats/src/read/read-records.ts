@@ -11,7 +11,7 @@ import type { AnyRecord, RecordKind, RecordOfKind } from '../records/record-type
 import { formatFromFileName, sniffFormat, type DataFormat } from './detect-format.js';
 import { parseJsonArray } from './json-array.js';
 import { parseJsonl } from './jsonl.js';
-import type { ParsedItem, ParsedValue } from './parsed-item.js';
+import type { ParsedItem, ParsedValue, ParseProblem } from './parsed-item.js';
 import { RecordsError, type ReadError } from './read-error.js';
 import { textChunks, type TextSource } from './text-source.js';
 import { parseTsv, type TsvOptions } from './tsv.js';
@@ -40,8 +40,14 @@ export interface LocatedRecord<T = AnyRecord> {
   index: number;
 }
 
+/** A good record, as {@link streamRecords} yields it. */
+export interface ReadRecordItem<T = AnyRecord> extends LocatedRecord<T> {
+  /** A record, not a problem. */
+  ok: true;
+}
+
 /** A record or a problem, in file order. */
-export type ReadItem<T = AnyRecord> = ({ ok: true } & LocatedRecord<T>) | { ok: false; error: ReadError };
+export type ReadItem<T = AnyRecord> = ReadRecordItem<T> | ParseProblem;
 
 /** Everything read from one source. */
 export interface ReadResult<T = AnyRecord> {

@@ -21,8 +21,11 @@ export interface AlpacaRecord {
   history?: [string, string][];
 }
 
-/** An Alpaca record without its answer: what a generation prompt is built from. */
-export type AlpacaPrompt = Omit<AlpacaRecord, 'output'> & { output?: string };
+/** An Alpaca record whose answer is optional: without one it is a generation prompt. */
+export interface AlpacaPrompt extends Omit<AlpacaRecord, 'output'> {
+  /** The answer, if any. */
+  output?: string;
+}
 
 /** One turn of a ShareGPT conversation. */
 export interface ShareGptTurn {

@@ -1,8 +1,18 @@
 /** Seeded train/validation/test splits. @module */
 import { shuffled } from './random.js';
 
-/** Split fractions: `[train, val, test]`, or an object whose key order is the cutting order. */
-export type SplitFractions = readonly [number, number, number] | { train: number; val: number; test: number };
+/** Split fractions as an object; its key order is the cutting order. */
+export interface NamedFractions {
+  /** Fraction for training. */
+  train: number;
+  /** Fraction for validation. */
+  val: number;
+  /** Fraction for testing. */
+  test: number;
+}
+
+/** Split fractions: `[train, val, test]`, or {@link NamedFractions} cut in key order. */
+export type SplitFractions = readonly [number, number, number] | NamedFractions;
 
 /** Options of {@link splitRecords}. */
 export interface SplitOptions {

@@ -38,7 +38,7 @@ export function fromChatTemplate(options: ChatTemplateOptions): JinjaChatTemplat
   compile(options.template); // fail now, with the parser's message, rather than at the first render
   const stop = [...(options.stop ?? [])];
   if (options.eosToken && !stop.includes(options.eosToken)) stop.push(options.eosToken);
-  return {
+  const template: JinjaChatTemplate = {
     kind: 'jinja',
     name: options.name ?? 'chat_template',
     title: `Hugging Face chat template (${options.name ?? 'chat_template'})`,
@@ -47,7 +47,9 @@ export function fromChatTemplate(options: ChatTemplateOptions): JinjaChatTemplat
     bosToken: options.bosToken,
     eosToken: options.eosToken,
     stop,
+    renderSegments: (conversation) => renderJinja(conversation, template),
   };
+  return template;
 }
 
 /**

@@ -4,7 +4,6 @@
  */
 import type { Conversation } from '../records/conversation.js';
 import { toRounds } from '../records/rounds.js';
-import { renderJinja } from './jinja-template.js';
 import { renderChat, usesEos } from './render-chat.js';
 import { END_OF_TEXT, segmentsToText, type Segment } from './segments.js';
 import { TemplateError, type RenderOptions, type Template } from './template-types.js';
@@ -15,7 +14,8 @@ import { TemplateError, type RenderOptions, type Template } from './template-typ
  * everything else is not; an answer with `weight: 0` is not trainable.
  */
 export function render(conversation: Conversation, template: Template, options: RenderOptions = {}): Segment[] {
-  return template.kind === 'jinja' ? renderJinja(conversation, template) : renderChat(conversation, template, options);
+  // Jinja templates carry their renderer, so the Jinja engine stays out of bundles that do not use it.
+  return template.kind === 'jinja' ? template.renderSegments(conversation) : renderChat(conversation, template, options);
 }
 
 /**

@@ -37,6 +37,14 @@ export function trainableText(segments: readonly Segment[]): string {
   return segments.filter((s) => s.trainable).map((s) => s.text).join('');
 }
 
+/** Token ids and labels of a rendering. */
+export interface EncodedSegments {
+  /** Token ids of the whole text. */
+  inputIds: number[];
+  /** The ids on trainable positions, {@link IGNORE_INDEX} elsewhere. */
+  labels: number[];
+}
+
 /** What {@link encodeSegments} needs from a tokenizer. */
 export interface SegmentTokenizer {
   /** Ordinary text to token ids. */
@@ -52,7 +60,7 @@ export interface SegmentTokenizer {
  * Segments are encoded separately so no token straddles a prompt/answer
  * boundary.
  */
-export function encodeSegments(segments: readonly Segment[], tokenizer: SegmentTokenizer): { inputIds: number[]; labels: number[] } {
+export function encodeSegments(segments: readonly Segment[], tokenizer: SegmentTokenizer): EncodedSegments {
   const inputIds: number[] = [];
   const labels: number[] = [];
   for (const segment of segments) {

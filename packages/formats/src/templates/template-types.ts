@@ -2,12 +2,26 @@
  * Templates are data: plain objects that one generic renderer reads.
  * @module
  */
+import type { Conversation } from '../records/conversation.js';
+import type { Segment } from './segments.js';
 
 /**
  * One piece of a template: text with `{content}`, `{round}` placeholders, a
  * BOS/EOS marker, or a named special token (ChatGLM3's `<|user|>`).
  */
-export type TemplatePart = string | { readonly special: 'bos' | 'eos' } | { readonly token: string };
+export type TemplatePart = string | MarkerPart | TokenPart;
+
+/** The tokenizer's BOS or EOS, whose text comes from the render options. */
+export interface MarkerPart {
+  /** Which marker. */
+  readonly special: 'bos' | 'eos';
+}
+
+/** A special token written by name in the source template. */
+export interface TokenPart {
+  /** The token's text, e.g. `<|user|>`. */
+  readonly token: string;
+}
 
 /** How a template places the system prompt. */
 export interface SystemSlot {
@@ -82,6 +96,11 @@ export interface JinjaChatTemplate {
   readonly eosToken?: string;
   /** Strings that end generation (the EOS token, when known). */
   readonly stop: readonly string[];
+  /**
+   * Renders with this template. Bound by `fromChatTemplate`, so the Jinja
+   * engine is bundled only by applications that build a Jinja template.
+   */
+  readonly renderSegments: (conversation: Conversation) => Segment[];
 }
 
 /** Any template `render` accepts. */

@@ -61,8 +61,16 @@ export async function resolveTokenCounter(tokenize?: TokenizeFn): Promise<TokenC
   }
 }
 
+/** Token counts of one rendering. */
+export interface SegmentTokenCounts {
+  /** All tokens. */
+  total: number;
+  /** Tokens of trainable segments. */
+  trainable: number;
+}
+
 /** Total and trainable tokens of a rendering; a special segment is one token. */
-export function countSegments(segments: readonly Segment[], counter: TokenCounter): { total: number; trainable: number } {
+export function countSegments(segments: readonly Segment[], counter: TokenCounter): SegmentTokenCounts {
   let total = 0;
   let trainable = 0;
   for (const segment of segments) {

@@ -15,8 +15,22 @@ import { conversationMessages, cookbookTokens, cookbookTrainableTokens, type Coo
 import { distribution, type Distribution } from './distribution.js';
 import { countSegments, resolveTokenCounter, type TokenCounter, type TokenizeFn } from './token-counter.js';
 
+/** Settings of the cookbook's epochs estimate. */
+export interface BudgetSettings {
+  /** Epochs when the dataset is neither small nor large. Cookbook: 3. */
+  targetEpochs: number;
+  /** Small datasets get more epochs, up to about this many examples seen. Cookbook: 100. */
+  minTargetExamples: number;
+  /** Large datasets get fewer epochs, down to about this many examples seen. Cookbook: 25,000. */
+  maxTargetExamples: number;
+  /** Fewest epochs. Cookbook: 1. */
+  minEpochs: number;
+  /** Most epochs. Cookbook: 25. */
+  maxEpochs: number;
+}
+
 /** The cookbook's defaults for the epochs estimate. */
-export const DEFAULT_BUDGET = { targetEpochs: 3, minTargetExamples: 100, maxTargetExamples: 25_000, minEpochs: 1, maxEpochs: 25 } as const;
+export const DEFAULT_BUDGET: Readonly<BudgetSettings> = { targetEpochs: 3, minTargetExamples: 100, maxTargetExamples: 25_000, minEpochs: 1, maxEpochs: 25 };
 
 /** Options of {@link buildReport}. */
 export interface ValidationOptions {
@@ -33,7 +47,7 @@ export interface ValidationOptions {
   /** Conversion options (the instruction for classification rows). */
   convert?: ConvertOptions;
   /** Epochs estimate settings; defaults are the cookbook's. */
-  budget?: Partial<typeof DEFAULT_BUDGET>;
+  budget?: Partial<BudgetSettings>;
 }
 
 /** An example longer than the context. */
@@ -44,6 +58,44 @@ export interface OverLengthExample {
   line: number;
   /** Its token count. */
   tokens: number;
+}
+
+/** The cookbook's warnings. */
+export interface ReportWarnings {
+  /** Examples without a system message. */
+  missingSystem: number;
+  /** Examples without a user message. */
+  missingUser: number;
+}
+
+/** Examples longer than the context. */
+export interface OverLengthSummary {
+  /** The context length checked against. */
+  contextLength: number;
+  /** How many examples are longer. */
+  count: number;
+  /** Which ones. */
+  examples: OverLengthExample[];
+}
+
+/** What training will cost, in the cookbook's terms. */
+export interface BudgetEstimate {
+  /** The cookbook's default number of epochs for this many examples. */
+  epochs: number;
+  /** Tokens in one epoch, each example capped at the context. */
+  tokensPerEpoch: number;
+  /** `epochs × tokensPerEpoch`. */
+  totalTokens: number;
+}
+
+/** How a report counted tokens. */
+export interface TokenizerInfo {
+  /** The counter's name (`gpt2 (r50k_base)`, `custom`, or the estimate's label). */
+  name: string;
+  /** False for the character-based estimate. */
+  exact: boolean;
+  /** `template`: on the rendered text; `cookbook`: the per-message formula. */
+  method: 'template' | 'cookbook';
 }
 
 /** The report. */
@@ -61,7 +113,7 @@ export interface ValidationReport {
   /** Problems by code (the cookbook's `format_errors`). */
   errorCounts: Record<string, number>;
   /** The cookbook's warnings: examples without a system or a user message. */
-  warnings: { missingSystem: number; missingUser: number };
+  warnings: ReportWarnings;
   /** Messages per example. */
   messages: Distribution;
   /** Total tokens per example. */
@@ -69,13 +121,13 @@ export interface ValidationReport {
   /** Trainable tokens per example (assistant answers with weight ≠ 0). */
   trainableTokens: Distribution;
   /** Examples longer than the context. */
-  overLength: { contextLength: number; count: number; examples: OverLengthExample[] };
+  overLength: OverLengthSummary;
   /** The cookbook's epochs estimate and the tokens trained on (each example capped at the context). */
-  budget: { epochs: number; tokensPerEpoch: number; totalTokens: number };
+  budget: BudgetEstimate;
   /** Label counts, for classification rows. */
   labels?: Record<string, number>;
   /** How tokens were counted. */
-  tokenizer: { name: string; exact: boolean; method: 'template' | 'cookbook' };
+  tokenizer: TokenizerInfo;
 }
 
 /** Builds the report for what a reader returned. */
@@ -156,7 +208,7 @@ export async function buildReport(read: ReadResult, options: ValidationOptions =
  * 100 examples in total, lowered so that large ones see at most 25,000,
  * within [1, 25].
  */
-export function estimateEpochs(examples: number, budget: typeof DEFAULT_BUDGET = DEFAULT_BUDGET): number {
+export function estimateEpochs(examples: number, budget: Readonly<BudgetSettings> = DEFAULT_BUDGET): number {
   if (examples === 0) return 0;
   if (examples * budget.targetEpochs < budget.minTargetExamples) {
     return Math.min(budget.maxEpochs, Math.floor(budget.minTargetExamples / examples));
