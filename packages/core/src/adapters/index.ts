@@ -1,2 +1,19 @@
 // Barrel of this area's public API; re-exported by src/index.ts.
-export {};
+// Parameter-efficient fine-tuning: LoRA, prefix tuning and prompt tuning
+// through the model's hook points, and Python PEFT's file layout.
+export type { Adapter, PeftConfigJson, PeftConfigValue, PeftType } from './adapter';
+export { adaptersOf, AdapterSet, applyAdapter, type ApplyAdapterOptions } from './adapter-set';
+export { composeHooks } from './compose-hooks';
+export { prependIgnoreLabels, virtualTokenCount } from './labels';
+export { createLora, type CreateLoraOptions, type LinearModule, LoraAdapter, type LoraValueSource } from './lora';
+export { ALL_LINEAR, DEFAULT_LORA, type LoraConfig, type LoraInit, loraScaling, peftModuleKey, resolveLoraConfig, targetsModule } from './lora-config';
+export { adapterParameterCount, type AdapterSizeSpec } from './parameter-counts';
+export {
+  type AdapterLogger, buildPeftConfig, type ParsedPeftConfig, type PeftFileInfo, parsePeftConfig, type PromptLearningShape, stringifyPeftConfig,
+} from './peft-config';
+export { PEFT_FORMAT_VERSION, peftFieldDefaults } from './peft-config-fields';
+export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from './peft-files';
+export { loadAdapter, type LoadAdapterOptions, saveAdapter, type SaveAdapterOptions } from './peft-format';
+export { createPrefixTuning, type CreatePrefixTuningOptions, DEFAULT_PREFIX_TUNING, type PrefixTuningConfig, PrefixTuningAdapter } from './prefix-tuning';
+export { createPromptTuning, type CreatePromptTuningOptions, DEFAULT_PROMPT_TUNING, type PromptTuningConfig, PromptTuningAdapter, type PromptTuningInit } from './prompt-tuning';
+export { formatTrainableParameters, type TrainableReport, trainableParameters } from './trainable-parameters';

@@ -1,0 +1,68 @@
+/**
+ * What every adapter (LoRA, prefix tuning, prompt tuning) is: a
+ * {@link ParameterSource} whose variables are named by their PEFT file keys,
+ * plus the forward hooks it contributes and its PEFT config fields.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ForwardHooks } from '../model/hooks';
+import type { ParameterSource } from '../model/parameter-source';
+import type { TensorToWrite } from '../io/safetensors';
+
+/** PEFT's `peft_type` values that tunekit reads and writes. */
+export type PeftType = 'LORA' | 'PREFIX_TUNING' | 'PROMPT_TUNING';
+
+/** A JSON value of an `adapter_config.json` field. */
+export type PeftConfigValue = string | number | boolean | null | PeftConfigValue[] | { [key: string]: PeftConfigValue };
+
+/** An `adapter_config.json` object (PEFT's snake_case field names). */
+export type PeftConfigJson = Record<string, PeftConfigValue>;
+
+/**
+ * A parameter-efficient adapter of a GPT-2 model. Its `parameters()` are named
+ * by the keys PEFT writes to `adapter_model.safetensors` (e.g.
+ * `base_model.model.transformer.h.0.attn.c_attn.lora_A.weight`, or
+ * `prompt_embeddings`); the prefix encoder's MLP, which PEFT never saves, uses
+ * PEFT's in-memory names (`prompt_encoder.transform.0.weight`, …).
+ */
+export interface Adapter extends ParameterSource {
+  /** PEFT method of this adapter. */
+  readonly peftType: PeftType;
+  /** The hooks this adapter adds to the forward pass (stable for the adapter's lifetime). */
+  readonly hooks: ForwardHooks;
+  /** The method-specific `adapter_config.json` fields (snake_case), without file metadata. */
+  peftConfig(): PeftConfigJson;
+  /** The tensors PEFT would save, by file key. */
+  peftTensors(): Promise<Map<string, TensorToWrite>>;
+  /** Whether {@link Adapter.dispose} has been called. */
+  readonly isDisposed: boolean;
+  /** Releases the adapter's variables. */
+  dispose(): void;
+}
+
+/** Product of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The values of every parameter, by name, for writing to a file. */
+export async function variableTensors(source: ParameterSource): Promise<Map<string, TensorToWrite>> {
+  const out = new Map<string, TensorToWrite>();
+  for (const [name, variable] of source.parameters()) {
+    out.set(name, { shape: [...variable.shape], data: (await variable.data()) as Float32Array });
+  }
+  return out;
+}
+
+/** Throws the usual error for using an adapter after `dispose()`. */
+export function assertNotDisposed(adapter: { isDisposed: boolean }, what: string): void {
+  if (adapter.isDisposed) throw new Error(`This ${what} adapter has been disposed`);
+}
+
+/**
+ * A trainable float32 variable holding `values`. Built inside a tidy: a tfjs
+ * variable shares its initial tensor's data, and that tensor would otherwise
+ * stay alive (and counted) after the variable is disposed.
+ */
+export function newVariable(values: Float32Array, shape: readonly number[]): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), true));
+}

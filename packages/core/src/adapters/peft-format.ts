@@ -1,0 +1,162 @@
+/**
+ * Saving and loading adapters in Python PEFT's layout: `adapter_config.json`
+ * + `adapter_model.safetensors`, with PEFT's key names and shapes for GPT-2,
+ * so that `PeftModel.from_pretrained(GPT2LMHeadModel.from_pretrained('gpt2'), dir)`
+ * loads what we save and we load what it saves.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { FileIO } from '../backend/backend-spec';
+import type { GPT2Model } from '../model/gpt2-model';
+import type { ParameterSource } from '../model/parameter-source';
+import { joinPath } from '../io/node-file-io';
+import { type DecodedTensor, parseSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
+import { resolveFiles } from '../io/save-pretrained';
+import type { Adapter, PeftConfigJson } from './adapter';
+import { AdapterSet } from './adapter-set';
+import { type LinearModule, LoraAdapter } from './lora';
+import { type AdapterLogger, buildPeftConfig, type ParsedPeftConfig, type PeftFileInfo, parsePeftConfig, stringifyPeftConfig } from './peft-config';
+import { PrefixTuningAdapter } from './prefix-tuning';
+import { PromptTuningAdapter } from './prompt-tuning';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, moduleTensorKeys, readAdapterFiles } from './peft-files';
+
+/** Options of {@link saveAdapter}. */
+export interface SaveAdapterOptions extends Omit<PeftFileInfo, 'modulesToSave'> {
+  /** The adapter, or an {@link AdapterSet} (its one active adapter, or the one called `name`). */
+  adapter: Adapter | AdapterSet;
+  /** Which adapter of a set to save. */
+  name?: string;
+  /** Directory to write into (created if missing). */
+  directory: string;
+  /**
+   * Modules saved whole (PEFT's `modules_to_save`), by module name, e.g.
+   * `{ score: head }`: each parameter is written as `base_model.model.score.{weight|bias}`
+   * (`base_model.score.…` for prompt learning), in the source's own layout.
+   */
+  modulesToSave?: Record<string, ParameterSource>;
+  /** File access (default: the active backend's, else Node's file system). */
+  files?: FileIO;
+}
+
+/** Options of {@link loadAdapter}. */
+export interface LoadAdapterOptions {
+  /** The model the adapter was trained on; shapes are checked against it. */
+  model: GPT2Model;
+  /** A directory or `http(s)` base URL holding the two files, or both files in memory. */
+  source: string | URL | { config: string | PeftConfigJson; weights: Uint8Array };
+  /** Linear maps outside the model that a LoRA adapter may target (a head such as `score`). */
+  extraModules?: LinearModule[];
+  /** Receivers of the file's `modules_to_save` tensors, by module name (e.g. `{ score: head }`). */
+  modulesToSave?: Record<string, ParameterSource>;
+  /** Where warnings go (unknown config fields, unused tensors). Default `console`. */
+  logger?: AdapterLogger;
+  /** File access for directories. */
+  files?: FileIO;
+  /** `fetch` for URLs (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Writes `adapter_config.json` and `adapter_model.safetensors` into
+ * `directory`, each atomically (temporary file + rename).
+ *
+ * @example
+ * ```ts
+ * await saveAdapter({ adapter: peft, directory: './out/lora', baseModelNameOrPath: 'openai-community/gpt2' });
+ * ```
+ */
+export async function saveAdapter(options: SaveAdapterOptions): Promise<void> {
+  const adapter = pickAdapter(options.adapter, options.name);
+  const files = resolveFiles(options.files);
+  const tensors = await adapter.peftTensors();
+  const modules = options.modulesToSave ?? {};
+  for (const [module, source] of Object.entries(modules)) {
+    for (const [key, variable] of moduleTensorKeys(adapter.peftType, module, source)) {
+      tensors.set(key, { shape: [...variable.shape], data: (await variable.data()) as Float32Array } satisfies TensorToWrite);
+    }
+  }
+  const config = buildPeftConfig(adapter, { ...options, modulesToSave: Object.keys(modules) });
+  await files.makeDirectory(options.directory);
+  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_WEIGHTS_FILE), serializeSafetensors(tensors, { format: 'pt' }));
+  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_CONFIG_FILE), stringifyPeftConfig(config));
+}
+
+/**
+ * Loads a PEFT adapter for `model` (not yet applied: pass it to
+ * {@link applyAdapter}). Unknown config fields give one warning; a missing
+ * `peft_type`, a missing or mis-shaped tensor, or a model mismatch is an error
+ * naming the file, the key and both shapes. A prefix saved with
+ * `prefix_projection` holds the MLP's output, so it loads as a plain
+ * (non-projected) prefix with the same values.
+ *
+ * @example
+ * ```ts
+ * const adapter = await loadAdapter({ model, source: './out/lora' });
+ * applyAdapter({ model, adapter });
+ * ```
+ */
+export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter> {
+  const { model } = options;
+  const logger = options.logger ?? console;
+  const read = await readAdapterFiles(options.source, options.files, options.fetch ?? fetch);
+  const parsed = parsePeftConfig(read.config, read.configOrigin, logger);
+  const tensors = parseSafetensors(read.weights, read.weightsOrigin).tensors;
+  const used = new Set<string>();
+  const take = (key: string, shape: number[]): Float32Array => {
+    const tensor = tensors.get(key);
+    if (!tensor) throw new Error(`${read.weightsOrigin}: missing tensor "${key}" (expected shape [${shape}])`);
+    checkTensor(tensor, shape, read.weightsOrigin);
+    used.add(key);
+    return tensor.data as Float32Array;
+  };
+
+  const adapter = buildAdapter(model, parsed, take, options.extraModules, read.configOrigin);
+  try {
+    for (const [module, source] of Object.entries(options.modulesToSave ?? {})) {
+      for (const [key, variable] of moduleTensorKeys(parsed.peftType, module, source)) {
+        const values = take(key, [...variable.shape]);
+        tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+      }
+    }
+    const missingReceivers = (parsed.modulesToSave ?? []).filter((m) => !(options.modulesToSave && m in options.modulesToSave));
+    if (missingReceivers.length) logger.warn(`${read.configOrigin}: modules_to_save ${missingReceivers.join(', ')} not loaded; pass them as modulesToSave to load their weights`);
+    const unused = [...tensors.keys()].filter((key) => !used.has(key) && !missingReceivers.some((m) => key.includes(`.${m}.`)));
+    if (unused.length) logger.warn(`${read.weightsOrigin}: ignoring tensor(s) the config does not use: ${unused.join(', ')}`);
+  } catch (error) {
+    adapter.dispose();
+    throw error;
+  }
+  return adapter;
+}
+
+function buildAdapter(model: GPT2Model, parsed: ParsedPeftConfig, take: (key: string, shape: number[]) => Float32Array, extraModules: LinearModule[] | undefined, origin: string): Adapter {
+  if (parsed.peftType === 'LORA') return new LoraAdapter(model, parsed.lora, extraModules, take);
+  const { embeddingDim: C, numLayers, numHeads } = model.config;
+  const expect = (field: string, value: number | null, actual: number) => {
+    if (value !== null && value !== actual) throw new Error(`${origin}: field "${field}" is ${value} but the model has ${actual}`);
+  };
+  expect('token_dim', parsed.shape.tokenDim, C);
+  expect('num_layers', parsed.shape.numLayers, numLayers);
+  expect('num_attention_heads', parsed.shape.numAttentionHeads, numHeads);
+  if (parsed.peftType === 'PREFIX_TUNING') {
+    const P = parsed.prefix.numVirtualTokens;
+    const values = take('prompt_embeddings', [P, numLayers * 2 * C]);
+    return new PrefixTuningAdapter(model, { ...parsed.prefix, prefixProjection: false }, values);
+  }
+  const values = take('prompt_embeddings', [parsed.prompt.numVirtualTokens, C]);
+  return new PromptTuningAdapter(model, parsed.prompt, values);
+}
+
+function checkTensor(tensor: DecodedTensor, shape: number[], origin: string): void {
+  if (tensor.data instanceof Int32Array) throw new Error(`${origin}: tensor "${tensor.name}" is ${tensor.dtype}; expected a floating-point tensor`);
+  if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`${origin}: tensor "${tensor.name}" has shape [${tensor.shape}], expected [${shape}]`);
+  }
+}
+
+function pickAdapter(source: Adapter | AdapterSet, name: string | undefined): Adapter {
+  if (!(source instanceof AdapterSet)) return source;
+  if (name) return source.get(name);
+  const active = source.active;
+  if (active.length !== 1) throw new Error(`saveAdapter: the set has ${active.length} active adapters (${active.join(', ')}); pass name`);
+  return source.get(active[0] as string);
+}
