@@ -47,6 +47,11 @@ async function snapshot(variables: Iterable<tf.Variable>): Promise<Float32Array[
   return Promise.all([...variables].map(async (v) => Float32Array.from((await v.data()) as Float32Array)));
 }
 
+/** Gradients as the optimizer's list of named tensors. */
+function named(grads: tf.NamedTensorMap): { name: string; tensor: tf.Tensor }[] {
+  return Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
+}
+
 function bitwiseEqual(a: Float32Array, b: Float32Array): boolean {
   return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
@@ -151,7 +156,7 @@ describe.each(Object.keys(METHODS))('%s', (method) => {
 
     const optimizer = tf.train.adam(1e-2);
     const { value, grads } = tf.variableGrads(() => lmCrossEntropy(model.transformer(batch, { training: true }).hidden, model.params.wte, labels()), trainable);
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(named(grads));
     tf.dispose([value, ...Object.values(grads)]);
 
     const baseAfter = await snapshot(base);
@@ -174,12 +179,13 @@ describe.each(Object.keys(METHODS))('%s', (method) => {
     const optimizer = tf.train.sgd(1e-3);
     const cycle = async () => {
       const peft = applyAdapter({ model, adapter: await loadAdapter({ model, source: directory }) });
-      tf.dispose(model.forward(batch));
+      const out = model.forward(batch);
+      tf.dispose([out.logits, out.hidden]);
       await generate(model, hello.ids, { maxNewTokens: 4, eosTokenId: null, useCache: true });
       await generate(model, hello.ids, { maxNewTokens: 2, eosTokenId: null, useCache: false });
       const trainable = [...peft.parameters().values()];
       const { value, grads } = tf.variableGrads(() => lmCrossEntropy(model.transformer(batch, { training: true }).hidden, model.params.wte, labels()), trainable);
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(named(grads));
       tf.dispose([value, ...Object.values(grads)]);
       peft.unload();
     };

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyAdapter, createPrefixTuning, type GPT2Model, generate, KVCache, loadAdapter, loadPretrained, PrefixTuningAdapter, serializeSafetensors,
+  applyAdapter, createPrefixTuning, type GPT2Model, generate, KVCache, loadAdapter, loadPretrained, type PrefixTuningAdapter, serializeSafetensors,
 } from '@tunekit/core';
 import { goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
 
@@ -27,7 +27,7 @@ async function prefixFromTokens(tokens: number[]): Promise<Float32Array> {
   const { numLayers: L, embeddingDim: C } = model.config;
   const P = tokens.length;
   const cache = new KVCache();
-  tf.dispose(model.transformer([tokens], { cache, hooks: null }));
+  tf.dispose(model.transformer([tokens], { cache, hooks: null }).hidden);
   const flat = new Float32Array(P * L * 2 * C);
   for (let layer = 0; layer < L; layer++) {
     const entry = cache.get(layer);
