@@ -1,0 +1,17 @@
+/**
+ * The wasm and cpu fallbacks. They are core's embedded CPU backend restricted
+ * to one flavour, so a page that falls back gets the same kernels as core's
+ * default (the wasm matMul and the segment-sum kernel the embedding gradient
+ * needs) rather than a second, subtly different setup.
+ */
+import { createCpuBackend, type BackendCapabilities } from '@tunekit/core';
+
+/** The CPU flavours a web page can fall back to. */
+export type CpuFallbackKind = 'wasm' | 'cpu';
+
+/** Starts one CPU flavour and returns its capabilities; throws when it cannot start. */
+export async function startCpuFallback(kind: CpuFallbackKind, wasmPaths: string | undefined): Promise<BackendCapabilities> {
+  const backend = createCpuBackend({ prefer: [kind], wasmPaths });
+  await backend.doInit();
+  return backend.doCapabilities();
+}

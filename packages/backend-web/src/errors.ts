@@ -1,0 +1,113 @@
+/**
+ * Typed errors of the web backend. Each one says what is missing and what the
+ * caller can do about it, so an application can catch the class and react
+ * (fall back, ask for a smaller model, show a message) instead of parsing text.
+ */
+
+/** Base class of every error thrown by `@tunekit/backend-web`. */
+export class WebBackendError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** WebGPU cannot be used here: no `navigator.gpu`, no adapter, or the device request failed. */
+export class WebGPUNotAvailableError extends WebBackendError {}
+
+/**
+ * The adapter's largest storage-buffer binding (`maxStorageBufferBindingSize`)
+ * is smaller than the caller asked for with `minBindingBytes`.
+ */
+export class BufferLimitError extends WebBackendError {
+  /** Bytes the caller asked for. */
+  readonly requiredBytes: number;
+  /** Bytes the adapter offers. */
+  readonly availableBytes: number;
+
+  constructor(requiredBytes: number, availableBytes: number) {
+    super(
+      `The WebGPU adapter binds at most ${formatBytes(availableBytes)} per storage buffer ` +
+        `(maxStorageBufferBindingSize), below the ${formatBytes(requiredBytes)} asked for with minBindingBytes. ` +
+        'Lower minBindingBytes and let core split large tensors, or use another adapter.',
+    );
+    this.requiredBytes = requiredBytes;
+    this.availableBytes = availableBytes;
+  }
+}
+
+/** The adapter lacks a WebGPU feature listed in `requiredFeatures`. */
+export class FeatureUnsupportedError extends WebBackendError {
+  /** The missing feature, e.g. `'shader-f16'`. */
+  readonly feature: string;
+
+  constructor(feature: string, message?: string) {
+    super(message ?? `The WebGPU adapter does not support the "${feature}" feature, which requiredFeatures lists.`);
+    this.feature = feature;
+  }
+}
+
+/** Half precision was required (`requireFloat16` or `'shader-f16'` in `requiredFeatures`) but the adapter lacks `shader-f16`. */
+export class ShaderF16UnsupportedError extends FeatureUnsupportedError {
+  constructor() {
+    super(
+      'shader-f16',
+      'The WebGPU adapter does not support "shader-f16" (half-precision shaders). ' +
+        'Run in float32 (drop requireFloat16), or use a browser/GPU that exposes shader-f16.',
+    );
+  }
+}
+
+/**
+ * The GPU device was lost (driver reset, GPU process crash, another tab's
+ * out-of-memory, or `destroy()` by someone else). Tensors on it are gone;
+ * calling the backend's `doInit()` again requests a new device.
+ */
+export class DeviceLostError extends WebBackendError {
+  /** `'destroyed'` or `'unknown'`, from `GPUDeviceLostInfo.reason`. */
+  readonly reason: string;
+
+  constructor(reason: string, detail: string) {
+    super(`The WebGPU device was lost (${reason}${detail ? `: ${detail}` : ''}). Call doInit() again to get a new device; tensors on the old one are gone.`);
+    this.reason = reason;
+  }
+}
+
+/** One backend tried by `doInit()` and why it could not be used. */
+export interface BackendAttempt {
+  /** The flavour that was tried. */
+  readonly backend: string;
+  /** Why it failed. */
+  readonly error: Error;
+}
+
+/** No backend in the `prefer` list could start; `attempts` has each reason. */
+export class WebBackendUnavailableError extends WebBackendError {
+  /** Each flavour tried, in order, with its error. */
+  readonly attempts: readonly BackendAttempt[];
+
+  constructor(attempts: readonly BackendAttempt[]) {
+    super(`No backend could start: ${attempts.map((a) => `${a.backend}: ${a.error.message}`).join('; ')}`);
+    this.attempts = attempts;
+  }
+}
+
+/** A file or directory named in a browser `FileIO` call does not exist. */
+export class FileNotFoundError extends WebBackendError {
+  /** Like Node's `ENOENT`, so callers can test one code on every platform. */
+  readonly code = 'ENOENT';
+  /** The path as the caller gave it. */
+  readonly path: string;
+
+  constructor(path: string) {
+    super(`No such file: ${path}`);
+    this.path = path;
+  }
+}
+
+/** `1073741824` → `"1024 MiB"`; readable sizes for messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1 << 20) return `${Math.round((bytes / (1 << 20)) * 10) / 10} MiB`;
+  if (bytes >= 1 << 10) return `${Math.round((bytes / (1 << 10)) * 10) / 10} KiB`;
+  return `${bytes} B`;
+}

@@ -1,0 +1,7 @@
+/**
+ * @packageDocumentation
+ * `@tunekit/backend-web/node`: WebGPU in Node through Dawn (the optional
+ * `webgpu` peer), with the SwiftShader, OpenGL or system driver.
+ */
+export { CHROMIUM_SWIFTSHADER_ICD, createNodeWebGPU, NodeWebGPUError, type NodeWebGPU, type NodeWebGPUDriver, type NodeWebGPUOptions } from './node/node-webgpu';
+export type * from './webgpu/webgpu-types';

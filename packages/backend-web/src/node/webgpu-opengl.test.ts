@@ -1,0 +1,44 @@
+/**
+ * The OpenGL driver (Dawn on Mesa llvmpipe) binds at most 128 MiB per storage
+ * buffer: the limit GPT-2's 154 MB embedding exceeds and core must split for.
+ * This checks that the limit reaches doCapabilities and that tfjs runs there.
+ * Its own file: one Dawn instance per test process.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createWebBackend } from '../index';
+import { createNodeWebGPU, type NodeWebGPU } from '../node';
+
+let dawn: NodeWebGPU | undefined;
+try {
+  dawn = await createNodeWebGPU({ driver: 'opengl' });
+} catch (error) {
+  console.warn(`[backend-web] OpenGL-driver test skipped: ${(error as Error).message}`);
+}
+
+describe.skipIf(!dawn)('WebGPU in Node on the OpenGL driver', () => {
+  const backend = createWebBackend({ gpu: dawn?.gpu, adapterOptions: dawn?.adapterOptions, prefer: ['webgpu'], log: false });
+
+  afterAll(async () => {
+    await backend.dispose();
+    dawn?.release();
+    await tf.setBackend('cpu');
+  });
+
+  it('reports the 128 MiB binding limit and computes', async () => {
+    await backend.doInit();
+    const capabilities = backend.doCapabilities();
+    expect(capabilities.tfjsBackend).toBe('webgpu');
+    expect(capabilities.maxBindingBytes).toBe(128 * 2 ** 20);
+    // 50257 × 768 float32 = 154 MB: more than one binding, so core must chunk it.
+    expect(50257 * 768 * 4).toBeGreaterThan(capabilities.maxBindingBytes!);
+    const product = tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2]));
+    expect(Array.from(await product.data())).toEqual([19, 22, 43, 50]);
+    product.dispose();
+  });
+
+  it('a caller needing bigger bindings gets BufferLimitError here', async () => {
+    const strict = createWebBackend({ gpu: dawn?.gpu, adapterOptions: dawn?.adapterOptions, prefer: ['webgpu'], minBindingBytes: 50257 * 768 * 4, log: false });
+    await expect(strict.doInit()).rejects.toThrow(/binds at most 128 MiB/);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * WebGPU in Node: the web backend on Dawn, compared with tfjs's cpu backend.
+ * Runs when a software driver is installed (CI installs SwiftShader; see
+ * docs/backends.md); otherwise skipped with the reason printed.
+ * TUNEKIT_WEBGPU_DRIVER=opengl runs it on Mesa llvmpipe instead.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DeviceLostError, createWebBackend, type WebBackend } from '../index';
+import { createNodeWebGPU, type NodeWebGPU, type NodeWebGPUDriver } from '../node';
+import { maxAbsDiff, seededValues, valuesOn } from '../testing/parity';
+
+const driver = (process.env.TUNEKIT_WEBGPU_DRIVER ?? 'swiftshader') as NodeWebGPUDriver;
+let dawn: NodeWebGPU | undefined;
+let skipReason = '';
+try {
+  dawn = await createNodeWebGPU({ driver });
+} catch (error) {
+  skipReason = (error as Error).message;
+  console.warn(`[backend-web] WebGPU-in-Node tests skipped (${driver}): ${skipReason}`);
+}
+
+/** Tolerance for f32 kernels that sum in a different order than the cpu backend. */
+const TOLERANCE = 1e-4;
+
+describe.skipIf(!dawn)(`WebGPU in Node (Dawn, ${driver} driver)`, () => {
+  let backend: WebBackend;
+  const lostErrors: DeviceLostError[] = [];
+  let tensorsBefore = 0;
+
+  beforeAll(async () => {
+    tensorsBefore = tf.memory().numTensors;
+    backend = createWebBackend({ gpu: dawn!.gpu, adapterOptions: dawn!.adapterOptions, prefer: ['webgpu'], log: false, onDeviceLost: (e) => lostErrors.push(e) });
+    await backend.doInit();
+  });
+
+  afterAll(async () => {
+    await backend?.dispose();
+    dawn?.release();
+    await tf.setBackend('cpu');
+  });
+
+  it('runs tfjs on the device, with the adapter’s full binding limit', async () => {
+    const capabilities = backend.doCapabilities();
+    const adapter = await dawn!.gpu.requestAdapter(dawn!.adapterOptions);
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(capabilities).toMatchObject({ tfjsBackend: 'webgpu', device: 'gpu' });
+    // The device would get WebGPU's default 128 MiB unless we asked for the adapter's maximum.
+    expect(capabilities.maxBindingBytes).toBe(adapter!.limits.maxStorageBufferBindingSize);
+    expect(capabilities.maxBufferBytes).toBe(adapter!.limits.maxBufferSize);
+    expect(backend.gpuDevice()!.limits.maxStorageBufferBindingSize).toBe(capabilities.maxBindingBytes);
+    expect(capabilities.description).toMatch(/^webgpu on .+ \(binding \d+(\.\d)? MiB, buffer \d+(\.\d)? MiB, shader-f16 (yes|no)\)$/);
+  });
+
+  it(`matMul matches the cpu backend within ${TOLERANCE}`, async () => {
+    const a = seededValues(33 * 47, 1);
+    const b = seededValues(47 * 29, 2);
+    const compute = () => tf.matMul(tf.tensor2d(a, [33, 47]), tf.tensor2d(b, [47, 29]));
+    const [gpu] = await valuesOn('webgpu', compute);
+    const [cpu] = await valuesOn('cpu', compute);
+    expect(maxAbsDiff(gpu!, cpu!)).toBeLessThan(TOLERANCE);
+  });
+
+  it(`softmax matches the cpu backend within ${TOLERANCE}`, async () => {
+    const logits = seededValues(7 * 50, 3).map((v) => v * 8);
+    const compute = () => tf.softmax(tf.tensor2d(logits, [7, 50]));
+    const [gpu] = await valuesOn('webgpu', compute);
+    const [cpu] = await valuesOn('cpu', compute);
+    expect(maxAbsDiff(gpu!, cpu!)).toBeLessThan(TOLERANCE);
+    expect(gpu!.slice(0, 50).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+  });
+
+  it(`gradients of a two-layer MLP loss match the cpu backend within ${TOLERANCE}`, async () => {
+    const x = seededValues(8 * 16, 4);
+    const y = seededValues(8 * 4, 5);
+    const init = [seededValues(16 * 32, 6), seededValues(32, 7), seededValues(32 * 4, 8), seededValues(4, 9)];
+    const compute = () => {
+      const inputs = tf.tensor2d(x, [8, 16]);
+      const targets = tf.tensor2d(y, [8, 4]);
+      const loss = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
+        const hidden = tf.tanh(tf.add(tf.matMul(inputs, w1 as tf.Tensor2D), b1)); // [8, 32]
+        const output = tf.add(tf.matMul(hidden, w2 as tf.Tensor2D), b2); // [8, 4]
+        return tf.mean(tf.square(tf.sub(output, targets)));
+      };
+      const params = [tf.tensor2d(init[0]!, [16, 32]), tf.tensor1d(init[1]!), tf.tensor2d(init[2]!, [32, 4]), tf.tensor1d(init[3]!)];
+      const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => loss(p[0]!, p[1]!, p[2]!, p[3]!))(params);
+      return [value, ...grads];
+    };
+    const gpu = await valuesOn('webgpu', compute);
+    const cpu = await valuesOn('cpu', compute);
+    expect(gpu).toHaveLength(5);
+    for (let i = 0; i < gpu.length; i += 1) expect(maxAbsDiff(gpu[i]!, cpu[i]!), `output ${i}`).toBeLessThan(TOLERANCE);
+    expect(Math.max(...gpu[1]!.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero gradient
+  });
+
+  it('leaves no tensors behind', () => {
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  it('maps device loss to DeviceLostError and recovers on the next doInit', async () => {
+    await backend.doInit();
+    const first = backend.gpuDevice()!;
+    first.destroy(); // what a driver reset looks like from here
+    await vi.waitFor(() => expect(lostErrors).toHaveLength(1));
+    expect(lostErrors[0]).toBeInstanceOf(DeviceLostError);
+    expect(() => backend.doCapabilities()).toThrow(DeviceLostError);
+    expect(tf.findBackendFactory('webgpu')).toBeNull(); // nothing keeps computing on the dead device
+
+    await backend.doInit();
+    expect(backend.gpuDevice()).not.toBe(first);
+    const [sum] = await valuesOn('webgpu', () => tf.sum(tf.tensor1d([1, 2, 3, 4])));
+    expect(Array.from(sum!)).toEqual([10]);
+  });
+
+  it('dispose unregisters tfjs’s webgpu backend without reporting a loss', async () => {
+    await backend.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tf.findBackendFactory('webgpu')).toBeNull();
+    expect(backend.gpuDevice()).toBeUndefined();
+    expect(lostErrors).toHaveLength(1);
+  });
+});
