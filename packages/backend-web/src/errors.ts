@@ -73,6 +73,21 @@ export class DeviceLostError extends WebBackendError {
   }
 }
 
+/**
+ * An error the GPU reported outside any error scope, e.g. a storage binding
+ * larger than `maxStorageBufferBindingSize`. tfjs does not see these: the
+ * kernel's result is silently wrong (zeros), so they are worth surfacing.
+ */
+export class WebGPUDeviceError extends WebBackendError {
+  /** `'validation'`, `'out-of-memory'`, `'internal'`, or `'unknown'`. */
+  readonly kind: 'validation' | 'out-of-memory' | 'internal' | 'unknown';
+
+  constructor(kind: WebGPUDeviceError['kind'], detail: string) {
+    super(`WebGPU ${kind} error: ${detail}`);
+    this.kind = kind;
+  }
+}
+
 /** One backend tried by `doInit()` and why it could not be used. */
 export interface BackendAttempt {
   /** The flavour that was tried. */

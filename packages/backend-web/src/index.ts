@@ -9,10 +9,11 @@ export { createWebBackend, DEFAULT_WEB_PREFERENCE, webBackend, type WebBackend, 
 export { detectWebGPU, type DetectedWebGPU, type WebGPURequirements } from './webgpu/detect-webgpu';
 export type {
   GPUAdapterInfoLike, GPUAdapterLike, GPUAdapterRequest, GPUDeviceLike, GPUDeviceLostInfoLike, GPUDeviceRequest, GPULike, GPULimitsLike,
+  GPUUncapturedErrorEventLike,
 } from './webgpu/webgpu-types';
 export {
   BufferLimitError, DeviceLostError, FeatureUnsupportedError, FileNotFoundError, ShaderF16UnsupportedError, WebBackendError,
-  WebBackendUnavailableError, WebGPUNotAvailableError, type BackendAttempt,
+  WebBackendUnavailableError, WebGPUDeviceError, WebGPUNotAvailableError, type BackendAttempt,
 } from './errors';
 
 export { createBrowserFileIO, type BrowserFileIO, type BrowserFileIOOptions, type BrowserStorageKind } from './storage/browser-file-io';

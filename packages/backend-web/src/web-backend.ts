@@ -9,7 +9,7 @@ import { isNodeRuntime, nodeFileIO, type BackendCapabilities, type BackendV1, ty
 import { createBrowserFileIO } from './storage/browser-file-io';
 import { startCpuFallback } from './cpu-fallback';
 import { describeAdapter, detectWebGPU, type DetectedWebGPU, type WebGPURequirements } from './webgpu/detect-webgpu';
-import { DeviceLostError, WebBackendUnavailableError, formatBytes, type BackendAttempt } from './errors';
+import { DeviceLostError, WebBackendUnavailableError, WebGPUDeviceError, formatBytes, type BackendAttempt } from './errors';
 import { attachWebGPUEngine, type AttachedEngine } from './webgpu/webgpu-engine';
 import type { GPUDeviceLike } from './webgpu/webgpu-types';
 
@@ -34,6 +34,12 @@ export interface WebBackendOptions extends WebGPURequirements {
   log?: ((line: string) => void) | false;
   /** Called when the GPU device is lost after initialisation (not when {@link WebBackend.dispose} destroys it). */
   onDeviceLost?: (error: DeviceLostError) => void;
+  /**
+   * Called for each GPU error no error scope caught (validation, out of
+   * memory, internal). tfjs never sees these and returns wrong values (zeros)
+   * instead, so tests and careful applications should count them.
+   */
+  onGPUError?: (error: WebGPUDeviceError) => void;
 }
 
 /** The web backend: a `BackendV1` (from `@tunekit/core`) plus access to its GPU device. */
@@ -61,6 +67,15 @@ function webgpuCapabilities(detected: DetectedWebGPU): BackendCapabilities {
   };
 }
 
+/** The error's class says its kind: `GPUValidationError` → `'validation'`, and so on. */
+function errorKind(error: object): WebGPUDeviceError['kind'] {
+  const name = error.constructor?.name ?? '';
+  if (name.includes('Validation')) return 'validation';
+  if (name.includes('OutOfMemory')) return 'out-of-memory';
+  if (name.includes('Internal')) return 'internal';
+  return 'unknown';
+}
+
 function defaultFiles(): FileIO {
   return isNodeRuntime() ? nodeFileIO() : createBrowserFileIO();
 }
@@ -85,6 +100,12 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
   let initializing: Promise<void> | undefined;
 
   const watchDevice = (state: WebGPUState) => {
+    if (options.onGPUError) {
+      const report = options.onGPUError;
+      state.detected.device.addEventListener?.('uncapturederror', (event) => {
+        if (webgpu === state) report(new WebGPUDeviceError(errorKind(event.error), event.error.message.split('\n')[0] ?? ''));
+      });
+    }
     void state.detected.device.lost.then((info) => {
       // Our own dispose() or a re-init replaced the state first: not a loss.
       if (webgpu !== state) return;

@@ -5,8 +5,8 @@
  * Its own file: one Dawn instance per test process.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createWebBackend } from '../index';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createWebBackend, type WebGPUDeviceError } from '../index';
 import { createNodeWebGPU, type NodeWebGPU } from '../node';
 
 let dawn: NodeWebGPU | undefined;
@@ -35,6 +35,21 @@ describe.skipIf(!dawn)('WebGPU in Node on the OpenGL driver', () => {
     const product = tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2]));
     expect(Array.from(await product.data())).toEqual([19, 22, 43, 50]);
     product.dispose();
+  });
+
+  it('reports an oversized binding through onGPUError; tfjs alone returns zeros (why core must chunk)', async () => {
+    const errors: WebGPUDeviceError[] = [];
+    const watched = createWebBackend({ gpu: dawn?.gpu, adapterOptions: dawn?.adapterOptions, prefer: ['webgpu'], log: false, onGPUError: (e) => errors.push(e) });
+    await watched.doInit();
+    const elements = 2 ** 25 + 1; // 128 MiB + 4 bytes of float32
+    const sum = tf.tidy(() => tf.sum(tf.fill([elements], 1)));
+    const [value] = await sum.data();
+    sum.dispose();
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    expect(errors[0]).toMatchObject({ kind: 'validation' });
+    expect(errors[0]!.message).toMatch(/larger than the maximum storage buffer binding size \(134217728\)/);
+    expect(value).not.toBe(elements);
+    await watched.dispose();
   });
 
   it('a caller needing bigger bindings gets BufferLimitError here', async () => {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DeviceLostError, createWebBackend, type WebBackend } from '../index';
+import { DeviceLostError, createWebBackend, type WebBackend, type WebGPUDeviceError } from '../index';
 import { createNodeWebGPU, type NodeWebGPU, type NodeWebGPUDriver } from '../node';
 import { maxAbsDiff, seededValues, valuesOn } from '../testing/parity';
 
@@ -27,11 +27,19 @@ const TOLERANCE = 1e-4;
 describe.skipIf(!dawn)(`WebGPU in Node (Dawn, ${driver} driver)`, () => {
   let backend: WebBackend;
   const lostErrors: DeviceLostError[] = [];
+  const gpuErrors: WebGPUDeviceError[] = [];
   let tensorsBefore = 0;
 
   beforeAll(async () => {
     tensorsBefore = tf.memory().numTensors;
-    backend = createWebBackend({ gpu: dawn!.gpu, adapterOptions: dawn!.adapterOptions, prefer: ['webgpu'], log: false, onDeviceLost: (e) => lostErrors.push(e) });
+    backend = createWebBackend({
+      gpu: dawn!.gpu,
+      adapterOptions: dawn!.adapterOptions,
+      prefer: ['webgpu'],
+      log: false,
+      onDeviceLost: (e) => lostErrors.push(e),
+      onGPUError: (e) => gpuErrors.push(e),
+    });
     await backend.doInit();
   });
 
@@ -94,8 +102,9 @@ describe.skipIf(!dawn)(`WebGPU in Node (Dawn, ${driver} driver)`, () => {
     expect(Math.max(...gpu[1]!.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero gradient
   });
 
-  it('leaves no tensors behind', () => {
+  it('leaves no tensors behind and raised no GPU errors', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(gpuErrors).toEqual([]);
   });
 
   it('maps device loss to DeviceLostError and recovers on the next doInit', async () => {

@@ -31,12 +31,20 @@ export interface GPUDeviceLostInfoLike {
   readonly message: string;
 }
 
+/** The event a device fires for an error no error scope caught (`GPUUncapturedErrorEvent`). */
+export interface GPUUncapturedErrorEventLike {
+  /** A `GPUValidationError`, `GPUOutOfMemoryError` or `GPUInternalError`. */
+  readonly error: { readonly message: string };
+}
+
 /** A WebGPU device (`GPUDevice`), as far as this package uses it. */
 export interface GPUDeviceLike {
   readonly limits: GPULimitsLike;
   readonly features: { has(feature: string): boolean };
   readonly lost: Promise<GPUDeviceLostInfoLike>;
   destroy(): void;
+  /** Browsers and Dawn have it; fakes may not. */
+  addEventListener?(type: 'uncapturederror', listener: (event: GPUUncapturedErrorEventLike) => void): void;
 }
 
 /** What `requestDevice` accepts (`GPUDeviceDescriptor`). */
