@@ -81,7 +81,8 @@ function defaultFiles(): FileIO {
 }
 
 /**
- * Creates a web backend. Nothing touches the GPU until `doInit()`.
+ * Creates a web backend. Nothing touches the GPU until `doInit()`. tfjs has a
+ * single `webgpu` engine slot, so the instance initialised last owns it.
  *
  * @example
  * ```ts
