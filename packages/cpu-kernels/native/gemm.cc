@@ -1,0 +1,276 @@
+// The GEMM driver (Goto/BLIS loop structure), packing, and threading.
+//
+//   for jc in N by NC:            packed B block  KC x NC  -> L3
+//     for pc in K by KC:
+//       pack B[pc, jc]
+//       for ic in M by MC:        packed A block  MC x KC  -> L2
+//         pack A[ic, pc]
+//         for jr in NC by NR:     B micro-panel   KC x NR  -> L1
+//           for ir in MC by MR:   A micro-panel streams from L2
+//             micro-kernel (MR x NR tile of C in registers)
+//
+// Threads never share a packed buffer: each task owns a sub-rectangle of C
+// and packs what it needs. With few cores that costs a little redundant
+// packing (of A when N is split, of B when M is split, chosen to be the
+// smaller) but needs no barrier inside a product, so one pool dispatch
+// runs a whole (batched) matmul.
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#if defined(_WIN32)
+#include <malloc.h>
+#endif
+
+#include "cpu-features.h"
+#include "gemm-kernels.h"
+#include "thread-pool.h"
+
+namespace tk {
+namespace {
+
+// Below this many flops a product runs on the calling thread: waking the
+// pool costs a few microseconds.
+constexpr double kSerialFlops = 1 << 18;
+
+// 64-byte aligned scratch per thread, grown on demand and kept for reuse.
+// (64 bytes: packed panels are read with aligned full-vector loads.)
+struct Scratch {
+  float* data = nullptr;
+  size_t size = 0;
+  ~Scratch() { release(); }
+  void release() {
+#if defined(_WIN32)
+    _aligned_free(data);
+#else
+    std::free(data);
+#endif
+    data = nullptr;
+    size = 0;
+  }
+  float* get(size_t floats) {
+    if (floats > size) {
+      release();
+      const size_t bytes = ((floats * sizeof(float)) + 63) / 64 * 64;
+#if defined(_WIN32)
+      data = static_cast<float*>(_aligned_malloc(bytes, 64));
+#else
+      data = static_cast<float*>(std::aligned_alloc(64, bytes));
+#endif
+      size = data ? floats : 0;
+    }
+    return data;
+  }
+};
+
+thread_local Scratch tl_pack_a;
+thread_local Scratch tl_pack_b;
+
+// Packs rows [m0, m0 + mc) x cols [k0, k0 + kc) of A into MR-row panels,
+// each stored k-major (MR values per k); rows past the edge are zeros.
+void pack_a(const MatrixView& a, int64_t m0, int64_t mc, int64_t k0, int64_t kc, int mr, float* dst) {
+  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
+    const int rows = static_cast<int>(std::min<int64_t>(mr, mc - i0));
+    const float* src = a.data + (m0 + i0) * a.rs + k0 * a.cs;
+    if (a.rs == 1) {
+      // Column-contiguous A (a transposed operand): MR values per k are adjacent.
+      for (int64_t k = 0; k < kc; k++) {
+        const float* s = src + k * a.cs;
+        float* d = dst + k * mr;
+        std::memcpy(d, s, rows * sizeof(float));
+        for (int i = rows; i < mr; i++) d[i] = 0.0f;
+      }
+    } else {
+      // Row-major A: read each row contiguously, scatter with stride MR.
+      if (rows < mr) {
+        for (int64_t k = 0; k < kc; k++) {
+          for (int i = rows; i < mr; i++) dst[k * mr + i] = 0.0f;
+        }
+      }
+      for (int i = 0; i < rows; i++) {
+        const float* s = src + i * a.rs;
+        float* d = dst + i;
+        if (a.cs == 1) {
+          for (int64_t k = 0; k < kc; k++) d[k * mr] = s[k];
+        } else {
+          for (int64_t k = 0; k < kc; k++) d[k * mr] = s[k * a.cs];
+        }
+      }
+    }
+    dst += mr * kc;
+  }
+}
+
+// Packs rows [k0, k0 + kc) x cols [n0, n0 + nc) of B into NR-column panels,
+// each stored k-major (NR values per k); columns past the edge are zeros.
+void pack_b(const MatrixView& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) {
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    const int cols = static_cast<int>(std::min<int64_t>(nr, nc - j0));
+    const float* src = b.data + k0 * b.rs + (n0 + j0) * b.cs;
+    if (b.cs == 1) {
+      // Row-major B: NR values per k are adjacent.
+      for (int64_t k = 0; k < kc; k++) {
+        const float* s = src + k * b.rs;
+        float* d = dst + k * nr;
+        std::memcpy(d, s, cols * sizeof(float));
+        for (int j = cols; j < nr; j++) d[j] = 0.0f;
+      }
+    } else {
+      // Transposed B (A . B^T): each column is contiguous along k.
+      if (cols < nr) {
+        for (int64_t k = 0; k < kc; k++) {
+          for (int j = cols; j < nr; j++) dst[k * nr + j] = 0.0f;
+        }
+      }
+      for (int j = 0; j < cols; j++) {
+        const float* s = src + j * b.cs;
+        float* d = dst + j;
+        if (b.rs == 1) {
+          for (int64_t k = 0; k < kc; k++) d[k * nr] = s[k];
+        } else {
+          for (int64_t k = 0; k < kc; k++) d[k * nr] = s[k * b.rs];
+        }
+      }
+    }
+    dst += nr * kc;
+  }
+}
+
+// One product restricted to C[m0:m1, n0:n1], on the calling thread.
+void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const MatrixView& b, float* c, int64_t ldc,
+                int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  const int mr = kern.mr;
+  const int nr = kern.nr;
+  const int64_t kc_max = std::min<int64_t>(kern.kc, k);
+  const int64_t mc_max = std::min<int64_t>(kern.mc, (m1 - m0 + mr - 1) / mr * mr);
+  const int64_t nc_max = std::min<int64_t>(kern.nc, (n1 - n0 + nr - 1) / nr * nr);
+  float* pa = tl_pack_a.get(static_cast<size_t>(mc_max * kc_max));
+  float* pb = tl_pack_b.get(static_cast<size_t>(nc_max * kc_max));
+  alignas(64) float edge[32 * 64];  // MR x NR scratch for partial tiles
+
+  for (int64_t jc = n0; jc < n1; jc += kern.nc) {
+    const int64_t nc = std::min<int64_t>(kern.nc, n1 - jc);
+    for (int64_t pc = 0; pc < k; pc += kern.kc) {
+      const int64_t kc = std::min<int64_t>(kern.kc, k - pc);
+      const int accumulate = pc > 0;
+      pack_b(b, pc, kc, jc, nc, nr, pb);
+      for (int64_t ic = m0; ic < m1; ic += kern.mc) {
+        const int64_t mc = std::min<int64_t>(kern.mc, m1 - ic);
+        pack_a(a, ic, mc, pc, kc, mr, pa);
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const int64_t cols = std::min<int64_t>(nr, nc - jr);
+          const float* bp = pb + jr * kc;
+          for (int64_t ir = 0; ir < mc; ir += mr) {
+            const int64_t rows = std::min<int64_t>(mr, mc - ir);
+            const float* ap = pa + ir * kc;
+            float* ct = c + (ic + ir) * ldc + jc + jr;
+            if (rows == mr && cols == nr) {
+              kern.tile(kc, ap, bp, ct, ldc, accumulate);
+            } else {
+              kern.tile(kc, ap, bp, edge, nr, 0);
+              for (int64_t i = 0; i < rows; i++) {
+                float* dst = ct + i * ldc;
+                const float* src = edge + i * nr;
+                if (accumulate) {
+                  for (int64_t j = 0; j < cols; j++) dst[j] += src[j];
+                } else {
+                  for (int64_t j = 0; j < cols; j++) dst[j] = src[j];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+struct Plan {
+  const BatchedGemm* g;
+  const GemmKernel* kern;
+  int64_t parts_m;  // C of each batch is split into parts_m x parts_n tasks
+  int64_t parts_n;
+};
+
+// Splits `tiles` register tiles into `parts` near-equal ranges; returns range p in elements.
+void split_range(int64_t extent, int64_t tile, int64_t parts, int64_t p, int64_t* begin, int64_t* end) {
+  const int64_t tiles = (extent + tile - 1) / tile;
+  const int64_t t0 = tiles * p / parts;
+  const int64_t t1 = tiles * (p + 1) / parts;
+  *begin = std::min(extent, t0 * tile);
+  *end = std::min(extent, t1 * tile);
+}
+
+void run_task(int64_t task, int, void* raw) {
+  const Plan& plan = *static_cast<Plan*>(raw);
+  const BatchedGemm& g = *plan.g;
+  const int64_t per_batch = plan.parts_m * plan.parts_n;
+  const int64_t bi = task / per_batch;
+  const int64_t part = task % per_batch;
+  int64_t m0, m1, n0, n1;
+  split_range(g.m, plan.kern->mr, plan.parts_m, part / plan.parts_n, &m0, &m1);
+  split_range(g.n, plan.kern->nr, plan.parts_n, part % plan.parts_n, &n0, &n1);
+  if (m0 >= m1 || n0 >= n1) return;
+  float* c = g.c + bi * g.m * g.n;
+  if (g.k == 0) {
+    for (int64_t i = m0; i < m1; i++) std::memset(c + i * g.n + n0, 0, (n1 - n0) * sizeof(float));
+    return;
+  }
+  MatrixView a = g.a;
+  MatrixView b = g.b;
+  a.data += static_cast<int64_t>(g.a_index ? g.a_index[bi] : bi) * g.a_batch_stride;
+  b.data += static_cast<int64_t>(g.b_index ? g.b_index[bi] : bi) * g.b_batch_stride;
+  gemm_block(*plan.kern, g.k, a, b, c, g.n, m0, m1, n0, n1);
+}
+
+int64_t gcd(int64_t x, int64_t y) {
+  while (y) {
+    const int64_t t = x % y;
+    x = y;
+    y = t;
+  }
+  return x;
+}
+
+}  // namespace
+
+void gemm_batched(const BatchedGemm& g) {
+  if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
+  const GemmKernel& kern = gemm_kernel_for(active_isa());
+  const int64_t threads = pool_threads();
+  const double flops = 2.0 * g.batch * g.m * g.n * std::max<int64_t>(g.k, 1);
+  Plan plan{&g, &kern, 1, 1};
+  if (threads > 1 && flops >= kSerialFlops) {
+    // Split each batch into just enough parts that the task count is a
+    // multiple of the thread count (12 heads on 2 threads: 1 part each;
+    // a single matrix: one part per thread).
+    const int64_t parts = g.batch >= 8 * threads ? 1 : threads / gcd(g.batch, threads);
+    const int64_t tiles_m = (g.m + kern.mr - 1) / kern.mr;
+    const int64_t tiles_n = (g.n + kern.nr - 1) / kern.nr;
+    // Choose parts_m x parts_n = parts minimising the redundant packing:
+    // splitting N repacks A (M x K) per part, splitting M repacks B (K x N).
+    double best = -1;
+    for (int64_t pm = 1; pm <= parts; pm++) {
+      if (parts % pm) continue;
+      const int64_t pn = parts / pm;
+      if (pm > tiles_m || pn > tiles_n) continue;
+      const double cost = static_cast<double>(pn - 1) * g.m + static_cast<double>(pm - 1) * g.n;
+      if (best < 0 || cost < best) {
+        best = cost;
+        plan.parts_m = pm;
+        plan.parts_n = pn;
+      }
+    }
+    if (best < 0) {
+      // Too few tiles for that many parts: split the larger dimension only.
+      if (tiles_m >= tiles_n) plan.parts_m = std::min(parts, tiles_m);
+      else plan.parts_n = std::min(parts, tiles_n);
+    }
+    parallel_for(g.batch * plan.parts_m * plan.parts_n, run_task, &plan);
+    return;
+  }
+  for (int64_t t = 0; t < g.batch; t++) run_task(t, 0, &plan);
+}
+
+}  // namespace tk

@@ -1,0 +1,41 @@
+/**
+ * Graceful degradation: with TUNEKIT_DISABLE_NATIVE=1 (the same path as a
+ * missing or unloadable binary) the package reports why and leaves the
+ * stock kernels in place. A fresh module instance is loaded so the cached
+ * load result of other suites does not interfere (vitest runs each file in
+ * its own process).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('when the addon cannot be used', () => {
+  it('reports available: false with a reason and registers nothing', async () => {
+    vi.stubEnv('TUNEKIT_DISABLE_NATIVE', '1');
+    vi.resetModules();
+    const api = await import('./index');
+    const stock = tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc;
+    const info = api.nativeKernelsInfo();
+    expect(info).toEqual({ available: false, reason: 'disabled by TUNEKIT_DISABLE_NATIVE', isa: 'none', threads: 0, kernels: [] });
+    expect(api.registerNativeCpuKernels({ threads: 2 })).toEqual(info);
+    expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
+    api.unregisterNativeCpuKernels();
+    expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
+    // Stock kernels still compute.
+    await tf.setBackend('cpu');
+    const c = tf.matMul(tf.tensor2d([1, 2], [1, 2]), tf.tensor2d([3, 4], [2, 1]));
+    expect(Array.from(c.dataSync())).toEqual([11]);
+  });
+
+  it('TUNEKIT_DISABLE_NATIVE=0 does not disable', async () => {
+    vi.stubEnv('TUNEKIT_DISABLE_NATIVE', '0');
+    vi.resetModules();
+    const { loadAddon } = await import('./native/load-addon');
+    expect(loadAddon().reason ?? '').not.toMatch(/TUNEKIT_DISABLE_NATIVE/);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * @packageDocumentation
+ * `@tunekit/cpu-kernels`: native, multi-threaded SIMD kernels that replace
+ * the hot kernels of tfjs's pure-JS `cpu` backend in Node (packed GEMM for
+ * every matMul form, scatter-add for the embedding gradient, ...).
+ *
+ * Nothing happens on import: call {@link registerNativeCpuKernels}. When the
+ * addon is missing (no compiler at install time), fails to load, fails its
+ * self-test, or `TUNEKIT_DISABLE_NATIVE=1` is set, the functions report
+ * `available: false` with a reason and leave the stock kernels in place.
+ */
+import { ALL_KERNELS } from './kernels/all-kernels';
+import type { NativeAddon, NativeIsa } from './native/addon-types';
+import { loadAddon } from './native/load-addon';
+import { selfTest } from './native/self-test';
+import { installKernels, installedKernels, uninstallKernels } from './registry';
+
+/** State of the native kernels. */
+export interface NativeKernelsInfo {
+  /** Addon loaded and self-test passed. */
+  available: boolean;
+  /** Why not, when unavailable (one line, actionable). */
+  reason?: string;
+  /** SIMD level in use (`'none'` when unavailable). */
+  isa: NativeIsa | 'none';
+  /** Threads the native kernels run on (0 when unavailable). */
+  threads: number;
+  /** tfjs kernel names we override (registered ones after {@link registerNativeCpuKernels}, else the ones we would). */
+  kernels: string[];
+}
+
+/** Options of {@link registerNativeCpuKernels}. */
+export interface RegisterOptions {
+  /** Threads for the native kernels (default: the cores available to this process). */
+  threads?: number;
+}
+
+let checked: { addon?: NativeAddon; reason?: string } | undefined;
+
+/** The addon once loaded and self-tested, or why not. */
+function readyAddon(): { addon?: NativeAddon; reason?: string } {
+  if (!checked) {
+    const { addon, reason } = loadAddon();
+    if (!addon) {
+      checked = { reason };
+    } else {
+      let failure: string | undefined;
+      try {
+        failure = selfTest(addon);
+      } catch (error) {
+        failure = `native self-test threw: ${(error as Error).message}`;
+      }
+      checked = failure ? { reason: `${failure}; please report it (set TUNEKIT_DISABLE_NATIVE=1 meanwhile)` } : { addon };
+    }
+  }
+  return checked;
+}
+
+function describe(addon: NativeAddon | undefined, reason: string | undefined): NativeKernelsInfo {
+  if (!addon) return { available: false, reason, isa: 'none', threads: 0, kernels: [] };
+  const { isa, threads } = addon.info();
+  const registered = installedKernels();
+  return { available: true, isa, threads, kernels: registered.length ? registered : ALL_KERNELS.map((k) => k.kernelName) };
+}
+
+/** Loads the addon (once) and reports what it offers; registers nothing. */
+export function nativeKernelsInfo(): NativeKernelsInfo {
+  const { addon, reason } = readyAddon();
+  return describe(addon, reason);
+}
+
+/**
+ * Overrides tfjs `cpu` kernels with the native ones (idempotent; a second
+ * call only applies a new thread count). Import `@tensorflow/tfjs-backend-cpu`
+ * is done here, so the stock kernels exist to be replaced.
+ * @returns the resulting state; `available: false` means nothing changed.
+ */
+export function registerNativeCpuKernels(options: RegisterOptions = {}): NativeKernelsInfo {
+  const { addon, reason } = readyAddon();
+  if (!addon) return describe(undefined, reason);
+  const hardware = addon.info().hardwareThreads;
+  const threads = options.threads !== undefined && Number.isFinite(options.threads) ? Math.max(1, Math.floor(options.threads)) : hardware;
+  addon.setThreads(threads);
+  installKernels(addon);
+  return describe(addon, undefined);
+}
+
+/** Restores the stock tfjs cpu kernels (for tests and benchmarks). */
+export function unregisterNativeCpuKernels(): void {
+  uninstallKernels();
+}
+
+export type { NativeIsa } from './native/addon-types';

@@ -1,0 +1,7 @@
+/** Every native override, in registration order. */
+import { batchMatMulKernel } from './batch-mat-mul';
+import { fusedMatMulKernel } from './fused-mat-mul';
+import type { NativeKernel } from './native-kernel';
+import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
+
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel];

@@ -1,0 +1,29 @@
+/** Reading and making tensors on tfjs's cpu backend without copies. */
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** The backing Float32Array of a float32 tensor, or undefined (other dtype, or not plain data) so the caller falls back to the stock kernel. */
+export function float32Values(backend: MathBackendCPU, t: TensorInfo): Float32Array | undefined {
+  if (t.dtype !== 'float32') return undefined;
+  const values = backend.data.get(t.dataId)?.values;
+  return values instanceof Float32Array ? values : undefined;
+}
+
+/** The backing Int32Array of an int32 tensor, or undefined. */
+export function int32Values(backend: MathBackendCPU, t: TensorInfo): Int32Array | undefined {
+  if (t.dtype !== 'int32') return undefined;
+  const values = backend.data.get(t.dataId)?.values;
+  return values instanceof Int32Array ? values : undefined;
+}
+
+/** Registers `values` (written by native code) as a new tensor of the backend. */
+export function makeOutput(backend: MathBackendCPU, shape: number[], values: Float32Array, dtype: DataType = 'float32'): TensorInfo {
+  return backend.makeTensorInfo(shape, dtype, values);
+}
+
+/** Product of the dimensions (1 for a scalar). */
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}

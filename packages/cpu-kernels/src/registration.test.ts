@@ -1,0 +1,60 @@
+/** The public API: info without registering, idempotent registration, restoring the stock kernels. */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nativeKernelsInfo, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { nativeSkipReason } from './test-support/native-modes';
+
+afterAll(() => unregisterNativeCpuKernels());
+
+describe('nativeKernelsInfo', () => {
+  it('reports a consistent state and registers nothing', () => {
+    const stock = tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc;
+    const info = nativeKernelsInfo();
+    expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
+    if (info.available) {
+      expect(info.reason).toBeUndefined();
+      expect(['avx512', 'avx2', 'scalar']).toContain(info.isa);
+      expect(info.threads).toBeGreaterThanOrEqual(1);
+      expect(info.kernels).toContain('BatchMatMul');
+    } else {
+      expect(info.reason).toMatch(/\S/);
+      expect(info.isa).toBe('none');
+      expect(info.kernels).toEqual([]);
+    }
+  });
+});
+
+describe.skipIf(nativeSkipReason !== undefined)(`registration${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+  it('is idempotent, applies thread counts, and unregistering restores the stock kernels', () => {
+    const stock = tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc;
+    const first = registerNativeCpuKernels({ threads: 1 });
+    expect(first.available).toBe(true);
+    expect(first.threads).toBe(1);
+    const ours = tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc;
+    expect(ours).not.toBe(stock);
+    const second = registerNativeCpuKernels({ threads: 2 });
+    expect(second.threads).toBe(2);
+    expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(ours);
+    expect(second.kernels).toEqual(first.kernels);
+    for (const name of second.kernels) expect(tf.getKernel(name, 'cpu'), name).toBeDefined();
+    unregisterNativeCpuKernels();
+    expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
+    unregisterNativeCpuKernels(); // a second call is harmless
+    expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
+  });
+
+  it('leaves alone a kernel that someone else replaced after us', () => {
+    registerNativeCpuKernels();
+    const theirs: tf.KernelFunc = () => {
+      throw new Error('not called');
+    };
+    const current = tf.getKernel('UnsortedSegmentSum', 'cpu') as tf.KernelConfig;
+    tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
+    tf.registerKernel({ ...current, kernelFunc: theirs });
+    unregisterNativeCpuKernels();
+    expect(tf.getKernel('UnsortedSegmentSum', 'cpu')?.kernelFunc).toBe(theirs);
+    tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
+    tf.registerKernel(current);
+  });
+});

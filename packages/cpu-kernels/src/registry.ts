@@ -1,0 +1,45 @@
+/**
+ * Swapping tfjs cpu kernels for native ones and back. The stock kernel
+ * configs are kept so that unregistering restores them exactly; a kernel
+ * someone else replaced after us is left alone.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import { type KernelConfig, type KernelFunc, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { ALL_KERNELS } from './kernels/all-kernels';
+import type { NativeAddon } from './native/addon-types';
+
+interface Installed {
+  stock: KernelConfig;
+  ours: KernelFunc;
+}
+
+const installed = new Map<string, Installed>();
+
+/** Names of the kernels currently overridden by us. */
+export function installedKernels(): string[] {
+  return [...installed.keys()];
+}
+
+/** Overrides every kernel that has a stock cpu version (idempotent). */
+export function installKernels(addon: NativeAddon): void {
+  for (const kernel of ALL_KERNELS) {
+    if (installed.has(kernel.kernelName)) continue;
+    const stock = getKernel(kernel.kernelName, 'cpu');
+    if (!stock) continue;
+    const ours = kernel.create(addon, stock.kernelFunc);
+    unregisterKernel(kernel.kernelName, 'cpu');
+    registerKernel({ ...stock, kernelFunc: ours });
+    installed.set(kernel.kernelName, { stock, ours });
+  }
+}
+
+/** Puts the stock kernels back where ours are still registered. */
+export function uninstallKernels(): void {
+  for (const [name, { stock, ours }] of installed) {
+    if (getKernel(name, 'cpu')?.kernelFunc === ours) {
+      unregisterKernel(name, 'cpu');
+      registerKernel(stock);
+    }
+  }
+  installed.clear();
+}

@@ -1,0 +1,85 @@
+/**
+ * Running the same computation on the stock tfjs cpu kernels and on ours,
+ * and comparing the results with an explicit tolerance.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+import { registerNativeCpuKernels, unregisterNativeCpuKernels } from '../index';
+
+type Output = tf.Tensor | tf.Tensor[];
+
+function read(fn: () => Output): Float32Array[] {
+  const outputs = tf.tidy(fn);
+  const list = Array.isArray(outputs) ? outputs : [outputs];
+  const values = list.map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose(list);
+  return values;
+}
+
+/** Results of `fn` with the stock kernels, then with the native ones (left registered). */
+export function stockAndNative(fn: () => Output, threads?: number): { stock: Float32Array[]; native: Float32Array[] } {
+  unregisterNativeCpuKernels();
+  const stock = read(fn);
+  registerNativeCpuKernels({ threads });
+  const native = read(fn);
+  return { stock, native };
+}
+
+/** Largest |x|. */
+export function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i] as number));
+  return max;
+}
+
+/** Largest |actual - expected| (NaN if either has a NaN where the other has not). */
+export function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    if (Number.isNaN(a) !== Number.isNaN(e)) return Number.NaN;
+    if (!Number.isNaN(a)) max = Math.max(max, Math.abs(a - e));
+  }
+  return max;
+}
+
+/**
+ * Expects equal lengths and max |actual - expected| ≤ relTol · max(1, max|expected|):
+ * float32 sums in a different order differ by a few ulps of the magnitude.
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relTol = 1e-4, label = ''): void {
+  expect(actual.length, `${label} length`).toBe(expected.length);
+  const tolerance = relTol * Math.max(1, maxAbs(expected));
+  const diff = maxAbsDiff(actual, expected);
+  expect(diff, `${label} max abs diff ${diff} > ${tolerance}`).toBeLessThanOrEqual(tolerance);
+}
+
+/** Compares every output of stock vs native. */
+export function expectSameAsStock(fn: () => Output, relTol = 1e-4, label = '', threads?: number): void {
+  const { stock, native } = stockAndNative(fn, threads);
+  expect(native.length).toBe(stock.length);
+  stock.forEach((expected, i) => expectClose(native[i] as Float32Array, expected, relTol, `${label} output ${i}`));
+}
+
+/**
+ * Stock result once, then the native result under each mode (ISA level ×
+ * threads) compared with it. Modes the machine cannot run are left out here;
+ * the suites list them as skipped tests with the reason.
+ */
+export function expectSameAsStockInModes(
+  fn: () => Output,
+  modes: ReadonlyArray<{ isa: string; threads: number }>,
+  setMode: (mode: { isa: string; threads: number }) => void,
+  relTol = 1e-4,
+  label = '',
+): void {
+  unregisterNativeCpuKernels();
+  const stock = read(fn);
+  for (const mode of modes) {
+    setMode(mode);
+    const native = read(fn);
+    expect(native.length).toBe(stock.length);
+    stock.forEach((expected, i) => expectClose(native[i] as Float32Array, expected, relTol, `${label} [${mode.isa}, ${mode.threads} threads] output ${i}`));
+  }
+}

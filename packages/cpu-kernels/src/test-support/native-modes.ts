@@ -1,0 +1,57 @@
+/**
+ * The SIMD levels and thread counts each native-vs-stock comparison runs
+ * under, so the AVX2 and portable kernels are tested on an AVX-512 machine
+ * too. A level the CPU lacks is reported as skipped, with the reason.
+ */
+import { loadAddon } from '../native/load-addon';
+import type { NativeIsa } from '../native/addon-types';
+import { nativeKernelsInfo, registerNativeCpuKernels } from '../index';
+
+export interface NativeMode {
+  isa: NativeIsa;
+  threads: number;
+  /** Why this mode cannot run here, if it cannot. */
+  skip?: string;
+}
+
+const info = nativeKernelsInfo();
+
+/** Why native comparisons are skipped (undefined when they run). */
+export const nativeSkipReason: string | undefined = info.available ? undefined : `native addon unavailable: ${info.reason}`;
+
+/** ISA levels (best first) × a few thread counts (1, 3 for odd splits, the default). */
+export function nativeModes(): NativeMode[] {
+  const addon = loadAddon().addon;
+  const detected = addon?.info().detectedIsa;
+  const order: NativeIsa[] = ['avx512', 'avx2', 'scalar'];
+  const rank = (isa: NativeIsa) => order.length - order.indexOf(isa);
+  const hardware = addon?.info().hardwareThreads ?? 1;
+  const modes: NativeMode[] = [];
+  for (const isa of order) {
+    const skip = !detected ? nativeSkipReason : rank(isa) > rank(detected) ? `CPU lacks ${isa} (has ${detected})` : undefined;
+    for (const threads of [...new Set([hardware, 1, 3])]) modes.push({ isa, threads, skip });
+  }
+  return modes;
+}
+
+/** Switches the addon to a mode (call before registering with `mode.threads`). */
+export function useIsa(isa: NativeIsa): void {
+  loadAddon().addon?.setIsa(isa);
+}
+
+/** Back to the best level the CPU has. */
+export function restoreIsa(): void {
+  const addon = loadAddon().addon;
+  if (addon) addon.setIsa(addon.info().detectedIsa);
+}
+
+/** Switches the addon to a mode and (re-)registers the kernels with its thread count. */
+export function setMode(mode: { isa: string; threads: number }): void {
+  useIsa(mode.isa as NativeIsa);
+  registerNativeCpuKernels({ threads: mode.threads });
+}
+
+/** The modes this machine can run. */
+export function runnableModes(): NativeMode[] {
+  return nativeModes().filter((m) => !m.skip);
+}
