@@ -1,0 +1,28 @@
+/** Errors about training data that name the file, line, record and field. */
+import { describeSource, type ExampleSource } from './examples';
+
+/** Bad training data: an example too long, a missing or unknown field, an empty split. */
+export class DataError extends Error {
+  /** Where the problem is, when it belongs to one record. */
+  readonly source?: ExampleSource;
+  /** The field at fault, when known. */
+  readonly field?: string;
+
+  /**
+   * @param message - what is wrong
+   * @param where - the record and field, when the problem belongs to one
+   */
+  constructor(message: string, where: { source?: ExampleSource; field?: string } = {}) {
+    const location = where.source ? `${describeSource(where.source)}${where.field ? ` field "${where.field}"` : ''}: ` : '';
+    super(`${location}${message}`);
+    this.name = 'DataError';
+    this.source = where.source;
+    this.field = where.field;
+  }
+}
+
+/** Throws a {@link DataError} when a dataset (a split) has no examples. */
+export function requireExamples<T>(examples: readonly T[], what: string): readonly T[] {
+  if (examples.length === 0) throw new DataError(`${what} is empty: it has no examples`);
+  return examples;
+}

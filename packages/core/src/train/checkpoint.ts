@@ -1,0 +1,155 @@
+/**
+ * Training checkpoints: a directory `checkpoint-<step>` holding
+ * `trainer-state.json` (step, data position, RNG, history…),
+ * `trainable.safetensors` (the trainable variables) and
+ * `optimizer.safetensors` (AdamW moments), plus a `latest` file naming the
+ * newest one.
+ *
+ * Writing is crash-safe: the files go into `checkpoint-<step>.tmp`, which is
+ * renamed to `checkpoint-<step>` only when complete, and `latest` is replaced
+ * atomically last. A crash at any point leaves the previous checkpoint and
+ * its pointer intact. (Without a rename — a browser file system — files are
+ * written into the final directory, state file last, and `latest` still
+ * moves only after everything is written.)
+ */
+import type { FileIO } from '../backend/backend-spec';
+import { joinPath } from '../io/node-file-io';
+import { concatBytes, type DecodedTensor, parseSafetensors, safetensorsParts, type TensorToWrite } from '../io/safetensors';
+import { resolveFiles } from '../io/save-pretrained';
+import { nodeRename } from './node-rename';
+
+/** File access for checkpoints: a {@link FileIO}, optionally with a directory rename. */
+export interface CheckpointFiles extends FileIO {
+  /** Renames a directory (atomic on POSIX within one file system). */
+  rename?(from: string, to: string): Promise<void>;
+}
+
+/** Where and how often the trainer writes checkpoints. */
+export interface CheckpointOptions {
+  /** Directory that holds the `checkpoint-<step>` directories and `latest`. */
+  directory: string;
+  /** Write one every this many updates. Default: only at the end of the run. */
+  every?: number;
+  /** Checkpoints to keep (oldest are removed). Default 2. */
+  keep?: number;
+  /** File access (default: the active backend's, else Node's file system with `fs.rename`). */
+  files?: CheckpointFiles;
+}
+
+/** Name of the pointer file. */
+export const LATEST_FILE = 'latest';
+/** Name of the state file. */
+export const TRAINER_STATE_FILE = 'trainer-state.json';
+/** Name of the trainable-variables file. */
+export const TRAINABLE_FILE = 'trainable.safetensors';
+/** Name of the optimizer-state file. */
+export const OPTIMIZER_FILE = 'optimizer.safetensors';
+
+const CHECKPOINT_NAME = /^checkpoint-(\d+)$/;
+
+/** The contents of a checkpoint. */
+export interface CheckpointData<State> {
+  /** The JSON state. */
+  state: State;
+  /** Trainable variables by name. */
+  trainable: Map<string, TensorToWrite | DecodedTensor>;
+  /** Optimizer tensors by name (`{variable}.exp_avg`, `{variable}.exp_avg_sq`). */
+  optimizer: Map<string, TensorToWrite | DecodedTensor>;
+}
+
+/** The checkpoint file access: the given one, or the default with Node's rename. */
+export function checkpointFiles(files?: CheckpointFiles): CheckpointFiles {
+  if (files) return files;
+  const base = resolveFiles();
+  const rename = nodeRename();
+  if (!rename) return base;
+  // Delegation, not spreading: a FileIO may keep its methods on a prototype.
+  const chunks = base.writeChunksAtomic?.bind(base);
+  return {
+    readFile: (path) => base.readFile(path),
+    writeFileAtomic: (path, data) => base.writeFileAtomic(path, data),
+    exists: (path) => base.exists(path),
+    makeDirectory: (path) => base.makeDirectory(path),
+    listDirectory: (path) => base.listDirectory(path),
+    remove: (path) => base.remove(path),
+    ...(chunks ? { writeChunksAtomic: chunks } : {}),
+    rename,
+  };
+}
+
+async function writeTensors(files: FileIO, path: string, tensors: Map<string, TensorToWrite | DecodedTensor>): Promise<void> {
+  const parts = safetensorsParts(tensors as Map<string, TensorToWrite>, { format: 'pt' });
+  if (files.writeChunksAtomic) await files.writeChunksAtomic(path, parts);
+  else await files.writeFileAtomic(path, concatBytes(parts));
+}
+
+/**
+ * Writes `checkpoint-<step>` under `directory`, points `latest` at it, and
+ * removes all but the newest `keep`. Returns its path.
+ */
+export async function writeCheckpoint<State>(directory: string, step: number, data: CheckpointData<State>, options: { files?: CheckpointFiles; keep?: number } = {}): Promise<string> {
+  const files = checkpointFiles(options.files);
+  const name = `checkpoint-${step}`;
+  const final = joinPath(directory, name);
+  const staging = files.rename ? `${final}.tmp` : final;
+  await files.makeDirectory(directory);
+  await files.remove(staging); // leftovers of an interrupted write
+  await files.makeDirectory(staging);
+  await writeTensors(files, joinPath(staging, TRAINABLE_FILE), data.trainable);
+  await writeTensors(files, joinPath(staging, OPTIMIZER_FILE), data.optimizer);
+  // The state file goes last: a directory without it is never a checkpoint.
+  await files.writeFileAtomic(joinPath(staging, TRAINER_STATE_FILE), `${JSON.stringify(data.state)}\n`);
+  if (files.rename) {
+    await files.remove(final);
+    await files.rename(staging, final);
+  }
+  await files.writeFileAtomic(joinPath(directory, LATEST_FILE), `${name}\n`);
+  await pruneCheckpoints(files, directory, options.keep ?? 2, name);
+  return final;
+}
+
+/** Removes all but the newest `keep` checkpoints (never `current`), and stale staging directories. */
+async function pruneCheckpoints(files: FileIO, directory: string, keep: number, current: string): Promise<void> {
+  const entries = await files.listDirectory(directory);
+  const steps = entries
+    .map((entry) => ({ entry, match: CHECKPOINT_NAME.exec(entry) }))
+    .filter((e): e is { entry: string; match: RegExpExecArray } => e.match !== null)
+    .sort((a, b) => Number(b.match[1]) - Number(a.match[1]));
+  const kept = new Set([current, ...steps.slice(0, Math.max(1, keep)).map((e) => e.entry)]);
+  for (const { entry } of steps) if (!kept.has(entry)) await files.remove(joinPath(directory, entry));
+  for (const entry of entries) if (/^checkpoint-\d+\.tmp$/.test(entry)) await files.remove(joinPath(directory, entry));
+}
+
+/**
+ * The checkpoint directory that `path` designates: `path` itself when it
+ * holds a `trainer-state.json`, else the one its `latest` file names.
+ */
+export async function resolveCheckpoint(path: string, files?: FileIO): Promise<string> {
+  const io = files ?? resolveFiles();
+  if (await io.exists(joinPath(path, TRAINER_STATE_FILE))) return path;
+  const pointer = joinPath(path, LATEST_FILE);
+  if (await io.exists(pointer)) {
+    const name = new TextDecoder().decode(await io.readFile(pointer)).trim();
+    const target = joinPath(path, name);
+    if (!CHECKPOINT_NAME.test(name) || !(await io.exists(joinPath(target, TRAINER_STATE_FILE)))) {
+      throw new Error(`${pointer} names "${name}", which is not a complete checkpoint`);
+    }
+    return target;
+  }
+  throw new Error(`${path} is not a checkpoint: it has neither ${TRAINER_STATE_FILE} nor a ${LATEST_FILE} file`);
+}
+
+/** Reads a checkpoint written by {@link writeCheckpoint} (give its directory, or the parent with `latest`). */
+export async function readCheckpoint<State>(path: string, files?: FileIO): Promise<CheckpointData<State> & { path: string }> {
+  const io = files ?? resolveFiles();
+  const directory = await resolveCheckpoint(path, io);
+  const statePath = joinPath(directory, TRAINER_STATE_FILE);
+  let state: State;
+  try {
+    state = JSON.parse(new TextDecoder().decode(await io.readFile(statePath))) as State;
+  } catch (error) {
+    throw new Error(`${statePath}: not valid JSON (${(error as Error).message})`);
+  }
+  const read = async (file: string) => parseSafetensors(await io.readFile(joinPath(directory, file)), joinPath(directory, file)).tensors;
+  return { path: directory, state, trainable: await read(TRAINABLE_FILE), optimizer: await read(OPTIMIZER_FILE) };
+}

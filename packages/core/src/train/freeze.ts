@@ -1,0 +1,84 @@
+/**
+ * Choosing what trains: every variable whose `trainable` flag is set. Freezing
+ * is clearing the flag, so the trainer, adapters and heads need no special
+ * cases (see {@link ParameterSource}).
+ */
+import type { GPT2Model } from '../model/gpt2-model';
+import { countTrainable, type ParameterSource } from '../model/parameter-source';
+
+/**
+ * Which parameters train: `'all'`, `'none'`, or name patterns: a string is a
+ * name prefix (`'h.11.'`, `'ln_f.'`, `'score.'`), a RegExp is tested against
+ * the whole name.
+ */
+export type TrainableSpec = 'all' | 'none' | readonly (string | RegExp)[];
+
+/** Options of {@link freeze}. */
+export interface FreezeOptions {
+  /** The parameters left trainable; all others are frozen. */
+  trainable: TrainableSpec;
+}
+
+/** Trainable and total parameter counts. */
+export interface TrainableCounts {
+  trainable: number;
+  total: number;
+  /** trainable / total × 100. */
+  percent: number;
+}
+
+function matches(name: string, pattern: string | RegExp): boolean {
+  return typeof pattern === 'string' ? name.startsWith(pattern) : pattern.test(name);
+}
+
+/**
+ * Sets `trainable` on every variable of the sources: true for those the spec
+ * selects, false for the rest. A pattern that selects nothing is an error
+ * (a typo would otherwise silently freeze everything).
+ *
+ * @example
+ * ```ts
+ * freeze([model, head], { trainable: ['h.11.', 'ln_f.', 'score.'] }); // the chapter's classifier setup
+ * ```
+ */
+export function freeze(sources: ParameterSource | readonly ParameterSource[], options: FreezeOptions): TrainableCounts {
+  const list: readonly ParameterSource[] = Array.isArray(sources) ? sources : [sources as ParameterSource];
+  const spec = options.trainable;
+  const named = list.flatMap((source) => [...source.parameters()]);
+  if (Array.isArray(spec)) {
+    for (const pattern of spec as readonly (string | RegExp)[]) {
+      if (!named.some(([name]) => matches(name, pattern))) {
+        const sample = named.slice(0, 3).map(([name]) => name).join(', ');
+        throw new Error(`freeze: pattern ${String(pattern)} matches no parameter (names look like ${sample}, …)`);
+      }
+    }
+  } else if (spec !== 'all' && spec !== 'none') {
+    throw new Error(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`);
+  }
+  for (const [name, variable] of named) {
+    variable.trainable = spec === 'all' || (Array.isArray(spec) && (spec as readonly (string | RegExp)[]).some((p) => matches(name, p)));
+  }
+  return countTrainable(list);
+}
+
+/** Name prefixes of the last `count` blocks and, unless `finalNorm` is false, the final layer norm. */
+export function lastBlockPatterns(model: GPT2Model, count: number, options: { finalNorm?: boolean } = {}): string[] {
+  const layers = model.config.numLayers;
+  if (!Number.isInteger(count) || count < 0 || count > layers) {
+    throw new Error(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`);
+  }
+  const patterns: string[] = [];
+  for (let i = layers - count; i < layers; i++) patterns.push(`h.${i}.`);
+  if (options.finalNorm ?? true) patterns.push('ln_f.');
+  return patterns;
+}
+
+/**
+ * Freezes the model except its last `count` blocks and the final layer norm
+ * (the LLMs-from-scratch chapter 6 setup with `count = 1`). Heads are separate
+ * sources and keep their own flags.
+ */
+export function unfreezeLastBlocks(model: GPT2Model, count: number, options: { finalNorm?: boolean } = {}): TrainableCounts {
+  const patterns = lastBlockPatterns(model, count, options);
+  return freeze(model, { trainable: patterns.length ? patterns : 'none' });
+}

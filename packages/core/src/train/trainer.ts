@@ -1,0 +1,288 @@
+/**
+ * The training loop: seeded batches, gradient accumulation, global-norm
+ * clipping, AdamW with warmup and decay, periodic evaluation, early stopping,
+ * crash-safe checkpoints, and a resume that continues bit for bit.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchOrder, type DataPosition, sequentialBatches } from '../data/batch-order';
+import type { CausalLMCollateOptions, ClassificationCollateOptions, PadOptions } from '../data/collate';
+import { checkInputLengths } from '../data/collate';
+import { DataError, requireExamples } from '../data/data-error';
+import type { CausalLMExample, ClassificationExample, PreferenceExample } from '../data/examples';
+import type { ClassificationHead } from '../heads/classification-head';
+import type { ValueHead } from '../heads/value-head';
+import type { GPT2Model } from '../model/gpt2-model';
+import { countTrainable, type ParameterSource } from '../model/parameter-source';
+import { SeededRandom } from '../util/random';
+import { AdamW, type AdamWOptions } from './adamw';
+import type { CheckpointOptions } from './checkpoint';
+import { clipByGlobalNorm, globalNorm } from './clip';
+import { NonFiniteLossError } from './errors';
+import { createTask, evaluateBatches } from './evaluate';
+import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
+import { learningRateAt, type ScheduleOptions, validateSchedule } from './schedule';
+import type { Task } from './tasks/task';
+import { trainableVariables } from './trainable-variables';
+import { restoreTrainerState, saveTrainerState, type TrainerState } from './trainer-state';
+
+/** AdamW settings of a run. */
+export interface OptimizerOptions extends Omit<AdamWOptions, 'weightDecay'> {
+  /** Peak learning rate. Default 5e-5 (the chapters'). */
+  learningRate?: number;
+  /** Decoupled weight decay on weight matrices (not biases or layer norms). Default 0.1 (the chapters'). */
+  weightDecay?: number;
+}
+
+/** Stop when the validation metric has not improved for `patience` evaluations. */
+export interface EarlyStoppingOptions {
+  /** Evaluations without improvement before stopping. */
+  patience: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  minDelta?: number;
+  /** Validation metric to watch. Default `'loss'` (lower is better); `'accuracy'` is higher-is-better. */
+  metric?: 'loss' | 'accuracy';
+}
+
+/** The task, its head and its data. */
+export type TrainTask =
+  | { task: 'causal-lm'; head?: undefined; collate?: CausalLMCollateOptions; trainData: readonly CausalLMExample[]; valData?: readonly CausalLMExample[] }
+  | { task: 'classification'; head: ClassificationHead; collate?: ClassificationCollateOptions; trainData: readonly ClassificationExample[]; valData?: readonly ClassificationExample[] }
+  | { task: 'reward'; head: ValueHead; collate?: PadOptions; trainData: readonly PreferenceExample[]; valData?: readonly PreferenceExample[] };
+
+/** Settings of a run (see {@link train}). */
+export interface TrainSettings {
+  /** The model; its variables with `trainable` set are trained. */
+  model: GPT2Model;
+  /** More variable owners to train (adapters, an `AdapterSet`); the head is added automatically. */
+  sources?: readonly ParameterSource[];
+  /** Examples per batch. Default 8. */
+  batchSize?: number;
+  /** Passes over the training data. Default 1; ignored when `maxSteps` is set. */
+  epochs?: number;
+  /** Optimizer updates in the run (overrides `epochs`). */
+  maxSteps?: number;
+  /** Batches whose gradients are averaged into one update. Default 1. */
+  gradientAccumulation?: number;
+  /** AdamW settings. */
+  optimizer?: OptimizerOptions;
+  /** Learning-rate schedule. Default: constant, no warmup. */
+  schedule?: ScheduleOptions;
+  /** Clip the global gradient norm to this value. Default: no clipping. */
+  gradientClip?: number;
+  /** Evaluate every this many updates (and after the last). Default: never. */
+  evalEvery?: number;
+  /** Batches of training and of validation data per evaluation. Default: all validation batches, as many training batches. */
+  evalBatches?: number;
+  /** Evaluate once before the first update (step 0). Default true when `evalEvery` is set. */
+  evalAtStart?: boolean;
+  /** Early stopping on a validation metric (needs `valData` and `evalEvery`). */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Where and how often to write checkpoints. */
+  checkpoint?: CheckpointOptions;
+  /** A checkpoint directory (or a checkpoint root with `latest`) to continue from. */
+  resumeFrom?: string;
+  /** Seed of the data order and dropout. Default 0. */
+  seed?: number;
+  /** Shuffle the training data each epoch. Default true. */
+  shuffle?: boolean;
+  /** Drop each epoch's last incomplete batch. Default true. */
+  dropLast?: boolean;
+  /** Observers (progress bar, logs, plots). */
+  callbacks?: readonly TrainCallbacks[];
+  /** Shorthand for a callback's `onStep`. */
+  onStep?: TrainCallbacks['onStep'];
+  /** Shorthand for a callback's `onEval`. */
+  onEval?: TrainCallbacks['onEval'];
+  /** Stops the run after the current update (a checkpoint is written if configured). */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link train}. */
+export type TrainOptions = TrainSettings & TrainTask;
+
+function positiveInteger(value: number | undefined, name: string, fallback: number): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+/** Positions the active hooks occupy before the real tokens. */
+function virtualPositions(model: GPT2Model): number {
+  return (model.hooks?.promptEmbeddings?.length ?? 0) + (model.hooks?.attentionPrefix?.length ?? 0);
+}
+
+/**
+ * Trains the trainable variables of the model, head and sources on a task.
+ *
+ * @example
+ * ```ts
+ * const result = await train({
+ *   model, task: 'causal-lm', trainData, valData, batchSize: 8, epochs: 2,
+ *   optimizer: { learningRate: 5e-5, weightDecay: 0.1 }, evalEvery: 5, evalBatches: 5,
+ *   callbacks: [progressBar(), jsonLog('out/log.jsonl'), lossPlot('out/loss.svg')],
+ * });
+ * ```
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { model } = options;
+  const batchSize = positiveInteger(options.batchSize, 'batchSize', 8);
+  const accumulation = positiveInteger(options.gradientAccumulation, 'gradientAccumulation', 1);
+  const seed = options.seed ?? 0;
+  const task = createTask(model, options) as Task<unknown, unknown>;
+  const trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
+  const valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
+  const limit = model.config.contextLength - virtualPositions(model);
+  for (const [name, data] of [['trainData', trainData], ['valData', valData ?? []]] as const) {
+    checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), limit, name);
+  }
+
+  const sources = [model, ...(options.head ? [options.head] : []), ...(options.sources ?? [])];
+  const variables = trainableVariables(sources);
+  if (variables.size === 0) throw new Error('Nothing to train: every variable of the model, head and sources is frozen (see freeze())');
+  const order = new BatchOrder(trainData.length, { batchSize, seed, shuffle: options.shuffle, dropLast: options.dropLast });
+  const updatesPerEpoch = Math.floor(order.batchesPerEpoch / accumulation);
+  if (updatesPerEpoch < 1) {
+    throw new DataError(`trainData has ${trainData.length} examples: fewer than one update of batchSize ${batchSize} × gradientAccumulation ${accumulation}`);
+  }
+  const totalSteps = options.maxSteps !== undefined ? positiveInteger(options.maxSteps, 'maxSteps', 1) : Math.max(1, Math.round((options.epochs ?? 1) * updatesPerEpoch));
+  const schedule = options.schedule ?? {};
+  validateSchedule(schedule, totalSteps);
+  const peak = options.optimizer?.learningRate ?? 5e-5;
+  if (!(peak > 0)) throw new Error(`optimizer.learningRate must be > 0, got ${peak}`);
+  const evalEvery = options.evalEvery === undefined ? undefined : positiveInteger(options.evalEvery, 'evalEvery', 1);
+  const stopping = options.earlyStopping;
+  if (stopping && (!valData || !evalEvery)) throw new Error('earlyStopping needs valData and evalEvery');
+  const callbacks: TrainCallbacks[] = [...(options.callbacks ?? []), { onStep: options.onStep, onEval: options.onEval }];
+  const emit = async <K extends keyof TrainCallbacks>(name: K, event: Parameters<NonNullable<TrainCallbacks[K]>>[0]) => {
+    for (const callback of callbacks) await (callback[name] as ((e: typeof event) => unknown) | undefined)?.call(callback, event);
+  };
+
+  const optimizer = new AdamW(variables, { ...options.optimizer, weightDecay: options.optimizer?.weightDecay ?? 0.1 });
+  const tfNames = new Map([...variables].map(([name, variable]) => [variable.name, name]));
+  const random = new SeededRandom(seed);
+  const run = { seed, batchSize, gradientAccumulation: accumulation, trainSize: trainData.length };
+  let state: TrainerState = {
+    format: 'tunekit-trainer-state', version: 1, task: task.kind, step: 0, totalSteps, position: { epoch: 0, batch: 0 },
+    rngState: random.getState(), tokensSeen: 0, elapsedMs: 0, run, earlyStopping: { best: null, badEvals: 0 },
+    trainable: [...variables].map(([name, variable]) => ({ name, shape: [...variable.shape] })), history: { steps: [], evals: [] },
+  };
+  let lastCheckpoint: string | undefined;
+  let lastCheckpointStep = -1;
+  let resumedFrom: string | undefined;
+  try {
+    if (options.resumeFrom) {
+      const restored = await restoreTrainerState(options.resumeFrom, variables, optimizer, options.checkpoint?.files);
+      for (const key of Object.keys(run) as (keyof typeof run)[]) {
+        if (restored.state.run[key] !== run[key]) throw new Error(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]}; resume with the same settings`);
+      }
+      state = { ...restored.state, totalSteps };
+      random.setState(state.rngState);
+      lastCheckpoint = resumedFrom = restored.path;
+      lastCheckpointStep = state.step;
+    }
+    const counts = countTrainable(sources);
+    await emit('onStart', { task: task.kind, totalSteps, startStep: state.step, batchesPerEpoch: order.batchesPerEpoch, trainableParameters: counts.trainable, totalParameters: counts.total, resumedFrom, history: { steps: [...state.history.steps], evals: [...state.history.evals] } });
+
+    const trainEvalBatches = sequentialBatches(trainData.length, batchSize, options.evalBatches ?? (valData ? Math.ceil(valData.length / batchSize) : undefined));
+    const valEvalBatches = valData ? sequentialBatches(valData.length, batchSize, options.evalBatches) : [];
+    const runEval = async (): Promise<boolean> => {
+      const event: EvalEvent = { step: state.step, epoch: state.step / updatesPerEpoch, tokensSeen: state.tokensSeen, train: await evaluateBatches(task, trainData, trainEvalBatches) };
+      if (valData) event.val = await evaluateBatches(task, valData, valEvalBatches);
+      state.history.evals.push(event);
+      await emit('onEval', event);
+      if (!stopping || !event.val) return false;
+      const value = stopping.metric === 'accuracy' ? -event.val.accuracy : event.val.loss;
+      const best = state.earlyStopping.best;
+      if (best === null || value < best - (stopping.minDelta ?? 0)) state.earlyStopping = { best: value, badEvals: 0 };
+      else state.earlyStopping = { best, badEvals: state.earlyStopping.badEvals + 1 };
+      return state.earlyStopping.badEvals >= stopping.patience;
+    };
+    const saveCheckpoint = async () => {
+      if (!options.checkpoint || lastCheckpointStep === state.step) return;
+      state.rngState = random.getState();
+      lastCheckpoint = await saveTrainerState(options.checkpoint.directory, state, variables, optimizer, options.checkpoint);
+      lastCheckpointStep = state.step;
+      await emit('onCheckpoint', { step: state.step, path: lastCheckpoint });
+    };
+
+    let stopReason: StopReason = 'completed';
+    if (evalEvery && state.step === 0 && (options.evalAtStart ?? true) && state.history.evals.length === 0) await runEval();
+    while (state.step < totalSteps) {
+      if (options.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      const started = performance.now();
+      const update = await accumulateGradients(task, trainData, order, state.position, accumulation, random, tfNames, [...variables.values()]);
+      state.position = update.position;
+      const step = state.step + 1;
+      if (!Number.isFinite(update.loss)) throw disposeAnd(update.gradients, new NonFiniteLossError('loss', step, update.loss, lastCheckpoint));
+      const gradNorm = await globalNorm(update.gradients.values());
+      if (!Number.isFinite(gradNorm)) throw disposeAnd(update.gradients, new NonFiniteLossError('gradient norm', step, gradNorm, lastCheckpoint));
+      const gradients = options.gradientClip ? clipByGlobalNorm(update.gradients, gradNorm, options.gradientClip) : update.gradients;
+      const learningRate = learningRateAt(state.step, totalSteps, peak, schedule);
+      optimizer.apply(gradients, learningRate);
+      tf.dispose([...gradients.values()]);
+      const seconds = (performance.now() - started) / 1000;
+      state.step = step;
+      state.tokensSeen += update.tokens;
+      state.elapsedMs += seconds * 1000;
+      state.rngState = random.getState();
+      const event: StepEvent = {
+        step, totalSteps, epoch: step / updatesPerEpoch, loss: update.loss, learningRate, gradNorm, tokens: update.tokens,
+        tokensSeen: state.tokensSeen, tokensPerSecond: update.tokens / Math.max(seconds, 1e-9), elapsedMs: state.elapsedMs,
+      };
+      state.history.steps.push(event);
+      await emit('onStep', event);
+      const stopEarly = evalEvery !== undefined && (step % evalEvery === 0 || step === totalSteps) ? await runEval() : false;
+      if (options.checkpoint?.every && step % options.checkpoint.every === 0) await saveCheckpoint();
+      if (stopEarly) {
+        stopReason = 'early-stopping';
+        break;
+      }
+    }
+    await saveCheckpoint();
+    const result: TrainResult = {
+      steps: state.history.steps, evals: state.history.evals, step: state.step, stopReason,
+      checkpoint: lastCheckpoint, tokensSeen: state.tokensSeen, elapsedMs: state.elapsedMs,
+    };
+    await emit('onEnd', result);
+    return result;
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+function disposeAnd(gradients: Map<string, tf.Tensor>, error: Error): Error {
+  tf.dispose([...gradients.values()]);
+  return error;
+}
+
+/** Mean loss and averaged gradients of `accumulation` consecutive batches. */
+async function accumulateGradients(
+  task: Task<unknown, unknown>, data: readonly unknown[], order: BatchOrder, start: DataPosition, accumulation: number,
+  random: SeededRandom, tfNames: Map<string, string>, variables: tf.Variable[],
+): Promise<{ loss: number; gradients: Map<string, tf.Tensor>; tokens: number; position: DataPosition }> {
+  const gradients = new Map<string, tf.Tensor>();
+  let position = start;
+  let lossSum = 0;
+  let tokens = 0;
+  for (let micro = 0; micro < accumulation; micro++) {
+    const batch = task.collate(order.batchAt(position).map((i) => data[i]));
+    position = order.next(position);
+    tokens += task.tokens(batch);
+    const pass = { training: true, seed: random.nextSeed() };
+    const { value, grads } = tf.variableGrads(() => task.loss(batch, pass), variables);
+    lossSum += (await value.data())[0] as number;
+    value.dispose();
+    for (const [tfName, gradient] of Object.entries(grads)) {
+      const name = tfNames.get(tfName) as string;
+      const scaled = accumulation === 1 ? gradient : tf.tidy(() => tf.mul(gradient, 1 / accumulation));
+      if (scaled !== gradient) gradient.dispose();
+      const previous = gradients.get(name);
+      gradients.set(name, previous ? tf.add(previous, scaled) : scaled);
+      if (previous) tf.dispose([previous, scaled]);
+    }
+  }
+  return { loss: lossSum / accumulation, gradients, tokens, position };
+}
