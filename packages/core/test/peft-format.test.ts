@@ -177,6 +177,13 @@ describe('reading', () => {
     expect(Array.from(await receiver.data())).toEqual(Array.from(await head.weight.data()));
     const warnings: string[] = [];
     const withoutReceiver = await loadAdapter({ model, source: directory, logger: { warn: (m) => warnings.push(m) } });
+    // LoRA on the head, loaded without the head: an error, not a silently different model.
+    const headLora = createLora({ model, rank: 2, targetModules: ['c_attn', 'score'], extraModules: [{ name: 'score', weight: head.weight, layout: 'out-in' }] });
+    await saveAdapter({ adapter: headLora, directory: join(scratch, 'head-lora') });
+    headLora.dispose();
+    const before = tf.memory().numTensors;
+    await expect(loadAdapter({ model, source: join(scratch, 'head-lora') })).rejects.toThrow(/holds LoRA weights for score, which the model does not have; pass them as extraModules/);
+    expect(tf.memory().numTensors).toBe(before);
     expect(warnings).toEqual([expect.stringMatching(/modules_to_save score not loaded; pass them as modulesToSave/)]);
     tf.dispose([head.weight, receiver]);
     [adapter, loaded, withoutReceiver].forEach((a) => a.dispose());

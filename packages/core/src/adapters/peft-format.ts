@@ -120,6 +120,11 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
     const missingReceivers = (parsed.modulesToSave ?? []).filter((m) => !(options.modulesToSave && m in options.modulesToSave));
     if (missingReceivers.length) logger.warn(`${read.configOrigin}: modules_to_save ${missingReceivers.join(', ')} not loaded; pass them as modulesToSave to load their weights`);
     const unused = [...tensors.keys()].filter((key) => !used.has(key) && !missingReceivers.some((m) => key.includes(`.${m}.`)));
+    // LoRA weights of a module we do not have (a head not passed in extraModules) would silently change the results.
+    const unadapted = [...new Set(unused.map((key) => /^base_model\.model\.(.+)\.lora_[AB]\.weight$/.exec(key)?.[1]).filter((m): m is string => m !== undefined))];
+    if (unadapted.length) {
+      throw new Error(`${read.weightsOrigin}: holds LoRA weights for ${unadapted.join(', ')}, which the model does not have; pass them as extraModules (e.g. head.linearModule())`);
+    }
     if (unused.length) logger.warn(`${read.weightsOrigin}: ignoring tensor(s) the config does not use: ${unused.join(', ')}`);
   } catch (error) {
     adapter.dispose();
