@@ -10,7 +10,9 @@ export default defineConfig({
     alias: [
       { find: /^@tunekit\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
       { find: /^@tunekit\/core$/, replacement: src('core') },
+      { find: /^@tunekit\/formats\/node$/, replacement: src('formats', 'node.ts') },
       { find: /^@tunekit\/formats$/, replacement: src('formats') },
+      { find: /^@tunekit\/backend-web\/node$/, replacement: src('backend-web', 'node.ts') },
       { find: /^@tunekit\/backend-node$/, replacement: src('backend-node') },
       { find: /^@tunekit\/backend-web$/, replacement: src('backend-web') },
     ],

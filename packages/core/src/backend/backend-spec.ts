@@ -67,4 +67,6 @@ export interface BackendV1 {
   doCapabilities(): BackendCapabilities;
   /** File I/O for checkpoints and adapters, when the platform has a file system. */
   readonly files?: FileIO;
+  /** Optional: releases device resources (GPU device, engine). The backend may be initialised again afterwards. */
+  doDispose?(): Promise<void> | void;
 }

@@ -62,8 +62,9 @@ async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabi
 }
 
 async function tryWasm(options: CpuBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
-  const specifier = '@tensorflow/tfjs-backend-wasm';
-  const wasm = (await import(/* @vite-ignore */ specifier)) as { setWasmPaths?: (path: string) => void };
+  // A literal specifier, so that browser bundlers include the wasm backend
+  // (it is a dependency of core); it is loaded only when this flavour is tried.
+  const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths?: (path: string) => void };
   if (options.wasmPaths) wasm.setWasmPaths?.(options.wasmPaths);
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
   registerSegmentSumKernel('wasm');

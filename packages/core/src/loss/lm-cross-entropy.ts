@@ -6,6 +6,7 @@
  * prompt tokens and padding cost nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackend } from '../backend/resolve-backend';
 import type { EmbeddingTable } from '../model/embedding-table';
 
 /** The label value that contributes no loss (PyTorch's `ignore_index`). */
@@ -13,13 +14,23 @@ export const IGNORE_INDEX = -100;
 
 /** Options of {@link lmCrossEntropy}. */
 export interface CrossEntropyOptions {
-  /** Rows per chunk. Default: as many as keep one chunk's logits near 64 MiB. */
+  /** Rows per chunk. Default: as many as keep one chunk's logits near 64 MiB and under the backend's binding limit. */
   tokenChunk?: number;
   /** Recompute logits in the backward pass instead of keeping them (less memory, one more matMul). Default false. */
   recompute?: boolean;
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Rows per chunk: one chunk's [rows × V] logits stay near 64 MiB, and below
+ * the backend's buffer-binding limit (WebGPU) with headroom.
+ */
+function defaultTokenChunk(vocabSize: number): number {
+  const limit = activeBackend()?.capabilities.maxBindingBytes;
+  const budget = limit === undefined ? DEFAULT_CHUNK_BYTES : Math.min(DEFAULT_CHUNK_BYTES, Math.floor(limit * 0.9));
+  return Math.max(1, Math.floor(budget / (vocabSize * 4)));
+}
 
 function validRows(labels: ArrayLike<number>, vocabSize: number): { rows: number[]; targets: number[] } {
   const rows: number[] = [];
@@ -105,7 +116,7 @@ export function lmCrossEntropy(hidden: tf.Tensor, table: EmbeddingTable, labels:
     // No target: a zero that still depends on the inputs, so gradients exist (as zeros).
     if (rows.length === 0) return tf.mul(tf.sum(flat), 0) as tf.Scalar;
     const selected = rows.length === labels.length ? flat : tf.gather(flat, tf.tensor1d(rows, 'int32'));
-    const chunk = Math.max(1, options.tokenChunk ?? Math.floor(DEFAULT_CHUNK_BYTES / (table.vocabSize * 4)));
+    const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table.vocabSize));
     const trainable = table.chunks.map((c) => c.trainable);
     let total: tf.Scalar | undefined;
     for (let start = 0; start < rows.length; start += chunk) {
@@ -135,7 +146,7 @@ export async function lmTokenStats(hidden: tf.Tensor, table: EmbeddingTable, lab
   const dim = hidden.shape[hidden.rank - 1] as number;
   const { rows, targets } = validRows(labels, table.vocabSize);
   const stats: TokenStats = { lossSum: 0, correct: 0, count: rows.length };
-  const chunk = Math.max(1, options.tokenChunk ?? Math.floor(DEFAULT_CHUNK_BYTES / (table.vocabSize * 4)));
+  const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table.vocabSize));
   for (let start = 0; start < rows.length; start += chunk) {
     const size = Math.min(chunk, rows.length - start);
     const chunkTargets = targets.slice(start, start + size);
