@@ -15,10 +15,14 @@ export interface ForwardOptions extends Omit<TransformerOptions, 'hooks'> {
   hooks?: ForwardHooks | null;
 }
 
-/** Logits and hidden states of a forward pass. The caller disposes them. */
-export interface ForwardOutput extends TransformerOutput {
+/** Logits (and, when asked for, hidden states) of a forward pass. The caller disposes every tensor returned. */
+export interface ForwardOutput {
   /** Next-token logits [B, T', V]. */
   logits: tf.Tensor3D;
+  /** With `outputHiddenStates`: hidden states after `ln_f` [B, T', C]. */
+  hidden?: tf.Tensor3D;
+  /** With `outputHiddenStates`: the embeddings, then each block's output (before `ln_f`), each [B, T', C]. */
+  hiddenStates?: tf.Tensor3D[];
 }
 
 /** Options for building a model. */
@@ -63,12 +67,15 @@ export class GPT2Model implements ParameterSource {
   /**
    * Runs the model. `inputIds` is a batch of equal-length rows (number[][]) or
    * an int32 tensor [B, T]. Returns logits [B, T', V] (T' includes any
-   * prompt-tuning tokens) and the final hidden states.
+   * prompt-tuning tokens), plus hidden states with `outputHiddenStates`.
    */
   forward(inputIds: number[][] | tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
     return tidyObject(() => {
       const out = this.transformer(inputIds, options);
-      return { ...out, logits: this.lmHead(out.hidden) };
+      const logits = this.lmHead(out.hidden);
+      // Hidden states are returned only when asked for, so that the common
+      // `const { logits } = model.forward(ids)` leaves nothing undisposed.
+      return options.outputHiddenStates ? { logits, hidden: out.hidden, hiddenStates: out.hiddenStates } : { logits };
     });
   }
 

@@ -3,8 +3,28 @@
  * (computed by an independent PyTorch implementation; see the fixture README).
  * Node only.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// Node modules are fetched at call time (process.getBuiltinModule, Node ≥ 20.16),
+// so that browser bundles of the conformance suite can include this file.
+function node() {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: NodeJS.Process['getBuiltinModule'] } }).process?.getBuiltinModule;
+  if (!getBuiltin) throw new Error('The fixture helpers read files and need Node ≥ 20.16; in a browser pass the fixture bytes and golden values explicitly');
+  return { fs: getBuiltin('node:fs'), path: getBuiltin('node:path') };
+}
+function existsSync(path: string): boolean {
+  return node().fs.existsSync(path);
+}
+function readFileSync(path: string, encoding: 'utf8'): string {
+  return node().fs.readFileSync(path, encoding);
+}
+function join(...parts: string[]): string {
+  return node().path.join(...parts);
+}
+function dirname(path: string): string {
+  return node().path.dirname(path);
+}
+function resolve(path: string): string {
+  return node().path.resolve(path);
+}
 
 /** One reference sequence of `golden.json`. */
 export interface GoldenSequence {

@@ -4,3 +4,7 @@
  * its golden values, and comparison helpers. Node only.
  */
 export { findSharedDirectory, goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory, type Golden, type GoldenSequence } from './fixtures';
+export {
+  createConformanceSuite, registerBackendConformance,
+  type ConformanceCheck, type ConformanceCheckName, type ConformanceOptions, type TestRunner,
+} from './conformance';
