@@ -17,14 +17,14 @@ export default defineConfig({
       { find: /^@tunekit\/backend-web$/, replacement: src('backend-web') },
     ],
   },
-  server: {
-    deps: {
-      // tfjs-core's gradient registrations are extensionless ESM files that
-      // only a bundler can load; let Vite transform them (not the CJS main).
-      inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core\.node)/],
-    },
-  },
   test: {
+    server: {
+      deps: {
+        // tfjs-core's gradient registrations are extensionless ESM files that
+        // only a bundler can load; let Vite transform them (not the CJS main).
+        inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core\.node)/],
+      },
+    },
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 120_000,

@@ -81,7 +81,7 @@ describe('hidden states of "hello"', () => {
       embeddings: maxAbsDiff(await firstChannels(states[0] as tf.Tensor3D), expected.embeddings),
       block_0_out: maxAbsDiff(await firstChannels(states[1] as tf.Tensor3D), expected.block_0_out),
       block_1_out: maxAbsDiff(await firstChannels(states[2] as tf.Tensor3D), expected.block_1_out),
-      ln_f_out: maxAbsDiff(await firstChannels(out.hidden), expected.ln_f_out),
+      ln_f_out: maxAbsDiff(await firstChannels(out.hidden as tf.Tensor3D), expected.ln_f_out),
     };
     console.log(`hidden states max abs diff ${JSON.stringify(diffs)}`);
     for (const diff of Object.values(diffs)) expect(diff).toBeLessThan(TOLERANCE);
