@@ -3,7 +3,7 @@ import type { SegmentTokenizer } from '@tunekit/formats';
 import { END_OF_TEXT, type Tokenizer } from '../tokenizer/gpt2-tokenizer';
 
 /**
- * A {@link SegmentTokenizer}: ordinary text is encoded as text, and a special
+ * A `SegmentTokenizer` (`@tunekit/formats`): ordinary text is encoded as text, and a special
  * segment `<|endoftext|>` becomes the EOS id (GPT-2's only special token;
  * other template markers are encoded as text).
  */

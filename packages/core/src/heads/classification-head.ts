@@ -65,7 +65,14 @@ export class ClassificationHead implements SequenceHead {
    * The head as a linear module that LoRA may target (pass it in
    * `createLora({ extraModules: [head.linearModule()] })`).
    */
-  linearModule(): { name: string; weight: tf.Variable; layout: 'out-in' } {
+  linearModule(): {
+    /** `score`. */
+    name: string;
+    /** The weight [numLabels, C]. */
+    weight: tf.Variable;
+    /** `nn.Linear` layout: out × in. */
+    layout: 'out-in';
+  } {
     return { name: this.name, weight: this.weight, layout: 'out-in' };
   }
 

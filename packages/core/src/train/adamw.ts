@@ -26,7 +26,14 @@ export interface AdamWState {
   /** Updates applied so far (t). */
   step: number;
   /** First and second moments by variable name. */
-  moments: Map<string, { m: Float32Array; v: Float32Array; shape: number[] }>;
+  moments: Map<string, {
+    /** First moment (`exp_avg`). */
+    m: Float32Array;
+    /** Second moment (`exp_avg_sq`). */
+    v: Float32Array;
+    /** The variable's shape. */
+    shape: number[];
+  }>;
 }
 
 interface Slot {

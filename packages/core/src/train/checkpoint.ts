@@ -140,7 +140,10 @@ export async function resolveCheckpoint(path: string, files?: FileIO): Promise<s
 }
 
 /** Reads a checkpoint written by {@link writeCheckpoint} (give its directory, or the parent with `latest`). */
-export async function readCheckpoint<State>(path: string, files?: FileIO): Promise<CheckpointData<State> & { path: string }> {
+export async function readCheckpoint<State>(path: string, files?: FileIO): Promise<CheckpointData<State> & {
+  /** The checkpoint directory that was read. */
+  path: string;
+}> {
   const io = files ?? resolveFiles();
   const directory = await resolveCheckpoint(path, io);
   const statePath = joinPath(directory, TRAINER_STATE_FILE);

@@ -11,11 +11,38 @@ import { classificationTask } from './tasks/classification-task';
 import { rewardTask } from './tasks/reward-task';
 import type { Task } from './tasks/task';
 
-/** A task with its data, as {@link train} and {@link evaluate} take it. */
-export type TaskData =
-  | { task: 'causal-lm'; head?: undefined; collate?: CausalLMCollateOptions }
-  | { task: 'classification'; head: ClassificationHead; collate?: ClassificationCollateOptions }
-  | { task: 'reward'; head: ValueHead; collate?: PadOptions };
+/** Next-token prediction with the tied LM head. */
+export interface CausalLMTaskSpec {
+  /** The task. */
+  task: 'causal-lm';
+  /** No head: the LM head is tied to `wte`. */
+  head?: undefined;
+  /** How examples are batched (prompt masking, truncation). */
+  collate?: CausalLMCollateOptions;
+}
+
+/** Sequence classification with a {@link ClassificationHead}. */
+export interface ClassificationTaskSpec {
+  /** The task. */
+  task: 'classification';
+  /** The head (trained unless frozen). */
+  head: ClassificationHead;
+  /** How examples are batched. */
+  collate?: ClassificationCollateOptions;
+}
+
+/** Reward modelling on preference pairs with a {@link ValueHead}. */
+export interface RewardTaskSpec {
+  /** The task. */
+  task: 'reward';
+  /** The head (trained unless frozen). */
+  head: ValueHead;
+  /** How examples are batched. */
+  collate?: PadOptions;
+}
+
+/** A task and its head, as {@link train} and {@link evaluate} take it. */
+export type TaskData = CausalLMTaskSpec | ClassificationTaskSpec | RewardTaskSpec;
 
 /** Builds the task object for a model. */
 export function createTask(model: GPT2Model, spec: TaskData): Task<unknown, unknown> {

@@ -59,6 +59,7 @@ export interface CheckpointEvent {
 
 /** The run is about to start. */
 export interface TrainStartEvent {
+  /** The task. */
   task: TaskKind;
   /** Updates in the whole run. */
   totalSteps: number;
@@ -73,7 +74,12 @@ export interface TrainStartEvent {
   /** The checkpoint resumed from, if any. */
   resumedFrom?: string;
   /** Events recorded before this run started (from the checkpoint resumed from; empty otherwise). */
-  history: { steps: readonly StepEvent[]; evals: readonly EvalEvent[] };
+  history: {
+    /** Updates before the checkpoint. */
+    steps: readonly StepEvent[];
+    /** Evaluations before the checkpoint. */
+    evals: readonly EvalEvent[];
+  };
 }
 
 /** Why the run ended. */

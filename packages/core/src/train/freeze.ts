@@ -21,7 +21,9 @@ export interface FreezeOptions {
 
 /** Trainable and total parameter counts. */
 export interface TrainableCounts {
+  /** Parameters that train. */
   trainable: number;
+  /** All parameters. */
   total: number;
   /** trainable / total × 100. */
   percent: number;

@@ -5,7 +5,7 @@
 // Heads
 export { ClassificationHead, type ClassificationHeadOptions } from '../heads/classification-head';
 export { lastTokenHidden } from '../heads/pooling';
-export { EVAL_CONTEXT, type HeadApplyOptions, type SequenceHead } from '../heads/sequence-head';
+export type { HeadApplyOptions, SequenceHead } from '../heads/sequence-head';
 export { ValueHead, type ValueHeadOptions } from '../heads/value-head';
 
 // Data
@@ -18,7 +18,7 @@ export { DataError, requireExamples } from '../data/data-error';
 export { encodeClassificationExamples, type EncodeClassificationOptions } from '../data/encode-classification';
 export { encodeInstructionExamples, type EncodeInstructionOptions } from '../data/encode-instructions';
 export { encodePreferenceExamples, type EncodePreferenceOptions } from '../data/encode-preferences';
-export { type CausalLMExample, type ClassificationExample, describeSource, type ExampleSource, type PreferenceExample } from '../data/examples';
+export type { CausalLMExample, ClassificationExample, ExampleSource, PreferenceExample } from '../data/examples';
 export type { RecordInput } from '../data/record-input';
 export { segmentTokenizer } from '../data/segment-tokenizer';
 export type { LengthOptions } from '../data/sequence-length';
@@ -31,7 +31,7 @@ export {
 } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { NonFiniteLossError } from './errors';
-export { evaluate, type EvaluateOptions, type TaskData } from './evaluate';
+export { type CausalLMTaskSpec, type ClassificationTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
 export type { CheckpointEvent, EvalEvent, EvalMetrics, StepEvent, StopReason, TrainCallbacks, TrainResult, TrainStartEvent } from './events';
 export { freeze, type FreezeOptions, lastBlockPatterns, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';
 export { type Classification, classifyTexts, type ClassifyOptions } from './predict';
@@ -39,13 +39,14 @@ export { learningRateAt, type ScheduleOptions } from './schedule';
 export type { TaskKind } from './tasks/task';
 export { softmaxCrossEntropy } from './tasks/classification-task';
 export { pairwiseLoss } from './tasks/reward-task';
-export { rowLabels } from './tasks/causal-lm-task';
 export { trainableVariables } from './trainable-variables';
 export type { RunFingerprint, TrainerState } from './trainer-state';
-export { type EarlyStoppingOptions, type OptimizerOptions, train, type TrainOptions, type TrainSettings, type TrainTask } from './trainer';
+export {
+  type CausalLMTrainTask, type ClassificationTrainTask, type EarlyStoppingOptions, type OptimizerOptions, type RewardTrainTask, train, type TrainOptions,
+  type TrainSettings, type TrainTask,
+} from './trainer';
 
 // Reporters
-export { duration, grouped } from './reporters/format';
 export { jsonLog, type JsonLogOptions } from './reporters/json-log';
 export { type LossCurveOptions, lossCurveSvg, lossPlot, type LossPlotOptions } from './reporters/loss-plot';
 export { formatEval, formatStep, progressBar, type ProgressBarOptions, type ProgressStream } from './reporters/progress-bar';

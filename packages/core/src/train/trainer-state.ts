@@ -9,30 +9,43 @@ import type { TaskKind } from './tasks/task';
 
 /** Settings that must match for a resumed run to continue the same run. */
 export interface RunFingerprint {
+  /** Seed of the data order and dropout. */
   seed: number;
+  /** Examples per batch. */
   batchSize: number;
+  /** Batches per update. */
   gradientAccumulation: number;
+  /** Number of training examples. */
   trainSize: number;
 }
 
 /** `trainer-state.json`. */
 export interface TrainerState {
+  /** Identifies the file. */
   format: 'tunekit-trainer-state';
+  /** Version of this layout. */
   version: 1;
+  /** The task trained. */
   task: TaskKind;
   /** Updates done (also the scheduler's position and AdamW's t). */
   step: number;
+  /** Updates planned for the run that wrote it. */
   totalSteps: number;
   /** The next batch to draw. */
   position: DataPosition;
   /** State of the dropout-seed generator. */
   rngState: number;
+  /** Real tokens trained on. */
   tokensSeen: number;
+  /** Training time so far, ms. */
   elapsedMs: number;
+  /** Settings a resumed run must share. */
   run: RunFingerprint;
+  /** Early-stopping progress: the best metric so far (lower is better) and evaluations since it improved. */
   earlyStopping: { best: number | null; badEvals: number };
   /** Trainable variables and their shapes. */
   trainable: { name: string; shape: number[] }[];
+  /** Every update and evaluation so far. */
   history: { steps: StepEvent[]; evals: EvalEvent[] };
 }
 

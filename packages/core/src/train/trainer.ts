@@ -5,12 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchOrder, type DataPosition, sequentialBatches } from '../data/batch-order';
-import type { CausalLMCollateOptions, ClassificationCollateOptions, PadOptions } from '../data/collate';
 import { checkInputLengths } from '../data/collate';
 import { DataError, requireExamples } from '../data/data-error';
 import type { CausalLMExample, ClassificationExample, PreferenceExample } from '../data/examples';
-import type { ClassificationHead } from '../heads/classification-head';
-import type { ValueHead } from '../heads/value-head';
 import type { GPT2Model } from '../model/gpt2-model';
 import { countTrainable, type ParameterSource } from '../model/parameter-source';
 import { SeededRandom } from '../util/random';
@@ -18,7 +15,7 @@ import { AdamW, type AdamWOptions } from './adamw';
 import type { CheckpointOptions } from './checkpoint';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
-import { createTask, evaluateBatches } from './evaluate';
+import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
 import { learningRateAt, type ScheduleOptions, validateSchedule } from './schedule';
 import type { Task } from './tasks/task';
@@ -43,11 +40,32 @@ export interface EarlyStoppingOptions {
   metric?: 'loss' | 'accuracy';
 }
 
+/** Causal-LM training data. */
+export interface CausalLMTrainTask extends CausalLMTaskSpec {
+  /** Training examples. */
+  trainData: readonly CausalLMExample[];
+  /** Validation examples, for evaluations and early stopping. */
+  valData?: readonly CausalLMExample[];
+}
+
+/** Classification training data. */
+export interface ClassificationTrainTask extends ClassificationTaskSpec {
+  /** Training examples. */
+  trainData: readonly ClassificationExample[];
+  /** Validation examples, for evaluations and early stopping. */
+  valData?: readonly ClassificationExample[];
+}
+
+/** Reward-model training data. */
+export interface RewardTrainTask extends RewardTaskSpec {
+  /** Training pairs. */
+  trainData: readonly PreferenceExample[];
+  /** Validation pairs, for evaluations and early stopping. */
+  valData?: readonly PreferenceExample[];
+}
+
 /** The task, its head and its data. */
-export type TrainTask =
-  | { task: 'causal-lm'; head?: undefined; collate?: CausalLMCollateOptions; trainData: readonly CausalLMExample[]; valData?: readonly CausalLMExample[] }
-  | { task: 'classification'; head: ClassificationHead; collate?: ClassificationCollateOptions; trainData: readonly ClassificationExample[]; valData?: readonly ClassificationExample[] }
-  | { task: 'reward'; head: ValueHead; collate?: PadOptions; trainData: readonly PreferenceExample[]; valData?: readonly PreferenceExample[] };
+export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask;
 
 /** Settings of a run (see {@link train}). */
 export interface TrainSettings {

@@ -8,6 +8,7 @@ import { duration, grouped, metric } from './format';
 
 /** Where the bar is written: a Node stream or anything like it. */
 export interface ProgressStream {
+  /** Writes text as is. */
   write(text: string): unknown;
   /** True on a terminal: the bar is redrawn in place. */
   isTTY?: boolean;

@@ -7,7 +7,7 @@
 export interface ChartSeries {
   /** Legend label. */
   name: string;
-  /** Points in data coordinates; non-finite values are skipped. */
+  /** Points `{x, y}` in data coordinates; non-finite values are skipped. */
   points: readonly { x: number; y: number }[];
   /** Stroke colour. */
   color: string;
@@ -17,12 +17,17 @@ export interface ChartSeries {
 
 /** Options of {@link lineChartSvg}. */
 export interface ChartOptions {
+  /** Title above the chart. */
   title?: string;
+  /** Label of the bottom axis. */
   xLabel?: string;
+  /** Label of the left axis. */
   yLabel?: string;
   /** A second x axis along the top: its label and the value shown for a bottom-axis x (e.g. tokens seen). */
   topAxis?: { label: string; valueAt: (x: number) => number };
+  /** Width in pixels. Default 640. */
   width?: number;
+  /** Height in pixels. Default 400. */
   height?: number;
 }
 
