@@ -7,6 +7,7 @@
       "target_name": "tunekit_cpu_kernels",
       "sources": [
         "native/addon.cc",
+        "native/allocator.cc",
         "native/cpu-features.cc",
         "native/thread-pool.cc",
         "native/gemm.cc",

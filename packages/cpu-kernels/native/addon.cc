@@ -4,6 +4,7 @@
 // Outputs are allocated in JS and written here.
 #include <cstring>
 
+#include "allocator.h"
 #include "cpu-features.h"
 #include "gemm-kernels.h"
 #include "gemm.h"
@@ -152,6 +153,13 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// tuneAllocator() -> whether glibc's thresholds were raised (see allocator.h)
+napi_value TuneAllocator(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_get_boolean(env, tune_allocator(), &out);
+  return out;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -159,6 +167,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tuneAllocator", nullptr, TuneAllocator, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

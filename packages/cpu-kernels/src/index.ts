@@ -35,6 +35,17 @@ export interface RegisterOptions {
   threads?: number;
 }
 
+/**
+ * Large tensors are allocated and freed constantly in training; glibc gives
+ * each one a fresh mmap that costs a page fault per 4 KiB (~25 ms per
+ * 50 MB here). Registering raises glibc's mmap threshold so freed blocks are
+ * reused (process-wide; `TUNEKIT_NATIVE_MALLOC=0` opts out).
+ */
+function allocatorTuningWanted(): boolean {
+  const flag = process.env.TUNEKIT_NATIVE_MALLOC;
+  return !(flag === '0' || flag?.toLowerCase() === 'false');
+}
+
 let checked: { addon?: NativeAddon; reason?: string } | undefined;
 
 /** The addon once loaded and self-tested, or why not. */
@@ -81,6 +92,7 @@ export function registerNativeCpuKernels(options: RegisterOptions = {}): NativeK
   const hardware = addon.info().hardwareThreads;
   const threads = options.threads !== undefined && Number.isFinite(options.threads) ? Math.max(1, Math.floor(options.threads)) : hardware;
   addon.setThreads(threads);
+  if (allocatorTuningWanted()) addon.tuneAllocator();
   installKernels(addon);
   return describe(addon, undefined);
 }

@@ -34,6 +34,8 @@ export interface NativeAddon {
     transposeA: boolean, transposeB: boolean,
     aIndex: Int32Array | null, bIndex: Int32Array | null,
   ): void;
+  /** Raises glibc's mmap/trim thresholds so large tensors reuse heap memory instead of page-faulting fresh mmaps; false where not applicable. */
+  tuneAllocator(): boolean;
   /** out[ids[r], :] += x[r, :] for each row r (ids outside [0, numSegments) skipped); out must be zeroed. */
   scatterAdd(x: Float32Array, ids: Int32Array, numSegments: number, inner: number, out: Float32Array): void;
 }
