@@ -1,4 +1,5 @@
-// The backend conformance suite on the embedded CPU backend (the default).
+// The backend conformance suite on the embedded CPU backend as chosen by default
+// (the native kernels where they built; see conformance-wasm/-pure-js for the others).
 import { afterAll, describe, it } from 'vitest';
 import { cpuBackend } from '@tunekit/core';
 import { registerBackendConformance } from '@tunekit/core/testing';

@@ -1,0 +1,14 @@
+// The backend conformance suite on the embedded backend's wasm flavour (what
+// browsers without WebGPU get, and Node without the native kernels).
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '@tunekit/core';
+import { registerBackendConformance } from '@tunekit/core/testing';
+
+const backend = createCpuBackend({ prefer: ['wasm'] });
+
+it('runs on the wasm flavour', async () => {
+  await backend.doInit();
+  expect(backend.doCapabilities().tfjsBackend).toBe('wasm');
+});
+
+registerBackendConformance({ describe, it, afterAll, skip: it.skip }, { backend, tolerance: 1e-4 });
