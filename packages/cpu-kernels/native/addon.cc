@@ -6,6 +6,7 @@
 
 #include "allocator.h"
 #include "cpu-features.h"
+#include "elementwise.h"
 #include "gemm-kernels.h"
 #include "gemm.h"
 #include "napi-args.h"
@@ -153,6 +154,153 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// Reads an Int32Array argument of at most `max` elements.
+bool int_list(const Args& args, size_t i, int32_t** data, int64_t* len, int64_t max, const char* what) {
+  if (!args.i32(i, data, len, what)) return false;
+  if (*len > max) return args.fail(what);
+  return true;
+}
+
+// Largest element offset + 1 reached with these dims and strides (0 for an empty output).
+int64_t extent(int rank, const int64_t* dims, const int64_t* strides) {
+  int64_t top = 0;
+  for (int d = 0; d < rank; d++) {
+    if (dims[d] == 0) return 0;
+    top += (dims[d] - 1) * strides[d];
+  }
+  return top + 1;
+}
+
+// binary(op, a, b, out, plan): plan = Int32Array [rank, dims..., aStrides..., bStrides...]
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t op, a_len, b_len, out_len, plan_len;
+  float *a, *b, *out;
+  int32_t* plan;
+  if (!args.int64(0, &op, "binary: op must be a number") || !args.f32(1, &a, &a_len, "binary: a must be a Float32Array") ||
+      !args.f32(2, &b, &b_len, "binary: b must be a Float32Array") || !args.f32(3, &out, &out_len, "binary: out must be a Float32Array") ||
+      !int_list(args, 4, &plan, &plan_len, 1 + 3 * kMaxRank, "binary: plan must be an Int32Array [rank, dims, aStrides, bStrides]")) {
+    return nullptr;
+  }
+  const int rank = plan_len ? plan[0] : -1;
+  if (op < 0 || op > 3 || rank < 0 || rank > kMaxRank || plan_len != 1 + 3 * rank) return args.fail("binary: bad op or plan"), nullptr;
+  int64_t dims[kMaxRank], as[kMaxRank], bs[kMaxRank];
+  int64_t size = 1;
+  for (int d = 0; d < rank; d++) {
+    dims[d] = plan[1 + d];
+    as[d] = plan[1 + rank + d];
+    bs[d] = plan[1 + 2 * rank + d];
+    if (dims[d] < 0 || as[d] < 0 || bs[d] < 0) return args.fail("binary: negative dimension or stride"), nullptr;
+    size *= dims[d];
+  }
+  if (out_len < size || (size > 0 && (a_len < extent(rank, dims, as) || b_len < extent(rank, dims, bs)))) {
+    return args.fail("binary: a buffer is smaller than its shape"), nullptr;
+  }
+  if (size > 0) binary_op(static_cast<BinaryOp>(op), a, b, out, rank, dims, as, bs);
+  return make_undefined(env);
+}
+
+// unary(op, x, out)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t op, x_len, out_len;
+  float *x, *out;
+  if (!args.int64(0, &op, "unary: op must be a number") || !args.f32(1, &x, &x_len, "unary: x must be a Float32Array") ||
+      !args.f32(2, &out, &out_len, "unary: out must be a Float32Array")) {
+    return nullptr;
+  }
+  if (op < 0 || op > 8 || out_len < x_len) return args.fail("unary: bad op or output size"), nullptr;
+  unary_op(static_cast<UnaryOp>(op), x, out, x_len);
+  return make_undefined(env);
+}
+
+// reduce(op, x, out, outer, reduce, inner): x [outer, reduce, inner] -> out [outer, inner]
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t op, x_len, out_len, outer, reduce, inner;
+  float *x, *out;
+  if (!args.int64(0, &op, "reduce: op must be a number") || !args.f32(1, &x, &x_len, "reduce: x must be a Float32Array") ||
+      !args.f32(2, &out, &out_len, "reduce: out must be a Float32Array") || !args.int64(3, &outer, "reduce: outer must be a number") ||
+      !args.int64(4, &reduce, "reduce: reduce must be a number") || !args.int64(5, &inner, "reduce: inner must be a number")) {
+    return nullptr;
+  }
+  if (op < 0 || op > 2 || outer < 0 || reduce < 1 || inner < 1 || x_len < outer * reduce * inner || out_len < outer * inner) {
+    return args.fail("reduce: bad op or a buffer smaller than its shape"), nullptr;
+  }
+  reduce_op(static_cast<ReduceOp>(op), x, out, outer, reduce, inner);
+  return make_undefined(env);
+}
+
+// softmax(x, out, rows, cols): over the last axis
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t x_len, out_len, rows, cols;
+  float *x, *out;
+  if (!args.f32(0, &x, &x_len, "softmax: x must be a Float32Array") || !args.f32(1, &out, &out_len, "softmax: out must be a Float32Array") ||
+      !args.int64(2, &rows, "softmax: rows must be a number") || !args.int64(3, &cols, "softmax: cols must be a number")) {
+    return nullptr;
+  }
+  if (rows < 0 || cols < 1 || x_len < rows * cols || out_len < rows * cols) return args.fail("softmax: a buffer is smaller than its shape"), nullptr;
+  softmax_rows(x, out, rows, cols);
+  return make_undefined(env);
+}
+
+// transpose(x, out, dims, perm)
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t x_len, out_len, dims_len, perm_len;
+  float *x, *out;
+  int32_t *dims32, *perm;
+  if (!args.f32(0, &x, &x_len, "transpose: x must be a Float32Array") || !args.f32(1, &out, &out_len, "transpose: out must be a Float32Array") ||
+      !int_list(args, 2, &dims32, &dims_len, kMaxRank, "transpose: dims must be an Int32Array of rank <= 8") ||
+      !int_list(args, 3, &perm, &perm_len, kMaxRank, "transpose: perm must be an Int32Array of rank <= 8")) {
+    return nullptr;
+  }
+  const int rank = static_cast<int>(dims_len);
+  if (rank < 1 || perm_len != rank) return args.fail("transpose: dims and perm must have the same length >= 1"), nullptr;
+  int64_t dims[kMaxRank];
+  int64_t size = 1;
+  bool seen[kMaxRank] = {false};
+  for (int d = 0; d < rank; d++) {
+    if (dims32[d] < 0 || perm[d] < 0 || perm[d] >= rank || seen[perm[d]]) return args.fail("transpose: bad dims or perm"), nullptr;
+    seen[perm[d]] = true;
+    dims[d] = dims32[d];
+    size *= dims[d];
+  }
+  if (x_len < size || out_len < size) return args.fail("transpose: a buffer is smaller than its shape"), nullptr;
+  if (size > 0) transpose(x, out, rank, dims, perm);
+  return make_undefined(env);
+}
+
+// slice(x, out, dims, begin, size): out = the box [begin, begin + size) of x (shape dims)
+napi_value Slice(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t x_len, out_len, dims_len, begin_len, size_len;
+  float *x, *out;
+  int32_t *dims32, *begin32, *size32;
+  if (!args.f32(0, &x, &x_len, "slice: x must be a Float32Array") || !args.f32(1, &out, &out_len, "slice: out must be a Float32Array") ||
+      !int_list(args, 2, &dims32, &dims_len, kMaxRank, "slice: dims must be an Int32Array of rank <= 8") ||
+      !int_list(args, 3, &begin32, &begin_len, kMaxRank, "slice: begin must be an Int32Array of rank <= 8") ||
+      !int_list(args, 4, &size32, &size_len, kMaxRank, "slice: size must be an Int32Array of rank <= 8")) {
+    return nullptr;
+  }
+  const int rank = static_cast<int>(dims_len);
+  if (rank < 1 || begin_len != rank || size_len != rank) return args.fail("slice: dims, begin and size must have the same length >= 1"), nullptr;
+  int64_t dims[kMaxRank], begin[kMaxRank], size[kMaxRank];
+  int64_t total = 1, in_total = 1;
+  for (int d = 0; d < rank; d++) {
+    dims[d] = dims32[d];
+    begin[d] = begin32[d];
+    size[d] = size32[d];
+    if (dims[d] < 0 || begin[d] < 0 || size[d] < 0 || begin[d] + size[d] > dims[d]) return args.fail("slice: box outside the array"), nullptr;
+    total *= size[d];
+    in_total *= dims[d];
+  }
+  if (x_len < in_total || out_len < total) return args.fail("slice: a buffer is smaller than its shape"), nullptr;
+  if (total > 0) slice_box(x, out, rank, dims, begin, size);
+  return make_undefined(env);
+}
+
 // tuneAllocator() -> whether glibc's thresholds were raised (see allocator.h)
 napi_value TuneAllocator(napi_env env, napi_callback_info) {
   napi_value out;
@@ -167,6 +315,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"slice", nullptr, Slice, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tuneAllocator", nullptr, TuneAllocator, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -1,7 +1,8 @@
 /** Every native override, in registration order. */
 import { batchMatMulKernel } from './batch-mat-mul';
+import { ELEMENTWISE_KERNELS } from './elementwise';
 import { fusedMatMulKernel } from './fused-mat-mul';
 import type { NativeKernel } from './native-kernel';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
-export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel];
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS];

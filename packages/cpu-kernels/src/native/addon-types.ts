@@ -38,4 +38,16 @@ export interface NativeAddon {
   tuneAllocator(): boolean;
   /** out[ids[r], :] += x[r, :] for each row r (ids outside [0, numSegments) skipped); out must be zeroed. */
   scatterAdd(x: Float32Array, ids: Int32Array, numSegments: number, inner: number, out: Float32Array): void;
+  /** out = a op b (0 add, 1 sub, 2 mul, 3 div); plan = [rank, dims..., aStrides..., bStrides...] in elements, 0 = broadcast. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, plan: Int32Array): void;
+  /** out = f(x) (0 exp, 1 tanh, 2 rsqrt, 3 square, 4 neg, 5 sqrt, 6 log, 7 reciprocal, 8 floor). */
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** x [outer, reduce, inner] → out [outer, inner] (0 sum, 1 max, 2 mean; sums in double). */
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
+  /** Softmax over the last axis of [rows, cols]. */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out = transpose(x of shape dims, perm). */
+  transpose(x: Float32Array, out: Float32Array, dims: Int32Array, perm: Int32Array): void;
+  /** out = the box [begin, begin + size) of x (shape dims), dense. */
+  slice(x: Float32Array, out: Float32Array, dims: Int32Array, begin: Int32Array, size: Int32Array): void;
 }
