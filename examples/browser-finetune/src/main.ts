@@ -14,7 +14,7 @@ import { LossChart } from './loss-chart';
 import { type LoadedModel, loadModel, type ModelChoice } from './model-source';
 import { byId, numberField, prefillFromUrl, radioValue } from './page';
 import { demoState, publish } from './test-hook';
-import { TrainingController, type TrainingSettings, WEBGPU_MAX_TRAINABLE_TENSORS } from './training';
+import { TrainingController, type TrainingSettings } from './training';
 
 const ui = {
   backend: byId('backend', HTMLElement),
@@ -144,11 +144,10 @@ async function runTraining(): Promise<void> {
   ui.links.replaceChildren();
   ui.trainStatus.textContent = 'Compiling GPU kernels and taking the first step…';
   refreshButtons();
-  const run = await controller.run(model, examples, settings, backend.capabilities.tfjsBackend, onStep);
+  const run = await controller.run(model, examples, settings, onStep);
   const first = run.result.steps[0]?.loss;
   const last = run.result.steps.at(-1)?.loss;
-  const layers = run.layers ? `\nLoRA on blocks ${run.layers.join(', ')} only: WebGPU allows at most ${WEBGPU_MAX_TRAINABLE_TENSORS} adapter tensors per run for now (see training.ts)` : '';
-  ui.trainStatus.textContent = `${run.result.step} steps in ${(run.wallMs / 1000).toFixed(1)} s (${run.result.stopReason}); loss ${first?.toFixed(3)} → ${last?.toFixed(3)}\n${run.trainable}${layers}`;
+  ui.trainStatus.textContent = `${run.result.step} steps in ${(run.wallMs / 1000).toFixed(1)} s (${run.result.stopReason}); loss ${first?.toFixed(3)} → ${last?.toFixed(3)}\n${run.trainable}`;
   publish({ phase: 'trained', trainMs: run.wallMs, model: { ...demoState().model!, trainable: run.trainable } });
 }
 

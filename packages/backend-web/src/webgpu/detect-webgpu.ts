@@ -48,6 +48,8 @@ const LIMITS_TO_RAISE = [
   'maxComputeInvocationsPerWorkgroup',
   'maxComputeWorkgroupSizeX',
   'maxComputeWorkgroupsPerDimension',
+  // tfjs binds every input of AddN/Concat-like kernels at once; the default 8 per stage is easy to exceed.
+  'maxStorageBuffersPerShaderStage',
 ] as const;
 
 function findGpu(explicit: GPULike | undefined): GPULike {

@@ -15,6 +15,7 @@ export interface GPULimitsLike {
   readonly maxComputeInvocationsPerWorkgroup?: number;
   readonly maxComputeWorkgroupSizeX?: number;
   readonly maxComputeWorkgroupsPerDimension?: number;
+  readonly maxStorageBuffersPerShaderStage?: number;
 }
 
 /** Adapter identification (`GPUAdapterInfo`); every field may be empty. */
