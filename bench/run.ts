@@ -4,6 +4,7 @@
  *
  *   pnpm bench [-- --only full-ft-1x1024,generate-64] [--steps 3] [--warmup 1]
  *              [--backend auto|native|wasm|cpu] [--threads N] [--no-matmul] [--profile]
+ *              [--without TunekitAdamW,TunekitDropoutMask,TunekitGelu,TunekitGeluGrad]
  *
  * Each workload runs in its own Node process, so its peak RSS is its own and
  * a backend that runs out of memory (wasm's 4 GiB heap) fails alone: the
@@ -65,6 +66,7 @@ async function child(name: WorkloadName): Promise<void> {
     warmup: positive('warmup', arg('warmup')) ?? 1,
     threads: positive('threads', arg('threads')),
     profile: arg('profile') !== undefined,
+    without: arg('without')?.split(',').filter(Boolean),
   };
   const row = await runWorkload(name, options);
   console.log(JSON.stringify({ ...row, requestedBackend: options.backend }));
@@ -90,7 +92,8 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = proc
       }
     });
     proc.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
+      // Keep the start (the error message) and the end (the last frames).
+      stderr = stderr.length < 4000 ? stderr + chunk.toString() : stderr.slice(0, 4000) + chunk.toString().slice(-4000);
     });
     proc.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr, lines }));
   });
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
   const names = parseOnly();
   const onlyArg = arg('only');
   const withMatMul = arg('no-matmul') === undefined && (!onlyArg || onlyArg.split(',').includes('matmul'));
-  const forward = ['steps', 'warmup', 'backend', 'threads', 'profile'].flatMap((k) => (arg(k) === undefined ? [] : [`--${k}`, arg(k) as string]));
+  const forward = ['steps', 'warmup', 'backend', 'threads', 'profile', 'without'].flatMap((k) => (arg(k) === undefined ? [] : [`--${k}`, arg(k) as string]));
 
   if (withMatMul) {
     const threads = arg('threads') ? ['--threads', arg('threads') as string] : [];
@@ -114,8 +117,10 @@ async function main(): Promise<void> {
     // Same Node, same loader (tsx's flags are in execArgv), fresh process.
     const result = await runChild(process.execPath, [...process.execArgv, join(here, 'run.ts'), '--workload', name, ...forward]);
     if (result.code !== 0 || result.lines === 0) {
-      const tail = result.stderr.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
-      console.log(JSON.stringify({ workload: name, requestedBackend: arg('backend') ?? 'auto', error: `exit ${result.code}: ${tail}` }));
+      const lines = result.stderr.trim().split('\n').filter((l) => l.trim());
+      // The first error-looking line says why (OOM, abort); stack frames follow it.
+      const why = lines.find((l) => /error|abort|memory|killed/i.test(l) && !/^\s+at /.test(l)) ?? lines.slice(-3).join(' | ');
+      console.log(JSON.stringify({ workload: name, requestedBackend: arg('backend') ?? 'auto', error: `exit ${result.code}: ${why.trim()}` }));
     }
   }
 }

@@ -26,6 +26,8 @@ export interface WorkloadOptions {
   threads?: number;
   /** Add the top kernels by self time (tfjs cpu backend only) to the row. */
   profile?: boolean;
+  /** Optional fused kernels to unregister (before/after comparisons): core then runs the op-by-op path. */
+  without?: string[];
 }
 
 /** One JSON line of results. */
@@ -59,6 +61,10 @@ async function model124M(options: WorkloadOptions): Promise<{ model: GPT2Model; 
   const backend = createCpuBackend({ prefer, threads: options.threads });
   const model = await createModel('gpt2', { backend, seed: 0 });
   const capabilities = backend.doCapabilities();
+  for (const name of options.without ?? []) {
+    if (!tf.getKernel(name, capabilities.tfjsBackend)) throw new Error(`--without ${name}: no such kernel on ${capabilities.tfjsBackend}`);
+    tf.unregisterKernel(name, capabilities.tfjsBackend);
+  }
   if (options.profile && capabilities.tfjsBackend === 'cpu') startProfiling();
   return { model, backend: capabilities.description, threads: capabilities.threads ?? 1 };
 }
@@ -168,6 +174,7 @@ async function generate64(options: WorkloadOptions): Promise<Row> {
   try {
     const before = tf.memory().numTensors;
     for (let i = 0; i < options.warmup; i++) await run();
+    resetProfile();
     const runs = [];
     for (let i = 0; i < options.steps; i++) runs.push(await run());
     const total = median(runs.map((r) => r.total));
@@ -175,6 +182,7 @@ async function generate64(options: WorkloadOptions): Promise<Row> {
     return {
       msPerStep: round(total, 0), msPerToken: round(perToken, 1), tokensPerS: round(1000 / perToken, 1), firstTokenMs: round(median(runs.map((r) => r.first)), 0),
       newTokens: runs[0]?.tokens, stepsMeasured: runs.length, backend, threads, numTensors: { before, after: tf.memory().numTensors },
+      ...(options.profile ? { profile: kernelProfile(runs.length) } : {}),
     };
   } finally {
     model.dispose();
@@ -202,5 +210,6 @@ export async function runWorkload(name: WorkloadName, options: WorkloadOptions):
       row = await generate64(options);
       break;
   }
-  return { workload: name, ...row, peakRssMiB: peakRssMiB(), wallS: round((performance.now() - t0) / 1000, 1) };
+  const without = options.without?.length ? { without: options.without } : {};
+  return { workload: name, ...row, ...without, peakRssMiB: peakRssMiB(), wallS: round((performance.now() - t0) / 1000, 1) };
 }

@@ -301,6 +301,74 @@ napi_value Slice(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// adamw(p, g, m, v, pOut, mOut, vOut, [beta1, 1-beta1, beta2, 1-beta2, decay, correction2, eps, stepSize, decays])
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float* arrays[7];
+  int64_t lengths[7];
+  const char* names[7] = {"adamw: p must be a Float32Array", "adamw: g must be a Float32Array", "adamw: m must be a Float32Array",
+                          "adamw: v must be a Float32Array", "adamw: pOut must be a Float32Array", "adamw: mOut must be a Float32Array",
+                          "adamw: vOut must be a Float32Array"};
+  for (int i = 0; i < 7; i++) {
+    if (!args.f32(i, &arrays[i], &lengths[i], names[i])) return nullptr;
+  }
+  float* hp = nullptr;
+  int64_t hp_len = 0;
+  if (!args.f32(7, &hp, &hp_len, "adamw: hyperparameters must be a Float32Array")) return nullptr;
+  if (hp_len != 9) return args.fail("adamw: hyperparameters must have 9 values"), nullptr;
+  const int64_t n = lengths[0];
+  for (int i = 1; i < 7; i++) {
+    if (lengths[i] != n) return args.fail("adamw: every array must have the same length"), nullptr;
+  }
+  AdamWParams h{hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7], hp[8] != 0};
+  adamw_step(h, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], arrays[6], n);
+  return make_undefined(env);
+}
+
+// gelu(x, out, approximate) / geluGrad(dy, x, out, approximate)
+napi_value Gelu(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *x, *out;
+  int64_t x_len, out_len;
+  bool approximate;
+  if (!args.f32(0, &x, &x_len, "gelu: x must be a Float32Array") || !args.f32(1, &out, &out_len, "gelu: out must be a Float32Array") ||
+      !args.boolean(2, &approximate, "gelu: approximate must be a boolean")) {
+    return nullptr;
+  }
+  if (out_len < x_len) return args.fail("gelu: out is smaller than x"), nullptr;
+  gelu(x, out, x_len, approximate);
+  return make_undefined(env);
+}
+
+napi_value GeluGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *dy, *x, *out;
+  int64_t dy_len, x_len, out_len;
+  bool approximate;
+  if (!args.f32(0, &dy, &dy_len, "geluGrad: dy must be a Float32Array") || !args.f32(1, &x, &x_len, "geluGrad: x must be a Float32Array") ||
+      !args.f32(2, &out, &out_len, "geluGrad: out must be a Float32Array") || !args.boolean(3, &approximate, "geluGrad: approximate must be a boolean")) {
+    return nullptr;
+  }
+  if (dy_len != x_len || out_len < x_len) return args.fail("geluGrad: dy, x and out must have the same length"), nullptr;
+  gelu_grad(dy, x, out, x_len, approximate);
+  return make_undefined(env);
+}
+
+// dropoutMask(out, rate, seed): out[i] = 1/(1-rate) or 0 (see elementwise.h)
+napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float* out;
+  int64_t n;
+  double rate, seed;
+  if (!args.f32(0, &out, &n, "dropoutMask: out must be a Float32Array") || !args.f64(1, &rate, "dropoutMask: rate must be a number") ||
+      !args.f64(2, &seed, "dropoutMask: seed must be a number")) {
+    return nullptr;
+  }
+  if (!(rate >= 0 && rate < 1)) return args.fail("dropoutMask: rate must be in [0, 1)"), nullptr;
+  dropout_mask(out, n, static_cast<float>(rate), static_cast<uint64_t>(static_cast<int64_t>(seed)));
+  return make_undefined(env);
+}
+
 // tuneAllocator() -> whether glibc's thresholds were raised (see allocator.h)
 napi_value TuneAllocator(napi_env env, napi_callback_info) {
   napi_value out;
@@ -321,6 +389,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"slice", nullptr, Slice, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tuneAllocator", nullptr, TuneAllocator, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -32,4 +32,24 @@ void transpose(const float* x, float* out, int rank, const int64_t* dims, const 
 // out = x[begin : begin + size] (a box of x of shape dims; out is dense, shape size).
 void slice_box(const float* x, float* out, int rank, const int64_t* dims, const int64_t* begin, const int64_t* size);
 
+// One AdamW step over n parameters, in the exact op order of core's AdamW
+// (each step rounded to float32): m' = m·b1 + g·(1−b1); v' = v·b2 + g²·(1−b2);
+// p' = p·decay − (m' / (√v' / c2 + eps))·step_size. Writes new arrays.
+struct AdamWParams {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, decay, correction2, eps, step_size;
+  bool decays;
+};
+void adamw_step(const AdamWParams& h, const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out,
+                float* v_out, int64_t n);
+
+// GELU and its derivative times dy: the tanh form (`gelu_new`, approximate)
+// or the exact erf form.
+void gelu(const float* x, float* out, int64_t n, bool approximate);
+void gelu_grad(const float* dy, const float* x, float* out, int64_t n, bool approximate);
+
+// Dropout multiplier: out[i] = 1/keep where u_i >= rate, else 0, with u_i in
+// [0, 1) from a counter-based hash of (seed, i): the same mask for a seed
+// whatever the thread count.
+void dropout_mask(float* out, int64_t n, float rate, uint64_t seed);
+
 }  // namespace tk

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 #if defined(_WIN32)
 #include <malloc.h>
 #endif
@@ -233,10 +234,82 @@ int64_t gcd(int64_t x, int64_t y) {
   return x;
 }
 
+// Rows of C up to which a product is a few matrix-vector products: packing
+// B (K x N) would cost as much as the product itself (token-by-token
+// generation: x [1, C] against every weight matrix and the LM head).
+constexpr int64_t kSmallM = 4;
+
+struct SmallPlan {
+  const BatchedGemm* g;
+  int64_t parts_n;
+};
+
+// Dot product with independent partial sums, so the loop vectorises.
+inline float dot(const float* x, const float* y, int64_t k) {
+  float acc[16] = {0};
+  int64_t i = 0;
+  for (; i + 16 <= k; i += 16) {
+    for (int l = 0; l < 16; l++) acc[l] += x[i + l] * y[i + l];
+  }
+  float sum = 0;
+  for (int l = 0; l < 16; l++) sum += acc[l];
+  for (; i < k; i++) sum += x[i] * y[i];
+  return sum;
+}
+
+void small_m_task(int64_t task, int, void* raw) {
+  const SmallPlan& plan = *static_cast<SmallPlan*>(raw);
+  const BatchedGemm& g = *plan.g;
+  const int64_t bi = task / plan.parts_n;
+  const int64_t part = task % plan.parts_n;
+  int64_t n0, n1;
+  split_range(g.n, 16, plan.parts_n, part, &n0, &n1);
+  if (n0 >= n1) return;
+  const float* a = g.a.data + static_cast<int64_t>(g.a_index ? g.a_index[bi] : bi) * g.a_batch_stride;
+  const float* b = g.b.data + static_cast<int64_t>(g.b_index ? g.b_index[bi] : bi) * g.b_batch_stride;
+  float* c = g.c + bi * g.m * g.n;
+  thread_local std::vector<float> row;
+  row.resize(static_cast<size_t>(g.k));
+  for (int64_t i = 0; i < g.m; i++) {
+    for (int64_t p = 0; p < g.k; p++) row[p] = a[i * g.a.rs + p * g.a.cs];
+    float* out = c + i * g.n;
+    if (g.b.cs == 1) {
+      // B rows are contiguous along N: out += a[p] * B[p, :].
+      std::memset(out + n0, 0, (n1 - n0) * sizeof(float));
+      for (int64_t p = 0; p < g.k; p++) {
+        const float ap = row[p];
+        const float* brow = b + p * g.b.rs;
+        for (int64_t j = n0; j < n1; j++) out[j] += ap * brow[j];
+      }
+    } else if (g.b.rs == 1) {
+      // Columns of B are contiguous (B given transposed): one dot product each.
+      for (int64_t j = n0; j < n1; j++) out[j] = dot(row.data(), b + j * g.b.cs, g.k);
+    } else {
+      for (int64_t j = n0; j < n1; j++) {
+        float sum = 0;
+        for (int64_t p = 0; p < g.k; p++) sum += row[p] * b[p * g.b.rs + j * g.b.cs];
+        out[j] = sum;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void gemm_batched(const BatchedGemm& g) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
+  if (g.m <= kSmallM && g.k > 0) {
+    const int64_t threads = pool_threads();
+    const double work = 2.0 * g.batch * g.m * g.n * g.k;
+    SmallPlan plan{&g, 1};
+    if (threads > 1 && work >= kSerialFlops && g.batch < 8 * threads) plan.parts_n = std::max<int64_t>(1, std::min<int64_t>(threads, g.n / 16));
+    if (threads > 1 && work >= kSerialFlops) {
+      parallel_for(g.batch * plan.parts_n, small_m_task, &plan);
+    } else {
+      for (int64_t t = 0; t < g.batch * plan.parts_n; t++) small_m_task(t, 0, &plan);
+    }
+    return;
+  }
   const GemmKernel& kern = gemm_kernel_for(active_isa());
   const int64_t threads = pool_threads();
   const double flops = 2.0 * g.batch * g.m * g.n * std::max<int64_t>(g.k, 1);

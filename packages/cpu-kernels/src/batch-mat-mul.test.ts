@@ -19,6 +19,8 @@ const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] 
 /** [m, k, n] of the product; chosen around tile and block edges. */
 const SIZES: Array<[number, number, number]> = [
   [1, 1, 1], [3, 5, 17], [17, 33, 129], [129, 257, 3], [64, 300, 65], [1, 513, 40], [40, 7, 1], [14, 256, 32], [15, 257, 33], [340, 270, 40],
+  // m ≤ 4 with enough work to be split over threads: the matrix-vector path.
+  [2, 700, 401], [4, 300, 1000],
 ];
 
 function operand(rows: number, cols: number, transposed: boolean, seed: number, batch: number[] = []): tf.Tensor {

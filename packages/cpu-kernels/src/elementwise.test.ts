@@ -109,6 +109,19 @@ describe.skipIf(nativeSkipReason !== undefined)(`elementwise kernels native vs s
     tf.dispose(x);
   });
 
+  it('concat on every axis, with empty parts, and its gradient', () => {
+    const a = randomTensor([2, 3, 4], 12);
+    const b = randomTensor([2, 5, 4], 13);
+    const c = randomTensor([2, 3, 6], 14);
+    const empty = tf.zeros([2, 0, 4]);
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.concat([t, b], 1), tf.concat([b, t], 1))));
+    expectSameAsStockInModes(
+      () => [tf.concat([a, b], 1), tf.concat([a, c], 2), tf.concat([a, a, a], 0), tf.concat([a, empty, b], 1), tf.concat([a], 1), grad(a)],
+      modes, setMode, 1e-6, 'concat',
+    );
+    tf.dispose([a, b, c, empty]);
+  });
+
   it('leaves int32 and bool to the stock kernels', () => {
     registerNativeCpuKernels();
     const a = tf.tensor1d([1, 2, 3], 'int32');

@@ -103,3 +103,6 @@ export function unregisterNativeCpuKernels(): void {
 }
 
 export type { NativeIsa } from './native/addon-types';
+export { FUSED_ADAMW, type FusedAdamWAttrs } from './kernels/adamw';
+export { DROPOUT_MASK, type DropoutMaskAttrs } from './kernels/dropout-mask';
+export { GELU, GELU_GRAD } from './kernels/gelu';

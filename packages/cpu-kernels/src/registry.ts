@@ -9,7 +9,8 @@ import { ALL_KERNELS } from './kernels/all-kernels';
 import type { NativeAddon } from './native/addon-types';
 
 interface Installed {
-  stock: KernelConfig;
+  /** The stock config to restore; undefined for a kernel only we provide. */
+  stock?: KernelConfig;
   ours: KernelFunc;
 }
 
@@ -25,6 +26,15 @@ export function installKernels(addon: NativeAddon): void {
   for (const kernel of ALL_KERNELS) {
     if (installed.has(kernel.kernelName)) continue;
     const stock = getKernel(kernel.kernelName, 'cpu');
+    if (kernel.extra) {
+      if (stock) continue; // someone else's kernel of that name
+      const ours = kernel.create(addon, () => {
+        throw new Error(`${kernel.kernelName} has no stock version`);
+      });
+      registerKernel({ kernelName: kernel.kernelName, backendName: 'cpu', kernelFunc: ours });
+      installed.set(kernel.kernelName, { ours });
+      continue;
+    }
     if (!stock) continue;
     const ours = kernel.create(addon, stock.kernelFunc);
     unregisterKernel(kernel.kernelName, 'cpu');
@@ -38,7 +48,7 @@ export function uninstallKernels(): void {
   for (const [name, { stock, ours }] of installed) {
     if (getKernel(name, 'cpu')?.kernelFunc === ours) {
       unregisterKernel(name, 'cpu');
-      registerKernel(stock);
+      if (stock) registerKernel(stock);
     }
   }
   installed.clear();

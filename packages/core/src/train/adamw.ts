@@ -43,6 +43,17 @@ interface Slot {
   decay: boolean;
 }
 
+/**
+ * Name of the optional fused AdamW kernel (one pass per variable). Backends
+ * may register it; @tunekit/cpu-kernels does for tfjs's cpu backend.
+ * Without it the update runs op by op, with the same float32 op order.
+ */
+const FUSED_ADAMW = 'TunekitAdamW';
+
+function hasFusedAdamW(): boolean {
+  return tf.getKernel(FUSED_ADAMW, tf.getBackend()) !== undefined;
+}
+
 /** AdamW over a fixed set of named variables. */
 export class AdamW {
   /** Updates applied so far. */
@@ -88,8 +99,21 @@ export class AdamW {
     const t = this.step;
     const stepSize = learningRate / (1 - this.beta1 ** t);
     const correction2 = Math.sqrt(1 - this.beta2 ** t);
+    const fused = hasFusedAdamW();
     for (const [name, gradient] of gradients) {
       const slot = this.slotOf(name);
+      if (fused && slot.variable.dtype === 'float32' && gradient.dtype === 'float32' && gradient.size === slot.variable.size) {
+        // One pass instead of 14 (same float32 op order; see FUSED_ADAMW).
+        const decay = slot.decay && this.weightDecay > 0 ? 1 - learningRate * this.weightDecay : 1;
+        const attrs = { beta1: this.beta1, beta2: this.beta2, decay, correction2, eps: this.eps, stepSize };
+        const inputs = { variable: slot.variable, gradient, m: slot.m, v: slot.v };
+        const [variable, m, v] = tf.engine().runKernel(FUSED_ADAMW, inputs, attrs) as tf.Tensor[];
+        slot.variable.assign(variable as tf.Tensor);
+        slot.m.assign(m as tf.Tensor);
+        slot.v.assign(v as tf.Tensor);
+        tf.dispose([variable as tf.Tensor, m as tf.Tensor, v as tf.Tensor]);
+        continue;
+      }
       tf.tidy(() => {
         const m = tf.add(tf.mul(slot.m, this.beta1), tf.mul(gradient, 1 - this.beta1));
         const v = tf.add(tf.mul(slot.v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));

@@ -1,8 +1,11 @@
 /** Every native override, in registration order. */
 import { batchMatMulKernel } from './batch-mat-mul';
+import { adamWKernel } from './adamw';
+import { dropoutMaskKernel } from './dropout-mask';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { fusedMatMulKernel } from './fused-mat-mul';
+import { geluGradKernel, geluKernel } from './gelu';
 import type { NativeKernel } from './native-kernel';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
-export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS];
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, geluKernel, geluGradKernel];

@@ -11,7 +11,7 @@
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import {
-  Add, Exp, Floor, type KernelFunc, Log, Max, Mean, Multiply, Neg, RealDiv, Reciprocal, Rsqrt, Slice, Softmax, SplitV, Sqrt, Square, Sub, Sum, Tanh,
+  Add, Concat, Exp, Floor, type KernelFunc, Log, Max, Mean, Multiply, Neg, RealDiv, Reciprocal, Rsqrt, Slice, Softmax, SplitV, Sqrt, Square, Sub, Sum, Tanh,
   type TensorInfo, Transpose, backend_util, slice_util, util,
 } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native/addon-types';
@@ -221,6 +221,44 @@ const splitVKernel: NativeKernel = {
   },
 };
 
+/**
+ * Concat of float32 tensors as row copies (`TypedArray.set`, a memcpy): each
+ * input is [outer, inner_i] around the axis. The KV cache grows by one
+ * concat per layer and token, and split's gradient is a concat.
+ */
+const concatKernel: NativeKernel = {
+  kernelName: Concat,
+  create(_addon, stock): KernelFunc {
+    return (args) => {
+      const backend = args.backend as MathBackendCPU;
+      const inputs = args.inputs as unknown as TensorInfo[];
+      const { axis } = args.attrs as unknown as { axis: number };
+      if (inputs.length === 0) return stock(args);
+      const first = inputs[0] as TensorInfo;
+      const rank = first.shape.length;
+      if (rank === 0) return stock(args);
+      const $axis = util.parseAxisParam(axis, first.shape)[0] as number;
+      const values = inputs.map((t) => float32Values(backend, t));
+      if (values.some((v) => !v) || inputs.some((t) => t.shape.length !== rank || t.shape.some((d, i) => i !== $axis && d !== first.shape[i]))) return stock(args);
+      const outShape = [...first.shape];
+      outShape[$axis] = inputs.reduce((n, t) => n + (t.shape[$axis] as number), 0);
+      const outer = sizeOf(first.shape.slice(0, $axis));
+      const inners = inputs.map((t) => sizeOf(t.shape.slice($axis)));
+      const rowSize = inners.reduce((x, y) => x + y, 0);
+      const out = new Float32Array(outer * rowSize);
+      let offset = 0;
+      inputs.forEach((_, i) => {
+        const src = values[i] as Float32Array;
+        const inner = inners[i] as number;
+        if (outer === 1) out.set(src.subarray(0, inner), offset);
+        else for (let o = 0; o < outer; o++) out.set(src.subarray(o * inner, (o + 1) * inner), o * rowSize + offset);
+        offset += inner;
+      });
+      return makeOutput(backend, outShape, out);
+    };
+  },
+};
+
 export const ELEMENTWISE_KERNELS: readonly NativeKernel[] = [
   ...BINARY_OPS.map(([name, op]) => binaryKernel(name, op)),
   ...UNARY_OPS.map(([name, op]) => unaryKernel(name, op)),
@@ -229,4 +267,5 @@ export const ELEMENTWISE_KERNELS: readonly NativeKernel[] = [
   transposeKernel,
   sliceKernel,
   splitVKernel,
+  concatKernel,
 ];

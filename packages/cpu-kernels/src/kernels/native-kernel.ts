@@ -11,4 +11,6 @@ import type { NativeAddon } from '../native/addon-types';
 export interface NativeKernel {
   kernelName: string;
   create(addon: NativeAddon, stock: KernelFunc): KernelFunc;
+  /** A kernel tfjs has no version of (ours only): registered even though no stock one exists. */
+  extra?: boolean;
 }

@@ -50,4 +50,12 @@ export interface NativeAddon {
   transpose(x: Float32Array, out: Float32Array, dims: Int32Array, perm: Int32Array): void;
   /** out = the box [begin, begin + size) of x (shape dims), dense. */
   slice(x: Float32Array, out: Float32Array, dims: Int32Array, begin: Int32Array, size: Int32Array): void;
+  /** One AdamW step: (p, g, m, v) → (pOut, mOut, vOut); hyper = [β1, 1−β1, β2, 1−β2, decay, correction2, eps, stepSize, decays]. */
+  /** GELU: the tanh form (`gelu_new`) when approximate, else the erf form. */
+  gelu(x: Float32Array, out: Float32Array, approximate: boolean): void;
+  /** out = dy · GELU'(x). */
+  geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, approximate: boolean): void;
+  /** out[i] = 1/(1−rate) with probability 1−rate, else 0; a counter-based hash of (seed, i), so independent of threads. */
+  dropoutMask(out: Float32Array, rate: number, seed: number): void;
+  adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: Float32Array): void;
 }

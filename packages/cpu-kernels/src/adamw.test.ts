@@ -1,0 +1,50 @@
+/** The fused TunekitAdamW kernel vs the op-by-op AdamW update it replaces. */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUSED_ADAMW, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { useCpuBackend } from './test-support/cpu-backend';
+import { expectClose } from './test-support/compare';
+import { nativeSkipReason } from './test-support/native-modes';
+import { randomTensor } from './test-support/random';
+
+beforeAll(useCpuBackend);
+afterAll(unregisterNativeCpuKernels);
+
+/** core's AdamW.apply, op by op. */
+function reference(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: { beta1: number; beta2: number; decay: number; correction2: number; eps: number; stepSize: number }): tf.Tensor[] {
+  return tf.tidy(() => {
+    const m2 = tf.add(tf.mul(m, a.beta1), tf.mul(g, 1 - a.beta1));
+    const v2 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.square(g), 1 - a.beta2));
+    const decayed = a.decay !== 1 ? tf.mul(p, a.decay) : p;
+    const denominator = tf.add(tf.div(tf.sqrt(v2), a.correction2), a.eps);
+    return [tf.sub(decayed, tf.mul(tf.div(m2, denominator), a.stepSize)), m2, v2];
+  });
+}
+
+describe.skipIf(nativeSkipReason !== undefined)(`${FUSED_ADAMW}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+  for (const decay of [1, 1 - 1e-3 * 0.1]) {
+    it(`matches the op-by-op update (decay ${decay})`, () => {
+      const p = randomTensor([70, 301], 1);
+      const g = randomTensor([70, 301], 2, 0.1);
+      const m = randomTensor([70, 301], 3, 0.01);
+      const v = tf.tidy(() => tf.abs(randomTensor([70, 301], 4, 1e-4)));
+      const attrs = { beta1: 0.9, beta2: 0.999, decay, correction2: Math.sqrt(1 - 0.999 ** 3), eps: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 3) };
+      unregisterNativeCpuKernels();
+      const expected = reference(p, g, m, v, attrs);
+      registerNativeCpuKernels();
+      const before = tf.memory().numTensors;
+      const actual = tf.engine().runKernel(FUSED_ADAMW, { variable: p, gradient: g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      expect(tf.memory().numTensors).toBe(before + 3);
+      actual.forEach((t, i) => expectClose(t.dataSync(), (expected[i] as tf.Tensor).dataSync(), 1e-6, `output ${i}`));
+      tf.dispose([p, g, m, v, ...expected, ...actual]);
+    });
+  }
+
+  it('is registered only while the native kernels are', () => {
+    registerNativeCpuKernels();
+    expect(tf.getKernel(FUSED_ADAMW, 'cpu')).toBeDefined();
+    unregisterNativeCpuKernels();
+    expect(tf.getKernel(FUSED_ADAMW, 'cpu')).toBeUndefined();
+  });
+});

@@ -1,0 +1,51 @@
+/** TunekitDropoutMask: values, keep rate, determinism per seed and thread count. */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DROPOUT_MASK, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { useCpuBackend } from './test-support/cpu-backend';
+import { nativeSkipReason } from './test-support/native-modes';
+
+beforeAll(useCpuBackend);
+afterAll(unregisterNativeCpuKernels);
+
+function mask(shape: number[], rate: number, seed: number): Float32Array {
+  const t = tf.engine().runKernel(DROPOUT_MASK, {}, { shape, rate, seed }) as tf.Tensor;
+  expect(t.shape).toEqual(shape);
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
+}
+
+describe.skipIf(nativeSkipReason !== undefined)(`${DROPOUT_MASK}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+  it('is 1/(1−rate) or 0, keeping about 1−rate of the elements', () => {
+    registerNativeCpuKernels();
+    const values = mask([200, 1000], 0.1, 42);
+    const scale = Math.fround(1 / Math.fround(0.9));
+    let kept = 0;
+    for (const v of values) {
+      expect(v === 0 || v === scale).toBe(true);
+      if (v !== 0) kept++;
+    }
+    expect(Math.abs(kept / values.length - 0.9)).toBeLessThan(0.005);
+    expect(mask([1000], 0, 1).every((v) => v === 1)).toBe(true);
+  });
+
+  it('is the same for a seed whatever the thread count, and differs between seeds', () => {
+    registerNativeCpuKernels({ threads: 1 });
+    const one = mask([3, 70000], 0.5, 7);
+    registerNativeCpuKernels({ threads: 2 });
+    const two = mask([3, 70000], 0.5, 7);
+    registerNativeCpuKernels();
+    expect(Array.from(two)).toEqual(Array.from(one));
+    const other = mask([3, 70000], 0.5, 8);
+    let same = 0;
+    for (let i = 0; i < other.length; i++) if (other[i] === one[i]) same++;
+    expect(same / other.length).toBeLessThan(0.55);
+  });
+
+  it('rejects a rate outside [0, 1)', () => {
+    registerNativeCpuKernels();
+    expect(() => mask([4], 1, 1)).toThrow(/rate/);
+  });
+});
