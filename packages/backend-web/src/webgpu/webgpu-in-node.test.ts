@@ -1,25 +1,21 @@
 /**
  * WebGPU in Node: the web backend on Dawn, compared with tfjs's cpu backend.
  * Runs when a software driver is installed (CI installs SwiftShader; see
- * docs/backends.md); otherwise skipped with the reason printed.
+ * docs/backends.md); otherwise skipped with the reason printed, or failed
+ * when TUNEKIT_REQUIRE_WEBGPU=1 (as CI sets it).
  * TUNEKIT_WEBGPU_DRIVER=opengl runs it on Mesa llvmpipe instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeviceLostError, createWebBackend, type WebBackend, type WebGPUDeviceError } from '../index';
-import { createNodeWebGPU, type NodeWebGPU, type NodeWebGPUDriver } from '../node';
+import { startDawnForTests } from '../conformance/dawn-for-tests';
+import type { NodeWebGPUDriver } from '../node';
 import { maxAbsDiff, seededValues, valuesOn } from '../testing/parity';
 
 const driver = (process.env.TUNEKIT_WEBGPU_DRIVER ?? 'swiftshader') as NodeWebGPUDriver;
-let dawn: NodeWebGPU | undefined;
-let skipReason = '';
-try {
-  dawn = await createNodeWebGPU({ driver });
-} catch (error) {
-  skipReason = (error as Error).message;
-  console.warn(`[backend-web] WebGPU-in-Node tests skipped (${driver}): ${skipReason}`);
-}
+// Skipped with the reason printed when the driver is missing; TUNEKIT_REQUIRE_WEBGPU=1 (CI) fails instead.
+const { dawn } = await startDawnForTests(driver, 'WebGPU-in-Node tests');
 
 /** Tolerance for f32 kernels that sum in a different order than the cpu backend. */
 const TOLERANCE = 1e-4;
