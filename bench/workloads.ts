@@ -5,6 +5,7 @@
  * task loss (lmCrossEntropy / softmax cross-entropy) → global norm → AdamW),
  * so the timings are of the real step, not of a copy of it.
  */
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { profile, resetProfile, startProfiling } from './kernels/kernel-profiler';
 import {
@@ -192,6 +193,7 @@ async function generate64(options: WorkloadOptions): Promise<Row> {
 /** Runs one workload and returns its JSON row. */
 export async function runWorkload(name: WorkloadName, options: WorkloadOptions): Promise<Row> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let row: Row;
   switch (name) {
     case 'full-ft-4x256':
@@ -211,5 +213,9 @@ export async function runWorkload(name: WorkloadName, options: WorkloadOptions):
       break;
   }
   const without = options.without?.length ? { without: options.without } : {};
-  return { workload: name, ...row, ...without, peakRssMiB: peakRssMiB(), wallS: round((performance.now() - t0) / 1000, 1) };
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  // Cores this process kept busy on average (≈ threads when it had the machine to itself).
+  const avgCoresBusy = round((cpu.user + cpu.system) / 1000 / wallMs, 2);
+  return { workload: name, ...row, ...without, peakRssMiB: peakRssMiB(), wallS: round(wallMs / 1000, 1), avgCoresBusy, loadAverage: round(os.loadavg()[0] as number, 1) };
 }
