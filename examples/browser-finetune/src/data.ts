@@ -48,7 +48,8 @@ function toConversationOrThrow(record: Parameters<typeof toConversation>[0], kin
  * training on part of it silently.
  */
 export async function readDataFile(file: File): Promise<TrainingData> {
-  const result = await readRecords(chunksOf(file.stream()), { file: file.name });
+  // Streamed: formats reads a web ReadableStream chunk by chunk.
+  const result = await readRecords(file.stream(), { file: file.name });
   if (result.errors.length) {
     const shown = result.errors.slice(0, 5);
     const more = result.errors.length - shown.length;
@@ -64,24 +65,6 @@ export async function readDataFile(file: File): Promise<TrainingData> {
     conversations: result.records.map((r) => toConversationOrThrow(r.record, kind, file.name, r.line)),
     lines: result.records.map((r) => r.line),
   };
-}
-
-/**
- * A stream's chunks as an async iterable, which the readers take (they never
- * hold the raw text whole). Written out because Safari's ReadableStream is
- * not async-iterable yet.
- */
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
 }
 
 /** The template names offered on the page, the chapter's Alpaca variant first. */

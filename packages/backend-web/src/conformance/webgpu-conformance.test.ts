@@ -14,9 +14,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { registerBackendConformance, type ConformanceCheckName } from '@tunekit/core/testing';
-import { createWebBackend, type DeviceLostError } from '../index';
 import { startDawnForTests } from './dawn-for-tests';
-import { GPUErrorLog } from './gpu-error-log';
+import { watchedWebGPUBackend } from './watched-webgpu-backend';
 
 const TOLERANCE = 1e-3;
 const RUN_SLOW = process.env.TUNEKIT_CONFORMANCE_SLOW === '1';
@@ -38,27 +37,18 @@ if (!dawn) {
   });
 } else {
   describe('WebGPU in Node (Dawn, swiftshader driver)', () => {
-    const gpuErrors = new GPUErrorLog();
-    const lost: DeviceLostError[] = [];
-    const backend = createWebBackend({
-      gpu: dawn.gpu,
-      adapterOptions: dawn.adapterOptions,
-      prefer: ['webgpu'],
-      log: (line) => console.log(line),
-      onGPUError: gpuErrors.report,
-      onDeviceLost: (error) => lost.push(error),
-    });
+    const { backend, gpuErrors, lost, log } = watchedWebGPUBackend(dawn, 'swiftshader');
 
     afterEach(async (context) => gpuErrors.close(context.task.name));
 
     registerBackendConformance(
       { describe, it, afterAll, skip: it.skip },
-      { backend, tolerance: TOLERANCE, skip: RUN_SLOW ? {} : SLOW_CHECKS, log: (message) => console.log(`[swiftshader] ${message}`) },
+      { backend, tolerance: TOLERANCE, skip: RUN_SLOW ? {} : SLOW_CHECKS, log },
     );
 
     it('raised no GPU validation error in any test, and kept its device', () => {
       expect(tf.getBackend()).toBe('webgpu');
-      expect(gpuErrors.all((line) => console.log(`[swiftshader] ${line}`))).toEqual([]);
+      expect(gpuErrors.all(log)).toEqual([]);
       expect(lost).toEqual([]);
     });
 

@@ -12,10 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '@tunekit/core';
 import { registerBackendConformance } from '@tunekit/core/testing';
-import { createWebBackend, type DeviceLostError } from '../index';
 import { startDawnForTests } from './dawn-for-tests';
 import { runFullVocabularyStep, STEP_IDS, STEP_TOKENS } from './full-vocabulary-step';
-import { GPUErrorLog } from './gpu-error-log';
+import { watchedWebGPUBackend } from './watched-webgpu-backend';
 
 const TOLERANCE = 1e-3;
 const MiB = 2 ** 20;
@@ -27,17 +26,7 @@ if (!dawn) {
   });
 } else {
   describe('WebGPU in Node (Dawn, opengl driver, 128 MiB bindings)', () => {
-    const gpuErrors = new GPUErrorLog();
-    const lost: DeviceLostError[] = [];
-    const backend = createWebBackend({
-      gpu: dawn.gpu,
-      adapterOptions: dawn.adapterOptions,
-      prefer: ['webgpu'],
-      log: (line) => console.log(line),
-      onGPUError: gpuErrors.report,
-      onDeviceLost: (error) => lost.push(error),
-    });
-    const log = (message: string) => console.log(`[opengl] ${message}`);
+    const { backend, gpuErrors, lost, log } = watchedWebGPUBackend(dawn, 'opengl');
 
     afterEach(async (context) => gpuErrors.close(context.task.name));
 
