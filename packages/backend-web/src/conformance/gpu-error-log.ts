@@ -2,9 +2,10 @@
  * GPU errors per test. tfjs does not look at WebGPU validation errors (a
  * failed kernel silently yields zeros or a stale buffer), so the conformance
  * tests collect them through `createWebBackend({ onGPUError })` and file each
- * under the test that was running. The suite found one this way: core's
- * gradient norm used `tf.addN` over all 28 gradients, beyond the 8 storage
- * buffers a WebGPU shader stage may bind, and `train()` reported a wrong norm.
+ * under the test that was running. The suite found one this way: `train()`'s
+ * gradient norm is a `tf.addN` over all 28 gradients, beyond the 8 storage
+ * buffers a WebGPU shader stage may bind, and it reported a wrong norm until
+ * backend-web replaced webgpu's AddN with one that adds in groups.
  */
 import type { WebGPUDeviceError } from '../index';
 

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUNotAvailableError } from '../errors';
+import { installGroupedAddN } from './add-n-in-groups';
 import type { GPUAdapterInfoLike, GPUDeviceLike, GPULike } from './webgpu-types';
 
 /** tfjs's own priority for webgpu, so auto-selection ranks it as tfjs would. */
@@ -49,6 +50,7 @@ export async function attachWebGPUEngine(device: GPUDeviceLike, info: GPUAdapter
   // Loaded here, not at the top: importing registers ~150 kernels, which a
   // page that falls back to wasm never needs (bundlers split it off).
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  installGroupedAddN();
   const factory = () => new WebGPUBackend(device as never, info as never);
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', factory, WEBGPU_PRIORITY);

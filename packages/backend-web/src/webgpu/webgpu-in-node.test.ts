@@ -98,6 +98,17 @@ describe.skipIf(!dawn)(`WebGPU in Node (Dawn, ${driver} driver)`, () => {
     expect(Math.max(...gpu[1]!.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero gradient
   });
 
+  it('tf.addN over more inputs than one shader can bind still sums them all', async () => {
+    const perShader = backend.gpuDevice()!.limits.maxStorageBuffersPerShaderStage ?? 8;
+    const count = 3 * perShader + 2; // several groups and a lone leftover
+    const terms = Array.from({ length: count }, (_, i) => seededValues(6, 100 + i));
+    const compute = () => tf.addN(terms.map((t) => tf.tensor1d(t)));
+    const [gpu] = await valuesOn('webgpu', compute);
+    const [cpu] = await valuesOn('cpu', compute);
+    expect(maxAbsDiff(gpu!, cpu!)).toBeLessThan(TOLERANCE);
+    expect(Math.max(...cpu!.map(Math.abs))).toBeGreaterThan(1e-3);
+  });
+
   it('leaves no tensors behind and raised no GPU errors', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(gpuErrors).toEqual([]);

@@ -1,27 +1,11 @@
 /** Gradient clipping by global norm, as `torch.nn.utils.clip_grad_norm_`. */
 import * as tf from '@tensorflow/tfjs-core';
 
-/**
- * Adds scalars two at a time, as a balanced tree. Not `tf.addN`: WebGPU's
- * AddN binds every input as a storage buffer in one shader, and devices allow
- * only 8 per stage by default, so more than 7 gradients fail validation and
- * return a stale value.
- */
-function sumPairwise(terms: tf.Tensor[]): tf.Tensor {
-  let level = terms;
-  while (level.length > 1) {
-    const next: tf.Tensor[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i]!, level[i + 1]!) : level[i]!);
-    level = next;
-  }
-  return level[0]!;
-}
-
 /** The global L2 norm of all gradients. */
 export async function globalNorm(gradients: Iterable<tf.Tensor>): Promise<number> {
   const list = [...gradients];
   if (list.length === 0) return 0;
-  const total = tf.tidy(() => tf.sqrt(sumPairwise(list.map((g) => tf.sum(tf.square(g))))));
+  const total = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))));
   const value = (await total.data())[0] as number;
   total.dispose();
   return value;
