@@ -15,23 +15,11 @@ import {
   type TensorInfo, Transpose, backend_util, slice_util, util,
 } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native/addon-types';
+import { broadcastStrides } from './batch-index';
 import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
 
 const MAX_RANK = 8;
-
-/** Row-major strides of `shape` aligned to the output's rank, 0 where the operand broadcasts. */
-function alignedStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const offset = outShape.length - shape.length;
-  const strides = new Array<number>(outShape.length).fill(0);
-  let stride = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const size = shape[d] as number;
-    strides[d + offset] = size === 1 ? 0 : stride;
-    stride *= size;
-  }
-  return strides;
-}
 
 /**
  * The broadcast as the fewest dims: size-1 dims are dropped and neighbours
@@ -40,8 +28,8 @@ function alignedStrides(shape: readonly number[], outShape: readonly number[]): 
  */
 export function broadcastPlan(aShape: readonly number[], bShape: readonly number[]): { outShape: number[]; plan: Int32Array } | undefined {
   const outShape = backend_util.assertAndGetBroadcastShape(aShape as number[], bShape as number[]);
-  const aStrides = alignedStrides(aShape, outShape);
-  const bStrides = alignedStrides(bShape, outShape);
+  const aStrides = broadcastStrides(aShape, outShape);
+  const bStrides = broadcastStrides(bShape, outShape);
   const dims: number[] = [];
   const as: number[] = [];
   const bs: number[] = [];
