@@ -1,5 +1,6 @@
 /** The small numerical building blocks of GPT-2. */
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackendHas } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { LayerNormParams, LinearParams } from './params';
@@ -37,14 +38,9 @@ function fusedGelu(approximate: boolean): (x: tf.Tensor) => tf.Tensor {
 const fusedGeluNew = fusedGelu(true);
 const fusedGeluErf = fusedGelu(false);
 
-function hasFusedGelu(x: tf.Tensor): boolean {
-  const backend = tf.getBackend();
-  return x.dtype === 'float32' && tf.getKernel(GELU, backend) !== undefined && tf.getKernel(GELU_GRAD, backend) !== undefined;
-}
-
 /** The MLP activation: tanh-approximated GELU (`gelu_new`) or the exact erf form (`gelu`). */
 export function gelu(x: tf.Tensor, activation: GPT2Activation): tf.Tensor {
-  if (hasFusedGelu(x)) return activation === 'gelu' ? fusedGeluErf(x) : fusedGeluNew(x);
+  if (x.dtype === 'float32' && activeBackendHas(GELU, GELU_GRAD)) return activation === 'gelu' ? fusedGeluErf(x) : fusedGeluNew(x);
   if (activation === 'gelu') {
     return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
   }
@@ -78,7 +74,7 @@ const DROPOUT_MASK = 'TunekitDropoutMask';
 export function dropout(x: tf.Tensor, rate: number, context: ForwardContext): tf.Tensor {
   if (!context.training || rate <= 0) return x;
   const seed = context.nextSeed();
-  if (rate < 1 && x.dtype === 'float32' && tf.getKernel(DROPOUT_MASK, tf.getBackend()) !== undefined) {
+  if (rate < 1 && x.dtype === 'float32' && activeBackendHas(DROPOUT_MASK)) {
     const mask = tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [...x.shape], rate, seed }) as tf.Tensor;
     return tf.mul(x, mask);
   }

@@ -5,6 +5,7 @@
  * decoupled decay, and a checkpoint needs the moments anyway, so it lives here.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackendHas } from '../tf/optional-kernel';
 
 /** Options of {@link AdamW}. */
 export interface AdamWOptions {
@@ -49,10 +50,6 @@ interface Slot {
  * Without it the update runs op by op, with the same float32 op order.
  */
 const FUSED_ADAMW = 'TunekitAdamW';
-
-function hasFusedAdamW(): boolean {
-  return tf.getKernel(FUSED_ADAMW, tf.getBackend()) !== undefined;
-}
 
 /** AdamW over a fixed set of named variables. */
 export class AdamW {
@@ -99,7 +96,7 @@ export class AdamW {
     const t = this.step;
     const stepSize = learningRate / (1 - this.beta1 ** t);
     const correction2 = Math.sqrt(1 - this.beta2 ** t);
-    const fused = hasFusedAdamW();
+    const fused = activeBackendHas(FUSED_ADAMW);
     for (const [name, gradient] of gradients) {
       const slot = this.slotOf(name);
       if (fused && slot.variable.dtype === 'float32' && gradient.dtype === 'float32' && gradient.size === slot.variable.size) {
