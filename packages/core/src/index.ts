@@ -5,6 +5,7 @@
  * adapters build on. Runs in Node and browsers on any backend that implements
  * {@link BackendV1}; by default on the embedded CPU backend.
  */
+export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
 export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
 export { createCpuBackend, cpuBackend, type CpuBackendOptions, type CpuFlavor } from './backend/embedded-cpu-backend';
 export { activeBackend, resolveBackend, vocabChunkRowsFor, type ResolvedBackend } from './backend/resolve-backend';

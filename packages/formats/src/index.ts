@@ -35,6 +35,9 @@ export { checkFor } from './records/checks.js';
 export { detectKind } from './records/detect-kind.js';
 export { ConversationError, toRounds, type Round, type Rounds } from './records/rounds.js';
 
+// Errors: the one hierarchy every tunekit package throws
+export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from './errors/tunekit-error.js';
+
 // Readers
 export { formatReadErrors, RecordsError, type ReadError } from './read/read-error.js';
 export { textChunks, type Chunk, type TextSource } from './read/text-source.js';
