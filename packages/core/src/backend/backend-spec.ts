@@ -45,6 +45,11 @@ export interface FileIO {
   makeDirectory(path: string): Promise<void>;
   /** Names (not paths) of the entries of a directory; empty when it does not exist. */
   listDirectory(path: string): Promise<string[]>;
+  /**
+   * Renames a file or directory, replacing a file at `to`; what staged writes
+   * (checkpoints) finish with. Rejects with `FileNotFoundError` when `from` is missing.
+   */
+  rename?(from: string, to: string): Promise<void>;
   /** Removes a file or a directory tree; succeeds when nothing is there. */
   remove(path: string): Promise<void>;
   /**
