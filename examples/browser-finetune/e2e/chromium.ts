@@ -24,9 +24,14 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/** The Debian package that provides {@link CHROMIUM_PATH} (CI's package list is checked against it). */
+export const CHROMIUM_DEBIAN_PACKAGE = 'chromium';
+
 /** Why the browser cannot run here, or undefined when it can. */
 export function chromiumMissing(): string | undefined {
-  return existsSync(CHROMIUM_PATH) ? undefined : `${CHROMIUM_PATH} not found (install Debian's chromium, or set TUNEKIT_CHROMIUM)`;
+  return existsSync(CHROMIUM_PATH)
+    ? undefined
+    : `${CHROMIUM_PATH} not found (\`apt-get install -y --no-install-recommends ${CHROMIUM_DEBIAN_PACKAGE}\`, or set TUNEKIT_CHROMIUM)`;
 }
 
 /** Starts Chromium with a fresh profile in a temporary folder. */

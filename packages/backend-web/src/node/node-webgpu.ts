@@ -11,6 +11,8 @@
 import { existsSync } from 'node:fs';
 import { WebBackendError } from '../errors';
 import type { GPUAdapterRequest, GPULike } from '../webgpu/webgpu-types';
+import { aptInstallCommand, DAWN_DRIVER_PACKAGES } from './system-packages';
+import { ensureVulkanLoader } from './vulkan-loader';
 
 /** Which Dawn backend to run on. */
 export type NodeWebGPUDriver = 'system' | 'swiftshader' | 'opengl';
@@ -55,11 +57,11 @@ export const CHROMIUM_SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.js
 
 const HELP: Record<NodeWebGPUDriver, string> = {
   swiftshader:
-    'SwiftShader needs the Vulkan loader and its ICD: `apt-get install -y --no-install-recommends chromium libvulkan1` ' +
+    `SwiftShader needs the Vulkan loader and its ICD: \`${aptInstallCommand(DAWN_DRIVER_PACKAGES.swiftshader)}\` ` +
     `and VK_ICD_FILENAMES=${CHROMIUM_SWIFTSHADER_ICD} (set for you when that file exists). ` +
-    'Without libvulkan1, LD_LIBRARY_PATH=/usr/lib/chromium uses the loader chromium bundles.',
+    'Without libvulkan1 the loader chromium bundles is used by itself.',
   opengl:
-    'The OpenGL driver needs Mesa EGL with llvmpipe: `apt-get install -y --no-install-recommends libegl1 libegl-mesa0 libgl1-mesa-dri`; ' +
+    `The OpenGL driver needs Mesa EGL with llvmpipe: \`${aptInstallCommand(DAWN_DRIVER_PACKAGES.opengl)}\`; ` +
     'EGL_PLATFORM=surfaceless (set for you when unset) lets it run without a display.',
   system: 'Install the GPU vendor driver (Vulkan on Linux), or use the "swiftshader" or "opengl" driver.',
 };
@@ -82,6 +84,11 @@ function prepareDriver(options: NodeWebGPUOptions, driver: NodeWebGPUDriver): { 
     const icd = options.swiftShaderIcd ?? env.VK_ICD_FILENAMES ?? CHROMIUM_SWIFTSHADER_ICD;
     if (!icd.split(':').every((file) => existsSync(file))) {
       throw new NodeWebGPUError(`SwiftShader's Vulkan ICD was not found at ${icd}. ${HELP.swiftshader}`);
+    }
+    if (ensureVulkanLoader() === 'none') {
+      throw new NodeWebGPUError(
+        `No Vulkan loader: libvulkan.so.1 is not installed and chromium's copy is missing. Fix: \`${aptInstallCommand(['libvulkan1'])}\``,
+      );
     }
     // The Vulkan loader reads these when Dawn creates its instance, i.e. later
     // in this process, so setting them here is enough.
