@@ -114,11 +114,4 @@ export interface RenderOptions {
   bos?: string;
 }
 
-/** Thrown when a template cannot render a conversation (too many rounds, a system prompt it has no slot for…). */
-export class TemplateError extends Error {
-  /** Builds the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateError';
-  }
-}
+export { TemplateError } from './template-errors.js';
