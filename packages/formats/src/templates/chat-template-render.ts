@@ -6,6 +6,7 @@
  * @module
  */
 import { Template as JinjaTemplate } from '@huggingface/jinja';
+import { plainGenerationBlocks } from './generation-blocks.js';
 import { pythonStrftime } from './python-strftime.js';
 import { ChatTemplateRaisedError, TemplateError } from './template-errors.js';
 
@@ -75,7 +76,7 @@ export function compileChatTemplate(source: string): JinjaTemplate {
   let template = compiled.get(source);
   if (!template) {
     try {
-      template = new JinjaTemplate(source);
+      template = new JinjaTemplate(plainGenerationBlocks(source));
     } catch (e) {
       throw new TemplateError(`cannot parse the chat template: ${e instanceof Error ? e.message : String(e)}`, { code: 'chat_template_syntax', cause: e });
     }

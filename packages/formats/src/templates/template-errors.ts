@@ -36,7 +36,7 @@ export class ChatTemplateRaisedError extends TemplateError {
    * @param templateMessage - what the template raised
    */
   constructor(templateName: string, templateMessage: string) {
-    super(`template "${templateName}" refused the conversation: ${templateMessage}`, {
+    super(`template "${templateName}" refused the conversation: "${templateMessage}".`, {
       code: 'chat_template_raised',
       fix: 'Change the conversation to what the template accepts, or pick another template.',
     });
@@ -57,7 +57,7 @@ export class AnswerMaskingError extends TemplateError {
    * @param reason - why masking is impossible with it
    */
   constructor(templateName: string, reason: string) {
-    super(`cannot locate the assistant answers rendered by template "${templateName}": ${reason}`, {
+    super(`cannot locate the assistant answers rendered by template "${templateName}": ${reason}.`, {
       code: 'answer_masking_impossible',
       fix: 'Use a template that prints each answer once and unchanged, or add {% generation %} blocks around the answers.',
     });

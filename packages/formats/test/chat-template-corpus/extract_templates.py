@@ -161,6 +161,34 @@ def llama_cpp_test_cases(gitdir, rev):
     return path, cases
 
 
+# Templates quoted inside source files rather than stored as files. Each is
+# the Python string literal's value, typed from the file at the commit given.
+QUOTED = [
+    {
+        "id": "marin-community-marin-tokenizer",
+        "model": "stanford-crfm/marin-tokenizer",
+        "carrier": {"repo": "marin-community/marin", "path": "experiments/marin_models.py (MARIN_CHAT_TEMPLATE)", "commit": "1d16139c4d51b6d2179f337f14028c1c00e241f3", "licence": "Apache-2.0"},
+        "licence": "Apache-2.0 (Marin model repositories)",
+        "tokens": {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"},
+        "note": "the one corpus template with {% generation %} blocks (Llama 3 tokens, OLMo 2 layout)",
+        "template": """
+{{ bos_token }}
+{%- for message in messages -%}
+{%- if message['role'] == 'assistant' -%}
+    <|start_header_id|>{{ message['role'] }}<|end_header_id|>
+{% generation %}{{- message['content'] | trim }}<|eot_id|>{% endgeneration %}\n
+{% else %}
+<|start_header_id|>{{ message['role'] }}<|end_header_id|>
+{{ message['content'] | trim }}<|eot_id|>
+{% endif %}
+{%- endfor -%}
+{%- if add_generation_prompt -%}
+<|start_header_id|>assistant<|end_header_id|>\n{% endif -%}
+""".strip(),
+    },
+]
+
+
 def main():
     llama_git, chat_templates_git = sys.argv[1], sys.argv[2]
     os.makedirs(OUT, exist_ok=True)
@@ -206,6 +234,11 @@ def main():
         carrier = {"repo": "chujiezheng/chat_templates", "path": path, "commit": rev2, "licence": "MIT"}
         note = "the collection's version of the model family's official template (some are adjusted by the collection, e.g. to accept a system message)"
         add("chujiezheng-" + stem, stem, git_show(chat_templates_git, rev2, path), carrier, {}, note)
+
+    for quoted in QUOTED:
+        fields = {k: v for k, v in quoted.items() if k not in ("id", "template", "model", "carrier", "tokens", "note")}
+        add(quoted["id"], quoted["model"], quoted["template"], quoted["carrier"], quoted["tokens"], quoted["note"])
+        entries[-1]["licence"] = fields["licence"]
 
     with open(os.path.join(HERE, "sources.json"), "w", encoding="utf-8") as f:
         json.dump(entries, f, ensure_ascii=False, indent=2)
