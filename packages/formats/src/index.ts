@@ -89,7 +89,7 @@ export {
   type ModelFileContent,
 } from './templates/chat-template-loading.js';
 export { alpacaLlmsFromScratchTemplate, alpacaTemplate, stanfordAlpacaTemplate } from './templates/alpaca.js';
-export { chatglm2Template, chatglm3Template, chatglmTemplate } from './templates/chatglm.js';
+export { chatglm2Template, chatglm3Template, chatglm3ThudmTemplate, chatglmTemplate } from './templates/chatglm.js';
 export { chatmlTemplate } from './templates/chatml.js';
 export { claudeTemplate } from './templates/claude.js';
 export { guanacoTemplate } from './templates/guanaco.js';

@@ -34,6 +34,12 @@ export interface SystemSlot {
   readonly defaultWithInput?: string;
   /** Render the slot even for an empty system text (FastChat templates always do). Default false. */
   readonly renderEmpty?: boolean;
+  /**
+   * An empty system text (`''`) falls back to {@link SystemSlot.default}, as
+   * LLaMA-Factory's `system or default_system` does. Default false: `''`
+   * means "no system prompt" (or an empty one with `renderEmpty`).
+   */
+  readonly emptyUsesDefault?: boolean;
   /** `before` the first round (default), or prepended to the `first-user` message's content (Llama 2). */
   readonly placement?: 'before' | 'first-user';
 }
