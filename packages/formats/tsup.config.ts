@@ -9,4 +9,8 @@ export default defineConfig({
   target: 'es2022',
   // Keep `node:` specifiers: they make the Node-only chunks (./node, the CLI) obvious to bundlers.
   removeNodeProtocol: false,
+  // Bundle the Jinja engine: the workspace patches it to follow Python's jinja2
+  // (patches/@huggingface__jinja@0.5.11.patch), and a pnpm patch does not travel
+  // with a published package, so the patched code must ship inside dist.
+  noExternal: ['@huggingface/jinja'],
 });

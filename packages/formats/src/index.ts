@@ -60,7 +60,7 @@ export {
 
 // Templates and rendering
 export type { ChatTemplate, JinjaChatTemplate, MarkerPart, RenderOptions, SystemSlot, Template, TemplatePart, TokenPart } from './templates/template-types.js';
-export { TemplateError } from './templates/template-types.js';
+export { AnswerMaskingError, ChatTemplateRaisedError, TemplateError, type TemplateErrorOptions } from './templates/template-errors.js';
 export {
   encodeSegments,
   END_OF_TEXT,
@@ -76,9 +76,20 @@ export {
 } from './templates/segments.js';
 export { render, renderPrompt, stopStrings } from './templates/render.js';
 export { renderChat } from './templates/render-chat.js';
-export { fromChatTemplate, fromTokenizerConfig, renderJinja, type ChatTemplateOptions } from './templates/jinja-template.js';
+export { fromChatTemplate, renderJinja, toChatTemplateMessages, type ChatTemplateOptions } from './templates/jinja-template.js';
+export { applyChatTemplate, type ApplyChatTemplateOptions, type ChatTemplateMessage, type SpecialTokens } from './templates/chat-template-render.js';
+export { END_OF_TURN_MARKERS, locateAnswers, type AnswerSpan, type LocateAnswersOptions, type LocatedAnswers } from './templates/chat-template-answers.js';
+export type { TextSpan } from './templates/generation-blocks.js';
+export {
+  chatTemplateFromFiles,
+  fromTokenizerConfig,
+  specialTokensOf,
+  type ChatTemplateFiles,
+  type LoadChatTemplateOptions,
+  type ModelFileContent,
+} from './templates/chat-template-loading.js';
 export { alpacaLlmsFromScratchTemplate, alpacaTemplate, stanfordAlpacaTemplate } from './templates/alpaca.js';
-export { chatglm2Template, chatglm3Template, chatglmTemplate } from './templates/chatglm.js';
+export { chatglm2Template, chatglm3Template, chatglm3ThudmTemplate, chatglmTemplate } from './templates/chatglm.js';
 export { chatmlTemplate } from './templates/chatml.js';
 export { claudeTemplate } from './templates/claude.js';
 export { guanacoTemplate } from './templates/guanaco.js';

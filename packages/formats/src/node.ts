@@ -5,6 +5,10 @@
  * @packageDocumentation
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chatTemplateFromFiles, type ChatTemplateFiles, type LoadChatTemplateOptions } from './templates/chat-template-loading.js';
+import type { JinjaChatTemplate } from './templates/template-types.js';
 import { readRecords, readRecordsOrThrow, streamRecords, type LocatedRecord, type ReadItem, type ReadOptions, type ReadResult } from './read/read-records.js';
 import type { AnyRecord, RecordKind, RecordOfKind } from './records/record-types.js';
 import type { ValidationOptions, ValidationReport } from './validate/validation-report.js';
@@ -37,4 +41,29 @@ export function streamRecordsFromFile(path: string, options: ReadOptions = {}): 
 /** Reads a file and builds its validation report. */
 export function validateFile(path: string, options: ReadOptions & ValidationOptions = {}): Promise<ValidationReport> {
   return validateSource(fileChunks(path), { file: path, ...options });
+}
+
+/** A file's bytes, or undefined when it does not exist. */
+async function readIfPresent(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Loads the chat template of a Hugging Face model folder: `chat_template.jinja`
+ * when present, else `tokenizer_config.json`'s `chat_template` (a string or a
+ * named list; `templateName` picks one), with the special tokens of
+ * `tokenizer_config.json`. Throws a `TemplateError` (code
+ * `chat_template_not_found`) when the folder has neither.
+ */
+export async function loadChatTemplate(folder: string, options: LoadChatTemplateOptions = {}): Promise<JinjaChatTemplate> {
+  const files: ChatTemplateFiles = {
+    tokenizerConfig: await readIfPresent(join(folder, 'tokenizer_config.json')),
+    chatTemplateJinja: await readIfPresent(join(folder, 'chat_template.jinja')),
+  };
+  return chatTemplateFromFiles(files, { name: options.name ?? folder, ...options });
 }

@@ -4,7 +4,7 @@ import { readRecordsFromFile } from '../node.js';
 import type { DataFormat } from '../read/detect-format.js';
 import type { ReadResult } from '../read/read-records.js';
 import { RECORD_KINDS, type RecordKind } from '../records/record-types.js';
-import { fromTokenizerConfig } from '../templates/jinja-template.js';
+import { fromTokenizerConfig } from '../templates/chat-template-loading.js';
 import { getTemplate } from '../templates/registry.js';
 import { TemplateError, type Template } from '../templates/template-types.js';
 import { choiceOption, stringOption, UsageError, type ParsedArgs } from './args.js';

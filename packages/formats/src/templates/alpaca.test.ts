@@ -13,6 +13,9 @@ describe("alpaca (LLaMA-Factory)", () => {
   it("single", () => {
     expect(text(single, alpacaTemplate)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\nRed, yellow and blue.</s>\n\n");
   });
+  it("empty system: LLaMA-Factory's `system or default_system` puts the preamble back", () => {
+    expect(text({ ...single, system: '' }, alpacaTemplate)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\nRed, yellow and blue.</s>\n\n");
+  });
   it("multi", () => {
     expect(text(multi, alpacaTemplate)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\nRed, yellow and blue.</s>\n\n### Instruction:\nWhich of them is warm?\n\n### Response:\nRed and yellow.</s>\n\n### Instruction:\nAnd cool?\n\n### Response:\nBlue.</s>\n\n");
   });

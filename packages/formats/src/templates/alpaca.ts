@@ -11,14 +11,16 @@ const PREAMBLE_WITH_INPUT =
 /**
  * LLaMA-Factory's `alpaca`: multi-turn, the input joined to the instruction
  * with a newline, EOS and a blank line after every answer (both trained, as
- * LLaMA-Factory labels the whole assistant slot).
+ * LLaMA-Factory labels the whole assistant slot). An empty system prompt
+ * puts the default preamble back, as LLaMA-Factory's `Template._encode`
+ * does (`system = system or self.default_system`).
  */
 export const alpacaTemplate: ChatTemplate = {
   kind: 'chat',
   name: 'alpaca',
   title: 'Alpaca (LLaMA-Factory, multi-turn)',
   source: 'hiyouga/LLaMA-Factory@ff6d4d12 src/llamafactory/data/template.py, register_template(name="alpaca")',
-  system: { format: ['{content}'], default: `${PREAMBLE}\n\n` },
+  system: { format: ['{content}'], default: `${PREAMBLE}\n\n`, emptyUsesDefault: true },
   user: ['### Instruction:\n{content}\n\n### Response:\n'],
   assistant: ['{content}', { special: 'eos' }, '\n\n'],
   stop: [],

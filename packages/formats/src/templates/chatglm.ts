@@ -48,17 +48,38 @@ export const chatglm2Template: ChatTemplate = {
 
 /**
  * ChatGLM3, as LLaMA-Factory writes it: `[gMASK]sop`, role tokens, and one
- * EOS at the very end (`efficient_eos`).
+ * EOS at the very end (`efficient_eos`). THUDM's own chat template differs
+ * (a space after each role's newline, no EOS): use `chatglm3-thudm` for that.
  */
 export const chatglm3Template: ChatTemplate = {
   kind: 'chat',
   name: 'chatglm3',
-  title: 'ChatGLM3',
+  title: 'ChatGLM3 (LLaMA-Factory)',
   source: 'hiyouga/LLaMA-Factory@ff6d4d12 src/llamafactory/data/template.py, register_template(name="chatglm3")',
   prefix: [{ token: '[gMASK]' }, { token: 'sop' }],
   system: { format: [{ token: '<|system|>' }, '\n{content}'] },
   user: [{ token: '<|user|>' }, '\n{content}', { token: '<|assistant|>' }],
   assistant: ['\n{content}'],
   finalEos: true,
+  stop: ['<|user|>', '<|observation|>'],
+};
+
+/**
+ * ChatGLM3, as THUDM's own chat template (THUDM/chatglm3-6b
+ * tokenizer_config.json) renders it: `[gMASK]sop` once, each message as
+ * `<|role|>\n content` (the space is the SentencePiece word boundary its
+ * tokenizer adds), an empty system message still printed, and no EOS.
+ * Checked against Python's rendering of that template (the corpus entry
+ * `llamacpp-test-ChatGLM3`).
+ */
+export const chatglm3ThudmTemplate: ChatTemplate = {
+  kind: 'chat',
+  name: 'chatglm3-thudm',
+  title: 'ChatGLM3 (THUDM chat template)',
+  source: 'THUDM/chatglm3-6b tokenizer_config.json chat_template, as quoted in ggml-org/llama.cpp@1eeb523c tests/test-chat-template.cpp ("ChatGLM3")',
+  prefix: [{ token: '[gMASK]' }, { token: 'sop' }],
+  system: { format: [{ token: '<|system|>' }, '\n {content}'], renderEmpty: true },
+  user: [{ token: '<|user|>' }, '\n {content}', { token: '<|assistant|>' }],
+  assistant: ['\n {content}'],
   stop: ['<|user|>', '<|observation|>'],
 };

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../records/conversation.js';
 import { multi, prompt2, single, withSystem } from '../testing/conversations.js';
 import { chatmlTemplate } from './chatml.js';
-import { fromChatTemplate, fromTokenizerConfig } from './jinja-template.js';
+import { fromTokenizerConfig } from './chat-template-loading.js';
+import { fromChatTemplate } from './jinja-template.js';
 import { llama2Template } from './llama2.js';
 import { render, renderPrompt, stopStrings } from './render.js';
 import { segmentsToText, trainableText } from './segments.js';
-import { TemplateError } from './template-types.js';
+import { AnswerMaskingError, TemplateError } from './template-errors.js';
 
 // The chat_template of meta-llama/Llama-2-7b-chat-hf's tokenizer_config.json.
 const LLAMA2_CONFIG = {
@@ -60,10 +61,24 @@ describe('Hugging Face chat templates', () => {
     expect(() => fromTokenizerConfig(config, { templateName: 'rag' })).toThrow('no chat template named "rag" (has: default, tool_use)');
   });
 
-  it('report templates whose answers cannot be located', () => {
-    // Prints only the last message: earlier renderings are not prefixes of later ones.
-    const lastOnly = fromChatTemplate({ template: "{{ messages[-1]['content'] }}" });
-    expect(() => render(multi, lastOnly)).toThrow(TemplateError);
+  it('report templates whose answers cannot be located, with a typed error', () => {
+    // Prints every answer twice.
+    const twice = fromChatTemplate({ template: "{% for m in messages %}{{ m.content }}{% if m.role == 'assistant' %}{{ m.content }}{% endif %}{% endfor %}" });
+    expect(() => render(multi, twice)).toThrow(/prints answer \d+ more than once/);
+    // The last answer changes text before the first message.
+    const peeks = fromChatTemplate({ template: "{% if messages[-1].content|length > 3 %}LONG {% endif %}{% for m in messages %}{{ m.content }}\n{% endfor %}" });
+    expect(() => render(multi, peeks)).toThrow(AnswerMaskingError);
+    expect(() => render(multi, peeks)).toThrow(/changes the text of message 0/);
+    // Refuses any answer but the real one.
+    const picky = fromChatTemplate({ template: "{% for m in messages %}{% if m.role == 'assistant' and m.content != 'Blue.' %}{{ raise_exception('only Blue.') }}{% endif %}{{ m.content }}{% endfor %}" });
+    const blue: Conversation = { messages: [{ role: 'user', content: 'Sky?' }, { role: 'assistant', content: 'Blue.' }] };
+    expect(() => render(blue, picky)).toThrow(/fails when an answer is replaced by a placeholder/);
+    try {
+      render(multi, twice);
+    } catch (e) {
+      expect(e).toBeInstanceOf(TemplateError);
+      expect((e as AnswerMaskingError).code).toBe('answer_masking_impossible');
+    }
     expect(() => fromChatTemplate({ template: '{% for %}' })).toThrow(/cannot parse the chat template/);
   });
 

@@ -1,30 +1,31 @@
 /**
- * Hugging Face chat templates (Jinja), rendered with `@huggingface/jinja`
- * and cut into prompt and answer segments.
- *
- * A Jinja template is a program, not data we can read parts from, so the
- * answer spans are found by rendering prefixes: the text of messages
- * `[0, k)` with the generation prompt ends where answer `k` starts, and the
- * text of messages `[0, k]` ends where it stops. Each must be a prefix of
- * the full rendering; a template for which that fails is reported rather
- * than guessed.
+ * Hugging Face chat templates (Jinja) as templates `render` accepts: the
+ * text is exactly transformers' `apply_chat_template`, and the answers are
+ * located in one rendering (see chat-template-answers.ts), never by
+ * rendering prefixes of the conversation.
  * @module
  */
-import { Template as JinjaTemplate } from '@huggingface/jinja';
 import type { Conversation } from '../records/conversation.js';
 import { isObject } from '../records/field-issue.js';
 import { toRounds } from '../records/rounds.js';
+import { locateAnswers } from './chat-template-answers.js';
+import { compileChatTemplate, type ChatTemplateMessage, type SpecialTokens } from './chat-template-render.js';
 import { SegmentBuilder, type Segment } from './segments.js';
-import { TemplateError, type JinjaChatTemplate } from './template-types.js';
+import { AnswerMaskingError } from './template-errors.js';
+import type { JinjaChatTemplate, RenderOptions } from './template-types.js';
 
 /** Options of {@link fromChatTemplate}. */
 export interface ChatTemplateOptions {
   /** The Jinja source. */
   template: string;
-  /** The `bos_token` text. */
+  /** The `bos_token` text (shorthand for `specialTokens.bos_token`). */
   bosToken?: string;
-  /** The `eos_token` text. */
+  /** The `eos_token` text (shorthand for `specialTokens.eos_token`). */
   eosToken?: string;
+  /** Every special token the template may read (`unk_token`, `pad_token`, `additional_special_tokens`…). */
+  specialTokens?: SpecialTokens;
+  /** Variables passed on every render, e.g. `{ enable_thinking: false }`. */
+  variables?: Readonly<Record<string, unknown>>;
   /** A name for messages. Default `chat_template`. */
   name?: string;
   /** Where it comes from. */
@@ -35,54 +36,40 @@ export interface ChatTemplateOptions {
 
 /** Wraps a Jinja chat template source as a template `render` accepts. */
 export function fromChatTemplate(options: ChatTemplateOptions): JinjaChatTemplate {
-  compile(options.template); // fail now, with the parser's message, rather than at the first render
+  compileChatTemplate(options.template); // fail now, with the parser's message, rather than at the first render
+  const specialTokens: SpecialTokens = {
+    ...options.specialTokens,
+    ...(options.bosToken !== undefined ? { bos_token: options.bosToken } : {}),
+    ...(options.eosToken !== undefined ? { eos_token: options.eosToken } : {}),
+  };
   const stop = [...(options.stop ?? [])];
-  if (options.eosToken && !stop.includes(options.eosToken)) stop.push(options.eosToken);
+  if (specialTokens.eos_token && !stop.includes(specialTokens.eos_token)) stop.push(specialTokens.eos_token);
+  const name = options.name ?? 'chat_template';
   const template: JinjaChatTemplate = {
     kind: 'jinja',
-    name: options.name ?? 'chat_template',
-    title: `Hugging Face chat template (${options.name ?? 'chat_template'})`,
+    name,
+    title: `Hugging Face chat template (${name})`,
     source: options.source ?? 'tokenizer_config.json chat_template',
     template: options.template,
-    bosToken: options.bosToken,
-    eosToken: options.eosToken,
+    bosToken: specialTokens.bos_token,
+    eosToken: specialTokens.eos_token,
+    specialTokens,
+    variables: options.variables,
     stop,
-    renderSegments: (conversation) => renderJinja(conversation, template),
+    renderSegments: (conversation, renderOptions) => renderJinja(conversation, template, renderOptions),
   };
   return template;
 }
 
-/**
- * Reads the `chat_template`, `bos_token` and `eos_token` of a Hugging Face
- * `tokenizer_config.json` (parsed, or its text). When `chat_template` is a
- * list of named templates, `templateName` picks one (default `default`).
- */
-export function fromTokenizerConfig(config: unknown, options: { name?: string; templateName?: string } = {}): JinjaChatTemplate {
-  const parsed: unknown = typeof config === 'string' ? JSON.parse(config) : config;
-  if (!isObject(parsed)) throw new TemplateError('tokenizer_config.json must be a JSON object');
-  const wanted = options.templateName ?? 'default';
-  let template = parsed.chat_template;
-  if (Array.isArray(template)) {
-    const entry = template.find((t) => isObject(t) && t.name === wanted);
-    const names = template.map((t) => (isObject(t) ? String(t.name) : '?')).join(', ');
-    if (!entry) throw new TemplateError(`tokenizer_config.json has no chat template named "${wanted}" (has: ${names})`);
-    template = (entry as Record<string, unknown>).template;
-  }
-  if (typeof template !== 'string') throw new TemplateError('tokenizer_config.json has no "chat_template" string');
-  return fromChatTemplate({
-    template,
-    bosToken: tokenText(parsed.bos_token),
-    eosToken: tokenText(parsed.eos_token),
-    name: options.name ?? (options.templateName ? `chat_template:${wanted}` : 'chat_template'),
-  });
-}
-
-/** Renders a conversation with a Jinja template into segments. */
-export function renderJinja(conversation: Conversation, template: JinjaChatTemplate): Segment[] {
+/** The messages a template sees for a conversation: an empty system prompt stays an (empty) system message. */
+export function toChatTemplateMessages(conversation: Conversation): { messages: ChatTemplateMessage[]; weights: (0 | 1 | undefined)[] } {
   const { system, rounds } = toRounds(conversation);
-  const messages: Record<string, unknown>[] = [];
-  if (system) messages.push({ role: 'system', content: system });
+  const messages: ChatTemplateMessage[] = [];
   const weights: (0 | 1 | undefined)[] = [];
+  if (system !== undefined) {
+    messages.push({ role: 'system', content: system });
+    weights.push(undefined);
+  }
   for (const round of rounds) {
     for (const m of round.assistant ? [round.user, round.assistant] : [round.user]) {
       const content = m.input ? `${m.content}\n${m.input}` : m.content;
@@ -90,57 +77,51 @@ export function renderJinja(conversation: Conversation, template: JinjaChatTempl
       weights.push(m.weight);
     }
   }
-  const offset = system ? 1 : 0;
-  const endsWithUser = !rounds[rounds.length - 1]!.assistant;
-  const full = renderText(template, messages, endsWithUser);
+  return { messages, weights };
+}
+
+/**
+ * Renders a conversation with a Jinja template into segments: the text is
+ * transformers' output; answers (and the end-of-turn marker after them) are
+ * trainable unless their message has `weight: 0`. Throws
+ * `AnswerMaskingError` when the template makes answers impossible to locate.
+ */
+export function renderJinja(conversation: Conversation, template: JinjaChatTemplate, options: RenderOptions = {}): Segment[] {
+  const { messages, weights } = toChatTemplateMessages(conversation);
+  const endsWithUser = messages[messages.length - 1]!.role === 'user';
+  const { text, answers } = locateAnswers(template.template, {
+    name: template.name,
+    messages,
+    addGenerationPrompt: options.addGenerationPrompt ?? endsWithUser,
+    tools: options.tools,
+    documents: options.documents,
+    specialTokens: template.specialTokens,
+    variables: { ...template.variables, ...options.variables },
+    endMarkers: template.stop,
+  });
+  if (answers.some((a) => a.message === -1) && weights.includes(0)) {
+    throw new AnswerMaskingError(template.name, 'its {% generation %} blocks do not match the assistant messages one to one, so weight 0 cannot be honoured');
+  }
+  const specials = specialTexts(template.specialTokens);
   const out = new SegmentBuilder();
   let position = 0;
-  messages.forEach((message, k) => {
-    if (message.role !== 'assistant') return;
-    const before = renderText(template, messages.slice(0, k), true);
-    const through = renderText(template, messages.slice(0, k + 1), false);
-    if (!through.startsWith(before) || !full.startsWith(through) || before.length < position) {
-      throw new TemplateError(`template "${template.name}" does not render message ${k} as a continuation of the earlier ones, so its answer cannot be located`);
-    }
-    pushSplit(out, full.slice(position, before.length), false, template);
-    pushSplit(out, full.slice(before.length, through.length), weights[k - offset] !== 0, template);
-    position = through.length;
-  });
-  pushSplit(out, full.slice(position), false, template);
+  for (const answer of answers) {
+    pushSplit(out, text.slice(position, answer.start), false, specials);
+    pushSplit(out, text.slice(answer.start, answer.end), answer.message === -1 || weights[answer.message] !== 0, specials);
+    position = answer.end;
+  }
+  pushSplit(out, text.slice(position), false, specials);
   return out.segments;
 }
 
-const compiled = new Map<string, JinjaTemplate>();
-
-function compile(source: string): JinjaTemplate {
-  let template = compiled.get(source);
-  if (!template) {
-    try {
-      template = new JinjaTemplate(source);
-    } catch (e) {
-      throw new TemplateError(`cannot parse the chat template: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    compiled.set(source, template);
-  }
-  return template;
+/** The texts of every special token, longest first so `<|im_end|>` wins over a shorter token it contains. */
+function specialTexts(tokens: SpecialTokens): string[] {
+  const all = [tokens.bos_token, tokens.eos_token, tokens.unk_token, tokens.pad_token, tokens.sep_token, tokens.cls_token, tokens.mask_token, ...(tokens.additional_special_tokens ?? [])];
+  return [...new Set(all.filter((t): t is string => typeof t === 'string' && t !== ''))].sort((a, b) => b.length - a.length);
 }
 
-function renderText(template: JinjaChatTemplate, messages: Record<string, unknown>[], addGenerationPrompt: boolean): string {
-  try {
-    return compile(template.template).render({
-      messages,
-      add_generation_prompt: addGenerationPrompt,
-      bos_token: template.bosToken ?? '',
-      eos_token: template.eosToken ?? '',
-    });
-  } catch (e) {
-    throw new TemplateError(`template "${template.name}" failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-/** Appends text, giving BOS/EOS occurrences their own special segments. */
-function pushSplit(out: SegmentBuilder, text: string, trainable: boolean, template: JinjaChatTemplate): void {
-  const specials = [template.bosToken, template.eosToken].filter((t): t is string => !!t);
+/** Appends text, giving special-token occurrences their own segments. */
+function pushSplit(out: SegmentBuilder, text: string, trainable: boolean, specials: readonly string[]): void {
   let rest = text;
   while (rest.length > 0) {
     let at = -1;
@@ -160,7 +141,7 @@ function pushSplit(out: SegmentBuilder, text: string, trainable: boolean, templa
 }
 
 /** A token in tokenizer_config.json is a string or an AddedToken object `{content: …}`. */
-function tokenText(value: unknown): string | undefined {
+export function tokenText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (isObject(value) && typeof value.content === 'string') return value.content;
   return undefined;

@@ -1,6 +1,6 @@
 /** Templates by name. @module */
 import { alpacaLlmsFromScratchTemplate, alpacaTemplate, stanfordAlpacaTemplate } from './alpaca.js';
-import { chatglm2Template, chatglm3Template, chatglmTemplate } from './chatglm.js';
+import { chatglm2Template, chatglm3Template, chatglm3ThudmTemplate, chatglmTemplate } from './chatglm.js';
 import { chatmlTemplate } from './chatml.js';
 import { claudeTemplate } from './claude.js';
 import { guanacoTemplate } from './guanaco.js';
@@ -18,6 +18,7 @@ export const TEMPLATES: Readonly<Record<string, ChatTemplate>> = Object.freeze(
       chatglmTemplate,
       chatglm2Template,
       chatglm3Template,
+      chatglm3ThudmTemplate,
       claudeTemplate,
       chatmlTemplate,
       guanacoTemplate,

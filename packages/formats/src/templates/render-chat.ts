@@ -57,7 +57,8 @@ function chooseSystem(template: ChatTemplate, system: string | undefined, firstU
     return undefined;
   }
   const hasInput = firstUser.input !== undefined && firstUser.input !== '';
-  const text = system ?? (hasInput ? slot.defaultWithInput ?? slot.default : slot.default);
+  const fallback = hasInput ? slot.defaultWithInput ?? slot.default : slot.default;
+  const text = system === '' && slot.emptyUsesDefault ? fallback : system ?? fallback;
   if (text === undefined || (text === '' && !slot.renderEmpty)) return undefined;
   return text;
 }

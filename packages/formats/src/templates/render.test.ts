@@ -146,6 +146,7 @@ describe('registry', () => {
       'chatglm',
       'chatglm2',
       'chatglm3',
+      'chatglm3-thudm',
       'claude',
       'chatml',
       'guanaco',

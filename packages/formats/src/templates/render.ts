@@ -15,7 +15,7 @@ import { TemplateError, type RenderOptions, type Template } from './template-typ
  */
 export function render(conversation: Conversation, template: Template, options: RenderOptions = {}): Segment[] {
   // Jinja templates carry their renderer, so the Jinja engine stays out of bundles that do not use it.
-  return template.kind === 'jinja' ? template.renderSegments(conversation) : renderChat(conversation, template, options);
+  return template.kind === 'jinja' ? template.renderSegments(conversation, options) : renderChat(conversation, template, options);
 }
 
 /**

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Conversation } from '../records/conversation.js';
+import type { SpecialTokens } from './chat-template-render.js';
 import type { Segment } from './segments.js';
 
 /**
@@ -33,6 +34,12 @@ export interface SystemSlot {
   readonly defaultWithInput?: string;
   /** Render the slot even for an empty system text (FastChat templates always do). Default false. */
   readonly renderEmpty?: boolean;
+  /**
+   * An empty system text (`''`) falls back to {@link SystemSlot.default}, as
+   * LLaMA-Factory's `system or default_system` does. Default false: `''`
+   * means "no system prompt" (or an empty one with `renderEmpty`).
+   */
+  readonly emptyUsesDefault?: boolean;
   /** `before` the first round (default), or prepended to the `first-user` message's content (Llama 2). */
   readonly placement?: 'before' | 'first-user';
 }
@@ -78,7 +85,7 @@ export interface ChatTemplate {
   readonly stop: readonly string[];
 }
 
-/** A Hugging Face `chat_template` (Jinja), rendered with `@huggingface/jinja`. */
+/** A Hugging Face `chat_template` (Jinja), rendered as transformers renders it. */
 export interface JinjaChatTemplate {
   /** Tells Jinja templates from chat templates. */
   readonly kind: 'jinja';
@@ -90,35 +97,40 @@ export interface JinjaChatTemplate {
   readonly source: string;
   /** The Jinja source. */
   readonly template: string;
-  /** The `bos_token` text the template may print. */
+  /** The `bos_token` text the template may print (also in {@link JinjaChatTemplate.specialTokens}). */
   readonly bosToken?: string;
-  /** The `eos_token` text the template may print. */
+  /** The `eos_token` text the template may print (also in {@link JinjaChatTemplate.specialTokens}). */
   readonly eosToken?: string;
+  /** Every special token passed to the template, as transformers passes `special_tokens_map`. */
+  readonly specialTokens: SpecialTokens;
+  /** Variables passed on every render (e.g. `{ enable_thinking: false }`); a render's own variables win. */
+  readonly variables?: Readonly<Record<string, unknown>>;
   /** Strings that end generation (the EOS token, when known). */
   readonly stop: readonly string[];
   /**
    * Renders with this template. Bound by `fromChatTemplate`, so the Jinja
    * engine is bundled only by applications that build a Jinja template.
    */
-  readonly renderSegments: (conversation: Conversation) => Segment[];
+  readonly renderSegments: (conversation: Conversation, options?: RenderOptions) => Segment[];
 }
 
 /** Any template `render` accepts. */
 export type Template = ChatTemplate | JinjaChatTemplate;
 
-/** Options of the renderers. */
+/** Options of the renderers. The last four apply to Jinja templates only. */
 export interface RenderOptions {
   /** Text of the EOS marker. Default `<|endoftext|>` (GPT-2's). */
   eos?: string;
   /** Text of the BOS marker. Default `<|endoftext|>` (GPT-2 uses its one special token for both). */
   bos?: string;
+  /** Append the assistant cue whoever spoke last (transformers' `add_generation_prompt`). Default: when the conversation ends with a user message. */
+  addGenerationPrompt?: boolean;
+  /** Tool definitions (JSON schemas), the template's `tools`. */
+  tools?: readonly unknown[];
+  /** Documents for retrieval-augmented templates, the template's `documents`. */
+  documents?: readonly unknown[];
+  /** Extra template variables, e.g. `{ enable_thinking: false }`. */
+  variables?: Readonly<Record<string, unknown>>;
 }
 
-/** Thrown when a template cannot render a conversation (too many rounds, a system prompt it has no slot for…). */
-export class TemplateError extends Error {
-  /** Builds the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateError';
-  }
-}
+export { TemplateError } from './template-errors.js';
