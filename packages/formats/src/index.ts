@@ -41,12 +41,14 @@ export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptio
 // Readers
 export { formatReadErrors, RecordsError, type ReadError } from './read/read-error.js';
 export { textChunks, type Chunk, type TextSource } from './read/text-source.js';
+export { SNIFF_BYTES, sniffBytes, type ByteSniff } from './read/sniff-bytes.js';
+export { DATA_FILE_FIX, UnreadableInputError, type UnreadableInputCode } from './read/input-error.js';
 export { numberedLines, type NumberedLine } from './read/lines.js';
 export type { ParsedItem, ParsedValue, ParseProblem } from './read/parsed-item.js';
 export { parseJsonArray } from './read/json-array.js';
 export { parseJsonl } from './read/jsonl.js';
 export { DEFAULT_TSV_COLUMNS, parseTsv, type TsvOptions } from './read/tsv.js';
-export { formatFromFileName, sniffFormat, type DataFormat } from './read/detect-format.js';
+export { formatFromFileName, isCsvFileName, sniffFormat, type DataFormat } from './read/detect-format.js';
 export {
   readRecords,
   readRecordsOrThrow,

@@ -8,7 +8,8 @@ import { checkFor } from '../records/checks.js';
 import { detectKind } from '../records/detect-kind.js';
 import type { FieldIssue, RecordCheck } from '../records/field-issue.js';
 import type { AnyRecord, RecordKind, RecordOfKind } from '../records/record-types.js';
-import { formatFromFileName, sniffFormat, type DataFormat } from './detect-format.js';
+import { formatFromFileName, isCsvFileName, sniffFormat, type DataFormat } from './detect-format.js';
+import { UnreadableInputError } from './input-error.js';
 import { parseJsonArray } from './json-array.js';
 import { parseJsonl } from './jsonl.js';
 import type { ParsedItem, ParsedValue, ParseProblem } from './parsed-item.js';
@@ -101,20 +102,43 @@ export async function readRecordsOrThrow(source: TextSource, options: ReadOption
   return result.records;
 }
 
+/**
+ * Picks the parser and runs it. An input that is not text data (binary, CSV,
+ * damaged gzip) becomes one located problem instead of records parsed from
+ * garbage: before the first record when the first bytes tell, else where
+ * reading stopped.
+ */
 async function* parseSource(source: TextSource, options: ReadOptions, session: ReadSession): AsyncGenerator<ParsedItem> {
   const file = session.file;
-  let format = options.format ?? formatFromFileName(file);
-  let chunks: AsyncIterable<string> = textChunks(source);
-  if (!format) {
-    const iterator = chunks[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    format = sniffFormat(first.done ? '' : first.value);
-    chunks = prepend(first.done ? undefined : first.value, iterator);
+  let lastLine = 1;
+  const unreadable = (e: UnreadableInputError): ParsedItem => ({ ok: false, error: { file, line: lastLine, message: e.message, code: e.code } });
+  if (!options.format && isCsvFileName(file)) {
+    const message = 'CSV is not supported: the readers take tab-separated values (TSV), JSON or JSONL.';
+    yield { ok: false, error: { file, line: 1, message: `${message} Save it as TSV, or pass the format 'tsv' if it is in fact tab-separated.`, code: 'unsupported_format' } };
+    return;
   }
+  const iterator = textChunks(source)[Symbol.asyncIterator]();
+  let first: IteratorResult<string>;
+  try {
+    first = await iterator.next();
+  } catch (e) {
+    if (!(e instanceof UnreadableInputError)) throw e;
+    yield unreadable(e);
+    return;
+  }
+  const chunks = prepend(first.done ? undefined : first.value, iterator);
+  const format = options.format ?? formatFromFileName(file) ?? sniffFormat(first.done ? '' : first.value);
   session.format = format;
-  if (format === 'tsv') yield* parseTsv(chunks, file, options.tsv);
-  else if (format === 'jsonl') yield* parseJsonl(chunks, file);
-  else yield* parseJsonArray(chunks, file);
+  const items = format === 'tsv' ? parseTsv(chunks, file, options.tsv) : format === 'jsonl' ? parseJsonl(chunks, file) : parseJsonArray(chunks, file);
+  try {
+    for await (const item of items) {
+      lastLine = item.ok ? item.line : item.error.line;
+      yield item;
+    }
+  } catch (e) {
+    if (!(e instanceof UnreadableInputError)) throw e;
+    yield unreadable(e);
+  }
 }
 
 async function* prepend(head: string | undefined, rest: AsyncIterator<string>): AsyncGenerator<string> {
