@@ -105,21 +105,26 @@ export { toJsonArray, toJsonl, toTsv } from './write/write-records.js';
 // Validation
 export {
   countSegments,
+  encodingCounter,
   ESTIMATED_TOKEN_COUNTER,
+  MissingTokenizerError,
+  OPENAI_ENCODINGS,
   resolveTokenCounter,
   tokenCounter,
+  type ModuleImporter,
+  type OpenAiEncoding,
   type SegmentTokenCounts,
   type TokenCounter,
   type TokenizeFn,
 } from './validate/token-counter.js';
 export { distribution, quantile, type Distribution } from './validate/distribution.js';
 export { conversationMessages, cookbookTokens, cookbookTrainableTokens, type CookbookMessage } from './validate/cookbook-tokens.js';
+export { DEFAULT_BUDGET, estimateEpochs, type BudgetEstimate, type BudgetSettings } from './validate/budget.js';
+export { ReportBuilder } from './validate/report-builder.js';
 export {
   buildReport,
-  DEFAULT_BUDGET,
-  estimateEpochs,
-  type BudgetEstimate,
-  type BudgetSettings,
+  counterFor,
+  defaultEncoding,
   type OverLengthExample,
   type OverLengthSummary,
   type ReportWarnings,

@@ -45,6 +45,8 @@ export interface LocatedRecord<T = AnyRecord> {
 export interface ReadRecordItem<T = AnyRecord> extends LocatedRecord<T> {
   /** A record, not a problem. */
   ok: true;
+  /** The kind the record was checked as (given, or detected from the first record). */
+  kind: RecordKind;
 }
 
 /** A record or a problem, in file order. */
@@ -174,7 +176,7 @@ class ReadSession {
     this.checkRecord ??= checkFor(this.kind, this.options);
     const issues = this.checkRecord(item.value);
     if (issues.length === 0) {
-      yield { ok: true, record: item.value as AnyRecord, file: this.file, line: item.line, index: item.index };
+      yield { ok: true, kind: this.kind, record: item.value as AnyRecord, file: this.file, line: item.line, index: item.index };
       return;
     }
     for (const issue of issues) yield this.issue(item, issue);

@@ -36,6 +36,15 @@ export type TextSource =
  */
 export async function* textChunks(source: TextSource): AsyncGenerator<string> {
   const chunks = rawChunks(source)[Symbol.asyncIterator]();
+  try {
+    yield* sniffAndDecode(chunks);
+  } finally {
+    // Closes the file or stream when reading stops early (a refused binary file, a consumer that quits).
+    await chunks.return?.(undefined);
+  }
+}
+
+async function* sniffAndDecode(chunks: AsyncIterator<Chunk>): AsyncGenerator<string> {
   const head: Uint8Array[] = [];
   let headBytes = 0;
   let next = await chunks.next();
