@@ -62,7 +62,7 @@ const ENCODING_LABELS: Record<OpenAiEncoding, string> = {
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
 
 // A computed specifier keeps bundlers from resolving (and requiring) the optional peer.
-const importModule: ModuleImporter = (specifier) => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+const importModule: ModuleImporter = async (specifier) => await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
 
 /** The optional `gpt-tokenizer` package is not installed, and an exact encoding was asked for. */
 export class MissingTokenizerError extends TunekitError {
