@@ -1,11 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedFile } from '../testing/shared-data.js';
+import { REPO_ROOT, sharedFile } from '../testing/shared-data.js';
 import { main } from './main.js';
 
 const TOY = fileURLToPath(new URL('../../fixtures/openai-cookbook/toy_chat_fine_tuning.jsonl', import.meta.url));
@@ -126,4 +128,23 @@ describe('render', () => {
       expect(err).toContain('--side must be one of chosen, rejected; got "rejectd"');
     }
   });
+});
+
+describe('the executable', () => {
+  const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+
+  it('reads - from its real standard input, and exits 2 (not 70 with a raw EISDIR) for a folder', async () => {
+    const piped = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', cli, 'validate', '-', '--json'], { cwd: REPO_ROOT }, (error, stdout) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout });
+      });
+      readFile(TOY).then((bytes) => child.stdin!.end(bytes), reject);
+    });
+    expect(piped.code).toBe(0);
+    expect(JSON.parse(piped.stdout)).toMatchObject({ file: '<stdin>', records: 5, errors: [] });
+    const folder = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'validate', dir], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
+    expect((folder as { code: number }).code).toBe(2);
+    expect((folder as { stderr: string }).stderr).toContain(`${dir} is a directory`);
+  }, 60_000);
 });

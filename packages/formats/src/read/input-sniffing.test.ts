@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { isTunekitError } from '../errors/tunekit-error.js';
 import { readRecordsFromFile } from '../node.js';
 import { sharedFile } from '../testing/shared-data.js';
 import { readRecords } from './read-records.js';
@@ -106,5 +109,20 @@ describe('CSV', () => {
     expect(read.errors[0]!.message).toMatch(/^CSV is not supported/);
     const asTsv = await readRecords('ham\thello\n', { file: 'tabs.csv', format: 'tsv' });
     expect(asTsv.records.map((r) => r.record)).toEqual([{ label: 'ham', text: 'hello' }]);
+  });
+});
+
+describe('file paths that are not files', () => {
+  it('reject with tunekit errors naming the path, not a raw EISDIR or ENOENT', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tunekit-folder-'));
+    try {
+      const folder = await readRecordsFromFile(dir).catch((e: unknown) => e);
+      expect(isTunekitError(folder, 'is_directory')).toBe(true);
+      expect((folder as Error).message).toBe(`${dir} is a directory, not a data file. Give the path of a JSON, JSONL or TSV file.`);
+      const missing = await readRecordsFromFile(join(dir, 'nope.jsonl')).catch((e: unknown) => e);
+      expect(isTunekitError(missing, 'file_not_found')).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
