@@ -48,7 +48,7 @@ export type { ParsedItem, ParsedValue, ParseProblem } from './read/parsed-item.j
 export { parseJsonArray } from './read/json-array.js';
 export { parseJsonl } from './read/jsonl.js';
 export { DEFAULT_TSV_COLUMNS, parseTsv, type TsvOptions } from './read/tsv.js';
-export { formatFromFileName, isCsvFileName, sniffFormat, type DataFormat } from './read/detect-format.js';
+export { formatFromFileName, isCsvFileName, looksLikeCsv, sniffFormat, type DataFormat } from './read/detect-format.js';
 export {
   readRecords,
   readRecordsOrThrow,

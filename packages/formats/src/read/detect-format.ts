@@ -25,3 +25,12 @@ export function sniffFormat(start: string): DataFormat {
 export function isCsvFileName(fileName: string): boolean {
   return /\.csv(\.gz)?$/i.test(fileName);
 }
+
+/**
+ * True when text whose format was guessed as TSV looks like CSV instead: its
+ * first line has commas and no tab (a TSV row always has a tab).
+ */
+export function looksLikeCsv(start: string): boolean {
+  const firstLine = start.trimStart().split(/\r\n|\r|\n/, 1)[0] ?? '';
+  return firstLine.includes(',') && !firstLine.includes('\t');
+}

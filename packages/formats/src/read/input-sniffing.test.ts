@@ -107,6 +107,10 @@ describe('CSV', () => {
     expect(read.errors).toHaveLength(1);
     expect(read.errors[0]).toMatchObject({ file: 'messages.csv', line: 1, code: 'unsupported_format' });
     expect(read.errors[0]!.message).toMatch(/^CSV is not supported/);
+    // Without a name (standard input), a first line with commas and no tab is CSV too.
+    const unnamed = await readRecords('label,text\nham,hello\n');
+    expect(unnamed.errors.map((e) => [e.file, e.line, e.code])).toEqual([['<input>', 1, 'unsupported_format']]);
+    expect((await readRecords('ham\thello, world\n')).records).toHaveLength(1);
     const asTsv = await readRecords('ham\thello\n', { file: 'tabs.csv', format: 'tsv' });
     expect(asTsv.records.map((r) => r.record)).toEqual([{ label: 'ham', text: 'hello' }]);
   });

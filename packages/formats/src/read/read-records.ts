@@ -8,7 +8,7 @@ import { checkFor } from '../records/checks.js';
 import { detectKind } from '../records/detect-kind.js';
 import type { FieldIssue, RecordCheck } from '../records/field-issue.js';
 import type { AnyRecord, RecordKind, RecordOfKind } from '../records/record-types.js';
-import { formatFromFileName, isCsvFileName, sniffFormat, type DataFormat } from './detect-format.js';
+import { formatFromFileName, isCsvFileName, looksLikeCsv, sniffFormat, type DataFormat } from './detect-format.js';
 import { UnreadableInputError } from './input-error.js';
 import { parseJsonArray } from './json-array.js';
 import { parseJsonl } from './jsonl.js';
@@ -114,9 +114,17 @@ async function* parseSource(source: TextSource, options: ReadOptions, session: R
   const file = session.file;
   let lastLine = 1;
   const unreadable = (e: UnreadableInputError): ParsedItem => ({ ok: false, error: { file, line: lastLine, message: e.message, code: e.code } });
+  const csv: ParsedItem = {
+    ok: false,
+    error: {
+      file,
+      line: 1,
+      message: "CSV is not supported: the readers take tab-separated values (TSV), JSON or JSONL. Save it as TSV, or pass the format 'tsv' if it is in fact tab-separated.",
+      code: 'unsupported_format',
+    },
+  };
   if (!options.format && isCsvFileName(file)) {
-    const message = 'CSV is not supported: the readers take tab-separated values (TSV), JSON or JSONL.';
-    yield { ok: false, error: { file, line: 1, message: `${message} Save it as TSV, or pass the format 'tsv' if it is in fact tab-separated.`, code: 'unsupported_format' } };
+    yield csv;
     return;
   }
   const iterator = textChunks(source)[Symbol.asyncIterator]();
@@ -129,8 +137,15 @@ async function* parseSource(source: TextSource, options: ReadOptions, session: R
     return;
   }
   const chunks = prepend(first.done ? undefined : first.value, iterator);
-  const format = options.format ?? formatFromFileName(file) ?? sniffFormat(first.done ? '' : first.value);
+  const named = options.format ?? formatFromFileName(file);
+  const start = first.done ? '' : first.value;
+  const format = named ?? sniffFormat(start);
   session.format = format;
+  // Guessed (standard input, no extension): commas and no tab on the first line is CSV, not one-column TSV.
+  if (!named && format === 'tsv' && looksLikeCsv(start)) {
+    yield csv;
+    return;
+  }
   const items = format === 'tsv' ? parseTsv(chunks, file, options.tsv) : format === 'jsonl' ? parseJsonl(chunks, file) : parseJsonArray(chunks, file);
   try {
     for await (const item of items) {
