@@ -41,12 +41,14 @@ export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptio
 // Readers
 export { formatReadErrors, RecordsError, type ReadError } from './read/read-error.js';
 export { textChunks, type Chunk, type TextSource } from './read/text-source.js';
+export { SNIFF_BYTES, sniffBytes, type ByteSniff } from './read/sniff-bytes.js';
+export { DATA_FILE_FIX, UnreadableInputError, type UnreadableInputCode } from './read/input-error.js';
 export { numberedLines, type NumberedLine } from './read/lines.js';
 export type { ParsedItem, ParsedValue, ParseProblem } from './read/parsed-item.js';
 export { parseJsonArray } from './read/json-array.js';
 export { parseJsonl } from './read/jsonl.js';
 export { DEFAULT_TSV_COLUMNS, parseTsv, type TsvOptions } from './read/tsv.js';
-export { formatFromFileName, sniffFormat, type DataFormat } from './read/detect-format.js';
+export { formatFromFileName, isCsvFileName, looksLikeCsv, sniffFormat, type DataFormat } from './read/detect-format.js';
 export {
   readRecords,
   readRecordsOrThrow,
@@ -114,21 +116,26 @@ export { toJsonArray, toJsonl, toTsv } from './write/write-records.js';
 // Validation
 export {
   countSegments,
+  encodingCounter,
   ESTIMATED_TOKEN_COUNTER,
+  MissingTokenizerError,
+  OPENAI_ENCODINGS,
   resolveTokenCounter,
   tokenCounter,
+  type ModuleImporter,
+  type OpenAiEncoding,
   type SegmentTokenCounts,
   type TokenCounter,
   type TokenizeFn,
 } from './validate/token-counter.js';
 export { distribution, quantile, type Distribution } from './validate/distribution.js';
 export { conversationMessages, cookbookTokens, cookbookTrainableTokens, type CookbookMessage } from './validate/cookbook-tokens.js';
+export { DEFAULT_BUDGET, estimateEpochs, type BudgetEstimate, type BudgetSettings } from './validate/budget.js';
+export { ReportBuilder } from './validate/report-builder.js';
 export {
   buildReport,
-  DEFAULT_BUDGET,
-  estimateEpochs,
-  type BudgetEstimate,
-  type BudgetSettings,
+  counterFor,
+  defaultEncoding,
   type OverLengthExample,
   type OverLengthSummary,
   type ReportWarnings,

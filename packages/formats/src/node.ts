@@ -9,14 +9,28 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chatTemplateFromFiles, type ChatTemplateFiles, type LoadChatTemplateOptions } from './templates/chat-template-loading.js';
 import type { JinjaChatTemplate } from './templates/template-types.js';
+import { FileNotFoundError, TunekitError } from './errors/tunekit-error.js';
 import { readRecords, readRecordsOrThrow, streamRecords, type LocatedRecord, type ReadItem, type ReadOptions, type ReadResult } from './read/read-records.js';
 import type { AnyRecord, RecordKind, RecordOfKind } from './records/record-types.js';
 import type { ValidationOptions, ValidationReport } from './validate/validation-report.js';
 import { validateSource } from './validate/validate-source.js';
 
-/** A file's bytes as a stream of chunks (64 KiB each). */
-export function fileChunks(path: string): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { highWaterMark: 64 * 1024 });
+/**
+ * A file's bytes as a stream of chunks (64 KiB each).
+ *
+ * @throws {@link FileNotFoundError} for a missing path, and a
+ * {@link TunekitError} with code `is_directory` for a folder, when iterated
+ * (instead of Node's bare `ENOENT`/`EISDIR`).
+ */
+export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Uint8Array>;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new FileNotFoundError(path, { cause: e });
+    if (code === 'EISDIR') throw new TunekitError('is_directory', `${path} is a directory, not a data file.`, { fix: 'Give the path of a JSON, JSONL or TSV file.', cause: e });
+    throw e;
+  }
 }
 
 /** Reads every record and problem of a file; errors name the file as given. */

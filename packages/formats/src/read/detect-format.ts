@@ -3,9 +3,10 @@
 /** The file formats the readers handle. */
 export type DataFormat = 'json' | 'jsonl' | 'tsv';
 
-/** The format a file name's extension implies, or `undefined`. */
+/** The format a file name's extension implies (`.gz` is looked through), or `undefined`. */
 export function formatFromFileName(fileName: string): DataFormat | undefined {
-  const name = fileName.toLowerCase();
+  // `data.jsonl.gz` is JSONL: the readers decompress gzip themselves.
+  const name = fileName.toLowerCase().replace(/\.gz$/, '');
   if (name.endsWith('.json')) return 'json';
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
   if (name.endsWith('.tsv') || name.endsWith('.tab')) return 'tsv';
@@ -18,4 +19,18 @@ export function sniffFormat(start: string): DataFormat {
   if (first === '[') return 'json';
   if (first === '{') return 'jsonl';
   return 'tsv';
+}
+
+/** True for a `.csv` (or `.csv.gz`) file name: the readers do not read CSV. */
+export function isCsvFileName(fileName: string): boolean {
+  return /\.csv(\.gz)?$/i.test(fileName);
+}
+
+/**
+ * True when text whose format was guessed as TSV looks like CSV instead: its
+ * first line has commas and no tab (a TSV row always has a tab).
+ */
+export function looksLikeCsv(start: string): boolean {
+  const firstLine = start.trimStart().split(/\r\n|\r|\n/, 1)[0] ?? '';
+  return firstLine.includes(',') && !firstLine.includes('\t');
 }

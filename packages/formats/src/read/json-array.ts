@@ -38,6 +38,7 @@ class JsonArrayScanner {
   private phase: Phase = 'start';
   private line = 1;
   private lastLine = 1;
+  private afterCr = false;
   private afterComma = false;
   private afterElement = false;
   private index = -1;
@@ -64,8 +65,10 @@ class JsonArrayScanner {
       const c = chunk[i]!;
       if (this.inElement) this.elementChar(chunk, i, c);
       else this.outerChar(i, c);
-      if (c === '\n') this.line++;
+      // `\r\n`, a lone `\r` and `\n` each end one line.
+      if (c === '\r' || (c === '\n' && !this.afterCr)) this.line++;
       else if (!isSpace(c)) this.lastLine = this.line;
+      this.afterCr = c === '\r';
     }
     if (this.inElement) this.parts.push(chunk.slice(this.partStart));
     this.partStart = 0;
@@ -206,7 +209,7 @@ class JsonArrayScanner {
       }
       if (!top) this.finish(chunk, i + 1);
       return;
-    } else if (c === '\n') {
+    } else if (c === '\n' || c === '\r') {
       // JSON strings cannot hold a raw line break: the closing quote is missing.
       this.inString = false;
       this.breakElement('unterminated string (a closing quote is missing)');

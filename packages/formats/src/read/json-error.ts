@@ -19,7 +19,11 @@ export function locateJsonError(error: unknown, text: string): LocatedJsonError 
   const lineColumn = /line (\d+) column \d+/.exec(raw);
   if (position) {
     const end = Math.min(Number(position[1]), text.length);
-    for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) lineOffset++;
+    // `\r\n`, a lone `\r` and `\n` each end one line, as the readers count them.
+    for (let i = 0; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 || (c === 10 && text.charCodeAt(i - 1) !== 13)) lineOffset++;
+    }
   } else if (lineColumn) {
     lineOffset = Number(lineColumn[1]) - 1;
   }

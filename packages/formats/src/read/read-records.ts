@@ -8,7 +8,8 @@ import { checkFor } from '../records/checks.js';
 import { detectKind } from '../records/detect-kind.js';
 import type { FieldIssue, RecordCheck } from '../records/field-issue.js';
 import type { AnyRecord, RecordKind, RecordOfKind } from '../records/record-types.js';
-import { formatFromFileName, sniffFormat, type DataFormat } from './detect-format.js';
+import { formatFromFileName, isCsvFileName, looksLikeCsv, sniffFormat, type DataFormat } from './detect-format.js';
+import { UnreadableInputError } from './input-error.js';
 import { parseJsonArray } from './json-array.js';
 import { parseJsonl } from './jsonl.js';
 import type { ParsedItem, ParsedValue, ParseProblem } from './parsed-item.js';
@@ -44,6 +45,8 @@ export interface LocatedRecord<T = AnyRecord> {
 export interface ReadRecordItem<T = AnyRecord> extends LocatedRecord<T> {
   /** A record, not a problem. */
   ok: true;
+  /** The kind the record was checked as (given, or detected from the first record). */
+  kind: RecordKind;
 }
 
 /** A record or a problem, in file order. */
@@ -101,20 +104,58 @@ export async function readRecordsOrThrow(source: TextSource, options: ReadOption
   return result.records;
 }
 
+/**
+ * Picks the parser and runs it. An input that is not text data (binary, CSV,
+ * damaged gzip) becomes one located problem instead of records parsed from
+ * garbage: before the first record when the first bytes tell, else where
+ * reading stopped.
+ */
 async function* parseSource(source: TextSource, options: ReadOptions, session: ReadSession): AsyncGenerator<ParsedItem> {
   const file = session.file;
-  let format = options.format ?? formatFromFileName(file);
-  let chunks: AsyncIterable<string> = textChunks(source);
-  if (!format) {
-    const iterator = chunks[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    format = sniffFormat(first.done ? '' : first.value);
-    chunks = prepend(first.done ? undefined : first.value, iterator);
+  let lastLine = 1;
+  const unreadable = (e: UnreadableInputError): ParsedItem => ({ ok: false, error: { file, line: lastLine, message: e.message, code: e.code } });
+  const csv: ParsedItem = {
+    ok: false,
+    error: {
+      file,
+      line: 1,
+      message: "CSV is not supported: the readers take tab-separated values (TSV), JSON or JSONL. Save it as TSV, or pass the format 'tsv' if it is in fact tab-separated.",
+      code: 'unsupported_format',
+    },
+  };
+  if (!options.format && isCsvFileName(file)) {
+    yield csv;
+    return;
   }
+  const iterator = textChunks(source)[Symbol.asyncIterator]();
+  let first: IteratorResult<string>;
+  try {
+    first = await iterator.next();
+  } catch (e) {
+    if (!(e instanceof UnreadableInputError)) throw e;
+    yield unreadable(e);
+    return;
+  }
+  const chunks = prepend(first.done ? undefined : first.value, iterator);
+  const named = options.format ?? formatFromFileName(file);
+  const start = first.done ? '' : first.value;
+  const format = named ?? sniffFormat(start);
   session.format = format;
-  if (format === 'tsv') yield* parseTsv(chunks, file, options.tsv);
-  else if (format === 'jsonl') yield* parseJsonl(chunks, file);
-  else yield* parseJsonArray(chunks, file);
+  // Guessed (standard input, no extension): commas and no tab on the first line is CSV, not one-column TSV.
+  if (!named && format === 'tsv' && looksLikeCsv(start)) {
+    yield csv;
+    return;
+  }
+  const items = format === 'tsv' ? parseTsv(chunks, file, options.tsv) : format === 'jsonl' ? parseJsonl(chunks, file) : parseJsonArray(chunks, file);
+  try {
+    for await (const item of items) {
+      lastLine = item.ok ? item.line : item.error.line;
+      yield item;
+    }
+  } catch (e) {
+    if (!(e instanceof UnreadableInputError)) throw e;
+    yield unreadable(e);
+  }
 }
 
 async function* prepend(head: string | undefined, rest: AsyncIterator<string>): AsyncGenerator<string> {
@@ -150,7 +191,7 @@ class ReadSession {
     this.checkRecord ??= checkFor(this.kind, this.options);
     const issues = this.checkRecord(item.value);
     if (issues.length === 0) {
-      yield { ok: true, record: item.value as AnyRecord, file: this.file, line: item.line, index: item.index };
+      yield { ok: true, kind: this.kind, record: item.value as AnyRecord, file: this.file, line: item.line, index: item.index };
       return;
     }
     for (const issue of issues) yield this.issue(item, issue);

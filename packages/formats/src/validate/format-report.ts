@@ -24,6 +24,10 @@ export function formatReport(report: ValidationReport): string {
     `  examples missing a system message: ${report.warnings.missingSystem}`,
     `  examples missing a user message: ${report.warnings.missingUser}`,
   );
+  if (report.untrainable.length > 0) {
+    out.push(`  records tunekit cannot train on as they are (${report.untrainable.length}; errors with --strict):`);
+    out.push(...formatReadErrors(report.untrainable).split('\n').map((l) => `    ${l}`));
+  }
   if (report.labels) out.push(`  labels: ${Object.entries(report.labels).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   const exact = report.tokenizer.exact ? '' : ' (ESTIMATE)';
   out.push(

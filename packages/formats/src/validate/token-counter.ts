@@ -1,7 +1,9 @@
 /**
- * Token counting with any tokenizer, GPT-2's when available.
+ * Token counting with any tokenizer, OpenAI's encodings (GPT-2's by
+ * default) when the optional `gpt-tokenizer` package is installed.
  * @module
  */
+import { TunekitError } from '../errors/tunekit-error.js';
 import type { Segment } from '../templates/segments.js';
 
 /** Any tokenizer: returns the ids (or just their number) for a text. */
@@ -11,7 +13,7 @@ export type TokenizeFn = (text: string) => readonly number[] | number;
 export interface TokenCounter {
   /** Tokens in a text. */
   count(text: string): number;
-  /** What counts: `gpt2 (r50k_base)`, `custom`, or the estimate's label. */
+  /** What counts: `gpt2 (r50k_base)`, `cl100k_base`, `o200k_base`, `custom`, or the estimate's label. */
   readonly name: string;
   /** False for the character-based estimate. */
   readonly exact: boolean;
@@ -30,34 +32,80 @@ export function tokenCounter(tokenize: TokenizeFn, name = 'custom'): TokenCounte
 }
 
 /**
- * The fallback when no tokenizer is available: about 4 characters per GPT-2
+ * The fallback when no tokenizer is available: about 4 characters per
  * token for English text. Labelled so reports say it is an estimate.
  */
 export const ESTIMATED_TOKEN_COUNTER: TokenCounter = {
-  name: 'estimate (characters / 4; install gpt-tokenizer for exact GPT-2 counts)',
+  name: 'estimate (characters / 4; install gpt-tokenizer for exact counts)',
   exact: false,
   count: (text) => Math.ceil(text.length / 4),
 };
 
 /**
- * Resolves a counter: the given function, else GPT-2's BPE from the optional
- * `gpt-tokenizer` package (loaded on demand, never bundled), else the
- * labelled estimate.
+ * OpenAI's BPE encodings `gpt-tokenizer` provides: `r50k_base` is GPT-2's
+ * (what tunekit trains), `cl100k_base` the one the OpenAI cookbook counts
+ * chat data with (GPT-3.5/GPT-4), `o200k_base` GPT-4o's.
  */
-export async function resolveTokenCounter(tokenize?: TokenizeFn): Promise<TokenCounter> {
+export const OPENAI_ENCODINGS = ['r50k_base', 'cl100k_base', 'o200k_base'] as const;
+
+/** One of {@link OPENAI_ENCODINGS}. */
+export type OpenAiEncoding = (typeof OPENAI_ENCODINGS)[number];
+
+/** How counters name each encoding in reports. */
+const ENCODING_LABELS: Record<OpenAiEncoding, string> = {
+  r50k_base: 'gpt2 (r50k_base)',
+  cl100k_base: 'cl100k_base',
+  o200k_base: 'o200k_base',
+};
+
+/** Loads a module by specifier; injectable so tests can make the optional peer "missing". */
+export type ModuleImporter = (specifier: string) => Promise<unknown>;
+
+// A computed specifier keeps bundlers from resolving (and requiring) the optional peer.
+const importModule: ModuleImporter = async (specifier) => await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+
+/** The optional `gpt-tokenizer` package is not installed, and an exact encoding was asked for. */
+export class MissingTokenizerError extends TunekitError {
+  /** Builds the error for the encoding that could not be loaded. */
+  constructor(encoding: OpenAiEncoding, cause: unknown) {
+    super('missing_dependency', `Counting ${encoding} tokens needs the optional package gpt-tokenizer, which is not installed.`, {
+      fix: 'Install it next to @tunekit/formats (npm install gpt-tokenizer), or leave the encoding unset for a labelled estimate.',
+      cause,
+    });
+  }
+}
+
+/**
+ * A counter for one of OpenAI's encodings, loaded on demand from the
+ * optional `gpt-tokenizer` package (never bundled).
+ *
+ * @throws {@link MissingTokenizerError} when `gpt-tokenizer` is not installed.
+ */
+export async function encodingCounter(encoding: OpenAiEncoding, importer: ModuleImporter = importModule): Promise<TokenCounter> {
+  let bpe: { encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[] };
+  try {
+    bpe = (await importer(`gpt-tokenizer/encoding/${encoding}`)) as typeof bpe;
+  } catch (cause) {
+    throw new MissingTokenizerError(encoding, cause);
+  }
+  // Special-looking text inside data is counted as ordinary text here;
+  // special segments are counted as one token by countSegments.
+  const options = { disallowedSpecial: new Set<string>() };
+  return tokenCounter((text) => bpe.encode(text, options), ENCODING_LABELS[encoding]);
+}
+
+/**
+ * Resolves a counter: the given function, else the encoding (default GPT-2's
+ * `r50k_base`) from the optional `gpt-tokenizer` package, else the labelled
+ * estimate when that package is not installed.
+ */
+export async function resolveTokenCounter(tokenize?: TokenizeFn, encoding: OpenAiEncoding = 'r50k_base', importer?: ModuleImporter): Promise<TokenCounter> {
   if (tokenize) return tokenCounter(tokenize);
   try {
-    // A computed specifier keeps bundlers from resolving (and requiring) the optional peer.
-    const specifier = 'gpt-tokenizer/encoding/r50k_base';
-    const bpe = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as {
-      encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[];
-    };
-    // Special-looking text inside data is counted as ordinary text here;
-    // special segments are counted as one token by countSegments.
-    const options = { disallowedSpecial: new Set<string>() };
-    return tokenCounter((text) => bpe.encode(text, options), 'gpt2 (r50k_base)');
-  } catch {
-    return ESTIMATED_TOKEN_COUNTER;
+    return await encodingCounter(encoding, importer);
+  } catch (e) {
+    if (e instanceof MissingTokenizerError) return ESTIMATED_TOKEN_COUNTER;
+    throw e;
   }
 }
 

@@ -1,7 +1,8 @@
-import { encode as cl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { fileURLToPath } from 'node:url';
+import { encode as o200kEncode } from 'gpt-tokenizer/encoding/o200k_base';
 import { encode as r50k } from 'gpt-tokenizer/encoding/r50k_base';
 import { describe, expect, it } from 'vitest';
-import { readRecordsFromFile } from '../node.js';
+import { readRecordsFromFile, validateFile } from '../node.js';
 import { readRecords } from '../read/read-records.js';
 import { alpacaLlmsFromScratchTemplate } from '../templates/alpaca.js';
 import { segmentsToText } from '../templates/segments.js';
@@ -10,36 +11,19 @@ import { sharedFile } from '../testing/shared-data.js';
 import { alpacaToConversation } from '../convert/from-records.js';
 import type { AlpacaRecord } from '../records/record-types.js';
 import { formatReport } from './format-report.js';
-import { ESTIMATED_TOKEN_COUNTER, resolveTokenCounter, tokenCounter } from './token-counter.js';
-import { buildReport, estimateEpochs } from './validation-report.js';
+import { ESTIMATED_TOKEN_COUNTER, resolveTokenCounter } from './token-counter.js';
+import { estimateEpochs } from './budget.js';
+import { buildReport } from './validation-report.js';
 
-// The cookbook's toy dataset (openai-cookbook examples/data/toy_chat_fine_tuning.jsonl).
-const SYSTEM = 'You are a happy assistant that puts a positive spin on everything.';
-const TOY = [
-  [['system', SYSTEM], ['user', 'I fell off my bike today.'], ['assistant', "It's great that you're getting exercise outdoors!"]],
-  [
-    ['system', SYSTEM],
-    ['user', 'I lost my tennis match today.'],
-    ['assistant', "It's ok, it happens to everyone."],
-    ['user', 'But I trained so hard!'],
-    ['assistant', 'It will pay off next time.'],
-    ['user', "I'm going to switch to golf."],
-    ['assistant', 'Golf is fun too!'],
-    ['user', "I don't even know how to play golf."],
-    ['assistant', "It's easy to learn!"],
-  ],
-  [['user', 'I lost my book today.'], ['assistant', 'You can read everything on ebooks these days!']],
-  [['system', SYSTEM], ['assistant', "You're great!"]],
-  [['system', SYSTEM], ['user', "I'm hungry."], ['assistant', 'Eat a banana!'.repeat(2000)]],
-]
-  .map((messages) => JSON.stringify({ messages: messages.map(([role, content]) => ({ role, content })) }))
-  .join('\n');
+// The cookbook's own toy dataset, byte for byte (fixtures/openai-cookbook/SOURCE.md).
+const TOY = fileURLToPath(new URL('../../fixtures/openai-cookbook/toy_chat_fine_tuning.jsonl', import.meta.url));
 
 describe('the OpenAI cookbook notebook, reproduced', () => {
-  it('gives the notebook’s printed numbers on its toy dataset (cl100k_base, 4096-token limit)', async () => {
-    const read = await readRecords(TOY, { file: 'toy_chat_fine_tuning.jsonl' });
-    expect(read.errors).toEqual([]); // "No errors found"
-    const report = await buildReport(read, { counter: tokenCounter(cl100k), contextLength: 4096 });
+  it('gives the notebook’s printed numbers on its toy dataset with the default encoding (cl100k_base) and a 4096-token limit', async () => {
+    const report = await validateFile(TOY, { contextLength: 4096 });
+    // "No errors found"
+    expect(report.errors).toEqual([]);
+    expect(report.tokenizer).toEqual({ name: 'cl100k_base', exact: true, method: 'cookbook' });
     // "Num examples missing system message: 1", "… user message: 1"
     expect(report.warnings).toEqual({ missingSystem: 1, missingUser: 1 });
     // "min / max: 2, 9", "mean / median: 3.8, 3.0", "p5 / p95: 2.0, 6.6000000000000005"
@@ -52,10 +36,24 @@ describe('the OpenAI cookbook notebook, reproduced', () => {
     expect(report.overLength).toEqual({ contextLength: 4096, count: 1, examples: [{ index: 4, line: 5, tokens: 8032 }] });
     // "~4306 tokens", "20 epochs", "~86120 tokens"
     expect(report.budget).toEqual({ epochs: 20, tokensPerEpoch: 4306, totalTokens: 86120 });
-    // Example 4 (system + assistant, no user) passes the cookbook but cannot be rendered into rounds here.
-    expect(report.errors).toEqual([
+    // Example 4 (system + assistant, no user) passes the cookbook but cannot be rendered into rounds here: a warning.
+    expect(report.untrainable).toEqual([
       expect.objectContaining({ line: 4, record: 3, code: 'conversion', field: 'messages', message: 'message 1 should be a user message (roles must alternate user/assistant after the system prompt), got assistant' }),
     ]);
+  });
+
+  it('makes the untrainable example an error when strict', async () => {
+    const report = await validateFile(TOY, { contextLength: 4096, strict: true });
+    expect(report.errors.map((e) => [e.line, e.code])).toEqual([[4, 'conversion']]);
+    expect(report.untrainable).toEqual([]);
+  });
+
+  it('counts 28/8033 with GPT-2’s r50k_base, which is why the cookbook’s encoding is the default', async () => {
+    const report = await validateFile(TOY, { contextLength: 4096, encoding: 'r50k_base' });
+    expect([report.tokenizer.name, report.totalTokens.min, report.totalTokens.max]).toEqual(['gpt2 (r50k_base)', 28, 8033]);
+    const o200k = await validateFile(TOY, { contextLength: 4096, encoding: 'o200k_base' });
+    expect(o200k.tokenizer.name).toBe('o200k_base');
+    expect(o200k.totalTokens.max).toBe(cookbookTokensWith(o200kEncode));
   });
 
   it('uses the cookbook’s epochs rule', () => {
@@ -132,3 +130,10 @@ describe('format problems', () => {
     expect(formatReport(report)).toContain('x.jsonl:1 messages: missing or empty "messages" list');
   });
 });
+
+/** The cookbook's count of the toy file's last example (system, user, 2000 bananas), by hand. */
+function cookbookTokensWith(encode: (text: string) => number[]): number {
+  const n = (t: string) => encode(t).length;
+  const system = 'You are a happy assistant that puts a positive spin on everything.';
+  return 3 + (3 + n('system') + n(system)) + (3 + n('user') + n("I'm hungry.")) + (3 + n('assistant') + n('Eat a banana!'.repeat(2000)));
+}

@@ -1,11 +1,11 @@
-/** `tunekit-formats convert FILE --from X --to Y`. @module */
-import { writeFile } from 'node:fs/promises';
+/** `tunekit-formats convert FILE --to KIND`. @module */
 import { convertRecord } from '../../convert/convert-record.js';
 import { formatReadErrors, type ReadError } from '../../read/read-error.js';
+import { streamRecords } from '../../read/read-records.js';
 import { RECORD_KINDS, type AnyRecord, type RecordKind } from '../../records/record-types.js';
 import { toJsonArray, toJsonl, toTsv } from '../../write/write-records.js';
-import { choiceOption, parseArgs, stringOption, UsageError } from '../args.js';
-import { READ_FLAGS, READ_OPTIONS, readInput } from '../common.js';
+import { choiceOption, parseArgs, UsageError } from '../args.js';
+import { CONVERT_OPTIONS, convertOptions, openInput, openOutput, READ_FLAGS, READ_OPTIONS } from '../common.js';
 import { EXIT, type CliIo } from '../io.js';
 
 const DEFAULT_OUTPUT: Record<RecordKind, 'json' | 'jsonl' | 'tsv'> = {
@@ -16,25 +16,51 @@ const DEFAULT_OUTPUT: Record<RecordKind, 'json' | 'jsonl' | 'tsv'> = {
   classification: 'jsonl',
 };
 
+/** The help of `convert`. */
+export const CONVERT_HELP = `Usage: tunekit-formats convert FILE --to KIND [options]
+
+Converts records to another kind (alpaca, sharegpt, openai, preference,
+classification) and says on standard error what each conversion dropped or
+merged. Writes nothing and exits 1 when any record cannot be read or
+converted. FILE may be - (standard input), and gzip-compressed.
+
+Options:
+  --to KIND             the kind to write (required)
+  --kind KIND           the kind to read (default: detected); --from is the
+                        same option, to read as "--from X --to Y"
+  --to-format json|jsonl|tsv
+                        the output file format (default by kind: jsonl for
+                        openai and classification, json otherwise)
+  --instruction TEXT    the instruction for classification rows
+  --side chosen|rejected
+                        the answer kept from preference pairs
+  --out FILE            write to FILE (default standard output)
+`;
+
 /**
  * Runs `convert`. Writes nothing and exits 1 when any record cannot be read
  * or converted; reports what each conversion dropped on stderr.
  */
 export async function convertCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, [...READ_OPTIONS.filter((o) => o !== 'kind'), 'from', 'to', 'out', 'to-format', 'instruction', 'side'], [...READ_FLAGS]);
+  const args = parseArgs(argv, [...READ_OPTIONS, 'from', ...CONVERT_OPTIONS, 'to', 'to-format', 'out'], [...READ_FLAGS]);
   const to = choiceOption<RecordKind>(args, 'to', RECORD_KINDS);
   if (!to) throw new UsageError('missing --to KIND');
   const toFormat = choiceOption(args, 'to-format', ['json', 'jsonl', 'tsv'] as const) ?? DEFAULT_OUTPUT[to];
-  const side = choiceOption(args, 'side', ['chosen', 'rejected'] as const);
-  const read = await readInput(args, 'from');
-  const from = read.kind;
-  const errors: ReadError[] = [...read.errors];
+  const conversion = convertOptions(args);
+  const input = await openInput(args, io, ['kind', 'from']);
+  const errors: ReadError[] = [];
   const out: AnyRecord[] = [];
   const dropped = new Map<string, number>();
-  for (const located of read.records) {
-    const result = convertRecord(located.record, from!, to, { instruction: stringOption(args, 'instruction'), side });
+  let from: RecordKind | undefined;
+  for await (const item of streamRecords(input.source, input.options)) {
+    if (!item.ok) {
+      errors.push(item.error);
+      continue;
+    }
+    from = item.kind;
+    const result = convertRecord(item.record, item.kind, to, conversion);
     if (!result.ok) {
-      errors.push({ file: located.file, line: located.line, record: located.index, field: result.field, message: result.message, code: 'conversion' });
+      errors.push({ file: item.file, line: item.line, record: item.index, field: result.field, message: result.message, code: 'conversion' });
       continue;
     }
     out.push(result.value);
@@ -44,11 +70,10 @@ export async function convertCommand(argv: readonly string[], io: CliIo): Promis
     io.err(`${formatReadErrors(errors.sort((a, b) => a.line - b.line))}\n${errors.length} problems; nothing written\n`);
     return EXIT.dataErrors;
   }
-  const text = toFormat === 'json' ? toJsonArray(out) : toFormat === 'jsonl' ? toJsonl(out) : toTsv(out as unknown as Record<string, unknown>[], ['label', 'text']);
-  const path = stringOption(args, 'out');
-  if (path) await writeFile(path, text);
-  else io.out(text);
+  const output = await openOutput(args, io);
+  output.write(toFormat === 'json' ? toJsonArray(out) : toFormat === 'jsonl' ? toJsonl(out) : toTsv(out as unknown as Record<string, unknown>[], ['label', 'text']));
+  const path = await output.close();
   const notes = [...dropped].map(([note, n]) => `  ${note}: ${n} records`).join('\n');
-  io.err(`converted ${out.length} ${from} records to ${to} (${toFormat})${path ? ` in ${path}` : ''}\n${notes ? `dropped or merged:\n${notes}\n` : 'nothing dropped\n'}`);
+  io.err(`converted ${out.length} ${from ?? input.options.kind ?? ''} records to ${to} (${toFormat})${path ? ` in ${path}` : ''}\n${notes ? `dropped or merged:\n${notes}\n` : 'nothing dropped\n'}`);
   return EXIT.ok;
 }

@@ -4,6 +4,12 @@ import { TEMPLATES } from '../../templates/registry.js';
 import { parseArgs } from '../args.js';
 import { EXIT, type CliIo } from '../io.js';
 
+/** The help of `templates`. */
+export const TEMPLATES_HELP = `Usage: tunekit-formats templates
+
+Lists the built-in templates with the source each follows and its stop strings.
+`;
+
 /** Lists the built-in templates with their sources and stop strings. */
 export async function templatesCommand(argv: readonly string[], io: CliIo): Promise<number> {
   parseArgs(argv, [], []);
