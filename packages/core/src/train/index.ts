@@ -31,6 +31,7 @@ export {
 } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { CheckpointWriteError, NonFiniteLossError } from './errors';
+export { InvalidSettingError } from './settings-error';
 export { type CausalLMTaskSpec, type ClassificationTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
 export type { CheckpointEvent, EvalEvent, EvalMetrics, StepEvent, StopReason, TrainCallbacks, TrainResult, TrainStartEvent } from './events';
 export { freeze, type FreezeOptions, lastBlockPatterns, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';

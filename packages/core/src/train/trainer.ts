@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchOrder, type DataPosition, sequentialBatches } from '../data/batch-order';
 import { checkInputLengths } from '../data/collate';
 import { DataError, requireExamples } from '../data/data-error';
-import type { CausalLMExample, ClassificationExample, PreferenceExample } from '../data/examples';
+import { type CausalLMExample, type ClassificationExample, describeSource, type PreferenceExample } from '../data/examples';
+import { examplesWithoutTargets, validateCausalLMExamples, validateClassificationExamples, validatePreferenceExamples } from '../data/validate-examples';
 import type { GPT2Model } from '../model/gpt2-model';
 import { countTrainable, type ParameterSource } from '../model/parameter-source';
 import { SeededRandom } from '../util/random';
@@ -17,10 +18,12 @@ import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
 import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
-import { learningRateAt, type ScheduleOptions, validateSchedule } from './schedule';
+import { variableGradsOrRelease } from './safe-gradients';
+import { learningRateAt, type ScheduleOptions } from './schedule';
 import type { Task } from './tasks/task';
 import { trainableVariables } from './trainable-variables';
 import { restoreTrainerState, saveTrainerState, type TrainerState } from './trainer-state';
+import { validateRunLength, validateTrainSettings } from './validate-settings';
 
 /** AdamW settings of a run. */
 export interface OptimizerOptions extends Omit<AdamWOptions, 'weightDecay'> {
@@ -85,7 +88,7 @@ export interface TrainSettings {
   optimizer?: OptimizerOptions;
   /** Learning-rate schedule. Default: constant, no warmup. */
   schedule?: ScheduleOptions;
-  /** Clip the global gradient norm to this value. Default: no clipping. */
+  /** Clip the global gradient norm to this value (> 0; 0 is refused, as it would zero every update). Default: no clipping. */
   gradientClip?: number;
   /** Evaluate every this many updates (and after the last). Default: never. */
   evalEvery?: number;
@@ -113,15 +116,36 @@ export interface TrainSettings {
   onEval?: TrainCallbacks['onEval'];
   /** Stops the run after the current update (a checkpoint is written if configured). */
   signal?: AbortSignal;
+  /** Receives warnings about the data (examples that train on nothing). Default `console.warn`. */
+  onWarning?: (message: string) => void;
 }
 
 /** Options of {@link train}. */
 export type TrainOptions = TrainSettings & TrainTask;
 
-function positiveInteger(value: number | undefined, name: string, fallback: number): number {
-  const n = value ?? fallback;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
-  return n;
+/**
+ * Checks every example against the vocabulary and the head before step 1,
+ * naming the record: a bad id or label would otherwise fail when its batch is
+ * drawn. With prompt masking, examples whose response was cut off entirely
+ * train on nothing: they are counted and reported, and refused when no
+ * example is left to learn from.
+ */
+function validateData(options: TrainOptions, trainData: readonly unknown[], valData: readonly unknown[] | undefined, vocabSize: number, warn: (message: string) => void): void {
+  for (const [what, data] of [['trainData', trainData], ['valData', valData]] as const) {
+    if (!data) continue;
+    if (options.task === 'causal-lm') validateCausalLMExamples(data as CausalLMExample[], vocabSize, what);
+    else if (options.task === 'classification') validateClassificationExamples(data as ClassificationExample[], vocabSize, options.head.outputDim, what);
+    else if (options.task === 'reward') validatePreferenceExamples(data as PreferenceExample[], vocabSize, what);
+  }
+  if (options.task !== 'causal-lm' || !options.collate?.maskPrompt) return;
+  const empty = examplesWithoutTargets(trainData as CausalLMExample[], options.collate.maxLength, 'trainData');
+  if (empty.length === trainData.length) {
+    throw new DataError(`trainData: none of its ${trainData.length} examples has a response token left to train on with maskPrompt (first: ${describeSource(empty[0])}); truncation cut every response. Raise maxLength, shorten the prompts, or train without maskPrompt`);
+  }
+  if (empty.length > 0) {
+    const shown = empty.slice(0, 3).map((source) => describeSource(source)).join('; ');
+    warn(`trainData: ${empty.length} of ${trainData.length} examples have no response token left with maskPrompt (truncation cut it) and train on nothing: ${shown}${empty.length > 3 ? '; …' : ''}`);
+  }
 }
 
 /** Positions the active hooks occupy before the real tokens. */
@@ -142,13 +166,15 @@ function virtualPositions(model: GPT2Model): number {
  * ```
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  validateTrainSettings(options);
   const { model } = options;
-  const batchSize = positiveInteger(options.batchSize, 'batchSize', 8);
-  const accumulation = positiveInteger(options.gradientAccumulation, 'gradientAccumulation', 1);
+  const batchSize = options.batchSize ?? 8;
+  const accumulation = options.gradientAccumulation ?? 1;
   const seed = options.seed ?? 0;
   const task = createTask(model, options) as Task<unknown, unknown>;
   const trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
   const valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
+  validateData(options, trainData, valData, model.config.vocabSize, options.onWarning ?? ((message) => console.warn(message)));
   const limit = model.config.contextLength - virtualPositions(model);
   for (const [name, data] of [['trainData', trainData], ['valData', valData ?? []]] as const) {
     checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), limit, name);
@@ -162,12 +188,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (updatesPerEpoch < 1) {
     throw new DataError(`trainData has ${trainData.length} examples: fewer than one update of batchSize ${batchSize} × gradientAccumulation ${accumulation}`);
   }
-  const totalSteps = options.maxSteps !== undefined ? positiveInteger(options.maxSteps, 'maxSteps', 1) : Math.max(1, Math.round((options.epochs ?? 1) * updatesPerEpoch));
+  const totalSteps = options.maxSteps ?? Math.max(1, Math.round((options.epochs ?? 1) * updatesPerEpoch));
+  validateRunLength(options, totalSteps);
   const schedule = options.schedule ?? {};
-  validateSchedule(schedule, totalSteps);
   const peak = options.optimizer?.learningRate ?? 5e-5;
-  if (!(peak > 0)) throw new Error(`optimizer.learningRate must be > 0, got ${peak}`);
-  const evalEvery = options.evalEvery === undefined ? undefined : positiveInteger(options.evalEvery, 'evalEvery', 1);
+  const evalEvery = options.evalEvery;
   const stopping = options.earlyStopping;
   if (stopping && (!valData || !evalEvery)) throw new Error('earlyStopping needs valData and evalEvery');
   const callbacks: TrainCallbacks[] = [...(options.callbacks ?? []), { onStep: options.onStep, onEval: options.onEval }];
@@ -234,13 +259,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const update = await accumulateGradients(task, trainData, order, state.position, accumulation, random, tfNames, [...variables.values()]);
       state.position = update.position;
       const step = state.step + 1;
-      if (!Number.isFinite(update.loss)) throw disposeAnd(update.gradients, new NonFiniteLossError('loss', step, update.loss, lastCheckpoint));
-      const gradNorm = await globalNorm(update.gradients.values());
-      if (!Number.isFinite(gradNorm)) throw disposeAnd(update.gradients, new NonFiniteLossError('gradient norm', step, gradNorm, lastCheckpoint));
-      const gradients = options.gradientClip ? clipByGlobalNorm(update.gradients, gradNorm, options.gradientClip) : update.gradients;
+      let gradients = update.gradients;
+      let gradNorm: number;
       const learningRate = learningRateAt(state.step, totalSteps, peak, schedule);
-      optimizer.apply(gradients, learningRate);
-      tf.dispose([...gradients.values()]);
+      try {
+        if (!Number.isFinite(update.loss)) throw new NonFiniteLossError('loss', step, update.loss, lastCheckpoint);
+        gradNorm = await globalNorm(gradients.values());
+        if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError('gradient norm', step, gradNorm, lastCheckpoint);
+        if (options.gradientClip !== undefined) gradients = clipByGlobalNorm(gradients, gradNorm, options.gradientClip);
+        optimizer.apply(gradients, learningRate);
+      } finally {
+        // Also on failure: a failed run must not leak the step's gradients.
+        tf.dispose([...gradients.values()]);
+      }
       const seconds = (performance.now() - started) / 1000;
       state.step = step;
       state.tokensSeen += update.tokens;
@@ -271,11 +302,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
-function disposeAnd(gradients: Map<string, tf.Tensor>, error: Error): Error {
-  tf.dispose([...gradients.values()]);
-  return error;
-}
-
 /** Mean loss and averaged gradients of `accumulation` consecutive batches. */
 async function accumulateGradients(
   task: Task<unknown, unknown>, data: readonly unknown[], order: BatchOrder, start: DataPosition, accumulation: number,
@@ -285,22 +311,27 @@ async function accumulateGradients(
   let position = start;
   let lossSum = 0;
   let tokens = 0;
-  for (let micro = 0; micro < accumulation; micro++) {
-    const batch = task.collate(order.batchAt(position).map((i) => data[i]));
-    position = order.next(position);
-    tokens += task.tokens(batch);
-    const pass = { training: true, seed: random.nextSeed() };
-    const { value, grads } = tf.variableGrads(() => task.loss(batch, pass), variables);
-    lossSum += (await value.data())[0] as number;
-    value.dispose();
-    for (const [tfName, gradient] of Object.entries(grads)) {
-      const name = tfNames.get(tfName) as string;
-      const scaled = accumulation === 1 ? gradient : tf.tidy(() => tf.mul(gradient, 1 / accumulation));
-      if (scaled !== gradient) gradient.dispose();
-      const previous = gradients.get(name);
-      gradients.set(name, previous ? tf.add(previous, scaled) : scaled);
-      if (previous) tf.dispose([previous, scaled]);
+  try {
+    for (let micro = 0; micro < accumulation; micro++) {
+      const batch = task.collate(order.batchAt(position).map((i) => data[i]));
+      position = order.next(position);
+      tokens += task.tokens(batch);
+      const pass = { training: true, seed: random.nextSeed() };
+      const { value, grads } = variableGradsOrRelease(() => task.loss(batch, pass), variables);
+      lossSum += (await value.data())[0] as number;
+      value.dispose();
+      for (const [tfName, gradient] of Object.entries(grads)) {
+        const name = tfNames.get(tfName) as string;
+        const scaled = accumulation === 1 ? gradient : tf.tidy(() => tf.mul(gradient, 1 / accumulation));
+        if (scaled !== gradient) gradient.dispose();
+        const previous = gradients.get(name);
+        gradients.set(name, previous ? tf.add(previous, scaled) : scaled);
+        if (previous) tf.dispose([previous, scaled]);
+      }
     }
+  } catch (error) {
+    tf.dispose([...gradients.values()]); // the micro-batches already summed
+    throw error;
   }
   return { loss: lossSum / accumulation, gradients, tokens, position };
 }
