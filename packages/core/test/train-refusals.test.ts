@@ -93,6 +93,30 @@ describe('bad data refused before step 1, naming the record', () => {
   });
 });
 
+describe('prompt masking after truncation', () => {
+  // The response starts at token 3; collate.maxLength 2 keeps targets 1..2, all prompt.
+  const cut = (i: number): CausalLMExample => ({ inputIds: [10 + i, 20, 30, 40, 50256], labels: [-100, -100, -100, 40, 50256], source: { file: 'sft.json', line: i + 1, record: i } });
+  const kept = (i: number): CausalLMExample => ({ inputIds: [10 + i, 20, 30, 40, 50256], labels: [-100, 20, 30, 40, 50256] });
+
+  it('counts and reports the examples that train on nothing', async () => {
+    const warnings: string[] = [];
+    const trainData = Array.from({ length: 8 }, (_, i) => (i % 4 === 1 ? cut(i) : kept(i)));
+    const { error, started } = await attempt({ trainData, collate: { maskPrompt: true, maxLength: 2 }, onWarning: (m) => warnings.push(m) } as Partial<TrainOptions>);
+    expect(error).toBeUndefined();
+    expect(started).toBe(true);
+    expect(warnings).toEqual([
+      'trainData: 2 of 8 examples have no response token left with maskPrompt (truncation cut it) and train on nothing: sft.json:2 (record 1); sft.json:6 (record 5)',
+    ]);
+  });
+
+  it('refuses before step 1 when no example has a response token left', async () => {
+    const { error, started } = await attempt({ trainData: Array.from({ length: 8 }, (_, i) => cut(i)), collate: { maskPrompt: true, maxLength: 2 } } as Partial<TrainOptions>);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(/none of its 8 examples has a response token left to train on with maskPrompt \(first: sft\.json:1 \(record 0\)\)/);
+    expect(started).toBe(false);
+  });
+});
+
 describe('failed runs leak no tensors', () => {
   it('after a bad target id, a bad label, and a loss that throws inside the gradient at step 2', async () => {
     const before = tf.memory().numTensors;
