@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
 import { KVCache } from '../model/kv-cache';
+import { assertNotTraining } from '../train/model-lock';
 import { SeededRandom } from '../util/random';
 import { chooseToken, penalizeRepeats, type SamplingOptions, validateSampling } from './sampling';
 import { findStop, safeLength } from './stop-strings';
@@ -92,8 +93,12 @@ async function lastLogits(model: GPT2Model, ids: number[], cache: KVCache | unde
  * from there on until the window fills again: a jump, not a one-token slide,
  * because a KV cache cannot slide under GPT-2's absolute positions. The
  * uncached path applies the same rule, so `useCache` never changes the tokens.
+ *
+ * A model being trained is refused (`ModelBusyError`), except from
+ * inside the trainer's callbacks, where its weights are still.
  */
 export async function* generateStream(model: GPT2Model, prompt: string | readonly number[], options: GenerateOptions = {}): AsyncGenerator<GenerationChunk, GenerateResult> {
+  assertNotTraining(model);
   validateSampling(options);
   const maxNewTokens = options.maxNewTokens ?? 50;
   if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) throw new Error(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
@@ -123,6 +128,7 @@ export async function* generateStream(model: GPT2Model, prompt: string | readonl
         finishReason = 'abort';
         break;
       }
+      assertNotTraining(model); // a run may have started since the last token
       if (context.length - start > window) {
         // The window is full: jump forward, keeping the most recent tokens and
         // room for the rest (a quarter of the window at most). The cache must

@@ -32,6 +32,8 @@ export {
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { CheckpointWriteError, NonFiniteLossError } from './errors';
 export { InvalidSettingError } from './settings-error';
+export { CheckpointLockedError, LOCK_FILE, STALE_LOCK_MS } from './checkpoint-lock';
+export { ModelBusyError } from './model-lock';
 export { type CausalLMTaskSpec, type ClassificationTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
 export type { CheckpointEvent, EvalEvent, EvalMetrics, StepEvent, StopReason, TrainCallbacks, TrainResult, TrainStartEvent } from './events';
 export { freeze, type FreezeOptions, lastBlockPatterns, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';

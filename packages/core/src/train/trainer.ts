@@ -4,25 +4,27 @@
  * crash-safe checkpoints, and a resume that continues bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchOrder, type DataPosition, sequentialBatches } from '../data/batch-order';
+import { BatchOrder, sequentialBatches } from '../data/batch-order';
 import { checkInputLengths } from '../data/collate';
 import { DataError, requireExamples } from '../data/data-error';
-import { type CausalLMExample, type ClassificationExample, describeSource, type PreferenceExample } from '../data/examples';
-import { examplesWithoutTargets, validateCausalLMExamples, validateClassificationExamples, validatePreferenceExamples } from '../data/validate-examples';
+import type { CausalLMExample, ClassificationExample, PreferenceExample } from '../data/examples';
 import type { GPT2Model } from '../model/gpt2-model';
 import { countTrainable, type ParameterSource } from '../model/parameter-source';
 import { SeededRandom } from '../util/random';
+import { accumulateGradients } from './accumulate-gradients';
 import { AdamW, type AdamWOptions } from './adamw';
-import type { CheckpointOptions } from './checkpoint';
+import { checkpointFiles, type CheckpointOptions } from './checkpoint';
+import { type CheckpointLock, lockCheckpointFolder } from './checkpoint-lock';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
 import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
-import { variableGradsOrRelease } from './safe-gradients';
+import { claimModel } from './model-lock';
 import { learningRateAt, type ScheduleOptions } from './schedule';
 import type { Task } from './tasks/task';
 import { trainableVariables } from './trainable-variables';
 import { restoreTrainerState, saveTrainerState, type TrainerState } from './trainer-state';
+import { validateData } from './validate-data';
 import { validateRunLength, validateTrainSettings } from './validate-settings';
 
 /** AdamW settings of a run. */
@@ -123,31 +125,6 @@ export interface TrainSettings {
 /** Options of {@link train}. */
 export type TrainOptions = TrainSettings & TrainTask;
 
-/**
- * Checks every example against the vocabulary and the head before step 1,
- * naming the record: a bad id or label would otherwise fail when its batch is
- * drawn. With prompt masking, examples whose response was cut off entirely
- * train on nothing: they are counted and reported, and refused when no
- * example is left to learn from.
- */
-function validateData(options: TrainOptions, trainData: readonly unknown[], valData: readonly unknown[] | undefined, vocabSize: number, warn: (message: string) => void): void {
-  for (const [what, data] of [['trainData', trainData], ['valData', valData]] as const) {
-    if (!data) continue;
-    if (options.task === 'causal-lm') validateCausalLMExamples(data as CausalLMExample[], vocabSize, what);
-    else if (options.task === 'classification') validateClassificationExamples(data as ClassificationExample[], vocabSize, options.head.outputDim, what);
-    else if (options.task === 'reward') validatePreferenceExamples(data as PreferenceExample[], vocabSize, what);
-  }
-  if (options.task !== 'causal-lm' || !options.collate?.maskPrompt) return;
-  const empty = examplesWithoutTargets(trainData as CausalLMExample[], options.collate.maxLength, 'trainData');
-  if (empty.length === trainData.length) {
-    throw new DataError(`trainData: none of its ${trainData.length} examples has a response token left to train on with maskPrompt (first: ${describeSource(empty[0])}); truncation cut every response. Raise maxLength, shorten the prompts, or train without maskPrompt`);
-  }
-  if (empty.length > 0) {
-    const shown = empty.slice(0, 3).map((source) => describeSource(source)).join('; ');
-    warn(`trainData: ${empty.length} of ${trainData.length} examples have no response token left with maskPrompt (truncation cut it) and train on nothing: ${shown}${empty.length > 3 ? '; …' : ''}`);
-  }
-}
-
 /** Positions the active hooks occupy before the real tokens. */
 function virtualPositions(model: GPT2Model): number {
   return (model.hooks?.promptEmbeddings?.length ?? 0) + (model.hooks?.attentionPrefix?.length ?? 0);
@@ -167,6 +144,17 @@ function virtualPositions(model: GPT2Model): number {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   validateTrainSettings(options);
+  // One run per model: a second train() (or a generate() outside this run's callbacks) is refused until this one ends.
+  const claim = claimModel(options.model);
+  try {
+    return await runTraining(options, claim.paused);
+  } finally {
+    claim.release();
+  }
+}
+
+/** The run itself, on a model claimed by {@link train}; `paused` wraps the callbacks, when generation is allowed. */
+async function runTraining(options: TrainOptions, paused: <T>(work: () => Promise<T>) => Promise<T>): Promise<TrainResult> {
   const { model } = options;
   const batchSize = options.batchSize ?? 8;
   const accumulation = options.gradientAccumulation ?? 1;
@@ -197,10 +185,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (stopping && (!valData || !evalEvery)) throw new Error('earlyStopping needs valData and evalEvery');
   const callbacks: TrainCallbacks[] = [...(options.callbacks ?? []), { onStep: options.onStep, onEval: options.onEval }];
   const emit = async <K extends keyof TrainCallbacks>(name: K, event: Parameters<NonNullable<TrainCallbacks[K]>>[0]) => {
-    for (const callback of callbacks) await (callback[name] as ((e: typeof event) => unknown) | undefined)?.call(callback, event);
+    await paused(async () => {
+      for (const callback of callbacks) await (callback[name] as ((e: typeof event) => unknown) | undefined)?.call(callback, event);
+    });
   };
 
-  const optimizer = new AdamW(variables, { ...options.optimizer, weightDecay: options.optimizer?.weightDecay ?? 0.1 });
+  // One run per checkpoint folder (a lock file with this process's id), taken before any tensor is made.
+  const lock: CheckpointLock | undefined = options.checkpoint ? await lockCheckpointFolder(checkpointFiles(options.checkpoint.files), options.checkpoint.directory) : undefined;
+
+  let optimizer: AdamW;
+  try {
+    optimizer = new AdamW(variables, { ...options.optimizer, weightDecay: options.optimizer?.weightDecay ?? 0.1 });
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const tfNames = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const random = new SeededRandom(seed);
   const run = { seed, batchSize, gradientAccumulation: accumulation, trainSize: trainData.length };
@@ -245,6 +244,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       state.rngState = random.getState();
       lastCheckpoint = await saveTrainerState(options.checkpoint.directory, state, variables, optimizer, options.checkpoint);
       lastCheckpointStep = state.step;
+      await lock?.refresh();
       await emit('onCheckpoint', { step: state.step, path: lastCheckpoint });
     };
 
@@ -299,39 +299,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return result;
   } finally {
     optimizer.dispose();
+    await lock?.release();
   }
-}
-
-/** Mean loss and averaged gradients of `accumulation` consecutive batches. */
-async function accumulateGradients(
-  task: Task<unknown, unknown>, data: readonly unknown[], order: BatchOrder, start: DataPosition, accumulation: number,
-  random: SeededRandom, tfNames: Map<string, string>, variables: tf.Variable[],
-): Promise<{ loss: number; gradients: Map<string, tf.Tensor>; tokens: number; position: DataPosition }> {
-  const gradients = new Map<string, tf.Tensor>();
-  let position = start;
-  let lossSum = 0;
-  let tokens = 0;
-  try {
-    for (let micro = 0; micro < accumulation; micro++) {
-      const batch = task.collate(order.batchAt(position).map((i) => data[i]));
-      position = order.next(position);
-      tokens += task.tokens(batch);
-      const pass = { training: true, seed: random.nextSeed() };
-      const { value, grads } = variableGradsOrRelease(() => task.loss(batch, pass), variables);
-      lossSum += (await value.data())[0] as number;
-      value.dispose();
-      for (const [tfName, gradient] of Object.entries(grads)) {
-        const name = tfNames.get(tfName) as string;
-        const scaled = accumulation === 1 ? gradient : tf.tidy(() => tf.mul(gradient, 1 / accumulation));
-        if (scaled !== gradient) gradient.dispose();
-        const previous = gradients.get(name);
-        gradients.set(name, previous ? tf.add(previous, scaled) : scaled);
-        if (previous) tf.dispose([previous, scaled]);
-      }
-    }
-  } catch (error) {
-    tf.dispose([...gradients.values()]); // the micro-batches already summed
-    throw error;
-  }
-  return { loss: lossSum / accumulation, gradients, tokens, position };
 }
