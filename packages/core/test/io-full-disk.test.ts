@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileWriteError, nodeFileIO, type WritableFile } from '@tunekit/core';
+import { createModel, FileWriteError, nodeFileIO, saveModel, type WritableFile } from '@tunekit/core';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-full-disk-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -95,5 +95,26 @@ describe.skipIf(!('path' in tmpfs))('a real full disk (2 MiB tmpfs)', () => {
     await expect(files.writeFileAtomic(path, bytes(3 << 20, 6))).rejects.toMatchObject({ code: 'disk_full', path });
     expect(Buffer.compare(readFileSync(path), Buffer.from(good))).toBe(0);
     expect(readdirSync(root)).toEqual(['model.safetensors']);
+  });
+
+  it('saveModel over a good model on a disk without room for the new one fails and keeps the good model', async () => {
+    const root = (tmpfs as { path: string }).path;
+    rmSync(join(root, 'model.safetensors'), { force: true });
+    const directory = join(root, 'model');
+    const config = { embeddingDim: 32, numLayers: 2, numHeads: 2, contextLength: 32, vocabSize: 1000 };
+    const [good, other] = [await createModel(config, { seed: 1 }), await createModel(config, { seed: 2 })];
+    try {
+      await saveModel(good, directory, { files: nodeFileIO() });
+      const weights = readFileSync(join(directory, 'model.safetensors'));
+      // Leave less room than the new file needs (it is the same size as the old one).
+      writeFileSync(join(root, 'filler'), new Uint8Array((2 << 20) - weights.byteLength - Math.round(weights.byteLength / 2) - 8192)); // ≈ half the new file free
+      await expect(saveModel(other, directory, { files: nodeFileIO() })).rejects.toMatchObject({ code: 'disk_full', path: join(directory, 'model.safetensors') });
+      expect(Buffer.compare(readFileSync(join(directory, 'model.safetensors')), weights)).toBe(0);
+      expect(readdirSync(directory).sort()).toEqual(['config.json', 'model.safetensors']);
+    } finally {
+      good.dispose();
+      other.dispose();
+      rmSync(join(root, 'filler'), { force: true });
+    }
   });
 });
