@@ -33,6 +33,9 @@ export { END_OF_TEXT, END_OF_TEXT_ID, GPT2Tokenizer, gpt2Tokenizer, type EncodeO
 export type { LoadProgress, ProgressCallback } from './io/fetch-stream';
 export { loadPretrained, type LoadOptions, type PretrainedSource } from './io/load-pretrained';
 export { isNodeRuntime, joinPath, nodeFileIO } from './io/node-file-io';
+export { FileWriteError, type FileWriteErrorCode } from './io/file-write-error';
+export type { NodeFileIOOptions } from './io/node-file-io';
+export type { WritableFile } from './io/write-fully';
 export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafetensors, type DecodedTensor, type SafetensorsDtype, type TensorToWrite } from './io/safetensors';
 export { modelTensors, resolveFiles, saveModel, type SaveOptions } from './io/save-pretrained';
 

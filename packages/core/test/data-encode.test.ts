@@ -40,9 +40,28 @@ describe('encodeInstructionExamples', () => {
     const long = records[5]!;
     expect(() => encodeInstructionExamples([long], { maxLength: 20 })).toThrow(DataError);
     expect(() => encodeInstructionExamples([long], { maxLength: 20 })).toThrow(new RegExp(`^instruction-data.json:${long.line} \\(record 5\\) field "output": is \\d+ tokens, longer than maxLength 20`));
-    const [cut] = encodeInstructionExamples([long], { maxLength: 20, truncate: true });
-    expect(cut!.inputIds).toHaveLength(20);
-    expect(cut!.labels).toHaveLength(20);
+    const promptLength = encodeInstructionExamples([long])[0]!.labels!.findIndex((label) => label !== -100);
+    const [cut] = encodeInstructionExamples([long], { maxLength: promptLength + 3, truncate: true });
+    expect(cut!.inputIds).toHaveLength(promptLength + 3);
+    expect(cut!.labels).toHaveLength(promptLength + 3);
+  });
+
+  it('counts and reports examples whose whole response truncation cut off, and refuses when none keeps any', async () => {
+    const records = await readRecordsOrThrow(read('instruction-data.json'), { kind: 'alpaca', file: 'instruction-data.json' });
+    const prompts = records.slice(0, 40).map((r) => encodeInstructionExamples([r])[0]!.labels!.findIndex((label) => label !== -100));
+    // maxLength between the shortest and the longest prompt: some responses survive, some are gone.
+    const maxLength = Math.min(...prompts) + 2;
+    const lost = prompts.filter((p) => p >= maxLength).length; // labels[0] is never a target, so a response starting at maxLength is gone
+    expect(lost).toBeGreaterThan(0);
+    expect(lost).toBeLessThan(40);
+    const warnings: string[] = [];
+    const examples = encodeInstructionExamples(records.slice(0, 40), { maxLength, truncate: true, onWarning: (m) => warnings.push(m) });
+    expect(examples).toHaveLength(40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`cut off the whole response of ${lost} of 40 examples; with maskPrompt they train on nothing: instruction-data\\.json:\\d+ \\(record \\d+\\)`));
+    const gone = records.filter((_, i) => i < 40 && (prompts[i] as number) >= maxLength);
+    expect(() => encodeInstructionExamples(gone, { maxLength, truncate: true })).toThrow(DataError);
+    expect(() => encodeInstructionExamples(gone, { maxLength, truncate: true })).toThrow(new RegExp(`cut off the whole response of all ${lost} examples`));
   });
 
   it('names the record of a bare record with a missing field', () => {

@@ -2,7 +2,7 @@
 // overflow, and memory; greedy parity with the reference is in golden-forward.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPT2Model, type GenerationChunk, generate, generateStream, loadPretrained } from '@tunekit/core';
+import { createModel, type GPT2Model, type GenerationChunk, generate, generateStream, loadPretrained } from '@tunekit/core';
 import { goldenSequence, loadGolden, tinyGpt2Directory } from '@tunekit/core/testing';
 
 const golden = loadGolden();
@@ -66,6 +66,23 @@ describe('generate', () => {
       expect(result.tokens).toHaveLength(100);
       expect(result.promptTokens.length).toBeLessThan(128);
       expect(result.promptTokens).toEqual(long.slice(long.length - result.promptTokens.length));
+    }
+  });
+
+  it('past the context length, tokens with and without the KV cache stay equal (one sliding rule)', async () => {
+    // A 16-token context, so 40 new tokens cross the window twice in a short test.
+    const short = await createModel({ embeddingDim: 32, numLayers: 2, numHeads: 2, contextLength: 16, vocabSize: 1000 }, { seed: 9 });
+    try {
+      const prompt = Array.from({ length: 10 }, (_, i) => (i * 7919) % 1000);
+      for (const options of [{ topK: 1 }, { temperature: 1, topP: 0.9, seed: 7 }]) {
+        const settings = { ...options, maxNewTokens: 40, eosTokenId: null };
+        const cached = await generate(short, prompt, { ...settings, useCache: true });
+        const uncached = await generate(short, prompt, { ...settings, useCache: false });
+        expect(cached.tokens).toHaveLength(40);
+        expect(cached.tokens.findIndex((token, i) => token !== uncached.tokens[i])).toBe(-1); // -1: no token differs
+      }
+    } finally {
+      short.dispose();
     }
   });
 

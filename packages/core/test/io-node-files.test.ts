@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nodeFileIO } from '@tunekit/core';
+import { FileNotFoundError, nodeFileIO } from '@tunekit/core';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-files-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -45,5 +45,18 @@ describe('nodeFileIO', () => {
     expect(await files.exists(path)).toBe(false);
     expect(await files.listDirectory(join(directory, 'list'))).toEqual([]);
     await expect(files.readFile(path)).rejects.toThrow(/Cannot read .*b\.txt/);
+  });
+
+  it('renames files (replacing the target) and folders; a missing source is a FileNotFoundError', async () => {
+    const from = join(directory, 'rename', 'from.txt');
+    const to = join(directory, 'rename', 'to.txt');
+    await files.writeFileAtomic(from, 'new');
+    await files.writeFileAtomic(to, 'old');
+    await files.rename?.(from, to);
+    expect(readFileSync(to, 'utf8')).toBe('new');
+    expect(readdirSync(join(directory, 'rename'))).toEqual(['to.txt']);
+    await files.rename?.(join(directory, 'rename'), join(directory, 'renamed'));
+    expect(readFileSync(join(directory, 'renamed', 'to.txt'), 'utf8')).toBe('new');
+    await expect(files.rename?.(from, to)).rejects.toBeInstanceOf(FileNotFoundError);
   });
 });

@@ -164,6 +164,20 @@ describe('reading', () => {
     await expect(loadAdapter({ model, source: 'https://example.test/b', fetch: fakeFetch })).rejects.toThrow('Cannot fetch https://example.test/b/adapter_config.json: HTTP 404');
   });
 
+  it('weights for modules the config does not target are diagnosed as a config mismatch, not as missing extraModules', async () => {
+    const adapter = createLora({ model, rank: 2, targetModules: ['c_attn', 'c_proj', 'c_fc'] });
+    const { directory } = await saved(adapter, 'untargeted');
+    adapter.dispose();
+    const configPath = join(directory, 'adapter_config.json');
+    writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')), target_modules: ['c_attn'] }));
+    const before = tf.memory().numTensors;
+    const error = await loadAdapter({ model, source: directory }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'adapter_config_mismatch' });
+    expect((error as Error).message).toMatch(/holds LoRA weights for transformer\.h\.0\.attn\.c_proj, transformer\.h\.0\.mlp\.c_fc, transformer\.h\.0\.mlp\.c_proj, transformer\.h\.1\.attn\.c_proj and \d+ more, which .*adapter_config\.json does not target \(target_modules \["c_attn"\]\)/);
+    expect((error as Error).message).not.toMatch(/extraModules/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('modules_to_save: a head is written as base_model.model.score.* and read back into a receiver', async () => {
     const head = { weight: tf.variable(tf.randomNormal([2, 64], 0, 0.1, 'float32', 5)) };
     const headSource = { parameters: () => new Map([['score.weight', head.weight]]) };
@@ -182,7 +196,7 @@ describe('reading', () => {
     await saveAdapter({ adapter: headLora, directory: join(scratch, 'head-lora') });
     headLora.dispose();
     const before = tf.memory().numTensors;
-    await expect(loadAdapter({ model, source: join(scratch, 'head-lora') })).rejects.toThrow(/holds LoRA weights for score, which the model does not have; pass them as extraModules/);
+    await expect(loadAdapter({ model, source: join(scratch, 'head-lora') })).rejects.toThrow(/holds LoRA weights for score, which the model does not have\. Pass them as extraModules/);
     expect(tf.memory().numTensors).toBe(before);
     expect(warnings).toEqual([expect.stringMatching(/modules_to_save score not loaded; pass them as modulesToSave/)]);
     tf.dispose([head.weight, receiver]);

@@ -5,6 +5,7 @@
  * loads what we save and we load what it saves.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { TunekitError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ParameterSource } from '../model/parameter-source';
@@ -122,15 +123,37 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
     const unused = [...tensors.keys()].filter((key) => !used.has(key) && !missingReceivers.some((m) => key.includes(`.${m}.`)));
     // LoRA weights of a module we do not have (a head not passed in extraModules) would silently change the results.
     const unadapted = [...new Set(unused.map((key) => /^base_model\.model\.(.+)\.lora_[AB]\.weight$/.exec(key)?.[1]).filter((m): m is string => m !== undefined))];
-    if (unadapted.length) {
-      throw new Error(`${read.weightsOrigin}: holds LoRA weights for ${unadapted.join(', ')}, which the model does not have; pass them as extraModules (e.g. head.linearModule())`);
-    }
+    if (unadapted.length) throw unadaptedError(unadapted, model, options.extraModules ?? [], parsed, read);
     if (unused.length) logger.warn(`${read.weightsOrigin}: ignoring tensor(s) the config does not use: ${unused.join(', ')}`);
   } catch (error) {
     adapter.dispose();
     throw error;
   }
   return adapter;
+}
+
+/**
+ * LoRA weights that were not loaded, diagnosed: a module the model has but
+ * the config's `target_modules` does not name (a config that does not match
+ * its weights), or a module the model lacks (a head not passed as extraModules).
+ */
+function unadaptedError(modules: string[], model: GPT2Model, extraModules: readonly LinearModule[], parsed: ParsedPeftConfig, read: { weightsOrigin: string; configOrigin: string }): TunekitError {
+  const gpt2Module = /^transformer\.h\.(\d+)\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)$/;
+  const has = (key: string) => extraModules.some((m) => m.name === key) || Number(gpt2Module.exec(key)?.[1] ?? Infinity) < model.config.numLayers;
+  const untargeted = modules.filter(has);
+  if (untargeted.length) {
+    const targets = parsed.peftType === 'LORA' ? JSON.stringify(parsed.lora.targetModules) : 'its target_modules';
+    return new TunekitError('adapter_config_mismatch', `${read.weightsOrigin}: holds LoRA weights for ${listModules(untargeted)}, which ${read.configOrigin} does not target (target_modules ${targets}), so they would be ignored.`, {
+      fix: 'Add those modules to target_modules in the adapter config (the config that trained them must have had them), or remove their weights.',
+    });
+  }
+  return new TunekitError('adapter_module_missing', `${read.weightsOrigin}: holds LoRA weights for ${listModules(modules)}, which the model does not have.`, {
+    fix: 'Pass them as extraModules (e.g. head.linearModule()).',
+  });
+}
+
+function listModules(modules: readonly string[]): string {
+  return modules.length > 4 ? `${modules.slice(0, 4).join(', ')} and ${modules.length - 4} more` : modules.join(', ');
 }
 
 function buildAdapter(model: GPT2Model, parsed: ParsedPeftConfig, take: (key: string, shape: number[]) => Float32Array, extraModules: LinearModule[] | undefined, origin: string): Adapter {

@@ -1,8 +1,9 @@
 /** Errors about training data that name the file, line, record and field. */
+import { TunekitError } from '@tunekit/formats';
 import { describeSource, type ExampleSource } from './examples';
 
-/** Bad training data: an example too long, a missing or unknown field, an empty split. */
-export class DataError extends Error {
+/** Bad training data: an example too long, a missing or unknown field, an empty split. Code `invalid_data`. */
+export class DataError extends TunekitError {
   /** Where the problem is, when it belongs to one record. */
   readonly source?: ExampleSource;
   /** The field at fault, when known. */
@@ -14,8 +15,7 @@ export class DataError extends Error {
    */
   constructor(message: string, where: { source?: ExampleSource; field?: string } = {}) {
     const location = where.source ? `${describeSource(where.source)}${where.field ? ` field "${where.field}"` : ''}: ` : '';
-    super(`${location}${message}`);
-    this.name = 'DataError';
+    super('invalid_data', `${location}${message}`);
     this.source = where.source;
     this.field = where.field;
   }

@@ -7,7 +7,8 @@
 import { alpacaLlmsFromScratchTemplate, alpacaToConversation, type AlpacaRecord, encodeSegments, render, type Template } from '@tunekit/formats';
 import { gpt2Tokenizer, type Tokenizer } from '../tokenizer/gpt2-tokenizer';
 import { DataError } from './data-error';
-import type { CausalLMExample } from './examples';
+import { IGNORE_INDEX } from '../loss/lm-cross-entropy';
+import { type CausalLMExample, describeSource, type ExampleSource } from './examples';
 import { type RecordInput, unwrapRecord } from './record-input';
 import { segmentTokenizer } from './segment-tokenizer';
 import { checkMaxLength, fitLength, type LengthOptions } from './sequence-length';
@@ -20,6 +21,8 @@ export interface EncodeInstructionOptions extends LengthOptions {
   tokenizer?: Tokenizer;
   /** File name for errors about records given without a location. Default `<records>`. */
   file?: string;
+  /** Receives the warning about examples whose response `truncate` cut off entirely. Default `console.warn`. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -36,7 +39,8 @@ export function encodeInstructionExamples(records: readonly RecordInput<AlpacaRe
   checkMaxLength(options.maxLength, 'encodeInstructionExamples');
   const template = options.template ?? alpacaLlmsFromScratchTemplate;
   const tokenizer = segmentTokenizer(options.tokenizer ?? gpt2Tokenizer);
-  return records.map((item, index) => {
+  const responseCut: ExampleSource[] = [];
+  const examples = records.map((item, index) => {
     const { record, source } = unwrapRecord(item, index, options.file);
     if (typeof record?.instruction !== 'string') throw new DataError('is missing (an Alpaca record needs a string "instruction")', { source, field: 'instruction' });
     if (typeof record.output !== 'string') throw new DataError('is missing (an Alpaca record needs a string "output")', { source, field: 'output' });
@@ -47,6 +51,27 @@ export function encodeInstructionExamples(records: readonly RecordInput<AlpacaRe
       throw new DataError(`cannot be rendered or tokenised: ${(error as Error).message}`, { source });
     }
     const inputIds = fitLength(encoded.inputIds, options, source, 'output');
-    return { inputIds, labels: encoded.labels.slice(0, inputIds.length), source };
+    const labels = encoded.labels.slice(0, inputIds.length);
+    // labels[0] is never a target (targets are shifted by one): a response reduced to it is gone.
+    if (inputIds.length < encoded.inputIds.length && labels.slice(1).every((label) => label === IGNORE_INDEX)) responseCut.push(source);
+    return { inputIds, labels, source };
   });
+  reportCutResponses(responseCut, examples.length, options);
+  return examples;
+}
+
+/**
+ * Examples whose whole response fell past `maxLength` train on nothing with
+ * prompt masking (and on the prompt alone without it): they are counted and
+ * reported, and refused when no example keeps any of its response.
+ */
+function reportCutResponses(cut: readonly ExampleSource[], total: number, options: EncodeInstructionOptions): void {
+  if (cut.length === 0) return;
+  const shown = cut.slice(0, 3).map((source) => describeSource(source)).join('; ');
+  if (cut.length === total) {
+    throw new DataError(`encodeInstructionExamples: truncate at maxLength ${options.maxLength} cut off the whole response of all ${total} examples (first: ${shown}); raise maxLength or shorten the prompts`);
+  }
+  (options.onWarning ?? ((message: string) => console.warn(message)))(
+    `encodeInstructionExamples: truncate at maxLength ${options.maxLength} cut off the whole response of ${cut.length} of ${total} examples; with maskPrompt they train on nothing: ${shown}${cut.length > 3 ? '; …' : ''}`,
+  );
 }

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
 import { KVCache } from '../model/kv-cache';
+import { assertNotTraining } from '../train/model-lock';
 import { SeededRandom } from '../util/random';
 import { chooseToken, penalizeRepeats, type SamplingOptions, validateSampling } from './sampling';
 import { findStop, safeLength } from './stop-strings';
@@ -18,7 +19,11 @@ export interface GenerateOptions extends SamplingOptions {
   stop?: string[];
   /** Token that ends generation (default: the model's `<|endoftext|>`); `null` to never stop on a token. */
   eosTokenId?: number | null;
-  /** Reuse keys/values of earlier tokens (much faster). Default true; both give the same tokens. */
+  /**
+   * Reuse keys/values of earlier tokens (much faster). Default true. Both
+   * give the same tokens, also past the context length: when the window
+   * fills, both jump forward to the most recent tokens (see {@link generateStream}).
+   */
   useCache?: boolean;
   /** Seed of the sampler. Default 0. */
   seed?: number;
@@ -80,8 +85,20 @@ async function lastLogits(model: GPT2Model, ids: number[], cache: KVCache | unde
 /**
  * Generates tokens one at a time. Yields each token with the text it settles.
  * The returned value (when the iterator finishes) is the full result.
+ *
+ * Context overflow: a prompt that leaves less than `min(maxNewTokens,
+ * window/2)` positions free loses its left part. When prompt and generated
+ * tokens fill the window, the model next reads only the most recent
+ * `window − min(remaining tokens, window/4)` of them (at least 1) and reads
+ * from there on until the window fills again: a jump, not a one-token slide,
+ * because a KV cache cannot slide under GPT-2's absolute positions. The
+ * uncached path applies the same rule, so `useCache` never changes the tokens.
+ *
+ * A model being trained is refused (`ModelBusyError`), except from
+ * inside the trainer's callbacks, where its weights are still.
  */
 export async function* generateStream(model: GPT2Model, prompt: string | readonly number[], options: GenerateOptions = {}): AsyncGenerator<GenerationChunk, GenerateResult> {
+  assertNotTraining(model);
   validateSampling(options);
   const maxNewTokens = options.maxNewTokens ?? 50;
   if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) throw new Error(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
@@ -104,19 +121,27 @@ export async function* generateStream(model: GPT2Model, prompt: string | readonl
   let finishReason: FinishReason = 'length';
   let cache = useCache ? new KVCache() : undefined;
   let pending = context; // tokens not yet seen by the cache
+  let start = 0; // the model reads context[start…]: one sliding rule for both paths
   try {
     for (let step = 0; step < maxNewTokens; step++) {
       if (options.signal?.aborted) {
         finishReason = 'abort';
         break;
       }
-      if (cache && cache.length - virtualLength(hooks) + pending.length > window) {
-        // The cache is full: start again from the most recent tokens.
-        cache.dispose();
-        cache = new KVCache();
-        pending = context.slice(-Math.max(1, window - Math.max(1, Math.min(maxNewTokens - step, Math.floor(window / 4)))));
+      assertNotTraining(model); // a run may have started since the last token
+      if (context.length - start > window) {
+        // The window is full: jump forward, keeping the most recent tokens and
+        // room for the rest (a quarter of the window at most). The cache must
+        // start again there (GPT-2's positions are absolute), and the uncached
+        // path reads the same tokens, so both give the same tokens.
+        start = context.length - Math.max(1, window - Math.max(1, Math.min(maxNewTokens - step, Math.floor(window / 4))));
+        if (cache) {
+          cache.dispose();
+          cache = new KVCache();
+          pending = context.slice(start);
+        }
       }
-      const input = cache ? pending : context.slice(-window);
+      const input = cache ? pending : context.slice(start);
       const logits = await lastLogits(model, input, cache, hooks);
       if (options.repetitionPenalty) penalizeRepeats(logits, context, options.repetitionPenalty);
       const token = chooseToken(logits, options, random);

@@ -3,7 +3,9 @@
  * `@tunekit/backend-node`. Node modules are imported lazily so that this file
  * can sit in a browser bundle without pulling in `node:fs`.
  */
+import { FileNotFoundError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
+import { type WritableFile, writeFully } from './write-fully';
 
 // Type-only imports are erased from the output; the modules load lazily below.
 import type * as NodeFsModule from 'node:fs';
@@ -37,13 +39,41 @@ export function isNodeRuntime(): boolean {
 
 let temporaryCounter = 0;
 
-async function withTemporaryFile(target: string, write: (temporary: string) => Promise<void>): Promise<void> {
+/** Options of {@link nodeFileIO}. */
+export interface NodeFileIOOptions {
+  /**
+   * Opens a file for writing (default `fs.promises.open(path, 'w')`). Tests
+   * inject one whose writes come back short, as on a full disk.
+   */
+  openForWrite?: (path: string) => Promise<WritableFile>;
+}
+
+/** Flushes a directory entry (the rename) to the device; not every platform can open a directory, so failures are ignored. */
+async function syncDirectory(fsp: NodeFsPromises, directory: string): Promise<void> {
+  const handle = await fsp.open(directory, 'r').catch(() => undefined);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close();
+}
+
+/**
+ * Writes `chunks` into a temporary file next to `target`, completely and
+ * flushed, then renames it over `target`. Any failure removes the temporary
+ * file and leaves the old `target` as it was.
+ */
+async function writeAtomically(target: string, chunks: Iterable<Uint8Array>, openForWrite: (path: string) => Promise<WritableFile>): Promise<void> {
   const { fsp, path } = await nodeModules();
   const directory = path.dirname(target);
   await fsp.mkdir(directory, { recursive: true });
   const temporary = path.join(directory, `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}-${temporaryCounter++}`);
   try {
-    await write(temporary);
+    const file = await openForWrite(temporary);
+    try {
+      // The error names the target, the file the user knows about.
+      await writeFully(file, chunks, target);
+    } finally {
+      await file.close();
+    }
     // rename() within one directory is atomic on POSIX: readers see the old
     // file or the new one, never a half-written one.
     await fsp.rename(temporary, target);
@@ -51,10 +81,12 @@ async function withTemporaryFile(target: string, write: (temporary: string) => P
     await fsp.rm(temporary, { force: true });
     throw error;
   }
+  await syncDirectory(fsp, directory);
 }
 
 /** The Node file-system {@link FileIO}. */
-export function nodeFileIO(): FileIO {
+export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
+  const openForWrite = options.openForWrite ?? (async (file: string) => (await nodeModules()).fsp.open(file, 'w'));
   return {
     async readFile(file) {
       const { fsp } = await nodeModules();
@@ -65,28 +97,20 @@ export function nodeFileIO(): FileIO {
       }
     },
     async writeFileAtomic(file, data) {
-      const { fsp } = await nodeModules();
-      await withTemporaryFile(file, async (temporary) => {
-        const handle = await fsp.open(temporary, 'w');
-        try {
-          await handle.writeFile(data);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      });
+      await writeAtomically(file, [typeof data === 'string' ? new TextEncoder().encode(data) : data], openForWrite);
     },
     async writeChunksAtomic(file, chunks) {
-      const { fsp } = await nodeModules();
-      await withTemporaryFile(file, async (temporary) => {
-        const handle = await fsp.open(temporary, 'w');
-        try {
-          for (const chunk of chunks) await handle.write(chunk);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      });
+      await writeAtomically(file, chunks, openForWrite);
+    },
+    async rename(from, to) {
+      const { fsp, path } = await nodeModules();
+      try {
+        await fsp.rename(from, to);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ENOENT' && !(await fsp.access(from).then(() => true, () => false))) throw new FileNotFoundError(from, { cause: error });
+        throw error;
+      }
+      await syncDirectory(fsp, path.dirname(to));
     },
     async exists(file) {
       const { fsp } = await nodeModules();

@@ -10,19 +10,22 @@
  * atomically last. A crash at any point leaves the previous checkpoint and
  * its pointer intact. (Without a rename — a browser file system — files are
  * written into the final directory, state file last, and `latest` still
- * moves only after everything is written.)
+ * moves only after everything is written.) A failed write (a full disk)
+ * removes what it wrote and throws a {@link CheckpointWriteError} naming the
+ * step and the file.
  */
 import type { FileIO } from '../backend/backend-spec';
 import { joinPath } from '../io/node-file-io';
 import { concatBytes, type DecodedTensor, parseSafetensors, safetensorsParts, type TensorToWrite } from '../io/safetensors';
 import { resolveFiles } from '../io/save-pretrained';
-import { nodeRename } from './node-rename';
+import { CheckpointWriteError } from './errors';
 
-/** File access for checkpoints: a {@link FileIO}, optionally with a directory rename. */
-export interface CheckpointFiles extends FileIO {
-  /** Renames a directory (atomic on POSIX within one file system). */
-  rename?(from: string, to: string): Promise<void>;
-}
+/**
+ * File access for checkpoints: any {@link FileIO}. With `rename` a
+ * checkpoint is staged and renamed into place; without it, it is written in
+ * place with the state file last.
+ */
+export type CheckpointFiles = FileIO;
 
 /** Where and how often the trainer writes checkpoints. */
 export interface CheckpointOptions {
@@ -32,7 +35,7 @@ export interface CheckpointOptions {
   every?: number;
   /** Checkpoints to keep (oldest are removed). Default 2. */
   keep?: number;
-  /** File access (default: the active backend's, else Node's file system with `fs.rename`). */
+  /** File access (default: the active backend's, else Node's file system). */
   files?: CheckpointFiles;
 }
 
@@ -57,24 +60,9 @@ export interface CheckpointData<State> {
   optimizer: Map<string, TensorToWrite | DecodedTensor>;
 }
 
-/** The checkpoint file access: the given one, or the default with Node's rename. */
+/** The checkpoint file access: the given one, or the active backend's (else Node's). */
 export function checkpointFiles(files?: CheckpointFiles): CheckpointFiles {
-  if (files) return files;
-  const base = resolveFiles();
-  const rename = nodeRename();
-  if (!rename) return base;
-  // Delegation, not spreading: a FileIO may keep its methods on a prototype.
-  const chunks = base.writeChunksAtomic?.bind(base);
-  return {
-    readFile: (path) => base.readFile(path),
-    writeFileAtomic: (path, data) => base.writeFileAtomic(path, data),
-    exists: (path) => base.exists(path),
-    makeDirectory: (path) => base.makeDirectory(path),
-    listDirectory: (path) => base.listDirectory(path),
-    remove: (path) => base.remove(path),
-    ...(chunks ? { writeChunksAtomic: chunks } : {}),
-    rename,
-  };
+  return files ?? resolveFiles();
 }
 
 async function writeTensors(files: FileIO, path: string, tensors: Map<string, TensorToWrite | DecodedTensor>): Promise<void> {
@@ -92,20 +80,37 @@ export async function writeCheckpoint<State>(directory: string, step: number, da
   const name = `checkpoint-${step}`;
   const final = joinPath(directory, name);
   const staging = files.rename ? `${final}.tmp` : final;
-  await files.makeDirectory(directory);
-  await files.remove(staging); // leftovers of an interrupted write
-  await files.makeDirectory(staging);
-  await writeTensors(files, joinPath(staging, TRAINABLE_FILE), data.trainable);
-  await writeTensors(files, joinPath(staging, OPTIMIZER_FILE), data.optimizer);
-  // The state file goes last: a directory without it is never a checkpoint.
-  await files.writeFileAtomic(joinPath(staging, TRAINER_STATE_FILE), `${JSON.stringify(data.state)}\n`);
-  if (files.rename) {
-    await files.remove(final);
-    await files.rename(staging, final);
+  try {
+    await files.makeDirectory(directory);
+    await files.remove(staging); // leftovers of an interrupted write
+    await files.makeDirectory(staging);
+    await writeTensors(files, joinPath(staging, TRAINABLE_FILE), data.trainable);
+    await writeTensors(files, joinPath(staging, OPTIMIZER_FILE), data.optimizer);
+    // The state file goes last: a directory without it is never a checkpoint.
+    await files.writeFileAtomic(joinPath(staging, TRAINER_STATE_FILE), `${JSON.stringify(data.state)}\n`);
+    if (files.rename) {
+      await files.remove(final);
+      await files.rename(staging, final);
+    }
+    await files.writeFileAtomic(joinPath(directory, LATEST_FILE), `${name}\n`);
+  } catch (error) {
+    // `latest` still names the previous checkpoint; what was written of this
+    // one is useless and may fill the disk, so it goes (best effort: the disk may be failing).
+    await files.remove(staging).catch(() => undefined);
+    if (staging !== final && !(await latestNames(files, directory, name))) await files.remove(final).catch(() => undefined);
+    throw new CheckpointWriteError(final, step, error);
   }
-  await files.writeFileAtomic(joinPath(directory, LATEST_FILE), `${name}\n`);
   await pruneCheckpoints(files, directory, options.keep ?? 2, name);
   return final;
+}
+
+/** Whether `directory/latest` names `name`. */
+async function latestNames(files: FileIO, directory: string, name: string): Promise<boolean> {
+  try {
+    return new TextDecoder().decode(await files.readFile(joinPath(directory, LATEST_FILE))).trim() === name;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes all but the newest `keep` checkpoints (never `current`), and stale staging directories. */

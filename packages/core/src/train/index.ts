@@ -30,7 +30,10 @@ export {
   TRAINABLE_FILE, TRAINER_STATE_FILE, writeCheckpoint,
 } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
-export { NonFiniteLossError } from './errors';
+export { CheckpointWriteError, NonFiniteLossError } from './errors';
+export { InvalidSettingError } from './settings-error';
+export { CheckpointLockedError, LOCK_FILE, STALE_LOCK_MS } from './checkpoint-lock';
+export { ModelBusyError } from './model-lock';
 export { type CausalLMTaskSpec, type ClassificationTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
 export type { CheckpointEvent, EvalEvent, EvalMetrics, StepEvent, StopReason, TrainCallbacks, TrainResult, TrainStartEvent } from './events';
 export { freeze, type FreezeOptions, lastBlockPatterns, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';

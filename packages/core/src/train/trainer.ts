@@ -4,23 +4,28 @@
  * crash-safe checkpoints, and a resume that continues bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchOrder, type DataPosition, sequentialBatches } from '../data/batch-order';
+import { BatchOrder, sequentialBatches } from '../data/batch-order';
 import { checkInputLengths } from '../data/collate';
 import { DataError, requireExamples } from '../data/data-error';
 import type { CausalLMExample, ClassificationExample, PreferenceExample } from '../data/examples';
 import type { GPT2Model } from '../model/gpt2-model';
 import { countTrainable, type ParameterSource } from '../model/parameter-source';
 import { SeededRandom } from '../util/random';
+import { accumulateGradients } from './accumulate-gradients';
 import { AdamW, type AdamWOptions } from './adamw';
-import type { CheckpointOptions } from './checkpoint';
+import { checkpointFiles, type CheckpointOptions } from './checkpoint';
+import { type CheckpointLock, lockCheckpointFolder } from './checkpoint-lock';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
 import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
-import { learningRateAt, type ScheduleOptions, validateSchedule } from './schedule';
+import { claimModel } from './model-lock';
+import { learningRateAt, type ScheduleOptions } from './schedule';
 import type { Task } from './tasks/task';
 import { trainableVariables } from './trainable-variables';
 import { restoreTrainerState, saveTrainerState, type TrainerState } from './trainer-state';
+import { validateData } from './validate-data';
+import { validateRunLength, validateTrainSettings } from './validate-settings';
 
 /** AdamW settings of a run. */
 export interface OptimizerOptions extends Omit<AdamWOptions, 'weightDecay'> {
@@ -85,7 +90,7 @@ export interface TrainSettings {
   optimizer?: OptimizerOptions;
   /** Learning-rate schedule. Default: constant, no warmup. */
   schedule?: ScheduleOptions;
-  /** Clip the global gradient norm to this value. Default: no clipping. */
+  /** Clip the global gradient norm to this value (> 0; 0 is refused, as it would zero every update). Default: no clipping. */
   gradientClip?: number;
   /** Evaluate every this many updates (and after the last). Default: never. */
   evalEvery?: number;
@@ -113,16 +118,12 @@ export interface TrainSettings {
   onEval?: TrainCallbacks['onEval'];
   /** Stops the run after the current update (a checkpoint is written if configured). */
   signal?: AbortSignal;
+  /** Receives warnings about the data (examples that train on nothing). Default `console.warn`. */
+  onWarning?: (message: string) => void;
 }
 
 /** Options of {@link train}. */
 export type TrainOptions = TrainSettings & TrainTask;
-
-function positiveInteger(value: number | undefined, name: string, fallback: number): number {
-  const n = value ?? fallback;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
-  return n;
-}
 
 /** Positions the active hooks occupy before the real tokens. */
 function virtualPositions(model: GPT2Model): number {
@@ -142,13 +143,26 @@ function virtualPositions(model: GPT2Model): number {
  * ```
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  validateTrainSettings(options);
+  // One run per model: a second train() (or a generate() outside this run's callbacks) is refused until this one ends.
+  const claim = claimModel(options.model);
+  try {
+    return await runTraining(options, claim.paused);
+  } finally {
+    claim.release();
+  }
+}
+
+/** The run itself, on a model claimed by {@link train}; `paused` wraps the callbacks, when generation is allowed. */
+async function runTraining(options: TrainOptions, paused: <T>(work: () => Promise<T>) => Promise<T>): Promise<TrainResult> {
   const { model } = options;
-  const batchSize = positiveInteger(options.batchSize, 'batchSize', 8);
-  const accumulation = positiveInteger(options.gradientAccumulation, 'gradientAccumulation', 1);
+  const batchSize = options.batchSize ?? 8;
+  const accumulation = options.gradientAccumulation ?? 1;
   const seed = options.seed ?? 0;
   const task = createTask(model, options) as Task<unknown, unknown>;
   const trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
   const valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
+  validateData(options, trainData, valData, model.config.vocabSize, options.onWarning ?? ((message) => console.warn(message)));
   const limit = model.config.contextLength - virtualPositions(model);
   for (const [name, data] of [['trainData', trainData], ['valData', valData ?? []]] as const) {
     checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), limit, name);
@@ -162,20 +176,30 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (updatesPerEpoch < 1) {
     throw new DataError(`trainData has ${trainData.length} examples: fewer than one update of batchSize ${batchSize} × gradientAccumulation ${accumulation}`);
   }
-  const totalSteps = options.maxSteps !== undefined ? positiveInteger(options.maxSteps, 'maxSteps', 1) : Math.max(1, Math.round((options.epochs ?? 1) * updatesPerEpoch));
+  const totalSteps = options.maxSteps ?? Math.max(1, Math.round((options.epochs ?? 1) * updatesPerEpoch));
+  validateRunLength(options, totalSteps);
   const schedule = options.schedule ?? {};
-  validateSchedule(schedule, totalSteps);
   const peak = options.optimizer?.learningRate ?? 5e-5;
-  if (!(peak > 0)) throw new Error(`optimizer.learningRate must be > 0, got ${peak}`);
-  const evalEvery = options.evalEvery === undefined ? undefined : positiveInteger(options.evalEvery, 'evalEvery', 1);
+  const evalEvery = options.evalEvery;
   const stopping = options.earlyStopping;
   if (stopping && (!valData || !evalEvery)) throw new Error('earlyStopping needs valData and evalEvery');
   const callbacks: TrainCallbacks[] = [...(options.callbacks ?? []), { onStep: options.onStep, onEval: options.onEval }];
   const emit = async <K extends keyof TrainCallbacks>(name: K, event: Parameters<NonNullable<TrainCallbacks[K]>>[0]) => {
-    for (const callback of callbacks) await (callback[name] as ((e: typeof event) => unknown) | undefined)?.call(callback, event);
+    await paused(async () => {
+      for (const callback of callbacks) await (callback[name] as ((e: typeof event) => unknown) | undefined)?.call(callback, event);
+    });
   };
 
-  const optimizer = new AdamW(variables, { ...options.optimizer, weightDecay: options.optimizer?.weightDecay ?? 0.1 });
+  // One run per checkpoint folder (a lock file with this process's id), taken before any tensor is made.
+  const lock: CheckpointLock | undefined = options.checkpoint ? await lockCheckpointFolder(checkpointFiles(options.checkpoint.files), options.checkpoint.directory) : undefined;
+
+  let optimizer: AdamW;
+  try {
+    optimizer = new AdamW(variables, { ...options.optimizer, weightDecay: options.optimizer?.weightDecay ?? 0.1 });
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const tfNames = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const random = new SeededRandom(seed);
   const run = { seed, batchSize, gradientAccumulation: accumulation, trainSize: trainData.length };
@@ -220,6 +244,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       state.rngState = random.getState();
       lastCheckpoint = await saveTrainerState(options.checkpoint.directory, state, variables, optimizer, options.checkpoint);
       lastCheckpointStep = state.step;
+      await lock?.refresh();
       await emit('onCheckpoint', { step: state.step, path: lastCheckpoint });
     };
 
@@ -234,13 +259,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const update = await accumulateGradients(task, trainData, order, state.position, accumulation, random, tfNames, [...variables.values()]);
       state.position = update.position;
       const step = state.step + 1;
-      if (!Number.isFinite(update.loss)) throw disposeAnd(update.gradients, new NonFiniteLossError('loss', step, update.loss, lastCheckpoint));
-      const gradNorm = await globalNorm(update.gradients.values());
-      if (!Number.isFinite(gradNorm)) throw disposeAnd(update.gradients, new NonFiniteLossError('gradient norm', step, gradNorm, lastCheckpoint));
-      const gradients = options.gradientClip ? clipByGlobalNorm(update.gradients, gradNorm, options.gradientClip) : update.gradients;
+      let gradients = update.gradients;
+      let gradNorm: number;
       const learningRate = learningRateAt(state.step, totalSteps, peak, schedule);
-      optimizer.apply(gradients, learningRate);
-      tf.dispose([...gradients.values()]);
+      try {
+        if (!Number.isFinite(update.loss)) throw new NonFiniteLossError('loss', step, update.loss, lastCheckpoint);
+        gradNorm = await globalNorm(gradients.values());
+        if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError('gradient norm', step, gradNorm, lastCheckpoint);
+        if (options.gradientClip !== undefined) gradients = clipByGlobalNorm(gradients, gradNorm, options.gradientClip);
+        optimizer.apply(gradients, learningRate);
+      } finally {
+        // Also on failure: a failed run must not leak the step's gradients.
+        tf.dispose([...gradients.values()]);
+      }
       const seconds = (performance.now() - started) / 1000;
       state.step = step;
       state.tokensSeen += update.tokens;
@@ -268,39 +299,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return result;
   } finally {
     optimizer.dispose();
+    await lock?.release();
   }
-}
-
-function disposeAnd(gradients: Map<string, tf.Tensor>, error: Error): Error {
-  tf.dispose([...gradients.values()]);
-  return error;
-}
-
-/** Mean loss and averaged gradients of `accumulation` consecutive batches. */
-async function accumulateGradients(
-  task: Task<unknown, unknown>, data: readonly unknown[], order: BatchOrder, start: DataPosition, accumulation: number,
-  random: SeededRandom, tfNames: Map<string, string>, variables: tf.Variable[],
-): Promise<{ loss: number; gradients: Map<string, tf.Tensor>; tokens: number; position: DataPosition }> {
-  const gradients = new Map<string, tf.Tensor>();
-  let position = start;
-  let lossSum = 0;
-  let tokens = 0;
-  for (let micro = 0; micro < accumulation; micro++) {
-    const batch = task.collate(order.batchAt(position).map((i) => data[i]));
-    position = order.next(position);
-    tokens += task.tokens(batch);
-    const pass = { training: true, seed: random.nextSeed() };
-    const { value, grads } = tf.variableGrads(() => task.loss(batch, pass), variables);
-    lossSum += (await value.data())[0] as number;
-    value.dispose();
-    for (const [tfName, gradient] of Object.entries(grads)) {
-      const name = tfNames.get(tfName) as string;
-      const scaled = accumulation === 1 ? gradient : tf.tidy(() => tf.mul(gradient, 1 / accumulation));
-      if (scaled !== gradient) gradient.dispose();
-      const previous = gradients.get(name);
-      gradients.set(name, previous ? tf.add(previous, scaled) : scaled);
-      if (previous) tf.dispose([previous, scaled]);
-    }
-  }
-  return { loss: lossSum / accumulation, gradients, tokens, position };
 }
