@@ -40,10 +40,12 @@ function check(ok, what) {
 function run(command, args, cwd, env = {}) {
   return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
 }
-function npm(args, cwd) {
+function npm(args, cwd, env = {}) {
   // No audit/fund chatter; the cache first, so this runs offline once the cache is warm.
-  return run('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], cwd);
+  return run('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], cwd, env);
 }
+// Apps whose checks do not train skip compiling the native kernels (minutes on a small machine).
+const noNativeBuild = { TUNEKIT_SKIP_NATIVE_BUILD: '1' };
 function app(name, manifest) {
   const folder = join(work, name);
   mkdirSync(folder, { recursive: true });
@@ -166,7 +168,7 @@ console.log(JSON.stringify({ first: result.firstValLoss, last: result.lastValLos
 step('CommonJS app: require()');
 {
   const cjs = app('cjs-app', { dependencies: coreDeps, overrides });
-  npm(['install'], cjs);
+  npm(['install'], cjs, noNativeBuild);
   writeFileSync(join(cjs, 'index.cjs'), `
 const core = require('@tunekit/core');
 const formats = require('@tunekit/formats');
@@ -196,7 +198,7 @@ step('Vite app: browser build of core + backend-web');
     devDependencies: { vite: viteVersion },
     overrides,
   });
-  npm(['install'], web);
+  npm(['install'], web, noNativeBuild);
   writeFileSync(join(web, 'index.html'), '<!doctype html><script type="module" src="/main.js"></script>\n');
   writeFileSync(join(web, 'main.js'), `import { createModel } from '@tunekit/core';
 import { createWebBackend } from '@tunekit/backend-web';
