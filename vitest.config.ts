@@ -27,7 +27,7 @@ export default defineConfig({
         inline: [/@tensorflow[\\/]tfjs-core[\\/]dist[\\/](?!tf-core\.node)/],
       },
     },
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
+// The `require` entries of package.json: CommonJS stubs that hand over the ES module.
+import { writeRequireStubs } from '../../scripts/require-stubs.mjs';
 
 export default defineConfig({
   // `node` is a separate entry so browser bundles never see `node:fs` or Dawn.
@@ -8,4 +10,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  onSuccess: async () => {
+    writeRequireStubs('.');
+  },
 });

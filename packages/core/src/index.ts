@@ -30,8 +30,13 @@ export type { SamplingOptions } from './generate/sampling';
 
 export { END_OF_TEXT, END_OF_TEXT_ID, GPT2Tokenizer, gpt2Tokenizer, type EncodeOptions, type Tokenizer } from './tokenizer/gpt2-tokenizer';
 
-export type { LoadProgress, ProgressCallback } from './io/fetch-stream';
+export { announcedSize, collectBytes, fetchStream, responseStream, withProgress, type ByteStream, type FetchStreamOptions, type LoadProgress, type ProgressCallback } from './io/fetch-stream';
+export { describeError, FetchError, type FetchErrorDetails } from './io/fetch-error';
 export { loadPretrained, type LoadOptions, type PretrainedSource } from './io/load-pretrained';
+export { hubDownload, type HubDownloadOptions, type HubFile } from './io/hub-download';
+export { HubError, type HubErrorCode } from './io/hub-error';
+export { HUB_PRESETS } from './io/hub-id';
+export { hubSettings, type HubOverrides, type HubSettings } from './io/hub-settings';
 export { isNodeRuntime, joinPath, nodeFileIO } from './io/node-file-io';
 export { FileWriteError, type FileWriteErrorCode } from './io/file-write-error';
 export type { NodeFileIOOptions } from './io/node-file-io';

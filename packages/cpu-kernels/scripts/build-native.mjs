@@ -36,7 +36,7 @@ function log(message) {
 function warnAndExit(why) {
   console.warn(
     `[@tunekit/cpu-kernels] warning: native kernels not built (${why}). ` +
-      'Training will use the slower stock tfjs kernels. Install a C++ compiler and run `pnpm --filter @tunekit/cpu-kernels build:native`.',
+      'Training will use a slower engine (wasm). Install a C++ compiler and run `npm rebuild @tunekit/cpu-kernels`.',
   );
   process.exit(0);
 }

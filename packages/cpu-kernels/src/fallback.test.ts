@@ -39,3 +39,37 @@ describe('when the addon cannot be used', () => {
     expect(loadAddon().reason ?? '').not.toMatch(/TUNEKIT_DISABLE_NATIVE/);
   });
 });
+
+describe('when the addon is missing', () => {
+  it('says so once, with the fix for npm users, when a backend asks for the kernels', async () => {
+    vi.resetModules();
+    vi.doMock('./native/load-addon', () => ({
+      loadAddon: () => ({ reason: 'native addon not built (no build/Release/tunekit_cpu_kernels.node): install a C++ compiler and run `npm rebuild @tunekit/cpu-kernels`' }),
+    }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const api = await import('./index');
+      expect(api.registerNativeCpuKernels().available).toBe(false);
+      expect(api.registerNativeCpuKernels().available).toBe(false);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]?.[0]).toBe(
+        '[@tunekit/cpu-kernels] native kernels unavailable, training runs on a slower engine: native addon not built (no build/Release/tunekit_cpu_kernels.node): install a C++ compiler and run `npm rebuild @tunekit/cpu-kernels`',
+      );
+    } finally {
+      warn.mockRestore();
+      vi.doUnmock('./native/load-addon');
+    }
+  });
+
+  it('stays quiet when the kernels were turned off on purpose', async () => {
+    vi.stubEnv('TUNEKIT_DISABLE_NATIVE', '1');
+    vi.resetModules();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      (await import('./index')).registerNativeCpuKernels();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

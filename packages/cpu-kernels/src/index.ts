@@ -88,13 +88,30 @@ export function nativeKernelsInfo(): NativeKernelsInfo {
  */
 export function registerNativeCpuKernels(options: RegisterOptions = {}): NativeKernelsInfo {
   const { addon, reason } = readyAddon();
-  if (!addon) return describe(undefined, reason);
+  if (!addon) {
+    warnSlowerEngineOnce(reason);
+    return describe(undefined, reason);
+  }
   const hardware = addon.info().hardwareThreads;
   const threads = options.threads !== undefined && Number.isFinite(options.threads) ? Math.max(1, Math.floor(options.threads)) : hardware;
   addon.setThreads(threads);
   if (allocatorTuningWanted()) addon.tuneAllocator();
   installKernels(addon);
   return describe(addon, undefined);
+}
+
+let warned = false;
+
+/**
+ * One line on stderr, once per process, when a backend asks for the native
+ * kernels and gets none: npm hides install-script output, so a failed build
+ * would otherwise only show as slow training. Not printed when they were
+ * turned off on purpose (TUNEKIT_DISABLE_NATIVE).
+ */
+function warnSlowerEngineOnce(reason: string | undefined): void {
+  if (warned || (reason ?? '').includes('TUNEKIT_DISABLE_NATIVE')) return;
+  warned = true;
+  console.warn(`[@tunekit/cpu-kernels] native kernels unavailable, training runs on a slower engine: ${reason ?? 'unknown reason'}`);
 }
 
 /** Restores the stock tfjs cpu kernels (for tests and benchmarks). */

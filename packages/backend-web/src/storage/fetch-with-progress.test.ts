@@ -89,8 +89,9 @@ describe('fetchWithProgress', () => {
 
   it('rejects HTTP errors and truncated bodies', async () => {
     await expect(fetchWithProgress(`${base}/missing.bin`)).rejects.toThrow(`Cannot fetch ${base}/missing.bin: HTTP 404 Not Found`);
-    await expect(fetchWithProgress(`${base}/truncated.bin`)).rejects.toThrow(`Download of ${base}/truncated.bin failed after 1000 of 300000 bytes`);
-    await expect(fetchWithProgress('http://127.0.0.1:1/refused')).rejects.toThrow(/^Cannot fetch http:\/\/127\.0\.0\.1:1\/refused/);
+    await expect(fetchWithProgress(`${base}/truncated.bin`)).rejects.toThrow(`Cannot fetch ${base}/truncated.bin: download failed after 1000 of 300000 bytes`);
+    // Port 1 is on the Fetch standard's blocked list: the cause says so.
+    await expect(fetchWithProgress('http://127.0.0.1:1/refused')).rejects.toThrow('Cannot fetch http://127.0.0.1:1/refused: fetch failed (bad port)');
   });
 
   it('sends headers (gated models)', async () => {

@@ -2,7 +2,7 @@
  * Downloads with progress, and an optional Cache API layer so a page reload
  * does not fetch a 500 MB checkpoint again.
  */
-import type { LoadProgress } from '@tunekit/core';
+import { collectBytes, fetchStream, responseStream, withProgress, type LoadProgress } from '@tunekit/core';
 
 /** Progress of one download; `fromCache` says whether the bytes come from the Cache API. */
 export interface FetchProgress extends LoadProgress {
@@ -39,62 +39,11 @@ export interface FetchWithProgressOptions {
   fetch?: typeof fetch;
 }
 
-/**
- * The announced size, when it is the size of the bytes we will read. With a
- * `Content-Encoding` (gzip, br) `Content-Length` counts the compressed bytes
- * while the body yields decoded ones, so the total is then unknown.
- */
-function announcedSize(response: Response): number | undefined {
-  const encoding = response.headers.get('content-encoding');
-  const length = response.headers.get('content-length');
-  if ((encoding && encoding !== 'identity') || length === null) return undefined;
-  const size = Number(length);
-  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
-}
-
-/** Reads a body chunk by chunk, reporting progress; fills a preallocated array when the size is known. */
+/** Reads a body with core's one streaming reader, reporting progress tagged with where the bytes come from. */
 async function readBody(response: Response, file: string, fromCache: boolean, onProgress?: (progress: FetchProgress) => void): Promise<Uint8Array> {
-  const totalBytes = announcedSize(response);
-  let loadedBytes = 0;
-  const report = () => onProgress?.({ file, loadedBytes, totalBytes, fromCache });
-  report();
-  if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    loadedBytes = bytes.byteLength;
-    report();
-    return bytes;
-  }
-  // One copy of the download in memory when the size is known; a list of
-  // chunks joined at the end when it is not.
-  const preallocated = totalBytes !== undefined ? new Uint8Array(totalBytes) : undefined;
-  const parts: Uint8Array[] = [];
-  const reader = response.body.getReader();
-  for (;;) {
-    let next: ReadableStreamReadResult<Uint8Array>;
-    try {
-      next = await reader.read();
-    } catch (error) {
-      const of = totalBytes !== undefined ? ` of ${totalBytes}` : '';
-      throw new Error(`Download of ${file} failed after ${loadedBytes}${of} bytes: ${(error as Error).message}`, { cause: error });
-    }
-    const { value, done } = next;
-    if (done) break;
-    if (preallocated && loadedBytes + value.byteLength <= preallocated.byteLength) preallocated.set(value, loadedBytes);
-    else parts.push(value);
-    loadedBytes += value.byteLength;
-    report();
-  }
-  if (totalBytes !== undefined && loadedBytes !== totalBytes) {
-    throw new Error(`Download of ${file} ended after ${loadedBytes} of ${totalBytes} bytes`);
-  }
-  if (preallocated) return preallocated;
-  const out = new Uint8Array(loadedBytes);
-  let cursor = 0;
-  for (const part of parts) {
-    out.set(part, cursor);
-    cursor += part.byteLength;
-  }
-  return out;
+  const { size, chunks } = responseStream(response, file);
+  const report = onProgress && ((progress: LoadProgress) => onProgress({ ...progress, fromCache }));
+  return collectBytes(withProgress(chunks, file, size, report), size);
 }
 
 async function openCache(options: FetchWithProgressOptions): Promise<CacheLike | undefined> {
@@ -116,14 +65,7 @@ export async function fetchWithProgress(url: string, options: FetchWithProgressO
   const cached = await cache?.match(url);
   if (cached) return readBody(cached, url, true, options.onProgress);
 
-  const fetchImpl = options.fetch ?? fetch;
-  let response: Response;
-  try {
-    response = await fetchImpl(url, { headers: options.headers, signal: options.signal });
-  } catch (error) {
-    throw new Error(`Cannot fetch ${url}: ${(error as Error).message}`, { cause: error });
-  }
-  if (!response.ok) throw new Error(`Cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`.trim());
+  const { response } = await fetchStream(url, { fetch: options.fetch, headers: options.headers, signal: options.signal });
   const bytes = await readBody(response, url, false, options.onProgress);
   if (cache) {
     const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream', 'content-length': String(bytes.byteLength) };

@@ -1,9 +1,14 @@
-/** Streaming HTTP downloads with progress, for loading checkpoints from a URL. */
+/**
+ * Streaming HTTP downloads with progress: the one implementation that core's
+ * `loadPretrained`, the Hub cache and backend-web's `fetchWithProgress` share.
+ */
+import { describeError, FetchError } from './fetch-error';
 
 /** Progress of a download or load. */
 export interface LoadProgress {
   /** Which file (URL or path). */
   file: string;
+  /** Bytes read so far. */
   loadedBytes: number;
   /** Total bytes when known (Content-Length or file size). */
   totalBytes?: number;
@@ -12,32 +17,96 @@ export interface LoadProgress {
 /** A callback receiving progress updates. */
 export type ProgressCallback = (progress: LoadProgress) => void;
 
-/** Fetches `url` and returns its body as a chunk stream plus the announced size. */
-export async function fetchStream(url: string, fetchImpl: typeof fetch = fetch): Promise<{ size?: number; chunks: AsyncIterable<Uint8Array> }> {
-  let response: Response;
-  try {
-    response = await fetchImpl(url);
-  } catch (error) {
-    throw new Error(`Cannot fetch ${url}: ${(error as Error).message}`);
-  }
-  if (!response.ok || !response.body) {
-    throw new Error(`Cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`.trim());
-  }
-  const length = Number(response.headers.get('content-length'));
-  const reader = response.body.getReader();
-  const chunks: AsyncIterable<Uint8Array> = {
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    },
-  };
-  return { size: Number.isFinite(length) && length > 0 ? length : undefined, chunks };
+/** Options of {@link fetchStream}. */
+export interface FetchStreamOptions {
+  /** `fetch` to use (default the global one). */
+  fetch?: typeof fetch;
+  /** Request headers, e.g. `Authorization` or `Range`. */
+  headers?: Record<string, string>;
+  /** Cancels the request. */
+  signal?: AbortSignal;
 }
 
-/** Wraps a chunk stream so that each chunk reports cumulative progress. */
+/** A response body as chunks, with the number of bytes those chunks will add up to when known. */
+export interface ByteStream {
+  /** Bytes the chunks add up to, when the response says so. */
+  size?: number;
+  /** The body; rejects when it breaks off or ends short of `size`. */
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * The announced size, when it is the size of the bytes we will read. With a
+ * `Content-Encoding` (gzip, br) `Content-Length` counts the compressed bytes
+ * while `fetch` yields decoded ones, so the total is then unknown.
+ */
+export function announcedSize(response: Response): number | undefined {
+  const encoding = response.headers.get('content-encoding');
+  const length = response.headers.get('content-length');
+  if ((encoding && encoding !== 'identity') || length === null) return undefined;
+  const size = Number(length);
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
+
+/**
+ * The body of `response` as chunks. A body that breaks off, or ends before
+ * the announced size, rejects with the byte count reached, so a truncated
+ * download is never taken for a whole file.
+ */
+export function responseStream(response: Response, file: string): ByteStream {
+  const size = announcedSize(response);
+  const body = response.body;
+  const chunks: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      if (!body) {
+        yield new Uint8Array(await response.arrayBuffer());
+        return;
+      }
+      const reader = body.getReader();
+      let loaded = 0;
+      const of = size !== undefined ? ` of ${size}` : '';
+      try {
+        for (;;) {
+          let next: ReadableStreamReadResult<Uint8Array>;
+          try {
+            next = await reader.read();
+          } catch (error) {
+            throw new FetchError(file, `download failed after ${loaded}${of} bytes: ${describeError(error)}`, { cause: error });
+          }
+          if (next.done) break;
+          loaded += next.value.byteLength;
+          yield next.value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+      if (size !== undefined && loaded !== size) throw new FetchError(file, `download ended after ${loaded}${of} bytes`);
+    },
+  };
+  return { size, chunks };
+}
+
+/**
+ * Requests `url` and returns the response with its body as a chunk stream.
+ * Rejects with a {@link FetchError} that keeps the cause (connection refused,
+ * DNS, TLS) or names the HTTP status.
+ */
+export async function fetchStream(url: string, options: FetchStreamOptions = {}): Promise<ByteStream & { response: Response }> {
+  const fetchImpl = options.fetch ?? fetch;
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers: options.headers, signal: options.signal });
+  } catch (error) {
+    throw new FetchError(url, describeError(error), { cause: error });
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new FetchError(url, `HTTP ${response.status} ${response.statusText}`.trim(), { status: response.status });
+  }
+  return { response, ...responseStream(response, url) };
+}
+
+/** Wraps a chunk stream so that each chunk reports cumulative progress (once at 0 bytes first). */
 export async function* withProgress(chunks: AsyncIterable<Uint8Array>, file: string, totalBytes: number | undefined, onProgress?: ProgressCallback): AsyncGenerator<Uint8Array> {
   let loadedBytes = 0;
   onProgress?.({ file, loadedBytes, totalBytes });
@@ -48,16 +117,28 @@ export async function* withProgress(chunks: AsyncIterable<Uint8Array>, file: str
   }
 }
 
-/** Collects a chunk stream into one array. */
-export async function collectBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+/**
+ * Collects a chunk stream into one array. With `size` known the bytes go
+ * straight into one preallocated array (one copy of a large download in memory).
+ */
+export async function collectBytes(chunks: AsyncIterable<Uint8Array>, size?: number): Promise<Uint8Array> {
+  const preallocated = size !== undefined ? new Uint8Array(size) : undefined;
   const parts: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of chunks) {
-    parts.push(chunk);
+    if (preallocated && total + chunk.byteLength <= preallocated.byteLength) preallocated.set(chunk, total);
+    else parts.push(chunk);
     total += chunk.byteLength;
   }
+  if (preallocated && parts.length === 0 && total === preallocated.byteLength) return preallocated;
   const out = new Uint8Array(total);
   let cursor = 0;
+  if (preallocated) {
+    // More or fewer bytes than announced: keep what the preallocated array holds, then the rest.
+    const head = Math.min(total - parts.reduce((sum, part) => sum + part.byteLength, 0), preallocated.byteLength);
+    out.set(preallocated.subarray(0, head), 0);
+    cursor = head;
+  }
   for (const part of parts) {
     out.set(part, cursor);
     cursor += part.byteLength;

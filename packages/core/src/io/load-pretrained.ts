@@ -6,8 +6,13 @@ import type { BackendV1, FileIO } from '../backend/backend-spec';
 import { resolveBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
 import { fromHFConfig, type HFGPT2ConfigJson } from '../model/config';
 import { GPT2Model, type ModelOptions } from '../model/gpt2-model';
-import { fetchStream, type ProgressCallback, withProgress } from './fetch-stream';
+import { TunekitError } from '@tunekit/formats';
+import { collectBytes, fetchStream, type ProgressCallback, withProgress } from './fetch-stream';
 import { CheckpointCollector } from './hf-checkpoint';
+import { hubDownload } from './hub-download';
+import { HubError } from './hub-error';
+import { canonicalRepoId, isHubRepoId, isPathLike } from './hub-id';
+import { hubSettings, nodeBuiltins, type HubOverrides } from './hub-settings';
 import { isNodeRuntime, joinPath, nodeFileIO } from './node-file-io';
 import { parseSafetensors, streamSafetensors } from './safetensors';
 
@@ -20,53 +25,96 @@ export type PretrainedSource =
   | { config: HFGPT2ConfigJson | string; weights: Uint8Array };
 
 /** Options of {@link loadPretrained}. */
-export interface LoadOptions extends ModelOptions {
+export interface LoadOptions extends ModelOptions, HubOverrides {
   /** Backend to run on (default: the embedded CPU backend). */
   backend?: BackendV1;
-  /** Progress of reading `model.safetensors`. */
+  /** Progress of downloading (Hub, URL) and of reading `model.safetensors`. */
   onProgress?: ProgressCallback;
   /** File access for local directories (default: the backend's, else Node's file system). */
   files?: FileIO;
-  /** `fetch` to use for URLs (default: the global one). */
+  /** `fetch` to use for URLs and the Hub (default: the global one). */
   fetch?: typeof fetch;
   /** Hub revision (branch, tag or commit) for Hub ids. Default `main`. */
   revision?: string;
 }
 
-const HUB = 'https://huggingface.co';
-const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+type Location =
+  | { kind: 'directory'; path: string; files: FileIO }
+  | { kind: 'url'; base: string; headers?: Record<string, string> }
+  | { kind: 'hub'; repoId: string; asTyped: string };
 
-type Location = { kind: 'directory'; path: string; files: FileIO } | { kind: 'url'; base: string };
+/** True when `path` is an existing directory, as far as `files` can tell. */
+async function isDirectory(files: FileIO, path: string): Promise<boolean> {
+  if (!(await files.exists(path))) return false;
+  const stat = nodeBuiltins()?.fs.statSync(path, { throwIfNoEntry: false });
+  return stat ? stat.isDirectory() : true;
+}
 
+/**
+ * Local directory, URL or Hub id. A string that can only be a path (`./x`,
+ * `/x`, `a/b/c`), or whose first folder exists here (`models/gpt2-typo` with a
+ * `models/` folder), is never sent to the Hub: a typo gets "no such directory".
+ */
 async function locate(source: string | URL, options: LoadOptions, backend: BackendV1): Promise<Location> {
   const text = source.toString();
   if (/^https?:\/\//.test(text)) return { kind: 'url', base: text.replace(/\/+$/, '') };
   const files = options.files ?? backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
-  if (files && (await files.exists(joinPath(text, 'config.json')))) return { kind: 'directory', path: text, files };
-  if (HUB_ID.test(text) && !text.startsWith('.')) {
-    return { kind: 'url', base: `${HUB}/${text}/resolve/${encodeURIComponent(options.revision ?? 'main')}` };
+  if (files && (await files.exists(text))) {
+    if (await files.exists(joinPath(text, 'config.json'))) return { kind: 'directory', path: text, files };
+    const what = (await isDirectory(files, text)) ? 'is a directory without config.json' : 'is a file, not a model directory';
+    throw new TunekitError('model_not_found', `Cannot load "${text}": it ${what}.`, { fix: 'Give the folder that holds config.json and model.safetensors (as saveModel or save_pretrained write them).' });
   }
-  throw new Error(`Cannot load "${text}": no config.json in that directory, and it is neither a URL nor a Hub id`);
+  const repoId = canonicalRepoId(text);
+  const firstFolder = text.includes('/') ? text.slice(0, text.indexOf('/')) : undefined;
+  const localParent = files && firstFolder !== undefined && (await isDirectory(files, firstFolder));
+  if (isPathLike(text) || localParent || !isHubRepoId(repoId)) {
+    const absolute = nodeBuiltins()?.path.resolve(text);
+    const where = absolute && absolute !== text ? ` (${absolute})` : '';
+    throw new TunekitError('model_not_found', `Cannot load "${text}": no such directory${where}.`, {
+      fix: isHubRepoId(repoId) ? 'Check the path; for a Hugging Face Hub model give its id without a local folder of that name in the way.' : 'Check the path.',
+    });
+  }
+  if (!isNodeRuntime()) {
+    // No cache folder in a browser: read the Hub's resolve URLs directly.
+    const settings = hubSettings(options);
+    const headers: Record<string, string> | undefined = settings.token ? { authorization: `Bearer ${settings.token}` } : undefined;
+    return { kind: 'url', base: `${settings.endpoint}/${repoId}/resolve/${encodeURIComponent(options.revision ?? 'main')}`, headers };
+  }
+  return { kind: 'hub', repoId, asTyped: text };
 }
 
-async function readText(location: Location, name: string, fetchImpl: typeof fetch): Promise<{ text: string; origin: string }> {
+/** Config and weights of a Hub repo through the Hugging Face cache; both from the same commit. */
+async function fromHub(location: { repoId: string; asTyped: string }, options: LoadOptions): Promise<Exclude<Location, { kind: 'hub' }>> {
+  const download = { ...options, onProgress: options.onProgress };
+  try {
+    const config = await hubDownload(location.repoId, 'config.json', download);
+    await hubDownload(location.repoId, 'model.safetensors', { ...download, revision: config.commit });
+    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: nodeFileIO() };
+  } catch (error) {
+    // "org/name" might have been meant as a folder: say that none exists.
+    if (error instanceof HubError && location.asTyped.includes('/')) {
+      throw error.withNote(`There is no local directory "${location.asTyped}" either.`);
+    }
+    throw error;
+  }
+}
+
+async function readText(location: Exclude<Location, { kind: 'hub' }>, name: string, fetchImpl: typeof fetch): Promise<{ text: string; origin: string }> {
   if (location.kind === 'directory') {
     const origin = joinPath(location.path, name);
     return { text: new TextDecoder().decode(await location.files.readFile(origin)), origin };
   }
   const origin = `${location.base}/${name}`;
-  const response = await fetchImpl(origin).catch((error: Error) => {
-    throw new Error(`Cannot fetch ${origin}: ${error.message}`);
-  });
-  if (!response.ok) throw new Error(`Cannot fetch ${origin}: HTTP ${response.status}`);
-  return { text: await response.text(), origin };
+  const { chunks, size } = await fetchStream(origin, { fetch: fetchImpl, headers: location.headers });
+  return { text: new TextDecoder().decode(await collectBytes(chunks, size)), origin };
 }
 
-async function openWeights(location: Location, fetchImpl: typeof fetch): Promise<{ origin: string; size?: number; chunks: AsyncIterable<Uint8Array> }> {
+async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchImpl: typeof fetch): Promise<{ origin: string; size?: number; chunks: AsyncIterable<Uint8Array> }> {
   const name = 'model.safetensors';
   if (location.kind === 'url') {
     const origin = `${location.base}/${name}`;
-    return { origin, ...(await fetchStream(origin, fetchImpl)) };
+    const { size, chunks } = await fetchStream(origin, { fetch: fetchImpl, headers: location.headers });
+    return { origin, size, chunks };
   }
   const origin = joinPath(location.path, name);
   if (!(await location.files.exists(origin))) {
@@ -85,8 +133,15 @@ async function openWeights(location: Location, fetchImpl: typeof fetch): Promise
  * @example
  * ```ts
  * const model = await loadPretrained('./models/gpt2');          // local directory
- * const same = await loadPretrained('openai-community/gpt2');    // Hugging Face Hub
+ * const same = await loadPretrained('openai-community/gpt2');    // Hugging Face Hub, cached
+ * const small = await loadPretrained('gpt2', { revision: 'main' }); // preset name = openai-community/gpt2
  * ```
+ *
+ * Hub ids go through the Hugging Face cache (`~/.cache/huggingface/hub`, or
+ * `HF_HUB_CACHE` / `HF_HOME`), shared with Python's `huggingface_hub`:
+ * downloads resume, a cached file is revalidated by its ETag, and
+ * `HF_HUB_OFFLINE=1` uses the cache only. `HF_TOKEN` opens gated repos,
+ * `HF_ENDPOINT` points at a mirror.
  */
 export async function loadPretrained(source: PretrainedSource, options: LoadOptions = {}): Promise<GPT2Model> {
   const { backend, capabilities } = await resolveBackend(options.backend);
@@ -100,7 +155,8 @@ export async function loadPretrained(source: PretrainedSource, options: LoadOpti
     configOrigin = 'config';
     inMemory = source.weights;
   } else {
-    const location = await locate(source, options, backend);
+    const located = await locate(source, options, backend);
+    const location = located.kind === 'hub' ? await fromHub(located, options) : located;
     const config = await readText(location, 'config.json', fetchImpl);
     configText = config.text;
     configOrigin = config.origin;

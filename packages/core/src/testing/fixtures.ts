@@ -1,8 +1,11 @@
 /**
  * Locating the shared tiny-GPT-2 parity fixture and its golden values
  * (computed by an independent PyTorch implementation; see the fixture README).
- * Node only.
+ * Node only. The fixture is not shipped in the npm package (13 MB): installed
+ * from npm, give its folder with `{ shared }` or `TUNEKIT_SHARED`; inside the
+ * repository the `shared/` folder beside it is found on its own.
  */
+import { TunekitError } from '@tunekit/formats';
 // Node modules are fetched at call time (process.getBuiltinModule, Node ≥ 20.16),
 // so that browser bundles of the conformance suite can include this file.
 function node() {
@@ -84,19 +87,32 @@ export function findSharedDirectory(start = process.cwd()): string | undefined {
   }
 }
 
-/** Directory of the tiny GPT-2 fixture; throws with instructions when missing. */
-export function tinyGpt2Directory(): string {
-  const shared = findSharedDirectory();
+/** Where the fixture helpers look for the `shared/` folder. */
+export interface FixtureOptions {
+  /** The `shared/` folder (holding `fixtures/tiny-gpt2`); default `TUNEKIT_SHARED`, else found beside the repository. */
+  shared?: string;
+}
+
+/**
+ * Directory of the tiny GPT-2 fixture. Throws a `TunekitError`
+ * (`fixture_not_found`) naming where it looked and how to point at it.
+ */
+export function tinyGpt2Directory(options: FixtureOptions = {}): string {
+  const given = options.shared ?? process.env.TUNEKIT_SHARED;
+  const shared = given !== undefined ? resolve(given) : findSharedDirectory();
   const directory = shared && join(shared, 'fixtures', 'tiny-gpt2');
   if (!directory || !existsSync(join(directory, 'golden.json'))) {
-    throw new Error('The tiny-gpt2 fixture was not found: put the shared/ folder beside the repository or set TUNEKIT_SHARED');
+    const looked = given !== undefined ? `in ${directory} (from ${options.shared !== undefined ? 'the shared option' : 'TUNEKIT_SHARED'})` : `beside the repository or above ${process.cwd()}`;
+    throw new TunekitError('fixture_not_found', `The tiny-gpt2 fixture (fixtures/tiny-gpt2/golden.json) was not found ${looked}.`, {
+      fix: 'It is not part of the npm package: pass the folder that holds fixtures/tiny-gpt2 as { shared: PATH } or set TUNEKIT_SHARED=PATH.',
+    });
   }
   return directory;
 }
 
 /** Parsed `golden.json` of the tiny GPT-2 fixture. */
-export function loadGolden(): Golden {
-  return JSON.parse(readFileSync(join(tinyGpt2Directory(), 'golden.json'), 'utf8')) as Golden;
+export function loadGolden(options: FixtureOptions = {}): Golden {
+  return JSON.parse(readFileSync(join(tinyGpt2Directory(options), 'golden.json'), 'utf8')) as Golden;
 }
 
 /** A golden sequence by name (`hello`, `instruction`, `ids40`, `full_context_128`). */

@@ -55,7 +55,7 @@ function load(): LoadResult {
   if (!root) return { reason: `cannot locate the ${PACKAGE_NAME} package folder` };
   const path = join(root, BINARY);
   if (!existsSync(path)) {
-    return { reason: `native addon not built (no ${BINARY}); needs a C++ compiler: run \`pnpm --filter ${PACKAGE_NAME} build:native\`` };
+    return { reason: `native addon not built (no ${BINARY}): install a C++ compiler and run \`npm rebuild ${PACKAGE_NAME}\`` };
   }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
@@ -63,7 +63,7 @@ function load(): LoadResult {
     return { addon };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
-    return { reason: `native addon failed to load (${message}); rebuild it: \`pnpm --filter ${PACKAGE_NAME} build:native\`` };
+    return { reason: `native addon failed to load (${message}); rebuild it: \`npm rebuild ${PACKAGE_NAME}\`` };
   }
 }
 

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+/**
+ * Tries the packages as an npm user gets them: packs every package, installs
+ * the tarballs with npm into fresh apps outside the monorepo, and checks
+ *
+ *  - each tarball has LICENSE, README.md, dist and its require() stubs;
+ *  - `@tunekit/formats` alone installs no tfjs, and its CLI runs;
+ *  - ESM app: the quick start (examples/quick-start) trains on the tiny fixture
+ *    and saves a PEFT adapter; the app's own `@tensorflow/tfjs-core` sees the
+ *    tensors, memory and kernels core registered (one engine);
+ *  - CommonJS app: `require('@tunekit/core')` works and is the same module as `import`;
+ *  - TypeScript app: the quick start type-checks under module nodenext;
+ *  - Vite app: a browser build of core + backend-web succeeds.
+ *
+ * Usage: node scripts/pack-install.mjs [--keep]   (after `pnpm build`)
+ * Needs the tiny fixture (TUNEKIT_SHARED, or ../shared beside the repo) and
+ * npm with its cache or the registry; installs use --prefer-offline.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(join(tmpdir(), 'tunekit-pack-install-'));
+const shared = process.env.TUNEKIT_SHARED ?? join(repo, '..', 'shared');
+const fixture = join(shared, 'fixtures', 'tiny-gpt2');
+const dataFile = join(shared, 'data', 'instruction-data.json');
+let failures = 0;
+
+function step(title) {
+  console.log(`\n--- ${title}`);
+}
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures++;
+}
+function run(command, args, cwd, env = {}) {
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+}
+function npm(args, cwd, env = {}) {
+  // No audit/fund chatter; the cache first, so this runs offline once the cache is warm.
+  return run('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], cwd, env);
+}
+// Apps whose checks do not train skip compiling the native kernels (minutes on a small machine).
+const noNativeBuild = { TUNEKIT_SKIP_NATIVE_BUILD: '1' };
+function app(name, manifest) {
+  const folder = join(work, name);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, private: true, version: '0.0.0', ...manifest }, null, 2));
+  return folder;
+}
+
+if (!existsSync(join(fixture, 'model.safetensors')) || !existsSync(dataFile)) {
+  console.error(`pack-install: the tiny fixture was not found under ${shared}: set TUNEKIT_SHARED to the shared/ folder`);
+  process.exit(2);
+}
+
+// ---- pack
+step('pack every package');
+const tarballs = new Map();
+const tarballDir = join(work, 'tarballs');
+mkdirSync(tarballDir);
+for (const dir of readdirSync(join(repo, 'packages'))) {
+  const manifestPath = join(repo, 'packages', dir, 'package.json');
+  if (!existsSync(manifestPath)) continue;
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  if (manifest.private) continue;
+  // pnpm pack turns workspace:^ ranges into the real versions npm users see.
+  const output = run('npx', ['-y', 'pnpm@9.15.9', 'pack', '--pack-destination', tarballDir], join(repo, 'packages', dir)).trim().split('\n');
+  const tarball = output.reverse().find((line) => line.trim().endsWith('.tgz')).trim();
+  tarballs.set(manifest.name, tarball);
+  const files = run('tar', ['-tzf', tarball], work).split('\n');
+  const requireTargets = Object.values(manifest.exports ?? {}).filter((t) => typeof t === 'object' && t.require).map((t) => `package/${t.require.replace(/^\.\//, '')}`);
+  const missing = ['package/LICENSE', 'package/README.md', 'package/package.json', ...requireTargets].filter((f) => !files.includes(f));
+  check(missing.length === 0 && files.some((f) => f.startsWith('package/dist/')), `${manifest.name}: tarball has LICENSE, README.md, dist and require stubs${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
+}
+const spec = (name) => `file:${tarballs.get(name)}`;
+// Installed tarballs depend on each other by version (@tunekit/formats ^0.1.0):
+// overrides point those at the tarballs too, never at the registry.
+const overrides = Object.fromEntries([...tarballs.keys()].map((name) => [name, spec(name)]));
+
+// ---- formats alone
+step('@tunekit/formats alone');
+{
+  const folder = app('formats-only', { dependencies: { '@tunekit/formats': spec('@tunekit/formats') }, overrides });
+  npm(['install'], folder);
+  const installed = existsSync(join(folder, 'node_modules', '@tensorflow'));
+  check(!installed, '@tunekit/formats installs no @tensorflow package');
+  const templates = run(join(folder, 'node_modules', '.bin', 'tunekit-formats'), ['templates'], folder);
+  check(/alpaca/.test(templates), 'the tunekit-formats CLI runs (templates lists alpaca)');
+}
+
+// ---- ESM app: quick start, one engine
+step('ESM app: the quick start on the tiny fixture, one tfjs engine');
+const tfjsVersion = JSON.parse(readFileSync(join(repo, 'packages', 'core', 'package.json'), 'utf8')).peerDependencies['@tensorflow/tfjs-core'];
+const coreDeps = {
+  '@tunekit/core': spec('@tunekit/core'),
+  '@tunekit/formats': spec('@tunekit/formats'),
+  '@tensorflow/tfjs-core': tfjsVersion,
+};
+const esm = app('esm-app', { type: 'module', dependencies: coreDeps, overrides });
+npm(['install'], esm);
+cpSync(join(repo, 'examples', 'quick-start', 'quick-start.ts'), join(esm, 'quick-start.ts'));
+{
+  writeFileSync(join(esm, 'engine.mjs'), `
+import * as tf from '@tensorflow/tfjs-core';
+import { createModel } from '@tunekit/core';
+const before = tf.memory().numTensors;
+const model = await createModel({ vocabSize: 64, contextLength: 16, embeddingDim: 32, numLayers: 1, numHeads: 2 });
+const during = tf.memory().numTensors;
+model.dispose();
+console.log(JSON.stringify({ backend: tf.getBackend(), before, during, after: tf.memory().numTensors,
+  matMulGradient: tf.getGradient('BatchMatMul') !== undefined, engineOnGlobal: globalThis._tfengine === tf.engine() }));
+`);
+  const engine = JSON.parse(run('node', ['engine.mjs'], esm).trim().split('\n').at(-1));
+  check(engine.during > engine.before && engine.after < engine.during, `the app's tfjs-core counts core's tensors (${engine.before} → ${engine.during} → ${engine.after} after dispose)`);
+  if (engine.after !== engine.before) console.log(`note: ${engine.after - engine.before} tensors outlive model.dispose() (issue 11's dispose bug)`);
+  check(engine.matMulGradient, "the app's tfjs-core sees the gradients core registered");
+  check(engine.engineOnGlobal && typeof engine.backend === 'string', `one engine, backend ${engine.backend}`);
+  // Measured, not yet enforced: core still bundles tfjs-core's gradient registrations (issue 15).
+  const coreDist = join(esm, 'node_modules', '@tunekit', 'core', 'dist');
+  const code = readdirSync(coreDist).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(coreDist, f), 'utf8')).join('\n');
+  const engines = (code.match(/class _?Engine\b/g) ?? []).length;
+  const modules = new Set(code.match(/^\/\/ \S*@tensorflow\/tfjs-core\/dist\/\S+\.js$/gm) ?? []).size;
+  console.log(`note: @tunekit/core's dist bundles ${modules} tfjs-core modules and ${engines} copy(ies) of its Engine class (issue 15 asks for 0)`);
+}
+
+// ---- TypeScript: the quick start type-checks as a user's nodenext project
+step('TypeScript app: the quick start type-checks (module nodenext)');
+{
+  // skipLibCheck as most apps set it: tfjs-core's own hash_util.d.ts names a global `Long` type it does not declare.
+  writeFileSync(join(esm, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: true, outDir: 'out', types: ['node'] },
+    files: ['quick-start.ts', 'main.ts'],
+  }));
+  writeFileSync(join(esm, 'main.ts'), `import { quickStart } from './quick-start.js';
+const [modelDir, dataFile, outDir] = process.argv.slice(2) as [string, string, string];
+const result = await quickStart({ modelDir, dataFile, outDir, maxSteps: 3 });
+console.log(JSON.stringify({ first: result.firstValLoss, last: result.lastValLoss }));
+`);
+  const typescript = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).devDependencies.typescript;
+  npm(['install', '--save-dev', `typescript@${typescript}`, '@types/node@^20.19.0'], esm);
+  let compiled = true;
+  try {
+    run(join(esm, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], esm);
+  } catch (error) {
+    compiled = false;
+    console.log(String(error.stdout ?? error.message).slice(0, 2000));
+  }
+  check(compiled, 'tsc compiles the quick start against the installed packages');
+  if (compiled) {
+    step('ESM app: run the quick start');
+    const outDir = join(esm, 'adapter');
+    const output = run('node', ['out/main.js', fixture, dataFile, outDir], esm);
+    const result = JSON.parse(output.trim().split('\n').at(-1));
+    check(Number.isFinite(result.first) && Number.isFinite(result.last), `quick start trained (validation loss ${result.first.toFixed(3)} → ${result.last.toFixed(3)})`);
+    check(existsSync(join(outDir, 'adapter_model.safetensors')) && existsSync(join(outDir, 'adapter_config.json')), 'quick start saved a PEFT adapter');
+    // core's optional @tunekit/cpu-kernels came from its tarball and built at install (a C++ compiler is here).
+    const info = JSON.parse(run('node', ['--input-type=module', '-e', "const k = await import('@tunekit/cpu-kernels'); console.log(JSON.stringify(k.nativeKernelsInfo()))"], esm).trim().split('\n').at(-1));
+    check(info.available === true, `the native kernels installed with core load (${info.available ? info.isa : info.reason})`);
+  }
+}
+
+// ---- CommonJS
+step('CommonJS app: require()');
+{
+  const cjs = app('cjs-app', { dependencies: coreDeps, overrides });
+  npm(['install'], cjs, noNativeBuild);
+  writeFileSync(join(cjs, 'index.cjs'), `
+const core = require('@tunekit/core');
+const formats = require('@tunekit/formats');
+import('@tunekit/core').then((esm) => {
+  console.log(JSON.stringify({ load: typeof core.loadPretrained, same: esm.loadPretrained === core.loadPretrained, formats: typeof formats.render }));
+});
+`);
+  const result = JSON.parse(run('node', ['index.cjs'], cjs).trim().split('\n').at(-1));
+  check(result.load === 'function' && result.formats === 'function', "require('@tunekit/core') and require('@tunekit/formats') work");
+  check(result.same, 'require() and import() give the same module (no dual-package copy)');
+  let message = '';
+  try {
+    run('node', ['--no-experimental-require-module', 'index.cjs'], cjs);
+  } catch (error) {
+    message = String(error.stderr);
+  }
+  check(message.includes("is ESM only: use import('@tunekit/"), 'where Node cannot require ESM, the error says "ESM only: use import()"');
+}
+
+// ---- Vite
+step('Vite app: browser build of core + backend-web');
+{
+  const viteVersion = JSON.parse(readFileSync(join(repo, 'examples', 'browser-finetune', 'package.json'), 'utf8')).devDependencies.vite;
+  const web = app('vite-app', {
+    type: 'module',
+    dependencies: { ...coreDeps, '@tunekit/backend-web': spec('@tunekit/backend-web') },
+    devDependencies: { vite: viteVersion },
+    overrides,
+  });
+  npm(['install'], web, noNativeBuild);
+  writeFileSync(join(web, 'index.html'), '<!doctype html><script type="module" src="/main.js"></script>\n');
+  writeFileSync(join(web, 'main.js'), `import { createModel } from '@tunekit/core';
+import { createWebBackend } from '@tunekit/backend-web';
+const backend = createWebBackend({ prefer: ['webgpu'] });
+const model = await createModel({ vocabSize: 64, contextLength: 16, embeddingDim: 32, numLayers: 1, numHeads: 2 }, { backend });
+document.body.textContent = String(model.config.numLayers);
+`);
+  cpSync(join(repo, 'docs', 'vite.config.example.js'), join(web, 'vite.config.js'));
+  let built = true;
+  let output = '';
+  try {
+    output = run(join(web, 'node_modules', '.bin', 'vite'), ['build'], web);
+  } catch (error) {
+    built = false;
+    output = `${error.stdout}${error.stderr}`;
+  }
+  check(built, 'vite build succeeds');
+  const assets = built ? readdirSync(join(web, 'dist', 'assets')) : [];
+  console.log(output.split('\n').filter((line) => /dist\//.test(line)).join('\n'));
+  check(assets.some((f) => f.endsWith('.js')), `vite emitted the app bundle (${assets.length} assets)`);
+}
+
+if (!keep) rmSync(work, { recursive: true, force: true });
+else console.log(`\nkept ${work}`);
+console.log(failures === 0 ? '\npack-install: all checks passed' : `\npack-install: ${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
