@@ -7,6 +7,7 @@
  * table is split into row chunks that each fit; on the CPU it is one chunk.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { float32Variable } from '../tf/variables';
 
 /** A vocabulary-sized matrix split into row chunks of trainable variables. */
 export class EmbeddingTable {
@@ -44,7 +45,7 @@ export class EmbeddingTable {
     for (let start = 0; start < vocabSize; start += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, vocabSize - start);
       const slice = values.subarray(start * dim, (start + rows) * dim);
-      chunks.push(tf.variable(tf.tensor2d(slice, [rows, dim]), true));
+      chunks.push(float32Variable(slice, [rows, dim]));
     }
     return new EmbeddingTable(chunks, vocabSize, dim);
   }
