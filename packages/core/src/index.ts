@@ -8,7 +8,7 @@
 export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
 export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
 export { createCpuBackend, cpuBackend, type CpuBackendOptions, type CpuFlavor } from './backend/embedded-cpu-backend';
-export { activeBackend, resolveBackend, vocabChunkRowsFor, type ResolvedBackend } from './backend/resolve-backend';
+export { resolveBackend, vocabChunkRowsFor, type ResolvedBackend } from './backend/resolve-backend';
 
 export {
   countParameters, fromHFConfig, GPT2_PRESETS, gpt2Config, toHFConfig, validateConfig,
@@ -16,7 +16,7 @@ export {
 } from './model/config';
 export { createModel, type CreateModelOptions } from './model/create-model';
 export { EmbeddingTable } from './model/embedding-table';
-export { GPT2Model, type ForwardOptions, type ForwardOutput, type ModelOptions, type ParameterReport } from './model/gpt2-model';
+export { GPT2Model, type ForwardOptions, type ForwardOutput, type FromValuesOptions, type ModelOptions, type ParameterReport } from './model/gpt2-model';
 export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from './model/hooks';
 export { KVCache, type KVCacheEntry } from './model/kv-cache';
 export { countTrainable, type ParameterSource } from './model/parameter-source';

@@ -17,9 +17,15 @@ export class EmbeddingTable {
   readonly rowOffsets: number[];
   readonly vocabSize: number;
   readonly dim: number;
+  /**
+   * The binding limit (bytes) of the backend the table was made for, which
+   * also bounds the logits computed against it; undefined when unlimited.
+   */
+  readonly maxBindingBytes: number | undefined;
 
-  private constructor(chunks: tf.Variable[], vocabSize: number, dim: number) {
+  private constructor(chunks: tf.Variable[], vocabSize: number, dim: number, maxBindingBytes: number | undefined) {
     this.chunks = chunks;
+    this.maxBindingBytes = maxBindingBytes;
     this.vocabSize = vocabSize;
     this.dim = dim;
     this.rowOffsets = [];
@@ -33,8 +39,9 @@ export class EmbeddingTable {
   /**
    * Builds the table from row-major values [vocabSize, dim].
    * @param maxChunkRows - largest number of rows per chunk (default: all rows in one chunk)
+   * @param maxBindingBytes - the backend's binding limit, kept for the code that computes logits against the table
    */
-  static fromValues(values: Float32Array, vocabSize: number, dim: number, maxChunkRows = vocabSize): EmbeddingTable {
+  static fromValues(values: Float32Array, vocabSize: number, dim: number, maxChunkRows = vocabSize, maxBindingBytes?: number): EmbeddingTable {
     if (values.length !== vocabSize * dim) {
       throw new Error(`EmbeddingTable: got ${values.length} values for [${vocabSize}, ${dim}]`);
     }
@@ -47,7 +54,7 @@ export class EmbeddingTable {
       const slice = values.subarray(start * dim, (start + rows) * dim);
       chunks.push(float32Variable(slice, [rows, dim]));
     }
-    return new EmbeddingTable(chunks, vocabSize, dim);
+    return new EmbeddingTable(chunks, vocabSize, dim, maxBindingBytes);
   }
 
   /** Rows for `ids` (int32, any shape) → [...ids.shape, C]. */

@@ -62,8 +62,9 @@ export type ValueSource = (name: string, shape: number[]) => Float32Array;
 /**
  * Creates the variables from a value source.
  * @param vocabChunkRows - largest row count per `wte` chunk (see {@link EmbeddingTable})
+ * @param maxBindingBytes - the backend's binding limit, kept by the table for the loss's chunking
  */
-export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkRows = config.vocabSize): GPT2Params {
+export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkRows = config.vocabSize, maxBindingBytes?: number): GPT2Params {
   const shapes = checkpointShapes(config);
   const variable = (name: string): tf.Variable => {
     const shape = shapes.get(name) as number[];
@@ -83,7 +84,7 @@ export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkR
   }
   const wteShape = shapes.get('wte.weight') as number[];
   return {
-    wte: EmbeddingTable.fromValues(source('wte.weight', wteShape), config.vocabSize, config.embeddingDim, vocabChunkRows),
+    wte: EmbeddingTable.fromValues(source('wte.weight', wteShape), config.vocabSize, config.embeddingDim, vocabChunkRows, maxBindingBytes),
     wpe: variable('wpe.weight'),
     blocks,
     lnF: layerNorm('ln_f'),
