@@ -3,11 +3,10 @@
  * `@tunekit/core`: GPT-2 in TypeScript on tfjs — loading and saving Hugging
  * Face checkpoints, the forward pass, generation, and the pieces training and
  * adapters build on. Runs in Node and browsers on any backend that implements
- * {@link BackendV1}; by default on the embedded CPU backend.
+ * {@link BackendV1}; by default on `@tunekit/backend-cpu` (loaded lazily when no backend is given).
  */
 export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
 export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
-export { createCpuBackend, cpuBackend, type CpuBackendOptions, type CpuFlavor } from './backend/embedded-cpu-backend';
 export { resolveBackend, vocabChunkRowsFor, type ResolvedBackend } from './backend/resolve-backend';
 
 export {

@@ -4,7 +4,8 @@
 // that backend's files.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BackendV1, createCpuBackend, createModel, type FileIO, type GPT2Model, lmCrossEntropy, saveModel } from '@tunekit/core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
+import { type BackendV1, createModel, type FileIO, type GPT2Model, lmCrossEntropy, saveModel } from '@tunekit/core';
 
 const SMALL = { vocabSize: 96, embeddingDim: 32, numLayers: 1, numHeads: 2, contextLength: 32 };
 const LIMIT_BYTES = 4096; // table chunks of ⌊0.9·4096 / (32·4)⌋ = 28 rows → 4 chunks; loss chunks of ⌊0.9·4096 / (96·4)⌋ = 9 tokens

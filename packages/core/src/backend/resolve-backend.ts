@@ -5,7 +5,7 @@
  * file access) is read from there.
  */
 import type { BackendCapabilities, BackendV1 } from './backend-spec';
-import { cpuBackend } from './embedded-cpu-backend';
+import { defaultBackend } from './default-backend';
 
 /** A backend that has been initialised, with its capabilities. */
 export interface ResolvedBackend {
@@ -14,11 +14,12 @@ export interface ResolvedBackend {
 }
 
 /**
- * Initialises `backend` (default: the embedded CPU backend), which selects
+ * Initialises `backend` (default: `@tunekit/backend-cpu`, loaded lazily), which selects
  * its tfjs engine. Checks the specification version so an incompatible
  * backend package fails with a clear message instead of odd errors later.
  */
-export async function resolveBackend(backend: BackendV1 = cpuBackend): Promise<ResolvedBackend> {
+export async function resolveBackend(given?: BackendV1): Promise<ResolvedBackend> {
+  const backend = given ?? (await defaultBackend());
   const version = (backend as { specificationVersion?: unknown }).specificationVersion;
   if (version !== 'v1') {
     throw new Error(`Backend "${String((backend as { name?: unknown }).name)}" implements specification ${String(version)}; @tunekit/core needs v1`);
