@@ -32,7 +32,7 @@ export interface BackendCapabilities {
 
 /** Byte-level file access; backends supply the flavour that fits their platform. */
 export interface FileIO {
-  /** Reads a whole file. Rejects with an error naming the path when it is missing. */
+  /** Reads a whole file. Rejects with `FileNotFoundError` (from `@tunekit/formats`, re-exported by core) naming the path when it is missing. */
   readFile(path: string): Promise<Uint8Array>;
   /**
    * Writes a whole file atomically: a temporary file in the same directory is
@@ -48,6 +48,8 @@ export interface FileIO {
   /**
    * Renames a file or directory, replacing a file at `to`; what staged writes
    * (checkpoints) finish with. Rejects with `FileNotFoundError` when `from` is missing.
+   * Every tunekit FileIO implements it (browser ones since this version, Node's
+   * with the checkpoint work); it becomes required once Node's has landed.
    */
   rename?(from: string, to: string): Promise<void>;
   /** Removes a file or a directory tree; succeeds when nothing is there. */
