@@ -28,7 +28,11 @@ export interface CpuBackendOptions {
 
 interface NativeKernelsModule {
   registerNativeCpuKernels(options?: { threads?: number }): { available: boolean; reason?: string; isa: string; threads: number; kernels: string[] };
+  unregisterNativeCpuKernels(): void;
 }
+
+/** The native kernels module, once a `native` start registered its kernels (so `doDispose` can restore tfjs's). */
+let nativeModule: NativeKernelsModule | undefined;
 
 /** Whether this is Node (the native kernels and `TUNEKIT_CPU` exist only there). */
 function isNodeRuntime(): boolean {
@@ -60,6 +64,7 @@ async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabi
   }
   const info = module.registerNativeCpuKernels({ threads: options.threads });
   if (!info.available) throw new Error(info.reason ?? 'native kernels unavailable');
+  nativeModule = module;
   registerSegmentSumKernel('cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
   quietCpuBanner();
@@ -112,16 +117,32 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
   return {
     specificationVersion: 'v1',
     name: 'embedded-cpu',
-    doInit() {
+    async doInit() {
       initializing ??= init().catch((error: unknown) => {
         initializing = undefined;
         throw error;
       });
-      return initializing;
+      await initializing;
+      // Idempotent, but re-selects our engine if something switched tfjs to
+      // another backend since (a second model on WebGPU, the application).
+      const name = capabilities?.tfjsBackend;
+      if (name && tf.getBackend() !== name && !(await tf.setBackend(name))) {
+        throw new Error(`tfjs could not switch back to its ${name} backend`);
+      }
     },
     doCapabilities() {
       if (!capabilities) throw new Error('embedded-cpu backend: call doInit() first');
       return capabilities;
+    },
+    async doDispose() {
+      await initializing?.catch(() => undefined);
+      // The native kernels replace tfjs's own cpu kernels process-wide: restore them.
+      if (capabilities?.tfjsBackend === 'cpu' && nativeModule) {
+        nativeModule.unregisterNativeCpuKernels();
+        nativeModule = undefined;
+      }
+      capabilities = undefined;
+      initializing = undefined;
     },
   };
 }
