@@ -7,7 +7,7 @@
  */
 export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
 export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
-export { resolveBackend, vocabChunkRowsFor, type ResolvedBackend } from './backend/resolve-backend';
+export { resolveBackend, type ResolvedBackend } from './backend/resolve-backend';
 
 export {
   countParameters, fromHFConfig, GPT2_PRESETS, gpt2Config, toHFConfig, validateConfig,
@@ -19,7 +19,7 @@ export { GPT2Model, type ForwardOptions, type ForwardOutput, type FromValuesOpti
 export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from './model/hooks';
 export { KVCache, type KVCacheEntry } from './model/kv-cache';
 export { countTrainable, type ParameterSource } from './model/parameter-source';
-export { checkpointShapes, namedVariables, randomValueSource, type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
+export { type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
 export type { TransformerOptions, TransformerOutput } from './model/transformer';
 
 export { IGNORE_INDEX, lmCrossEntropy, lmTokenStats, type CrossEntropyOptions, type TokenStats } from './loss/lm-cross-entropy';
@@ -31,9 +31,9 @@ export { END_OF_TEXT, END_OF_TEXT_ID, GPT2Tokenizer, gpt2Tokenizer, type EncodeO
 
 export type { LoadProgress, ProgressCallback } from './io/fetch-stream';
 export { loadPretrained, type LoadOptions, type PretrainedSource } from './io/load-pretrained';
-export { isNodeRuntime, joinPath, nodeFileIO } from './io/node-file-io';
+export { isNodeRuntime, nodeFileIO } from './io/node-file-io';
 export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafetensors, type DecodedTensor, type SafetensorsDtype, type TensorToWrite } from './io/safetensors';
-export { modelTensors, resolveFiles, saveModel, type SaveOptions } from './io/save-pretrained';
+export { saveModel, type SaveOptions } from './io/save-pretrained';
 
 export { SeededRandom } from './util/random';
 

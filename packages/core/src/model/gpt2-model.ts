@@ -75,7 +75,7 @@ export class GPT2Model implements ParameterSource {
     return new GPT2Model(config, buildParams(config, source, vocabChunkRows, capabilities?.maxBindingBytes), options.backend);
   }
 
-  /** A randomly initialised model (see {@link randomValueSource}); deterministic for a seed. */
+  /** A randomly initialised model (`transformers`' GPT-2 initialisation: N(0, 0.02²), residual projections scaled by 1/√(2·layers)); deterministic for a seed. */
   static random(config: GPT2Config, seed = 0, options: FromValuesOptions = {}): GPT2Model {
     return GPT2Model.fromValues(config, randomValueSource(config, seed), options);
   }
@@ -114,7 +114,7 @@ export class GPT2Model implements ParameterSource {
     });
   }
 
-  /** Every base variable by its Hugging Face checkpoint name (see {@link namedVariables}). */
+  /** Every base variable by its Hugging Face checkpoint name; a `wte` split into chunks appears as `wte.weight#0`, `wte.weight#1`, …. */
   parameters(): Map<string, tf.Variable> {
     this.assertAlive();
     return namedVariables(this.params);
