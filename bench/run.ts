@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CpuFlavor } from '@tunekit/core';
+import { type CpuFlavor } from '@tunekit/backend-cpu';
 import { runWorkload, WORKLOADS, type WorkloadName, type WorkloadOptions } from './workloads';
 
 const here = dirname(fileURLToPath(import.meta.url));

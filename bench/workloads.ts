@@ -9,9 +9,10 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { profile, resetProfile, startProfiling } from './kernels/kernel-profiler';
 import {
-  applyAdapter, type CausalLMExample, countTrainable, ClassificationHead, type ClassificationExample, createCpuBackend, type CpuFlavor, createLora, createModel,
+  applyAdapter, type CausalLMExample, countTrainable, ClassificationHead, type ClassificationExample, createLora, createModel,
   generate, type GPT2Model, train, type TrainOptions, unfreezeLastBlocks,
 } from '@tunekit/core';
+import { createCpuBackend, type CpuFlavor } from '@tunekit/backend-cpu';
 
 /** Names accepted by `--only`. */
 export const WORKLOADS = ['full-ft-4x256', 'full-ft-1x1024', 'lora-r16-4x256', 'classify-8x128', 'generate-64'] as const;

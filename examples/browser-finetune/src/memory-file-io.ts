@@ -3,7 +3,7 @@
  * writes through a `FileIO`; giving it this one yields the adapter's bytes
  * without touching OPFS or IndexedDB, ready to become download Blobs.
  */
-import type { FileIO } from '@tunekit/core';
+import { type FileIO, FileNotFoundError } from '@tunekit/core';
 
 /** A FileIO in memory, plus direct access to what was written. */
 export interface MemoryFileIO extends FileIO {
@@ -24,7 +24,7 @@ export function createMemoryFileIO(): MemoryFileIO {
     written: files,
     async readFile(path) {
       const data = files.get(normalise(path));
-      if (!data) throw new Error(`Cannot read ${path}: no such file in memory`);
+      if (!data) throw new FileNotFoundError(path);
       return data;
     },
     async writeFileAtomic(path, data) {
@@ -42,6 +42,13 @@ export function createMemoryFileIO(): MemoryFileIO {
     async listDirectory(path) {
       const prefix = `${normalise(path)}/`;
       return [...new Set(under(path).map((p) => p.slice(prefix.length).split('/')[0]!))];
+    },
+    async rename(from, to) {
+      // Only files: saveAdapter, the one user here, never renames a directory.
+      const data = files.get(normalise(from));
+      if (!data) throw new FileNotFoundError(from);
+      files.set(normalise(to), data);
+      files.delete(normalise(from));
     },
     async remove(path) {
       const key = normalise(path);

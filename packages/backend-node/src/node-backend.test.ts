@@ -120,6 +120,18 @@ describe('selection, with the package import injected', () => {
     expect(backend.doCapabilities().description).toContain('no CUDA device found, running on the CPU');
   });
 
+  it('doDispose forgets the start (doCapabilities asks for doInit again); doInit then selects tensorflow again', async () => {
+    const load = importer({ '@tensorflow/tfjs-node': fakeTfjsNode(false) });
+    const backend = createNodeBackend({ device: 'cpu', importPackage: load, log: false });
+    await backend.doInit();
+    await backend.doDispose?.();
+    expect(() => backend.doCapabilities()).toThrow(/call doInit\(\) first/);
+    await tf.setBackend('cpu');
+    await backend.doInit();
+    expect(tf.getBackend()).toBe('tensorflow');
+    expect(backend.doCapabilities().tfjsBackend).toBe('tensorflow');
+  });
+
   it('tells a broken install from a missing one', async () => {
     const broken = async () => {
       throw new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory');

@@ -146,6 +146,13 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
       if (!capabilities) throw new Error('node backend: call doInit() first');
       return capabilities;
     },
+    async doDispose() {
+      // tfjs-node's engine cannot be unloaded from a process; forget our state
+      // so that the next doInit() checks and selects it again.
+      await initializing?.catch(() => undefined);
+      capabilities = undefined;
+      initializing = undefined;
+    },
   };
 }
 

@@ -107,18 +107,8 @@ export class WebBackendUnavailableError extends WebBackendError {
   }
 }
 
-/** A file or directory named in a browser `FileIO` call does not exist. */
-export class FileNotFoundError extends WebBackendError {
-  /** Like Node's `ENOENT`, so callers can test one code on every platform. */
-  readonly code = 'ENOENT';
-  /** The path as the caller gave it. */
-  readonly path: string;
-
-  constructor(path: string) {
-    super(`No such file: ${path}`);
-    this.path = path;
-  }
-}
+/** A missing path: the one error every `FileIO` (browser, Node) throws for it, from `@tunekit/formats` through core. */
+export { FileNotFoundError } from '@tunekit/core';
 
 /** `1073741824` → `"1024 MiB"`; readable sizes for messages. */
 export function formatBytes(bytes: number): string {

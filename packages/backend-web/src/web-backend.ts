@@ -48,6 +48,8 @@ export interface WebBackend extends BackendV1 {
   gpuDevice(): GPUDeviceLike | undefined;
   /** Unregisters tfjs's webgpu backend if this instance set it up and destroys the device. */
   dispose(): Promise<void>;
+  /** The specification's name for {@link WebBackend.dispose}. */
+  doDispose(): Promise<void>;
 }
 
 interface WebGPUState {
@@ -165,7 +167,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     state.detected.device.destroy();
   }
 
-  return {
+  const backend: WebBackend = {
     specificationVersion: 'v1',
     name: 'web',
     get files() {
@@ -200,7 +202,11 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
       initializing = undefined;
       lost = undefined;
     },
+    doDispose() {
+      return backend.dispose();
+    },
   };
+  return backend;
 }
 
 /** The shared default instance: `createWebBackend()` with default options (lazy). */

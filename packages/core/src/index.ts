@@ -3,12 +3,11 @@
  * `@tunekit/core`: GPT-2 in TypeScript on tfjs — loading and saving Hugging
  * Face checkpoints, the forward pass, generation, and the pieces training and
  * adapters build on. Runs in Node and browsers on any backend that implements
- * {@link BackendV1}; by default on the embedded CPU backend.
+ * {@link BackendV1}; by default on `@tunekit/backend-cpu` (loaded lazily when no backend is given).
  */
 export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
 export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
-export { createCpuBackend, cpuBackend, type CpuBackendOptions, type CpuFlavor } from './backend/embedded-cpu-backend';
-export { activeBackend, resolveBackend, vocabChunkRowsFor, type ResolvedBackend } from './backend/resolve-backend';
+export { resolveBackend, type ResolvedBackend } from './backend/resolve-backend';
 
 export {
   countParameters, fromHFConfig, GPT2_PRESETS, gpt2Config, toHFConfig, validateConfig,
@@ -16,11 +15,11 @@ export {
 } from './model/config';
 export { createModel, type CreateModelOptions } from './model/create-model';
 export { EmbeddingTable } from './model/embedding-table';
-export { GPT2Model, type ForwardOptions, type ForwardOutput, type ModelOptions, type ParameterReport } from './model/gpt2-model';
+export { GPT2Model, type ForwardOptions, type ForwardOutput, type FromValuesOptions, type ModelOptions, type ParameterReport } from './model/gpt2-model';
 export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from './model/hooks';
 export { KVCache, type KVCacheEntry } from './model/kv-cache';
 export { countTrainable, type ParameterSource } from './model/parameter-source';
-export { checkpointShapes, namedVariables, randomValueSource, type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
+export { type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
 export type { TransformerOptions, TransformerOutput } from './model/transformer';
 
 export { IGNORE_INDEX, lmCrossEntropy, lmTokenStats, type CrossEntropyOptions, type TokenStats } from './loss/lm-cross-entropy';
@@ -37,12 +36,12 @@ export { hubDownload, type HubDownloadOptions, type HubFile } from './io/hub-dow
 export { HubError, type HubErrorCode } from './io/hub-error';
 export { HUB_PRESETS } from './io/hub-id';
 export { hubSettings, type HubOverrides, type HubSettings } from './io/hub-settings';
-export { isNodeRuntime, joinPath, nodeFileIO } from './io/node-file-io';
+export { isNodeRuntime, nodeFileIO } from './io/node-file-io';
 export { FileWriteError, type FileWriteErrorCode } from './io/file-write-error';
 export type { NodeFileIOOptions } from './io/node-file-io';
 export type { WritableFile } from './io/write-fully';
 export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafetensors, type DecodedTensor, type SafetensorsDtype, type TensorToWrite } from './io/safetensors';
-export { modelTensors, resolveFiles, saveModel, type SaveOptions } from './io/save-pretrained';
+export { saveModel, type SaveOptions } from './io/save-pretrained';
 
 export { SeededRandom } from './util/random';
 

@@ -2,7 +2,7 @@
 // pure-JavaScript cpu kernels (plus our segment-sum), used where neither the
 // native kernels nor wasm can start.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
 import { registerBackendConformance } from '@tunekit/core/testing';
 
 const backend = createCpuBackend({ prefer: ['cpu'] });

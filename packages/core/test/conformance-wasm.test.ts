@@ -1,7 +1,7 @@
 // The backend conformance suite on the embedded backend's wasm flavour (what
 // browsers without WebGPU get, and Node without the native kernels).
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
 import { registerBackendConformance } from '@tunekit/core/testing';
 
 const backend = createCpuBackend({ prefer: ['wasm'] });

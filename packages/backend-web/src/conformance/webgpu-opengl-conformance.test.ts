@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
 import { registerBackendConformance } from '@tunekit/core/testing';
 import { startDawnForTests } from './dawn-for-tests';
 import { runFullVocabularyStep, STEP_IDS, STEP_TOKENS } from './full-vocabulary-step';

@@ -26,9 +26,10 @@ export interface BrowserFileIO extends FileIO {
   storage(): Promise<BrowserStorageKind>;
   openRead(path: string): Promise<{ size: number; chunks: AsyncIterable<Uint8Array> }>;
   writeChunksAtomic(path: string, chunks: Iterable<Uint8Array>): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
 }
 
-type Chosen = { kind: BrowserStorageKind; files: Required<Pick<FileIO, 'openRead' | 'writeChunksAtomic'>> & FileIO };
+type Chosen = { kind: BrowserStorageKind; files: Required<Pick<FileIO, 'openRead' | 'writeChunksAtomic' | 'rename'>> & FileIO };
 
 async function tryStorage(kind: BrowserStorageKind, options: BrowserFileIOOptions): Promise<Chosen> {
   if (kind === 'opfs') {
@@ -78,6 +79,7 @@ export function createBrowserFileIO(options: BrowserFileIOOptions = {}): Browser
     makeDirectory: async (path) => (await files()).makeDirectory(path),
     listDirectory: async (path) => (await files()).listDirectory(path),
     remove: async (path) => (await files()).remove(path),
+    rename: async (from, to) => (await files()).rename(from, to),
     openRead: async (path) => (await files()).openRead(path),
   };
 }

@@ -12,6 +12,9 @@
  * the new blob and deletes the old blob's pieces. IndexedDB commits a
  * transaction entirely or not at all, so readers see the old file or the new
  * one, never a mix. A crash before the swap leaves only unreferenced pieces.
+ *
+ * Renames are atomic too, trees included: file bytes are keyed by blob id,
+ * not by path, so a rename rewrites only entries, in one transaction.
  */
 import type { FileIO } from '@tunekit/core';
 import { FileNotFoundError } from '../errors';
@@ -212,6 +215,41 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
       const keys = (await done(path === '' ? entries.getAllKeys() : entries.getAllKeys(descendants(path)))) as string[];
       const prefix = path === '' ? 0 : path.length + 1;
       return keys.map((key) => key.slice(prefix)).filter((name) => name.length > 0 && !name.includes('/'));
+    },
+    async rename(fromPath, toPath) {
+      const from = normalizePath(fromPath);
+      const to = normalizePath(toPath);
+      if (from === '' || to === '') throw new Error('Cannot rename the storage root');
+      if (to === from) return;
+      if (to.startsWith(`${from}/`)) throw new Error(`Cannot rename ${fromPath} into itself (${toPath})`);
+      const db = await open();
+      const transaction = db.transaction([ENTRIES, CHUNKS], 'readwrite');
+      const finished = committed(transaction);
+      finished.catch(() => undefined);
+      const entries = transaction.objectStore(ENTRIES);
+      const source = (await done(entries.get(from))) as Entry | undefined;
+      if (!source) {
+        transaction.abort();
+        throw new FileNotFoundError(fromPath);
+      }
+      const target = (await done(entries.get(to))) as Entry | undefined;
+      if (source.kind === 'file' && target?.kind === 'directory') abortWith(transaction, `Cannot rename file ${fromPath} to ${toPath}: it is a directory`);
+      if (source.kind === 'directory' && target?.kind === 'file') abortWith(transaction, `Cannot rename directory ${fromPath} to ${toPath}: it is a file`);
+      if (source.kind === 'directory' && target && ((await done(entries.getAllKeys(descendants(to)))) as string[]).length > 0) {
+        abortWith(transaction, `Cannot rename ${fromPath} to ${toPath}: it is a directory that is not empty`);
+      }
+      for (const directory of ancestorsOf(to)) {
+        const existing = (await done(entries.get(directory))) as Entry | undefined;
+        if (existing?.kind === 'file') abortWith(transaction, `Cannot rename to ${toPath}: ${directory} is a file`);
+        if (!existing) entries.put({ path: directory, kind: 'directory' });
+      }
+      if (target?.kind === 'file') transaction.objectStore(CHUNKS).delete(blobRange(target.blob));
+      const moving = source.kind === 'directory' ? [source, ...((await done(entries.getAll(descendants(from)))) as Entry[])] : [source];
+      for (const entry of moving) {
+        entries.delete(entry.path);
+        entries.put({ ...entry, path: to + entry.path.slice(from.length) });
+      }
+      await finished;
     },
     async remove(file) {
       const path = normalizePath(file);

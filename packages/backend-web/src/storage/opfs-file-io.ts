@@ -15,6 +15,7 @@
  */
 import type { FileIO } from '@tunekit/core';
 import { FileNotFoundError } from '../errors';
+import { renameByCopy } from './rename-by-copy';
 import { pathSegments, temporaryName, toBytes } from './storage-path';
 
 /** A file's contents as OPFS returns them (`File`). */
@@ -150,10 +151,13 @@ export function createOPFSFileIO(options: OPFSFileIOOptions = {}): FileIO {
     }
   };
 
-  return {
+  const files: FileIO = {
     async readFile(file) {
       const contents = await (await fileHandle(file)).getFile();
       return new Uint8Array(await contents.arrayBuffer());
+    },
+    rename(from, to) {
+      return renameByCopy(files, from, to);
     },
     writeFileAtomic(file, data) {
       return writeChunksAtomic(file, [toBytes(data)]);
@@ -224,4 +228,5 @@ export function createOPFSFileIO(options: OPFSFileIOOptions = {}): FileIO {
       return { size: contents.size, chunks: read() };
     },
   };
+  return files;
 }

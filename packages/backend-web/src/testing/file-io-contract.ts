@@ -38,12 +38,47 @@ export function describeFileIOContract(name: string, create: () => FileIO): void
       expect(text(await files.readFile('a/b/config.json'))).toBe('{"name":"héllo ✓"}');
     });
 
-    it('rejects reading a missing file with FileNotFoundError (code ENOENT)', async () => {
+    it('rejects a missing path with FileNotFoundError (code file_not_found) naming it: readFile, openRead, rename', async () => {
       const files = create();
-      const error = (await files.readFile('nope/missing.bin').catch((e: unknown) => e)) as FileNotFoundError;
-      expect(error).toBeInstanceOf(FileNotFoundError);
-      expect(error.code).toBe('ENOENT');
-      expect(error.message).toContain('nope/missing.bin');
+      const attempts: [string, Promise<unknown>][] = [
+        ['readFile', files.readFile('nope/missing.bin')],
+        ['openRead', files.openRead!('nope/missing.bin')],
+        ['rename', files.rename!('nope/missing.bin', 'elsewhere.bin')],
+      ];
+      for (const [method, attempt] of attempts) {
+        const error = (await attempt.then(() => undefined, (e: unknown) => e)) as FileNotFoundError | undefined;
+        expect(error, method).toBeInstanceOf(FileNotFoundError);
+        expect(error?.code, method).toBe('file_not_found');
+        expect(error?.message, method).toContain('nope/missing.bin');
+      }
+      expect(await files.exists('elsewhere.bin')).toBe(false);
+    });
+
+    it('renames a file, replacing a file at the target, creating its parents', async () => {
+      const files = create();
+      await files.writeFileAtomic('run/state.json.tmp', 'new state');
+      await files.writeFileAtomic('run/final/state.json', 'old state');
+      await files.rename!('run/state.json.tmp', 'run/final/state.json');
+      expect(text(await files.readFile('run/final/state.json'))).toBe('new state');
+      expect(await files.exists('run/state.json.tmp')).toBe(false);
+      await files.rename!('run/final/state.json', 'other/deep/state.json');
+      expect(text(await files.readFile('other/deep/state.json'))).toBe('new state');
+      expect(await files.listDirectory('run/final')).toEqual([]);
+    });
+
+    it('renames a directory tree (a staged checkpoint) and refuses to put a file over a directory', async () => {
+      const files = create();
+      await files.writeFileAtomic('ckpt/checkpoint-2.tmp/trainer-state.json', '{"step":2}');
+      await files.writeFileAtomic('ckpt/checkpoint-2.tmp/weights/model.safetensors', new Uint8Array([1, 2, 3]));
+      await files.rename!('ckpt/checkpoint-2.tmp', 'ckpt/checkpoint-2');
+      expect(await files.listDirectory('ckpt')).toEqual(['checkpoint-2']);
+      expect(await files.listDirectory('ckpt/checkpoint-2')).toEqual(['trainer-state.json', 'weights']);
+      expect(text(await files.readFile('ckpt/checkpoint-2/trainer-state.json'))).toBe('{"step":2}');
+      expect(Array.from(await files.readFile('ckpt/checkpoint-2/weights/model.safetensors'))).toEqual([1, 2, 3]);
+      await files.writeFileAtomic('ckpt/latest', 'checkpoint-2');
+      await expect(files.rename!('ckpt/latest', 'ckpt/checkpoint-2')).rejects.toThrow();
+      expect(text(await files.readFile('ckpt/latest'))).toBe('checkpoint-2');
+      expect(await files.listDirectory('ckpt/checkpoint-2')).toEqual(['trainer-state.json', 'weights']);
     });
 
     it('overwrites, shorter content included', async () => {

@@ -3,7 +3,6 @@
  * {@link ParameterSource} whose variables are named by their PEFT file keys,
  * plus the forward hooks it contributes and its PEFT config fields.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardHooks } from '../model/hooks';
 import type { ParameterSource } from '../model/parameter-source';
 import type { TensorToWrite } from '../io/safetensors';
@@ -58,11 +57,3 @@ export function assertNotDisposed(adapter: { isDisposed: boolean }, what: string
   if (adapter.isDisposed) throw new Error(`This ${what} adapter has been disposed`);
 }
 
-/**
- * A trainable float32 variable holding `values`. Built inside a tidy: a tfjs
- * variable shares its initial tensor's data, and that tensor would otherwise
- * stay alive (and counted) after the variable is disposed.
- */
-export function newVariable(values: Float32Array, shape: readonly number[]): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.tensor(values, [...shape], 'float32'), true));
-}

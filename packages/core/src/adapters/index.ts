@@ -3,7 +3,6 @@
 // through the model's hook points, and Python PEFT's file layout.
 export type { Adapter, PeftConfigJson, PeftConfigValue, PeftType } from './adapter';
 export { adaptersOf, AdapterSet, applyAdapter, type ApplyAdapterOptions } from './adapter-set';
-export { composeHooks } from './compose-hooks';
 export { prependIgnoreLabels, virtualTokenCount } from './labels';
 export { createLora, type CreateLoraOptions, type LinearModule, LoraAdapter, type LoraValueSource } from './lora';
 export { ALL_LINEAR, DEFAULT_LORA, type LoraConfig, type LoraInit, loraScaling, peftModuleKey, resolveLoraConfig, targetsModule } from './lora-config';

@@ -8,7 +8,8 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardContext, ForwardHooks, LinearName } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, newVariable, type PeftConfigJson, variableTensors } from './adapter';
+import { type Adapter, assertNotDisposed, type PeftConfigJson, variableTensors } from './adapter';
+import { float32Variable } from '../tf/variables';
 import { expandTargetModules, type LoraConfig, loraScaling, peftModuleKey, resolveLoraConfig, targetsModule } from './lora-config';
 import { loraInitialValues } from './lora-init';
 
@@ -83,8 +84,8 @@ export class LoraAdapter implements Adapter {
       this.targets.set(module.name, {
         ...module,
         key,
-        a: newVariable(a, aShape),
-        b: newVariable(b, bShape),
+        a: float32Variable(a, aShape),
+        b: float32Variable(b, bShape),
       });
     }
     this.hooks = { linear: (name, input, output, context) => this.apply(name, input, output, context) };

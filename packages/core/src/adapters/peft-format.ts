@@ -67,7 +67,7 @@ export interface LoadAdapterOptions {
  */
 export async function saveAdapter(options: SaveAdapterOptions): Promise<void> {
   const adapter = pickAdapter(options.adapter, options.name);
-  const files = resolveFiles(options.files);
+  const files = resolveFiles(options.files, 'model' in options.adapter ? options.adapter.model.backend : undefined);
   const tensors = await adapter.peftTensors();
   const modules = options.modulesToSave ?? {};
   for (const [module, source] of Object.entries(modules)) {
@@ -98,7 +98,7 @@ export async function saveAdapter(options: SaveAdapterOptions): Promise<void> {
 export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter> {
   const { model } = options;
   const logger = options.logger ?? console;
-  const read = await readAdapterFiles(options.source, options.files, options.fetch ?? fetch);
+  const read = await readAdapterFiles(options.source, options.files ?? options.model.backend?.backend.files, options.fetch ?? fetch);
   const parsed = parsePeftConfig(read.config, read.configOrigin, logger);
   const tensors = parseSafetensors(read.weights, read.weightsOrigin).tensors;
   const used = new Set<string>();

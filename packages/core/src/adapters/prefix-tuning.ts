@@ -9,7 +9,8 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { AttentionPrefix, ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, newVariable, type PeftConfigJson } from './adapter';
+import { type Adapter, assertNotDisposed, type PeftConfigJson } from './adapter';
+import { float32Variable } from '../tf/variables';
 import { kaimingUniform, normal } from './lora-init';
 
 /** Prefix-tuning options (PEFT `PrefixTuningConfig` names in parentheses). */
@@ -80,15 +81,15 @@ export class PrefixTuningAdapter implements Adapter {
     const zero = config.init === 'zero';
     if (config.prefixProjection) {
       this.encoder = {
-        embedding: newVariable(normal(P * C, 1, random), [P, C]),
-        w1: newVariable(kaimingUniform(hidden, C, random), [hidden, C]),
-        b1: newVariable(uniform(hidden, 1 / Math.sqrt(C), random), [hidden]),
-        w2: newVariable(zero ? new Float32Array(width * hidden) : kaimingUniform(width, hidden, random), [width, hidden]),
-        b2: newVariable(zero ? new Float32Array(width) : uniform(width, 1 / Math.sqrt(hidden), random), [width]),
+        embedding: float32Variable(normal(P * C, 1, random), [P, C]),
+        w1: float32Variable(kaimingUniform(hidden, C, random), [hidden, C]),
+        b1: float32Variable(uniform(hidden, 1 / Math.sqrt(C), random), [hidden]),
+        w2: float32Variable(zero ? new Float32Array(width * hidden) : kaimingUniform(width, hidden, random), [width, hidden]),
+        b2: float32Variable(zero ? new Float32Array(width) : uniform(width, 1 / Math.sqrt(hidden), random), [width]),
       };
     } else {
       const values = flatValues ?? (zero ? new Float32Array(P * width) : normal(P * width, 1, random));
-      this.flat = newVariable(values, [P, width]);
+      this.flat = float32Variable(values, [P, width]);
     }
     this.hooks = {
       attentionPrefix: { length: P, get: (layer, batch) => this.prefix(layer, batch) },

@@ -9,7 +9,8 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, newVariable, type PeftConfigJson, variableTensors } from './adapter';
+import { type Adapter, assertNotDisposed, type PeftConfigJson, variableTensors } from './adapter';
+import { float32Variable, variableOf } from '../tf/variables';
 import { normal } from './lora-init';
 
 /** How the soft prompt starts (PEFT's `prompt_tuning_init`). */
@@ -66,12 +67,12 @@ export class PromptTuningAdapter implements Adapter {
     this.config = config;
     this.modelShape = { numLayers: model.config.numLayers, numHeads: model.config.numHeads };
     if (values) {
-      this.embeddings = newVariable(values, [P, C]);
+      this.embeddings = float32Variable(values, [P, C]);
     } else if (config.init === 'RANDOM') {
-      this.embeddings = newVariable(normal(P * C, 1, new SeededRandom(config.seed)), [P, C]);
+      this.embeddings = float32Variable(normal(P * C, 1, new SeededRandom(config.seed)), [P, C]);
     } else {
       const ids = config.init === 'TEXT' ? textIds(model, config.initText, P) : sampleIds(vocabSize, P, config.seed);
-      this.embeddings = tf.tidy(() => tf.variable(model.params.wte.gather(tf.tensor1d(ids, 'int32')), true));
+      this.embeddings = variableOf(() => model.params.wte.gather(tf.tensor1d(ids, 'int32')));
     }
     this.hooks = {
       promptEmbeddings: {

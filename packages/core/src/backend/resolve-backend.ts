@@ -1,6 +1,11 @@
-/** Selection and initialisation of the backend that core runs on. */
+/**
+ * Starting the backend a model runs on. There is no module-level "current
+ * backend": each model keeps the backend it was created on
+ * ({@link GPT2Model.backend}), and what depends on the device (chunk sizes,
+ * file access) is read from there.
+ */
 import type { BackendCapabilities, BackendV1 } from './backend-spec';
-import { cpuBackend } from './embedded-cpu-backend';
+import { defaultBackend } from './default-backend';
 
 /** A backend that has been initialised, with its capabilities. */
 export interface ResolvedBackend {
@@ -8,26 +13,19 @@ export interface ResolvedBackend {
   capabilities: BackendCapabilities;
 }
 
-let current: ResolvedBackend | undefined;
-
 /**
- * Initialises `backend` (default: the embedded CPU backend) and makes it the
- * active one. Checks the specification version so an incompatible backend
- * package fails with a clear message instead of odd errors later.
+ * Initialises `backend` (default: `@tunekit/backend-cpu`, loaded lazily), which selects
+ * its tfjs engine. Checks the specification version so an incompatible
+ * backend package fails with a clear message instead of odd errors later.
  */
-export async function resolveBackend(backend: BackendV1 = current?.backend ?? cpuBackend): Promise<ResolvedBackend> {
+export async function resolveBackend(given?: BackendV1): Promise<ResolvedBackend> {
+  const backend = given ?? (await defaultBackend());
   const version = (backend as { specificationVersion?: unknown }).specificationVersion;
   if (version !== 'v1') {
     throw new Error(`Backend "${String((backend as { name?: unknown }).name)}" implements specification ${String(version)}; @tunekit/core needs v1`);
   }
   await backend.doInit();
-  current = { backend, capabilities: backend.doCapabilities() };
-  return current;
-}
-
-/** The backend resolved last, if any. */
-export function activeBackend(): ResolvedBackend | undefined {
-  return current;
+  return { backend, capabilities: backend.doCapabilities() };
 }
 
 /**

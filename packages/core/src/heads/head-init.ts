@@ -1,18 +1,19 @@
 /** Initial values of head weights, reproducible for a seed. */
 import * as tf from '@tensorflow/tfjs-core';
+import { float32Variable, variableOf } from '../tf/variables';
 import { SeededRandom } from '../util/random';
 
-/** A trainable float32 variable of N(0, std²) values. Built in a tidy so the initial tensor does not outlive it. */
+/** A trainable float32 variable of N(0, std²) values. */
 export function normalVariable(shape: [number, number], std: number, seed: number): tf.Variable {
   const random = new SeededRandom(seed);
   const values = new Float32Array(shape[0] * shape[1]);
   for (let i = 0; i < values.length; i++) values[i] = std * random.nextNormal();
-  return tf.tidy(() => tf.variable(tf.tensor2d(values, shape), true));
+  return float32Variable(values, shape);
 }
 
 /** A trainable float32 variable of zeros. */
 export function zerosVariable(shape: number[]): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.zeros(shape, 'float32'), true));
+  return variableOf(() => tf.zeros(shape, 'float32'));
 }
 
 /** The input width of a head: the model's `embeddingDim`, or an explicit one. */

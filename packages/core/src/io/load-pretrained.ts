@@ -3,7 +3,7 @@
  * `model.safetensors`) from a local directory, a URL, a Hub id, or bytes.
  */
 import type { BackendV1, FileIO } from '../backend/backend-spec';
-import { resolveBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
+import { resolveBackend } from '../backend/resolve-backend';
 import { fromHFConfig, type HFGPT2ConfigJson } from '../model/config';
 import { GPT2Model, type ModelOptions } from '../model/gpt2-model';
 import { TunekitError } from '@tunekit/formats';
@@ -144,7 +144,8 @@ async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchIm
  * `HF_ENDPOINT` points at a mirror.
  */
 export async function loadPretrained(source: PretrainedSource, options: LoadOptions = {}): Promise<GPT2Model> {
-  const { backend, capabilities } = await resolveBackend(options.backend);
+  const resolved = await resolveBackend(options.backend);
+  const { backend } = resolved;
   const fetchImpl = options.fetch ?? fetch;
   let configText: string | HFGPT2ConfigJson;
   let configOrigin: string;
@@ -171,6 +172,5 @@ export async function loadPretrained(source: PretrainedSource, options: LoadOpti
     for await (const tensor of streamSafetensors(chunks, weights.origin)) collector.add(tensor);
   }
   collector.assertComplete();
-  const vocabChunkRows = options.vocabChunkRows ?? vocabChunkRowsFor(capabilities, config.embeddingDim);
-  return GPT2Model.fromValues(config, (name) => collector.take(name), { vocabChunkRows });
+  return GPT2Model.fromValues(config, (name) => collector.take(name), { vocabChunkRows: options.vocabChunkRows, backend: resolved });
 }

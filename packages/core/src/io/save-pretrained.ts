@@ -1,6 +1,5 @@
 /** Saves a model in the Hugging Face layout: `config.json` + `model.safetensors`. */
 import type { FileIO } from '../backend/backend-spec';
-import { activeBackend } from '../backend/resolve-backend';
 import { toHFConfig } from '../model/config';
 import type { GPT2Model } from '../model/gpt2-model';
 import { isNodeRuntime, joinPath, nodeFileIO } from './node-file-io';
@@ -8,7 +7,7 @@ import { concatBytes, safetensorsParts, type TensorToWrite } from './safetensors
 
 /** Options of {@link saveModel}. */
 export interface SaveOptions {
-  /** File access (default: the active backend's, else Node's file system). */
+  /** File access (default: the model's backend's, else Node's file system). */
   files?: FileIO;
 }
 
@@ -23,9 +22,12 @@ export async function modelTensors(model: GPT2Model): Promise<Map<string, Tensor
   return tensors;
 }
 
-/** Resolves the file access to use for saving or loading side files. */
-export function resolveFiles(files?: FileIO): FileIO {
-  const resolved = files ?? activeBackend()?.backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
+/**
+ * The file access to use: `files` when given, else the backend's (pass the
+ * model's), else Node's file system.
+ */
+export function resolveFiles(files?: FileIO, backend?: { backend: { files?: FileIO } }): FileIO {
+  const resolved = files ?? backend?.backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
   if (!resolved) throw new Error('No file system here: pass { files } (e.g. the browser storage of @tunekit/backend-web)');
   return resolved;
 }
@@ -35,7 +37,7 @@ export function resolveFiles(files?: FileIO): FileIO {
  * atomically, loadable by `transformers.GPT2LMHeadModel.from_pretrained`.
  */
 export async function saveModel(model: GPT2Model, directory: string, options: SaveOptions = {}): Promise<void> {
-  const files = resolveFiles(options.files);
+  const files = resolveFiles(options.files, model.backend);
   await files.makeDirectory(directory);
   const parts = safetensorsParts(await modelTensors(model), { format: 'pt' });
   const weightsPath = joinPath(directory, 'model.safetensors');

@@ -6,7 +6,6 @@
  * prompt tokens and padding cost nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activeBackend } from '../backend/resolve-backend';
 import type { EmbeddingTable } from '../model/embedding-table';
 
 /** The label value that contributes no loss (PyTorch's `ignore_index`). */
@@ -24,10 +23,12 @@ const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
 
 /**
  * Rows per chunk: one chunk's [rows × V] logits stay near 64 MiB, and below
- * the backend's buffer-binding limit (WebGPU) with headroom.
+ * the buffer-binding limit (WebGPU) of the backend the table lives on, with
+ * headroom. The table carries that limit, so code that switches tfjs engines
+ * by itself still gets logits that fit.
  */
-function defaultTokenChunk(vocabSize: number): number {
-  const limit = activeBackend()?.capabilities.maxBindingBytes;
+function defaultTokenChunk(table: EmbeddingTable): number {
+  const { vocabSize, maxBindingBytes: limit } = table;
   const budget = limit === undefined ? DEFAULT_CHUNK_BYTES : Math.min(DEFAULT_CHUNK_BYTES, Math.floor(limit * 0.9));
   return Math.max(1, Math.floor(budget / (vocabSize * 4)));
 }
@@ -116,7 +117,7 @@ export function lmCrossEntropy(hidden: tf.Tensor, table: EmbeddingTable, labels:
     // No target: a zero that still depends on the inputs, so gradients exist (as zeros).
     if (rows.length === 0) return tf.mul(tf.sum(flat), 0) as tf.Scalar;
     const selected = rows.length === labels.length ? flat : tf.gather(flat, tf.tensor1d(rows, 'int32'));
-    const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table.vocabSize));
+    const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table));
     const trainable = table.chunks.map((c) => c.trainable);
     let total: tf.Scalar | undefined;
     for (let start = 0; start < rows.length; start += chunk) {
@@ -146,7 +147,7 @@ export async function lmTokenStats(hidden: tf.Tensor, table: EmbeddingTable, lab
   const dim = hidden.shape[hidden.rank - 1] as number;
   const { rows, targets } = validRows(labels, table.vocabSize);
   const stats: TokenStats = { lossSum: 0, correct: 0, count: rows.length };
-  const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table.vocabSize));
+  const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table));
   for (let start = 0; start < rows.length; start += chunk) {
     const size = Math.min(chunk, rows.length - start);
     const chunkTargets = targets.slice(start, start + size);

@@ -1,6 +1,6 @@
-/** Creating a randomly initialised GPT-2 on the active backend. */
+/** Creating a randomly initialised GPT-2 on a backend. */
 import type { BackendV1 } from '../backend/backend-spec';
-import { resolveBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
+import { resolveBackend } from '../backend/resolve-backend';
 import { type GPT2Config, type GPT2PresetName, gpt2Config } from './config';
 import { GPT2Model, type ModelOptions } from './gpt2-model';
 
@@ -22,8 +22,6 @@ export interface CreateModelOptions extends ModelOptions {
  * ```
  */
 export async function createModel(config: GPT2PresetName | Partial<GPT2Config> = 'gpt2', options: CreateModelOptions = {}): Promise<GPT2Model> {
-  const { capabilities } = await resolveBackend(options.backend);
-  const full = gpt2Config(config);
-  const vocabChunkRows = options.vocabChunkRows ?? vocabChunkRowsFor(capabilities, full.embeddingDim);
-  return GPT2Model.random(full, options.seed ?? 0, { vocabChunkRows });
+  const backend = await resolveBackend(options.backend);
+  return GPT2Model.random(gpt2Config(config), options.seed ?? 0, { vocabChunkRows: options.vocabChunkRows, backend });
 }

@@ -7,6 +7,7 @@
  * table is split into row chunks that each fit; on the CPU it is one chunk.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { float32Variable } from '../tf/variables';
 
 /** A vocabulary-sized matrix split into row chunks of trainable variables. */
 export class EmbeddingTable {
@@ -16,9 +17,15 @@ export class EmbeddingTable {
   readonly rowOffsets: number[];
   readonly vocabSize: number;
   readonly dim: number;
+  /**
+   * The binding limit (bytes) of the backend the table was made for, which
+   * also bounds the logits computed against it; undefined when unlimited.
+   */
+  readonly maxBindingBytes: number | undefined;
 
-  private constructor(chunks: tf.Variable[], vocabSize: number, dim: number) {
+  private constructor(chunks: tf.Variable[], vocabSize: number, dim: number, maxBindingBytes: number | undefined) {
     this.chunks = chunks;
+    this.maxBindingBytes = maxBindingBytes;
     this.vocabSize = vocabSize;
     this.dim = dim;
     this.rowOffsets = [];
@@ -32,8 +39,9 @@ export class EmbeddingTable {
   /**
    * Builds the table from row-major values [vocabSize, dim].
    * @param maxChunkRows - largest number of rows per chunk (default: all rows in one chunk)
+   * @param maxBindingBytes - the backend's binding limit, kept for the code that computes logits against the table
    */
-  static fromValues(values: Float32Array, vocabSize: number, dim: number, maxChunkRows = vocabSize): EmbeddingTable {
+  static fromValues(values: Float32Array, vocabSize: number, dim: number, maxChunkRows = vocabSize, maxBindingBytes?: number): EmbeddingTable {
     if (values.length !== vocabSize * dim) {
       throw new Error(`EmbeddingTable: got ${values.length} values for [${vocabSize}, ${dim}]`);
     }
@@ -44,9 +52,9 @@ export class EmbeddingTable {
     for (let start = 0; start < vocabSize; start += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, vocabSize - start);
       const slice = values.subarray(start * dim, (start + rows) * dim);
-      chunks.push(tf.variable(tf.tensor2d(slice, [rows, dim]), true));
+      chunks.push(float32Variable(slice, [rows, dim]));
     }
-    return new EmbeddingTable(chunks, vocabSize, dim);
+    return new EmbeddingTable(chunks, vocabSize, dim, maxBindingBytes);
   }
 
   /** Rows for `ids` (int32, any shape) → [...ids.shape, C]. */

@@ -1,5 +1,6 @@
 /** GPT-2 with its tied language-modelling head. */
 import * as tf from '@tensorflow/tfjs-core';
+import { type ResolvedBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
 import '../tf/register-gradients';
 import { tidyObject } from '../tf/tidy-object';
 import { type GPT2Tokenizer, gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer';
@@ -27,8 +28,14 @@ export interface ForwardOutput {
 
 /** Options for building a model. */
 export interface ModelOptions {
-  /** Largest number of `wte` rows per chunk; set by backends with buffer-binding limits. */
+  /** Largest number of `wte` rows per chunk. Default: what the backend's binding limit allows (one chunk when unlimited). */
   vocabChunkRows?: number;
+}
+
+/** Options of {@link GPT2Model.fromValues} and {@link GPT2Model.random}. */
+export interface FromValuesOptions extends ModelOptions {
+  /** The started backend the model lives on (from `resolveBackend`); sizes chunks and supplies file access. */
+  backend?: ResolvedBackend;
 }
 
 /** Parameter counts, like PEFT's `print_trainable_parameters`. */
@@ -44,23 +51,32 @@ export class GPT2Model implements ParameterSource {
   readonly config: GPT2Config;
   readonly params: GPT2Params;
   readonly tokenizer: GPT2Tokenizer = gpt2Tokenizer;
+  /**
+   * The backend the model was created on: its capabilities size the loss's
+   * chunks and its files are where `saveModel` writes by default. Undefined
+   * for a model built directly from values without one.
+   */
+  readonly backend: ResolvedBackend | undefined;
   /** Adapter hooks applied by default on every forward pass (set by the adapter API). */
   hooks: ForwardHooks | undefined;
   private disposed = false;
 
-  constructor(config: GPT2Config, params: GPT2Params) {
+  constructor(config: GPT2Config, params: GPT2Params, backend?: ResolvedBackend) {
     validateConfig(config);
     this.config = config;
     this.params = params;
+    this.backend = backend;
   }
 
   /** Builds a model whose tensors come from `source` (a checkpoint, or random values). */
-  static fromValues(config: GPT2Config, source: ValueSource, options: ModelOptions = {}): GPT2Model {
-    return new GPT2Model(config, buildParams(config, source, options.vocabChunkRows));
+  static fromValues(config: GPT2Config, source: ValueSource, options: FromValuesOptions = {}): GPT2Model {
+    const capabilities = options.backend?.capabilities;
+    const vocabChunkRows = options.vocabChunkRows ?? (capabilities && vocabChunkRowsFor(capabilities, config.embeddingDim));
+    return new GPT2Model(config, buildParams(config, source, vocabChunkRows, capabilities?.maxBindingBytes), options.backend);
   }
 
-  /** A randomly initialised model (see {@link randomValueSource}); deterministic for a seed. */
-  static random(config: GPT2Config, seed = 0, options: ModelOptions = {}): GPT2Model {
+  /** A randomly initialised model (`transformers`' GPT-2 initialisation: N(0, 0.02²), residual projections scaled by 1/√(2·layers)); deterministic for a seed. */
+  static random(config: GPT2Config, seed = 0, options: FromValuesOptions = {}): GPT2Model {
     return GPT2Model.fromValues(config, randomValueSource(config, seed), options);
   }
 
@@ -98,7 +114,7 @@ export class GPT2Model implements ParameterSource {
     });
   }
 
-  /** Every base variable by its Hugging Face checkpoint name (see {@link namedVariables}). */
+  /** Every base variable by its Hugging Face checkpoint name; a `wte` split into chunks appears as `wte.weight#0`, `wte.weight#1`, …. */
   parameters(): Map<string, tf.Variable> {
     this.assertAlive();
     return namedVariables(this.params);

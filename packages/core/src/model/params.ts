@@ -2,7 +2,8 @@
  * GPT-2's parameters as tfjs variables, named and laid out exactly as in a
  * Hugging Face checkpoint (Conv1D weights are [in, out], so `y = x · W + b`).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { float32Variable } from '../tf/variables';
 import { SeededRandom } from '../util/random';
 import type { GPT2Config } from './config';
 import { EmbeddingTable } from './embedding-table';
@@ -61,12 +62,13 @@ export type ValueSource = (name: string, shape: number[]) => Float32Array;
 /**
  * Creates the variables from a value source.
  * @param vocabChunkRows - largest row count per `wte` chunk (see {@link EmbeddingTable})
+ * @param maxBindingBytes - the backend's binding limit, kept by the table for the loss's chunking
  */
-export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkRows = config.vocabSize): GPT2Params {
+export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkRows = config.vocabSize, maxBindingBytes?: number): GPT2Params {
   const shapes = checkpointShapes(config);
   const variable = (name: string): tf.Variable => {
     const shape = shapes.get(name) as number[];
-    return tf.variable(tf.tensor(source(name, shape), shape), true);
+    return float32Variable(source(name, shape), shape);
   };
   const linear = (name: string): LinearParams => ({ weight: variable(`${name}.weight`), bias: variable(`${name}.bias`) });
   const layerNorm = linear as (name: string) => LayerNormParams;
@@ -82,7 +84,7 @@ export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkR
   }
   const wteShape = shapes.get('wte.weight') as number[];
   return {
-    wte: EmbeddingTable.fromValues(source('wte.weight', wteShape), config.vocabSize, config.embeddingDim, vocabChunkRows),
+    wte: EmbeddingTable.fromValues(source('wte.weight', wteShape), config.vocabSize, config.embeddingDim, vocabChunkRows, maxBindingBytes),
     wpe: variable('wpe.weight'),
     blocks,
     lnF: layerNorm('ln_f'),

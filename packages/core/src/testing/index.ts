@@ -8,3 +8,4 @@ export {
   createConformanceSuite, registerBackendConformance,
   type ConformanceCheck, type ConformanceCheckName, type ConformanceOptions, type TestRunner,
 } from './conformance';
+export { lifecycleChecks, registerLifecycleChecks, type LifecycleCheckName, type LifecycleOptions } from './lifecycle';

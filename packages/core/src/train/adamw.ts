@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { activeBackendHas } from '../tf/optional-kernel';
+import { variableOf } from '../tf/variables';
 
 /** Options of {@link AdamW}. */
 export interface AdamWOptions {
@@ -72,7 +73,7 @@ export class AdamW {
     if (!(this.eps > 0)) throw new Error(`AdamW: eps must be > 0, got ${this.eps}`);
     const decays = options.decays ?? ((_name: string, variable: tf.Variable) => variable.rank >= 2);
     for (const [name, variable] of variables) {
-      const [m, v] = tf.tidy(() => [tf.variable(tf.zerosLike(variable), false), tf.variable(tf.zerosLike(variable), false)]);
+      const [m, v] = [variableOf(() => tf.zerosLike(variable), { trainable: false }), variableOf(() => tf.zerosLike(variable), { trainable: false })];
       this.slots.set(name, { variable, m: m as tf.Variable, v: v as tf.Variable, decay: decays(name, variable) });
     }
   }

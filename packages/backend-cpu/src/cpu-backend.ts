@@ -1,5 +1,5 @@
 /**
- * The embedded default backend: needs nothing but Node (or a browser).
+ * The CPU backend, core's default: needs nothing but Node (or a browser).
  * It tries, in order, and says which one runs and why:
  *  1. `native` — tfjs's CPU backend with our multi-threaded SIMD kernels from
  *     `@tunekit/cpu-kernels` (Node only; built at install when a C++ compiler exists);
@@ -9,8 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { isNodeRuntime, nodeFileIO } from '../io/node-file-io';
-import type { BackendCapabilities, BackendV1 } from './backend-spec';
+import type { BackendCapabilities, BackendV1 } from '@tunekit/backend-spec';
 import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
 
@@ -29,6 +28,16 @@ export interface CpuBackendOptions {
 
 interface NativeKernelsModule {
   registerNativeCpuKernels(options?: { threads?: number }): { available: boolean; reason?: string; isa: string; threads: number; kernels: string[] };
+  unregisterNativeCpuKernels(): void;
+}
+
+/** The native kernels module, once a `native` start registered its kernels (so `doDispose` can restore tfjs's). */
+let nativeModule: NativeKernelsModule | undefined;
+
+/** Whether this is Node (the native kernels and `TUNEKIT_CPU` exist only there). */
+function isNodeRuntime(): boolean {
+  const versions = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions;
+  return typeof versions?.node === 'string';
 }
 
 function defaultPreference(): CpuFlavor[] {
@@ -55,6 +64,7 @@ async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabi
   }
   const info = module.registerNativeCpuKernels({ threads: options.threads });
   if (!info.available) throw new Error(info.reason ?? 'native kernels unavailable');
+  nativeModule = module;
   registerSegmentSumKernel('cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
   quietCpuBanner();
@@ -79,11 +89,13 @@ async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   return { tfjsBackend: 'cpu', device: 'cpu', threads: 1, description: 'cpu (pure JavaScript, slow: use for small models)' };
 }
 
-/** Creates the embedded CPU backend. */
+/**
+ * Creates the CPU backend. It brings no `files`: in Node, core's default file
+ * access (Node's file system) applies.
+ */
 export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
   let capabilities: BackendCapabilities | undefined;
   let initializing: Promise<void> | undefined;
-  const files = isNodeRuntime() ? nodeFileIO() : undefined;
 
   const init = async (): Promise<void> => {
     const prefer = options.prefer ?? defaultPreference();
@@ -105,17 +117,32 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
   return {
     specificationVersion: 'v1',
     name: 'embedded-cpu',
-    files,
-    doInit() {
+    async doInit() {
       initializing ??= init().catch((error: unknown) => {
         initializing = undefined;
         throw error;
       });
-      return initializing;
+      await initializing;
+      // Idempotent, but re-selects our engine if something switched tfjs to
+      // another backend since (a second model on WebGPU, the application).
+      const name = capabilities?.tfjsBackend;
+      if (name && tf.getBackend() !== name && !(await tf.setBackend(name))) {
+        throw new Error(`tfjs could not switch back to its ${name} backend`);
+      }
     },
     doCapabilities() {
       if (!capabilities) throw new Error('embedded-cpu backend: call doInit() first');
       return capabilities;
+    },
+    async doDispose() {
+      await initializing?.catch(() => undefined);
+      // The native kernels replace tfjs's own cpu kernels process-wide: restore them.
+      if (capabilities?.tfjsBackend === 'cpu' && nativeModule) {
+        nativeModule.unregisterNativeCpuKernels();
+        nativeModule = undefined;
+      }
+      capabilities = undefined;
+      initializing = undefined;
     },
   };
 }
