@@ -15,7 +15,7 @@ import { AdamW, type AdamWOptions } from './adamw';
 import type { CheckpointOptions } from './checkpoint';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
-import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, evaluateBatches, type RewardTaskSpec } from './evaluate';
+import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, type DpoTaskSpec, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
 import { learningRateAt, type ScheduleOptions, validateSchedule } from './schedule';
 import type { Task } from './tasks/task';
@@ -64,8 +64,16 @@ export interface RewardTrainTask extends RewardTaskSpec {
   valData?: readonly PreferenceExample[];
 }
 
+/** DPO training data: pairs with answer masks (from `encodeDpoPairs`). */
+export interface DpoTrainTask extends DpoTaskSpec {
+  /** Training pairs. */
+  trainData: readonly PreferenceExample[];
+  /** Validation pairs, for evaluations and early stopping. */
+  valData?: readonly PreferenceExample[];
+}
+
 /** The task, its head and its data. */
-export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask;
+export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask | DpoTrainTask;
 
 /** Settings of a run (see {@link train}). */
 export interface TrainSettings {
@@ -146,9 +154,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const batchSize = positiveInteger(options.batchSize, 'batchSize', 8);
   const accumulation = positiveInteger(options.gradientAccumulation, 'gradientAccumulation', 1);
   const seed = options.seed ?? 0;
-  const task = createTask(model, options) as Task<unknown, unknown>;
-  const trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
-  const valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
+  const task = createTask(model, options, { training: true }) as Task<unknown, unknown>;
+  let trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
+  let valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
   const limit = model.config.contextLength - virtualPositions(model);
   for (const [name, data] of [['trainData', trainData], ['valData', valData ?? []]] as const) {
     checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), limit, name);
@@ -175,6 +183,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     for (const callback of callbacks) await (callback[name] as ((e: typeof event) => unknown) | undefined)?.call(callback, event);
   };
 
+  // Per-example constants (DPO's reference log-probabilities), once, before any update and any resume.
+  if (task.prepare) {
+    trainData = await task.prepare(trainData);
+    if (valData) valData = await task.prepare(valData);
+  }
   const optimizer = new AdamW(variables, { ...options.optimizer, weightDecay: options.optimizer?.weightDecay ?? 0.1 });
   const tfNames = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const random = new SeededRandom(seed);
@@ -233,6 +246,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const started = performance.now();
       const update = await accumulateGradients(task, trainData, order, state.position, accumulation, random, tfNames, [...variables.values()]);
       state.position = update.position;
+      const metrics = await task.takeStepMetrics?.();
       const step = state.step + 1;
       if (!Number.isFinite(update.loss)) throw disposeAnd(update.gradients, new NonFiniteLossError('loss', step, update.loss, lastCheckpoint));
       const gradNorm = await globalNorm(update.gradients.values());
@@ -249,6 +263,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const event: StepEvent = {
         step, totalSteps, epoch: step / updatesPerEpoch, loss: update.loss, learningRate, gradNorm, tokens: update.tokens,
         tokensSeen: state.tokensSeen, tokensPerSecond: update.tokens / Math.max(seconds, 1e-9), elapsedMs: state.elapsedMs,
+        ...(metrics ? { metrics } : {}),
       };
       state.history.steps.push(event);
       await emit('onStep', event);
