@@ -75,8 +75,10 @@ export function dpoTask(model: GPT2Model, options: DpoTaskOptions): Task<Prefere
     async prepare(examples) {
       const lacking = examples.findIndex((e) => e.reference?.reduction !== dpo.reduction);
       if (lacking >= 0 && reference.kind === 'policy-before-training' && !options.policyIsFresh) {
+        const found = examples[lacking]?.reference;
+        const what = found ? `has reference log-probabilities made with reduction '${found.reduction}', not '${dpo.reduction}'` : 'has no reference log-probabilities';
         throw new DataError(
-          'has no reference log-probabilities, and the model has no adapter to switch off: after training it cannot be its own reference. ' +
+          `${what}, and the model has no adapter to switch off: after training it cannot be its own reference. ` +
             'Call precomputeReferenceLogProbs on this data before training, or pass reference (a frozen copy of the starting model)',
           { source: examples[lacking]?.source ?? { file: '<data>', record: lacking }, field: 'reference' },
         );
