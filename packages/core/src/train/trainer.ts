@@ -26,7 +26,14 @@ import { restoreTrainerState, saveTrainerState, type TrainerState } from './trai
 export interface OptimizerOptions extends Omit<AdamWOptions, 'weightDecay'> {
   /** Peak learning rate. Default 5e-5 (the chapters'). */
   learningRate?: number;
-  /** Decoupled weight decay on weight matrices (not biases or layer norms). Default 0.1 (the chapters'). */
+  /**
+   * Decoupled weight decay λ. Default 0.1 (the chapters' λ). Which variables
+   * decay is `decays`: by default rank ≥ 2 only (weight matrices and
+   * embeddings, not biases or layer-norm gains, as nanoGPT and Hugging Face's
+   * Trainer do). That is *not* the chapters' setting: their
+   * `AdamW(model.parameters())` decays every parameter — pass
+   * `decays: () => true` for it (see docs/training.md, Chapter settings).
+   */
   weightDecay?: number;
 }
 
