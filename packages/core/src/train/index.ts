@@ -36,7 +36,7 @@ export type { CheckpointEvent, EvalEvent, EvalMetrics, StepEvent, StopReason, Tr
 export { freeze, type FreezeOptions, lastBlockPatterns, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';
 export { type Classification, classifyTexts, type ClassifyOptions } from './predict';
 export { learningRateAt, type ScheduleOptions } from './schedule';
-export type { TaskKind } from './tasks/task';
+export type { Pass, TaskKind } from './tasks/task';
 export { softmaxCrossEntropy } from './tasks/classification-task';
 export { pairwiseLoss } from './tasks/reward-task';
 export { answerLogProbs, type AnswerLogProbOptions } from './tasks/answer-log-probs';
