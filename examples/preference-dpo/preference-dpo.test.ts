@@ -31,5 +31,5 @@ describe('preference-dpo example (short run)', () => {
     expect(after.margin).toBeGreaterThan(0);
     expect(after.loss).toBeLessThan(Math.LN2);
     expect(readFileSync(result.files.plot, 'utf8')).toContain('rewards/margin (validation)');
-  });
+  }, 900_000); // two training stages: about 5 min on a loaded 2-core machine
 });
