@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPretrained } from '@tunekit/core';
+import { readRecordsOrThrow } from '@tunekit/formats';
+import { findSharedDirectory } from '@tunekit/core/testing';
+import { chapterSplit, decayEverything } from '../common/chapter-settings';
 import { promptOf, runInstructionFinetune } from './instruction-finetune';
 
 const root = mkdtempSync(join(tmpdir(), 'tunekit-instruct-'));
@@ -21,7 +24,11 @@ describe('instruction fine-tuning example (short run)', () => {
     const [first, last] = [result.losses[0]!, result.losses.at(-1)!];
     console.log(`instruction (CI run): val loss ${first.val.toFixed(3)} → ${last.val.toFixed(3)}, ${result.stepsPerSecond.toFixed(2)} steps/s, ${Math.round(result.tokensPerSecond)} tok/s`);
     expect(last.val).toBeLessThan(0.7 * first.val);
-    expect(result.comparison.instruction).toBe("What is a synonym for 'tiny'?");
+    // The chapter's val_data[0]: record 1045, the first after 935 train and 110 test entries in file order.
+    expect(result.comparison.instruction).toBe("Convert the active sentence to passive: 'The chef cooks the meal every day.'");
+    // The chapter's settings, as passed to train(): in-order split, AdamW decaying every parameter.
+    expect(result.settings.split).toBe('chapter-order');
+    expect(result.settings.optimizer).toMatchObject({ weightDecay: 0.1, decays: decayEverything });
     expect(result.comparison.base).not.toBe(result.comparison.finetuned);
 
     const responses = JSON.parse(readFileSync(result.files.responses, 'utf8')) as { instruction: string; output: string; model_response: string }[];
@@ -32,6 +39,15 @@ describe('instruction fine-tuning example (short run)', () => {
     saved.dispose();
     expect(readFileSync(result.files.plot, 'utf8')).toContain('<polyline');
     expect(readFileSync(result.files.log, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type).at(-1)).toBe('end');
+  });
+
+  it("splits instruction-data.json as chapter 7 does: the first 935 / next 110 / last 55, in file order", async () => {
+    const file = join(findSharedDirectory() as string, 'data', 'instruction-data.json');
+    const records = await readRecordsOrThrow(readFileSync(file, 'utf8'), { kind: 'alpaca', file });
+    const split = chapterSplit(records);
+    expect([split.train.length, split.test.length, split.val.length]).toEqual([935, 110, 55]);
+    expect([split.train[0], split.test[0], split.val[0], split.val.at(-1)]).toEqual([records[0], records[935], records[1045], records[1099]]);
+    expect(decayEverything()).toBe(true);
   });
 
   it('prompts end with the response cue of the chapter template', () => {

@@ -1,16 +1,18 @@
 /**
  * LLMs-from-scratch chapter 7: instruction fine-tuning (Alpaca-style SFT) on
- * `instruction-data.json`. Split 85/10/5 (train/test/val) with seed 123,
- * compare the base model's response to the first validation instruction
+ * `instruction-data.json`. Split 85/10/5 (train/test/val) in file order as
+ * the chapter does (or after a seeded shuffle with `shuffleSplit`), train with
+ * the chapter's AdamW (decay on every parameter), compare the base model's response to the first validation instruction
  * with the fine-tuned one, write every test entry's response to
  * `instruction-data-with-response.json`, and save the fine-tuned weights.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  encodeInstructionExamples, freeze, type GPT2Config, type GPT2Model, generate, requireExamples, resolveBackend, saveModel, train,
+  encodeInstructionExamples, freeze, type GPT2Config, type GPT2Model, generate, type OptimizerOptions, requireExamples, resolveBackend, saveModel, train,
 } from '@tunekit/core';
 import { type AlpacaRecord, alpacaLlmsFromScratchTemplate, alpacaToConversation, readRecordsOrThrow, renderPrompt, splitRecords } from '@tunekit/formats';
+import { chapterOptimizer, chapterSplit } from '../common/chapter-settings';
 import { type DataLookup, resolveDataFile, writeFileAtomic } from '../common/data-files';
 import { exampleModel } from '../common/model';
 import { defaultOutputDirectory } from '../common/paths';
@@ -52,6 +54,8 @@ export interface InstructionOptions extends DataLookup {
   responses?: number;
   /** Longest generated response, in tokens. Default 256 with `--model` (the chapter's), 64 for the tiny model. */
   maxNewTokens?: number;
+  /** Shuffle (seeded) before splitting instead of the chapter's in-order 85/10/5 split. Default false. */
+  shuffleSplit?: boolean;
   out?: string;
   seed?: number;
   /** Draw a progress bar on stdout. Default false. */
@@ -74,6 +78,8 @@ export interface InstructionResult {
   steps: number;
   files: { log: string; plot: string; responses: string; model: string };
   backend: string;
+  /** The settings the run used that the chapter fixes: how the data was split, and the optimizer passed to `train()`. */
+  settings: { split: 'chapter-order' | 'seeded-shuffle'; optimizer: OptimizerOptions };
 }
 
 /** The chapter's prompt (`format_input` plus the response cue), rendered by @tunekit/formats. */
@@ -97,7 +103,7 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
   // Data first: a bad file fails before anything is written.
   const file = await resolveDataFile(INSTRUCTION_DATA, { ...options, path: options.data, log: print });
   const records = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'alpaca', file });
-  const split = splitRecords(records, { fractions: { train: 0.85, test: 0.1, val: 0.05 }, seed });
+  const split = options.shuffleSplit ? splitRecords(records, { fractions: { train: 0.85, test: 0.1, val: 0.05 }, seed }) : chapterSplit(records);
   for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], `${file}: the ${part} split`);
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed);
@@ -115,11 +121,11 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
     const base = await respond(model, first, maxNewTokens);
 
     const { callbacks, files } = runCallbacks(out, 'Instruction fine-tuning', options.progress ?? false);
+    const optimizer = chapterOptimizer(options.learningRate ?? (pretrained ? 5e-5 : 1e-3));
     const result = await train({
       model, task: 'causal-lm', trainData: data.train, valData: data.val, collate: { maskPrompt: options.maskPrompt ?? !pretrained },
       batchSize: options.batchSize ?? 8, epochs: options.epochs ?? 2, maxSteps: options.maxSteps,
-      optimizer: { learningRate: options.learningRate ?? (pretrained ? 5e-5 : 1e-3), weightDecay: 0.1 },
-      evalEvery: options.evalEvery ?? (pretrained ? 5 : 20), evalBatches: options.evalBatches ?? 5, seed, callbacks,
+      optimizer, evalEvery: options.evalEvery ?? (pretrained ? 5 : 20), evalBatches: options.evalBatches ?? 5, seed, callbacks,
     });
     const finetuned = await respond(model, first, maxNewTokens);
     print(`\n${promptOf(first)}`);
@@ -147,6 +153,7 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
       comparison: { instruction: first.instruction, input: first.input ?? '', expected: first.output, base, finetuned },
       valTokenAccuracy: result.evals.at(-1)?.val?.accuracy ?? Number.NaN, ...speed, steps: result.step,
       files: { ...files, responses, model: modelDirectory }, backend: capabilities.description,
+      settings: { split: options.shuffleSplit ? 'seeded-shuffle' : 'chapter-order', optimizer },
     };
   } finally {
     model.dispose();

@@ -11,6 +11,7 @@ import {
   serializeSafetensors, train, unfreezeLastBlocks,
 } from '@tunekit/core';
 import { balanceClasses, readRecordsOrThrow, splitRecords } from '@tunekit/formats';
+import { chapterOptimizer } from '../common/chapter-settings';
 import { type DataLookup, resolveDataFile, writeFileAtomic } from '../common/data-files';
 import { exampleModel } from '../common/model';
 import { defaultOutputDirectory } from '../common/paths';
@@ -115,7 +116,7 @@ export async function runSpamClassification(options: SpamOptions = {}): Promise<
     const result = await train({
       model, head, task: 'classification', trainData: data.train, valData: data.val,
       batchSize: options.batchSize ?? 8, epochs: options.epochs ?? (pretrained ? 5 : 3), maxSteps: options.maxSteps,
-      optimizer: { learningRate: options.learningRate ?? (pretrained ? 5e-5 : 5e-4), weightDecay: 0.1 },
+      optimizer: chapterOptimizer(options.learningRate ?? (pretrained ? 5e-5 : 5e-4)), // the chapter's AdamW: decay on every parameter
       evalEvery: options.evalEvery ?? 50, evalBatches: options.evalBatches ?? 5, seed, callbacks,
     });
     const accuracy = {

@@ -40,8 +40,32 @@ export interface PreferenceExample {
   chosen: number[];
   /** Token ids of prompt + dispreferred answer. */
   rejected: number[];
+  /**
+   * Aligned with `chosen`: the id where the token belongs to the answer, -100
+   * where it is prompt. DPO scores only answer tokens and needs it; the reward
+   * task ignores it. {@link encodePreferenceExamples} fills it from the template.
+   */
+  chosenLabels?: number[];
+  /** As `chosenLabels`, for `rejected`. */
+  rejectedLabels?: number[];
+  /**
+   * The reference model's log-probabilities of the chosen and rejected
+   * answers, when already computed (DPO computes them once per pair and keeps
+   * them here). They depend on the reduction (`'sum'` or `'mean'`) they were made with.
+   */
+  reference?: ReferenceLogProbs;
   /** Origin, for errors. */
   source?: ExampleSource;
+}
+
+/** A reference model's log-probabilities of one pair's two answers. */
+export interface ReferenceLogProbs {
+  /** log π_ref(chosen answer | prompt). */
+  chosen: number;
+  /** log π_ref(rejected answer | prompt). */
+  rejected: number;
+  /** How the token log-probabilities were reduced. */
+  reduction: 'sum' | 'mean';
 }
 
 /** Formats a source as `file:line (record n)`. */

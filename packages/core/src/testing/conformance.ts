@@ -1,7 +1,7 @@
 /**
  * The backend conformance suite: the same checks for every backend — forward
  * parity with the PyTorch reference, gradients, LoRA, training steps,
- * generation, memory stability, and a full-vocabulary step. Each backend
+ * generation, memory stability, a full-vocabulary step and a DPO step. Each backend
  * package registers the checks with its own test runner
  * ({@link registerBackendConformance}) or runs them itself
  * ({@link createConformanceSuite}); a check that cannot run is skipped with
@@ -19,6 +19,7 @@ import { IGNORE_INDEX, lmCrossEntropy } from '../loss/lm-cross-entropy';
 import { createModel } from '../model/create-model';
 import type { GPT2Model } from '../model/gpt2-model';
 import { train } from '../train/trainer';
+import { dpoConformanceStep } from './conformance-dpo';
 import { type Golden, type GoldenSequence, goldenSequence, loadGolden, tinyGpt2Directory } from './fixtures';
 
 /** Names of the checks. */
@@ -30,7 +31,8 @@ export type ConformanceCheckName =
   | 'training-steps'
   | 'generation'
   | 'memory-stability'
-  | 'full-vocabulary-step';
+  | 'full-vocabulary-step'
+  | 'dpo-step';
 
 /** One check: run it, or skip it for the stated reason. */
 export interface ConformanceCheck {
@@ -287,6 +289,10 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
       } finally {
         big.dispose();
       }
+    },
+
+    async 'dpo-step'() {
+      await dpoConformanceStep({ backend: options.backend, fixture: options.fixture ?? tinyGpt2Directory(), tolerance, log, check });
     },
   };
 

@@ -18,7 +18,9 @@ export interface AdamWOptions {
   eps?: number;
   /**
    * Which variables decay. Default: rank ≥ 2 (weight matrices and embeddings,
-   * not biases or layer-norm gains), as nanoGPT groups them.
+   * not biases or layer-norm gains), as nanoGPT and Hugging Face's Trainer
+   * group them. `() => true` decays every variable, as PyTorch's
+   * `AdamW(model.parameters())` in the LLMs-from-scratch chapters does.
    */
   decays?: (name: string, variable: tf.Variable) => boolean;
 }

@@ -8,6 +8,8 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { EvalMetrics } from './events';
 import { causalLMTask } from './tasks/causal-lm-task';
 import { classificationTask } from './tasks/classification-task';
+import { type DpoOptions, resolveDpoOptions } from './tasks/dpo-loss';
+import { dpoTask } from './tasks/dpo-task';
 import { rewardTask } from './tasks/reward-task';
 import type { Task } from './tasks/task';
 
@@ -41,11 +43,37 @@ export interface RewardTaskSpec {
   collate?: PadOptions;
 }
 
-/** A task and its head, as {@link train} and {@link evaluate} take it. */
-export type TaskData = CausalLMTaskSpec | ClassificationTaskSpec | RewardTaskSpec;
+/**
+ * Direct preference optimisation of the model itself on preference pairs
+ * (with answer masks, from `encodeDpoPairs`). See docs/training.md for the
+ * loss and the choice of reference.
+ */
+export interface DpoTaskSpec {
+  /** The task. */
+  task: 'dpo';
+  /** No head: DPO scores answers with the LM head. */
+  head?: undefined;
+  /** β, loss type, label smoothing, sum or mean of token log-probabilities. */
+  dpo?: DpoOptions;
+  /**
+   * A frozen reference model. Default: with adapters, the same model with
+   * them off (no second copy of the weights); without, the model as it is
+   * before the first update, scored once per pair before training.
+   */
+  reference?: GPT2Model;
+  /** Padding and truncation (`maxLength` cuts rows from the end). */
+  collate?: PadOptions;
+}
 
-/** Builds the task object for a model. */
-export function createTask(model: GPT2Model, spec: TaskData): Task<unknown, unknown> {
+/** A task and its head, as {@link train} and {@link evaluate} take it. */
+export type TaskData = CausalLMTaskSpec | ClassificationTaskSpec | RewardTaskSpec | DpoTaskSpec;
+
+/**
+ * Builds the task object for a model. `context.training` says the caller
+ * prepares the data before any update (so an adapter-less policy may still
+ * serve as its own reference).
+ */
+export function createTask(model: GPT2Model, spec: TaskData, context: { training?: boolean } = {}): Task<unknown, unknown> {
   switch (spec.task) {
     case 'causal-lm':
       return causalLMTask(model, spec.collate) as Task<unknown, unknown>;
@@ -55,8 +83,10 @@ export function createTask(model: GPT2Model, spec: TaskData): Task<unknown, unkn
     case 'reward':
       if (!spec.head) throw new Error("task 'reward' needs a ValueHead as head");
       return rewardTask(model, spec.head, spec.collate) as Task<unknown, unknown>;
+    case 'dpo':
+      return dpoTask(model, { dpo: resolveDpoOptions(spec.dpo), collate: spec.collate, reference: spec.reference, policyIsFresh: context.training ?? false }) as Task<unknown, unknown>;
     default:
-      throw new Error(`Unknown task "${String((spec as { task: unknown }).task)}" (expected causal-lm, classification or reward)`);
+      throw new Error(`Unknown task "${String((spec as { task: unknown }).task)}" (expected causal-lm, classification, reward or dpo)`);
   }
 }
 
@@ -65,13 +95,17 @@ export async function evaluateBatches<E>(task: Task<E, unknown>, examples: reado
   let lossSum = 0;
   let correct = 0;
   let count = 0;
+  let sums: Record<string, number> | undefined;
   for (const indices of batches) {
     const stats = await task.stats(task.collate(indices.map((i) => examples[i] as E)));
     lossSum += stats.lossSum;
     correct += stats.correct;
     count += stats.count;
+    for (const [name, value] of Object.entries(stats.sums ?? {})) (sums ??= {})[name] = (sums[name] ?? 0) + value;
   }
-  return { loss: count ? lossSum / count : Number.NaN, accuracy: count ? correct / count : Number.NaN, count };
+  const metrics: EvalMetrics = { loss: count ? lossSum / count : Number.NaN, accuracy: count ? correct / count : Number.NaN, count };
+  if (sums) metrics.metrics = Object.fromEntries(Object.entries(sums).map(([name, sum]) => [name, count ? sum / count : Number.NaN]));
+  return metrics;
 }
 
 /** Options of {@link evaluate}. */
@@ -89,10 +123,12 @@ export type EvaluateOptions = TaskData & {
 /**
  * Loss and accuracy over a dataset, in order: mean token loss and accuracy
  * for causal LM, loss and accuracy for classification (the chapter's
- * `calc_accuracy_loader`), pairwise loss and ranking accuracy for reward.
+ * `calc_accuracy_loader`), pairwise loss and ranking accuracy for reward,
+ * DPO loss, reward accuracy and the reward metrics (`metrics`) for DPO.
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvalMetrics> {
   const task = createTask(options.model, options);
   const batches = sequentialBatches(options.data.length, options.batchSize ?? 8, options.maxBatches);
-  return evaluateBatches(task, options.data as unknown[], batches);
+  const data = task.prepare ? await task.prepare(options.data) : options.data;
+  return evaluateBatches(task, data as unknown[], batches);
 }

@@ -9,6 +9,8 @@ export interface EvalMetrics {
   accuracy: number;
   /** Items counted. */
   count: number;
+  /** Task-specific means over the items: for DPO `rewards/chosen`, `rewards/rejected`, `rewards/accuracy`, `rewards/margin` (TRL's names). */
+  metrics?: Record<string, number>;
 }
 
 /** One optimizer update. */
@@ -33,6 +35,8 @@ export interface StepEvent {
   tokensPerSecond: number;
   /** Training time since the run began (resumed runs include the time before the checkpoint), ms. */
   elapsedMs: number;
+  /** Task-specific means over the update's training items (DPO: `rewards/chosen`, `rewards/rejected`, `rewards/accuracy`, `rewards/margin`). */
+  metrics?: Record<string, number>;
 }
 
 /** An evaluation. */

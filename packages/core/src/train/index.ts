@@ -17,8 +17,8 @@ export {
 export { DataError, requireExamples } from '../data/data-error';
 export { encodeClassificationExamples, type EncodeClassificationOptions } from '../data/encode-classification';
 export { encodeInstructionExamples, type EncodeInstructionOptions } from '../data/encode-instructions';
-export { encodePreferenceExamples, type EncodePreferenceOptions } from '../data/encode-preferences';
-export type { CausalLMExample, ClassificationExample, ExampleSource, PreferenceExample } from '../data/examples';
+export { type DpoPairs, type DpoSkipReason, encodeDpoPairs, encodePreferenceExamples, type EncodePreferenceOptions, type SkippedPair } from '../data/encode-preferences';
+export type { CausalLMExample, ClassificationExample, ExampleSource, PreferenceExample, ReferenceLogProbs } from '../data/examples';
 export type { RecordInput } from '../data/record-input';
 export { segmentTokenizer } from '../data/segment-tokenizer';
 export type { LengthOptions } from '../data/sequence-length';
@@ -34,18 +34,22 @@ export { CheckpointWriteError, NonFiniteLossError } from './errors';
 export { InvalidSettingError } from './settings-error';
 export { CheckpointLockedError, LOCK_FILE, STALE_LOCK_MS } from './checkpoint-lock';
 export { ModelBusyError } from './model-lock';
-export { type CausalLMTaskSpec, type ClassificationTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
+export { type CausalLMTaskSpec, type ClassificationTaskSpec, type DpoTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
 export type { CheckpointEvent, EvalEvent, EvalMetrics, StepEvent, StopReason, TrainCallbacks, TrainResult, TrainStartEvent } from './events';
 export { freeze, type FreezeOptions, lastBlockPatterns, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';
 export { type Classification, classifyTexts, type ClassifyOptions } from './predict';
 export { learningRateAt, type ScheduleOptions } from './schedule';
-export type { TaskKind } from './tasks/task';
+export type { Pass, TaskKind } from './tasks/task';
 export { softmaxCrossEntropy } from './tasks/classification-task';
 export { pairwiseLoss } from './tasks/reward-task';
+export { answerLogProbs, type AnswerLogProbOptions } from './tasks/answer-log-probs';
+export { type DpoLossType, DpoOptionError, type DpoOptions, type DpoTerms, dpoTerms, type PairLogProbs, resolveDpoOptions, type ResolvedDpoOptions } from './tasks/dpo-loss';
+export { precomputeReferenceLogProbs, type PrecomputeReferenceOptions } from './tasks/dpo-reference';
+export { DPO_METRICS } from './tasks/dpo-task';
 export { trainableVariables } from './trainable-variables';
 export type { RunFingerprint, TrainerState } from './trainer-state';
 export {
-  type CausalLMTrainTask, type ClassificationTrainTask, type EarlyStoppingOptions, type OptimizerOptions, type RewardTrainTask, train, type TrainOptions,
+  type CausalLMTrainTask, type ClassificationTrainTask, type DpoTrainTask, type EarlyStoppingOptions, type OptimizerOptions, type RewardTrainTask, train, type TrainOptions,
   type TrainSettings, type TrainTask,
 } from './trainer';
 

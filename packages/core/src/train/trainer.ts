@@ -17,7 +17,7 @@ import { checkpointFiles, type CheckpointOptions } from './checkpoint';
 import { type CheckpointLock, lockCheckpointFolder } from './checkpoint-lock';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
-import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, evaluateBatches, type RewardTaskSpec } from './evaluate';
+import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, type DpoTaskSpec, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
 import { claimModel } from './model-lock';
 import { learningRateAt, type ScheduleOptions } from './schedule';
@@ -31,7 +31,14 @@ import { validateRunLength, validateTrainSettings } from './validate-settings';
 export interface OptimizerOptions extends Omit<AdamWOptions, 'weightDecay'> {
   /** Peak learning rate. Default 5e-5 (the chapters'). */
   learningRate?: number;
-  /** Decoupled weight decay on weight matrices (not biases or layer norms). Default 0.1 (the chapters'). */
+  /**
+   * Decoupled weight decay λ. Default 0.1 (the chapters' λ). Which variables
+   * decay is `decays`: by default rank ≥ 2 only (weight matrices and
+   * embeddings, not biases or layer-norm gains, as nanoGPT and Hugging Face's
+   * Trainer do). That is *not* the chapters' setting: their
+   * `AdamW(model.parameters())` decays every parameter — pass
+   * `decays: () => true` for it (see docs/training.md, Chapter settings).
+   */
   weightDecay?: number;
 }
 
@@ -69,8 +76,16 @@ export interface RewardTrainTask extends RewardTaskSpec {
   valData?: readonly PreferenceExample[];
 }
 
+/** DPO training data: pairs with answer masks (from `encodeDpoPairs`). */
+export interface DpoTrainTask extends DpoTaskSpec {
+  /** Training pairs. */
+  trainData: readonly PreferenceExample[];
+  /** Validation pairs, for evaluations and early stopping. */
+  valData?: readonly PreferenceExample[];
+}
+
 /** The task, its head and its data. */
-export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask;
+export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask | DpoTrainTask;
 
 /** Settings of a run (see {@link train}). */
 export interface TrainSettings {
@@ -159,9 +174,9 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   const batchSize = options.batchSize ?? 8;
   const accumulation = options.gradientAccumulation ?? 1;
   const seed = options.seed ?? 0;
-  const task = createTask(model, options) as Task<unknown, unknown>;
-  const trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
-  const valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
+  const task = createTask(model, options, { training: true }) as Task<unknown, unknown>;
+  let trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
+  let valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
   validateData(options, trainData, valData, model.config.vocabSize, options.onWarning ?? ((message) => console.warn(message)));
   const limit = model.config.contextLength - virtualPositions(model);
   for (const [name, data] of [['trainData', trainData], ['valData', valData ?? []]] as const) {
@@ -189,6 +204,12 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
       for (const callback of callbacks) await (callback[name] as ((e: typeof event) => unknown) | undefined)?.call(callback, event);
     });
   };
+
+  // Per-example constants (DPO's reference log-probabilities), once, before any update and any resume.
+  if (task.prepare) {
+    trainData = await task.prepare(trainData);
+    if (valData) valData = await task.prepare(valData);
+  }
 
   // One run per checkpoint folder (a lock file with this process's id), taken before any tensor is made.
   const lock: CheckpointLock | undefined = options.checkpoint ? await lockCheckpointFolder(checkpointFiles(options.checkpoint.files), options.checkpoint.directory) : undefined;
@@ -258,6 +279,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
       const started = performance.now();
       const update = await accumulateGradients(task, trainData, order, state.position, accumulation, random, tfNames, [...variables.values()]);
       state.position = update.position;
+      const metrics = await task.takeStepMetrics?.();
       const step = state.step + 1;
       let gradients = update.gradients;
       let gradNorm: number;
@@ -280,6 +302,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
       const event: StepEvent = {
         step, totalSteps, epoch: step / updatesPerEpoch, loss: update.loss, learningRate, gradNorm, tokens: update.tokens,
         tokensSeen: state.tokensSeen, tokensPerSecond: update.tokens / Math.max(seconds, 1e-9), elapsedMs: state.elapsedMs,
+        ...(metrics ? { metrics } : {}),
       };
       state.history.steps.push(event);
       await emit('onStep', event);

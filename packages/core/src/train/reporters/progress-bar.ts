@@ -32,12 +32,18 @@ function defaultStream(): ProgressStream {
 /** The one-line summary of a step (also used for non-TTY output). */
 export function formatStep(event: StepEvent): string {
   const remaining = ((event.totalSteps - event.step) * event.elapsedMs) / Math.max(1, event.step) / 1000;
-  return `step ${event.step}/${event.totalSteps} | loss ${metric(event.loss)} | lr ${event.learningRate.toExponential(2)} | ${grouped(event.tokensPerSecond)} tok/s | ETA ${duration(remaining)}`;
+  return `step ${event.step}/${event.totalSteps} | loss ${metric(event.loss)}${rewards(event.metrics)} | lr ${event.learningRate.toExponential(2)} | ${grouped(event.tokensPerSecond)} tok/s | ETA ${duration(remaining)}`;
+}
+
+/** DPO's reward margin, when the task reports it (the accuracy is already shown for evaluations). */
+function rewards(metrics: Record<string, number> | undefined): string {
+  const margin = metrics?.['rewards/margin'];
+  return margin === undefined ? '' : ` margin ${metric(margin)}`;
 }
 
 /** The one-line summary of an evaluation. */
 export function formatEval(event: EvalEvent): string {
-  const part = (name: string, m: EvalEvent['train'] | undefined) => (m ? ` | ${name} loss ${metric(m.loss)} acc ${(100 * m.accuracy).toFixed(2)}%` : '');
+  const part = (name: string, m: EvalEvent['train'] | undefined) => (m ? ` | ${name} loss ${metric(m.loss)} acc ${(100 * m.accuracy).toFixed(2)}%${rewards(m.metrics)}` : '');
   return `eval @ step ${event.step} (epoch ${event.epoch.toFixed(2)})${part('train', event.train)}${part('val', event.val)}`;
 }
 

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** The task names the trainer knows. */
-export type TaskKind = 'causal-lm' | 'classification' | 'reward';
+export type TaskKind = 'causal-lm' | 'classification' | 'reward' | 'dpo';
 
 /** Dropout state of one forward pass. */
 export interface Pass {
@@ -23,6 +23,8 @@ export interface BatchStats {
   correct: number;
   /** Items counted. */
   count: number;
+  /** Further per-item sums the task reports (DPO's `rewards/chosen`, …); the evaluation divides them by `count`. */
+  sums?: Record<string, number>;
 }
 
 /** One task, bound to its model and head. */
@@ -38,4 +40,15 @@ export interface Task<Example, Batch> {
   loss(batch: Batch, pass: Pass): tf.Scalar;
   /** Evaluation sums, without gradients. */
   stats(batch: Batch): Promise<BatchStats>;
+  /**
+   * Computes what the examples need once before any update (DPO's reference
+   * log-probabilities) and returns the examples with it. Called by the
+   * trainer on the training and validation data, before the first update.
+   */
+  prepare?(examples: readonly Example[]): Promise<Example[]>;
+  /**
+   * Per-update metrics of the batches since the last call (means over
+   * items), for the step event; clears them. Called once per update.
+   */
+  takeStepMetrics?(): Promise<Record<string, number> | undefined>;
 }
