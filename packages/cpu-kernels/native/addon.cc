@@ -7,6 +7,7 @@
 #include "allocator.h"
 #include "cpu-features.h"
 #include "elementwise.h"
+#include "layernorm.h"
 #include "gemm-kernels.h"
 #include "gemm.h"
 #include "napi-args.h"
@@ -369,6 +370,50 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// layerNorm(x, gamma, beta, out, mean, rstd, rows, cols, epsilon): see layernorm.h
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *x, *gamma, *beta, *out, *mean, *rstd;
+  int64_t x_len, g_len, b_len, out_len, mean_len, rstd_len, rows, cols;
+  double epsilon;
+  if (!args.f32(0, &x, &x_len, "layerNorm: x must be a Float32Array") || !args.f32(1, &gamma, &g_len, "layerNorm: gamma must be a Float32Array") ||
+      !args.f32(2, &beta, &b_len, "layerNorm: beta must be a Float32Array") || !args.f32(3, &out, &out_len, "layerNorm: out must be a Float32Array") ||
+      !args.f32(4, &mean, &mean_len, "layerNorm: mean must be a Float32Array") || !args.f32(5, &rstd, &rstd_len, "layerNorm: rstd must be a Float32Array") ||
+      !args.int64(6, &rows, "layerNorm: rows must be an integer") || !args.int64(7, &cols, "layerNorm: cols must be an integer") ||
+      !args.f64(8, &epsilon, "layerNorm: epsilon must be a number")) {
+    return nullptr;
+  }
+  if (rows < 0 || cols < 1 || x_len < rows * cols || out_len < rows * cols || g_len < cols || b_len < cols || mean_len < rows || rstd_len < rows) {
+    return args.fail("layerNorm: a buffer is smaller than [rows, cols]"), nullptr;
+  }
+  layernorm_forward(x, gamma, beta, out, mean, rstd, rows, cols, static_cast<float>(epsilon));
+  return make_undefined(env);
+}
+
+// layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols): see layernorm.h
+napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *dy, *x, *gamma, *mean, *rstd, *dx, *dgamma, *dbeta;
+  int64_t dy_len, x_len, g_len, mean_len, rstd_len, dx_len, dg_len, db_len, rows, cols;
+  if (!args.f32(0, &dy, &dy_len, "layerNormGrad: dy must be a Float32Array") || !args.f32(1, &x, &x_len, "layerNormGrad: x must be a Float32Array") ||
+      !args.f32(2, &gamma, &g_len, "layerNormGrad: gamma must be a Float32Array") ||
+      !args.f32(3, &mean, &mean_len, "layerNormGrad: mean must be a Float32Array") ||
+      !args.f32(4, &rstd, &rstd_len, "layerNormGrad: rstd must be a Float32Array") ||
+      !args.f32(5, &dx, &dx_len, "layerNormGrad: dx must be a Float32Array") ||
+      !args.f32(6, &dgamma, &dg_len, "layerNormGrad: dgamma must be a Float32Array") ||
+      !args.f32(7, &dbeta, &db_len, "layerNormGrad: dbeta must be a Float32Array") || !args.int64(8, &rows, "layerNormGrad: rows must be an integer") ||
+      !args.int64(9, &cols, "layerNormGrad: cols must be an integer")) {
+    return nullptr;
+  }
+  const int64_t size = rows * cols;
+  if (rows < 0 || cols < 1 || dy_len < size || x_len < size || dx_len < size || g_len < cols || dg_len < cols || db_len < cols || mean_len < rows ||
+      rstd_len < rows) {
+    return args.fail("layerNormGrad: a buffer is smaller than [rows, cols]"), nullptr;
+  }
+  layernorm_backward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols);
+  return make_undefined(env);
+}
+
 // tuneAllocator() -> whether glibc's thresholds were raised (see allocator.h)
 napi_value TuneAllocator(napi_env env, napi_callback_info) {
   napi_value out;
@@ -393,6 +438,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tuneAllocator", nullptr, TuneAllocator, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
