@@ -107,3 +107,4 @@ export { FUSED_ADAMW, type FusedAdamWAttrs } from './kernels/adamw';
 export { DROPOUT_MASK, type DropoutMaskAttrs } from './kernels/dropout-mask';
 export { GELU, GELU_GRAD } from './kernels/gelu';
 export { LAYER_NORM, LAYER_NORM_GRAD } from './kernels/layer-norm';
+export { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from './kernels/attention';

@@ -1,4 +1,5 @@
 /** Every native override, in registration order. */
+import { attentionGradKernel, attentionKernel } from './attention';
 import { batchMatMulKernel } from './batch-mat-mul';
 import { adamWKernel } from './adamw';
 import { dropoutMaskKernel } from './dropout-mask';
@@ -9,4 +10,4 @@ import { layerNormGradKernel, layerNormKernel } from './layer-norm';
 import type { NativeKernel } from './native-kernel';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
-export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, geluKernel, geluGradKernel, layerNormKernel, layerNormGradKernel];
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, geluKernel, geluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel];

@@ -64,5 +64,18 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number,
   ): void;
+  /**
+   * Fused causal self-attention over qkv [batch, time, 3C]: out [batch, time, C] (heads merged) and
+   * stats [batch, heads, time, 2] (row max, 1/sum) for the backward; mask additive [maskBatch, time, time].
+   */
+  attention(
+    qkv: Float32Array, mask: Float32Array, out: Float32Array, stats: Float32Array,
+    batch: number, time: number, heads: number, maskBatch: number, scale: number, skipFuture: boolean, dropoutRate: number, seed: number,
+  ): void;
+  /** Its backward: dqkv [batch, time, 3C] from dout [batch, time, C] and the forward's out and stats. */
+  attentionGrad(
+    qkv: Float32Array, mask: Float32Array, out: Float32Array, stats: Float32Array, dout: Float32Array, dqkv: Float32Array,
+    batch: number, time: number, heads: number, maskBatch: number, scale: number, skipFuture: boolean, dropoutRate: number, seed: number,
+  ): void;
   adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: Float32Array): void;
 }
