@@ -5,16 +5,23 @@
  *   pnpm bench [-- --only full-ft-1x1024,generate-64] [--steps 3] [--warmup 1]
  *              [--backend auto|native|wasm|cpu] [--threads N] [--no-matmul] [--profile]
  *              [--without TunekitAdamW,TunekitDropoutMask,TunekitGelu,TunekitGeluGrad]
+ *              [--peer pytorch] [--heavy]
+ *
+ * `--peer pytorch` runs bench/peer/pytorch_gpt2.py on the same workload
+ * right after each of ours and prints a comparison line (speed and peak-RSS
+ * ratios); see peer.ts. `--heavy` adds the gpt2-medium workloads.
  *
  * Each workload runs in its own Node process, so its peak RSS is its own and
  * a backend that runs out of memory (wasm's 4 GiB heap) fails alone: the
  * line then carries `error` instead of timings.
  */
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CpuFlavor } from '@tunekit/backend-cpu';
-import { runWorkload, WORKLOADS, type WorkloadName, type WorkloadOptions } from './workloads';
+import { compareLine, currentCommit, PEER_SCRIPT, type ResultLine, setupPyTorchPeer, withPeakRss } from './peer';
+import { HEAVY_WORKLOADS, runWorkload, WORKLOADS, type WorkloadName, type WorkloadOptions } from './workloads';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,6 +32,8 @@ const DEFAULT_STEPS: Record<WorkloadName, number> = {
   'lora-r16-4x256': 3,
   'classify-8x128': 5,
   'generate-64': 3,
+  'full-ft-medium-8x92': 2,
+  'full-ft-medium-8x256': 2,
 };
 
 function arg(name: string): string | undefined {
@@ -44,10 +53,11 @@ function positive(name: string, value: string | undefined): number | undefined {
 
 function parseOnly(): WorkloadName[] {
   const only = arg('only');
-  if (!only) return [...WORKLOADS];
+  const all: readonly string[] = [...WORKLOADS, ...HEAVY_WORKLOADS];
+  if (!only) return arg('heavy') === undefined ? [...WORKLOADS] : [...WORKLOADS, ...HEAVY_WORKLOADS];
   const names = only.split(',').map((s) => s.trim()).filter((s) => s && s !== 'matmul');
   for (const name of names) {
-    if (!(WORKLOADS as readonly string[]).includes(name)) throw new Error(`unknown workload "${name}" (${WORKLOADS.join(', ')}, matmul)`);
+    if (!all.includes(name)) throw new Error(`unknown workload "${name}" (${all.join(', ')}, matmul)`);
   }
   return names as WorkloadName[];
 }
@@ -72,12 +82,13 @@ async function child(name: WorkloadName): Promise<void> {
   console.log(JSON.stringify({ ...row, requestedBackend: options.backend }));
 }
 
-/** Runs a command, forwarding its JSON lines; returns its exit code and the tail of its stderr. */
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stderr: string; lines: number }> {
+/** Runs a command, forwarding its JSON lines; returns its exit code, the tail of its stderr and its last JSON line. */
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, forward = true): Promise<{ code: number; stderr: string; lines: number; last?: ResultLine }> {
   return new Promise((resolve) => {
     const proc = spawn(command, args, { cwd: here, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let lines = 0;
+    let last: ResultLine | undefined;
     let buffer = '';
     proc.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -86,8 +97,13 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = proc
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         if (line.startsWith('{')) {
-          console.log(line);
+          if (forward) console.log(line);
           lines++;
+          try {
+            last = JSON.parse(line) as ResultLine;
+          } catch {
+            // a line that only looks like JSON: forwarded, not compared
+          }
         } else if (line.trim()) console.error(line);
       }
     });
@@ -95,7 +111,7 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = proc
       // Keep the start (the error message) and the end (the last frames).
       stderr = stderr.length < 4000 ? stderr + chunk.toString() : stderr.slice(0, 4000) + chunk.toString().slice(-4000);
     });
-    proc.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr, lines }));
+    proc.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr, lines, last }));
   });
 }
 
@@ -113,16 +129,44 @@ async function main(): Promise<void> {
     const result = await runChild(process.execPath, [join(here, 'kernels', 'run.mjs'), 'matmul', '--no-stock', '--tokens', '1024', ...threads]);
     if (result.code !== 0) console.log(JSON.stringify({ workload: 'matmul', error: result.stderr.trim().split('\n').slice(-3).join(' | ') }));
   }
+  const peerName = arg('peer');
+  if (peerName !== undefined && peerName !== 'pytorch') throw new Error(`--peer must be pytorch, got ${peerName}`);
+  const peer = peerName ? setupPyTorchPeer() : undefined;
+  if (peer && 'error' in peer) console.log(JSON.stringify({ peer: 'pytorch', error: peer.error }));
+  const commit = currentCommit();
+
   for (const name of names) {
     // Same Node, same loader (tsx's flags are in execArgv), fresh process.
-    const result = await runChild(process.execPath, [...process.execArgv, join(here, 'run.ts'), '--workload', name, ...forward]);
-    if (result.code !== 0 || result.lines === 0) {
-      const lines = result.stderr.trim().split('\n').filter((l) => l.trim());
-      // The first error-looking line says why (OOM, abort); stack frames follow it.
-      const why = lines.find((l) => /error|abort|memory|killed/i.test(l) && !/^\s+at /.test(l)) ?? lines.slice(-3).join(' | ');
-      console.log(JSON.stringify({ workload: name, requestedBackend: arg('backend') ?? 'auto', error: `exit ${result.code}: ${why.trim()}` }));
-    }
+    const ours = await measured(name, 'tunekit', process.execPath, [...process.execArgv, join(here, 'run.ts'), '--workload', name, ...forward]);
+    if (!peer || 'error' in peer) continue;
+    const steps = arg('steps') ?? String(DEFAULT_STEPS[name]);
+    const threads = arg('threads') ?? String(os.availableParallelism());
+    const theirs = await measured(name, 'pytorch', peer.python, [PEER_SCRIPT, '--workload', name, '--steps', steps, '--warmup', arg('warmup') ?? '1', '--threads', threads], peer.env);
+    console.log(JSON.stringify(compareLine(name, ours, theirs, commit)));
   }
+}
+
+/**
+ * Runs one workload process (ours or the peer's) under the external peak-RSS
+ * probe; returns its result line (with `peakRssMiB` from outside when
+ * available) or an error line. Both are printed.
+ */
+async function measured(name: WorkloadName, side: 'tunekit' | 'pytorch', command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ResultLine> {
+  const probe = withPeakRss(command, args);
+  const result = await runChild(probe.command, probe.args, env, false);
+  const externalRss = probe.read();
+  if (result.code !== 0 || !result.last) {
+    const lines = result.stderr.trim().split('\n').filter((l) => l.trim() && !/^Command (exited|terminated)/.test(l));
+    // The first error-looking line says why (OOM, abort); stack frames follow it.
+    const why = lines.find((l) => /error|abort|memory|killed/i.test(l) && !/^\s+at /.test(l)) ?? lines.slice(-3).join(' | ');
+    const row = { workload: name, side, requestedBackend: arg('backend') ?? 'auto', error: `exit ${result.code}: ${why.trim()}`, peakRssMiB: externalRss };
+    console.log(JSON.stringify(row));
+    return row;
+  }
+  // peakRssSelfMiB: the process's own getrusage figure, kept for comparison with older lines.
+  const row = externalRss === undefined ? { ...result.last, side } : { ...result.last, side, peakRssMiB: externalRss, peakRssSelfMiB: result.last.peakRssMiB, peakRssBy: '/usr/bin/time' };
+  console.log(JSON.stringify(row));
+  return row;
 }
 
 await main();

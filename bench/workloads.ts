@@ -1,5 +1,5 @@
 /**
- * The fixed benchmark workloads on GPT-2 124M shapes (random weights), each
+ * The fixed benchmark workloads on GPT-2 124M (and, with --heavy, gpt2-medium) shapes (random weights), each
  * run through @tunekit/core's public API, the way an application would:
  * training goes through `train()` itself (collate → `variableGrads` of the
  * task loss (lmCrossEntropy / softmax cross-entropy) → global norm → AdamW),
@@ -14,9 +14,11 @@ import {
 } from '@tunekit/core';
 import { createCpuBackend, type CpuFlavor } from '@tunekit/backend-cpu';
 
-/** Names accepted by `--only`. */
+/** Names accepted by `--only`; the default run. */
 export const WORKLOADS = ['full-ft-4x256', 'full-ft-1x1024', 'lora-r16-4x256', 'classify-8x128', 'generate-64'] as const;
-export type WorkloadName = (typeof WORKLOADS)[number];
+/** gpt2-medium full fine-tuning: only with `--heavy` or by name in `--only` (8×256 needs > 16 GiB). */
+export const HEAVY_WORKLOADS = ['full-ft-medium-8x92', 'full-ft-medium-8x256'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number] | (typeof HEAVY_WORKLOADS)[number];
 
 export interface WorkloadOptions {
   /** Embedded-backend flavour, or `auto` for its default order (native → wasm → cpu). */
@@ -58,10 +60,10 @@ function peakRssMiB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-async function model124M(options: WorkloadOptions): Promise<{ model: GPT2Model; backend: string; threads: number }> {
+async function makeModel(options: WorkloadOptions, preset: 'gpt2' | 'gpt2-medium' = 'gpt2'): Promise<{ model: GPT2Model; backend: string; threads: number }> {
   const prefer: CpuFlavor[] | undefined = options.backend === 'auto' ? undefined : [options.backend];
   const backend = createCpuBackend({ prefer, threads: options.threads });
-  const model = await createModel('gpt2', { backend, seed: 0 });
+  const model = await createModel(preset, { backend, seed: 0 });
   const capabilities = backend.doCapabilities();
   for (const name of options.without ?? []) {
     if (!tf.getKernel(name, capabilities.tfjsBackend)) throw new Error(`--without ${name}: no such kernel on ${capabilities.tfjsBackend}`);
@@ -117,8 +119,8 @@ function causalData(batch: number, time: number): CausalLMExample[] {
   return Array.from({ length: batch }, (_, i) => ({ inputIds: tokenIds(time + 1, i) }));
 }
 
-async function fullFineTune(batch: number, time: number, options: WorkloadOptions): Promise<Row> {
-  const { model, backend, threads } = await model124M(options);
+async function fullFineTune(batch: number, time: number, options: WorkloadOptions, preset: 'gpt2' | 'gpt2-medium' = 'gpt2'): Promise<Row> {
+  const { model, backend, threads } = await makeModel(options, preset);
   try {
     const before = tf.memory().numTensors;
     const result = await timedTrain({ model, task: 'causal-lm', trainData: causalData(batch, time), batchSize: batch, shuffle: false }, options, batch * time);
@@ -129,7 +131,7 @@ async function fullFineTune(batch: number, time: number, options: WorkloadOption
 }
 
 async function loraR16(options: WorkloadOptions): Promise<Row> {
-  const { model, backend, threads } = await model124M(options);
+  const { model, backend, threads } = await makeModel(options);
   const adapter = createLora({ model, rank: 16, alpha: 16, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] });
   const peft = applyAdapter({ model, adapter });
   try {
@@ -146,7 +148,7 @@ async function loraR16(options: WorkloadOptions): Promise<Row> {
 }
 
 async function classify(options: WorkloadOptions): Promise<Row> {
-  const { model, backend, threads } = await model124M(options);
+  const { model, backend, threads } = await makeModel(options);
   const head = new ClassificationHead({ numLabels: 2, model, seed: 123 });
   unfreezeLastBlocks(model, 1); // chapter 6: last block + final LayerNorm (+ the head)
   const trainData: ClassificationExample[] = Array.from({ length: 8 }, (_, i) => ({ inputIds: tokenIds(128, i), label: i % 2 }));
@@ -162,7 +164,7 @@ async function classify(options: WorkloadOptions): Promise<Row> {
 
 /** Greedy decoding with the KV cache: 32 prompt tokens, 64 new ones (EOS ignored). */
 async function generate64(options: WorkloadOptions): Promise<Row> {
-  const { model, backend, threads } = await model124M(options);
+  const { model, backend, threads } = await makeModel(options);
   const prompt = tokenIds(32, 7);
   const run = async () => {
     const stamps: number[] = [];
@@ -211,6 +213,12 @@ export async function runWorkload(name: WorkloadName, options: WorkloadOptions):
       break;
     case 'generate-64':
       row = await generate64(options);
+      break;
+    case 'full-ft-medium-8x92':
+      row = await fullFineTune(8, 92, options, 'gpt2-medium');
+      break;
+    case 'full-ft-medium-8x256':
+      row = await fullFineTune(8, 256, options, 'gpt2-medium');
       break;
   }
   const without = options.without?.length ? { without: options.without } : {};

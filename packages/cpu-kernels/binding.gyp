@@ -15,7 +15,9 @@
         "native/gemm-kernel-avx2.cc",
         "native/gemm-kernel-avx512.cc",
         "native/scatter-add.cc",
-        "native/elementwise.cc"
+        "native/elementwise.cc",
+        "native/layernorm.cc",
+        "native/attention.cc"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-O2", "-O0"],

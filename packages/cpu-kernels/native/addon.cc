@@ -5,8 +5,10 @@
 #include <cstring>
 
 #include "allocator.h"
+#include "attention.h"
 #include "cpu-features.h"
 #include "elementwise.h"
+#include "layernorm.h"
 #include "gemm-kernels.h"
 #include "gemm.h"
 #include "napi-args.h"
@@ -369,6 +371,120 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// layerNorm(x, gamma, beta, out, mean, rstd, rows, cols, epsilon): see layernorm.h
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *x, *gamma, *beta, *out, *mean, *rstd;
+  int64_t x_len, g_len, b_len, out_len, mean_len, rstd_len, rows, cols;
+  double epsilon;
+  if (!args.f32(0, &x, &x_len, "layerNorm: x must be a Float32Array") || !args.f32(1, &gamma, &g_len, "layerNorm: gamma must be a Float32Array") ||
+      !args.f32(2, &beta, &b_len, "layerNorm: beta must be a Float32Array") || !args.f32(3, &out, &out_len, "layerNorm: out must be a Float32Array") ||
+      !args.f32(4, &mean, &mean_len, "layerNorm: mean must be a Float32Array") || !args.f32(5, &rstd, &rstd_len, "layerNorm: rstd must be a Float32Array") ||
+      !args.int64(6, &rows, "layerNorm: rows must be an integer") || !args.int64(7, &cols, "layerNorm: cols must be an integer") ||
+      !args.f64(8, &epsilon, "layerNorm: epsilon must be a number")) {
+    return nullptr;
+  }
+  if (rows < 0 || cols < 1 || x_len < rows * cols || out_len < rows * cols || g_len < cols || b_len < cols || mean_len < rows || rstd_len < rows) {
+    return args.fail("layerNorm: a buffer is smaller than [rows, cols]"), nullptr;
+  }
+  layernorm_forward(x, gamma, beta, out, mean, rstd, rows, cols, static_cast<float>(epsilon));
+  return make_undefined(env);
+}
+
+// layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols): see layernorm.h
+napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *dy, *x, *gamma, *mean, *rstd, *dx, *dgamma, *dbeta;
+  int64_t dy_len, x_len, g_len, mean_len, rstd_len, dx_len, dg_len, db_len, rows, cols;
+  if (!args.f32(0, &dy, &dy_len, "layerNormGrad: dy must be a Float32Array") || !args.f32(1, &x, &x_len, "layerNormGrad: x must be a Float32Array") ||
+      !args.f32(2, &gamma, &g_len, "layerNormGrad: gamma must be a Float32Array") ||
+      !args.f32(3, &mean, &mean_len, "layerNormGrad: mean must be a Float32Array") ||
+      !args.f32(4, &rstd, &rstd_len, "layerNormGrad: rstd must be a Float32Array") ||
+      !args.f32(5, &dx, &dx_len, "layerNormGrad: dx must be a Float32Array") ||
+      !args.f32(6, &dgamma, &dg_len, "layerNormGrad: dgamma must be a Float32Array") ||
+      !args.f32(7, &dbeta, &db_len, "layerNormGrad: dbeta must be a Float32Array") || !args.int64(8, &rows, "layerNormGrad: rows must be an integer") ||
+      !args.int64(9, &cols, "layerNormGrad: cols must be an integer")) {
+    return nullptr;
+  }
+  const int64_t size = rows * cols;
+  if (rows < 0 || cols < 1 || dy_len < size || x_len < size || dx_len < size || g_len < cols || dg_len < cols || db_len < cols || mean_len < rows ||
+      rstd_len < rows) {
+    return args.fail("layerNormGrad: a buffer is smaller than [rows, cols]"), nullptr;
+  }
+  layernorm_backward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols);
+  return make_undefined(env);
+}
+
+// Reads the shape arguments shared by attention and attentionGrad, from index i:
+// batch, time, heads, maskBatch, scale, skipFuture, dropoutRate, seed.
+bool attention_shape(const Args& args, size_t i, int64_t channels3, AttentionShape* s) {
+  int64_t batch, time, heads, mask_batch;
+  double scale, rate, seed;
+  bool skip;
+  if (!args.int64(i, &batch, "attention: batch must be an integer") || !args.int64(i + 1, &time, "attention: time must be an integer") ||
+      !args.int64(i + 2, &heads, "attention: heads must be an integer") || !args.int64(i + 3, &mask_batch, "attention: maskBatch must be an integer") ||
+      !args.f64(i + 4, &scale, "attention: scale must be a number") || !args.boolean(i + 5, &skip, "attention: skipFuture must be a boolean") ||
+      !args.f64(i + 6, &rate, "attention: dropoutRate must be a number") || !args.f64(i + 7, &seed, "attention: seed must be a number")) {
+    return false;
+  }
+  if (batch < 1 || time < 1 || heads < 1 || channels3 % (3 * heads) != 0 || (mask_batch != 1 && mask_batch != batch)) {
+    return args.fail("attention: bad shape (qkv width must be 3·heads·headDim, maskBatch 1 or batch)");
+  }
+  if (!(rate >= 0 && rate < 1)) return args.fail("attention: dropoutRate must be in [0, 1)");
+  *s = AttentionShape{batch, time, heads, channels3 / (3 * heads), static_cast<float>(scale), mask_batch, skip, static_cast<float>(rate),
+                      static_cast<uint64_t>(static_cast<int64_t>(seed))};
+  return true;
+}
+
+// attention(qkv, mask, out, stats, batch, time, heads, maskBatch, scale, skipFuture, dropoutRate, seed): see attention.h
+napi_value Attention(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *qkv, *mask, *out, *stats;
+  int64_t qkv_len, mask_len, out_len, stats_len;
+  if (!args.f32(0, &qkv, &qkv_len, "attention: qkv must be a Float32Array") || !args.f32(1, &mask, &mask_len, "attention: mask must be a Float32Array") ||
+      !args.f32(2, &out, &out_len, "attention: out must be a Float32Array") || !args.f32(3, &stats, &stats_len, "attention: stats must be a Float32Array")) {
+    return nullptr;
+  }
+  int64_t b = 0, t = 0;
+  if (!args.int64(4, &b, "attention: batch must be an integer") || !args.int64(5, &t, "attention: time must be an integer") || b < 1 || t < 1) {
+    return args.fail("attention: batch and time must be >= 1"), nullptr;
+  }
+  AttentionShape s;
+  if (!attention_shape(args, 4, qkv_len / (b * t), &s)) return nullptr;
+  const int64_t C = s.heads * s.head_dim;
+  if (qkv_len != b * t * 3 * C || mask_len < s.mask_batch * t * t || out_len < b * t * C || stats_len < b * s.heads * t * 2) {
+    return args.fail("attention: a buffer does not match [batch, time, 3C] / [maskBatch, time, time]"), nullptr;
+  }
+  attention_forward(s, qkv, mask, out, stats);
+  return make_undefined(env);
+}
+
+// attentionGrad(qkv, mask, out, stats, dout, dqkv, batch, time, heads, maskBatch, scale, skipFuture, dropoutRate, seed)
+napi_value AttentionGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *qkv, *mask, *out, *stats, *dout, *dqkv;
+  int64_t qkv_len, mask_len, out_len, stats_len, dout_len, dqkv_len;
+  if (!args.f32(0, &qkv, &qkv_len, "attentionGrad: qkv must be a Float32Array") || !args.f32(1, &mask, &mask_len, "attentionGrad: mask must be a Float32Array") ||
+      !args.f32(2, &out, &out_len, "attentionGrad: out must be a Float32Array") || !args.f32(3, &stats, &stats_len, "attentionGrad: stats must be a Float32Array") ||
+      !args.f32(4, &dout, &dout_len, "attentionGrad: dout must be a Float32Array") || !args.f32(5, &dqkv, &dqkv_len, "attentionGrad: dqkv must be a Float32Array")) {
+    return nullptr;
+  }
+  int64_t b = 0, t = 0;
+  if (!args.int64(6, &b, "attentionGrad: batch must be an integer") || !args.int64(7, &t, "attentionGrad: time must be an integer") || b < 1 || t < 1) {
+    return args.fail("attentionGrad: batch and time must be >= 1"), nullptr;
+  }
+  AttentionShape s;
+  if (!attention_shape(args, 6, qkv_len / (b * t), &s)) return nullptr;
+  const int64_t C = s.heads * s.head_dim;
+  if (qkv_len != b * t * 3 * C || dqkv_len != qkv_len || mask_len < s.mask_batch * t * t || out_len < b * t * C || dout_len < b * t * C ||
+      stats_len < b * s.heads * t * 2) {
+    return args.fail("attentionGrad: a buffer does not match [batch, time, 3C] / [maskBatch, time, time]"), nullptr;
+  }
+  std::memset(dqkv, 0, static_cast<size_t>(dqkv_len) * sizeof(float));
+  attention_backward(s, qkv, mask, out, stats, dout, dqkv);
+  return make_undefined(env);
+}
+
 // tuneAllocator() -> whether glibc's thresholds were raised (see allocator.h)
 napi_value TuneAllocator(napi_env env, napi_callback_info) {
   napi_value out;
@@ -393,6 +509,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tuneAllocator", nullptr, TuneAllocator, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "dropout-hash.h"
 #include "thread-pool.h"
 
 namespace tk {
@@ -331,20 +332,11 @@ struct DropoutCtx {
   uint64_t seed;
 };
 
-// SplitMix64's finaliser: a strong 64-bit mix of the counter.
-inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 void dropout_task(int64_t i0, int64_t i1, void* raw) {
   const DropoutCtx& c = *static_cast<DropoutCtx*>(raw);
-  const uint64_t base = mix64(c.seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL);
+  const uint64_t base = dropout_base(c.seed);
   for (int64_t i = i0; i < i1; i++) {
-    const uint64_t h = mix64(base + static_cast<uint64_t>(i) * 0x9e3779b97f4a7c15ULL);
-    const float u = static_cast<float>(h >> 40) * (1.0f / 16777216.0f);  // 24 bits: exact in float
-    c.out[i] = u >= c.rate ? c.scale : 0.0f;
+    c.out[i] = dropout_uniform(base, static_cast<uint64_t>(i)) >= c.rate ? c.scale : 0.0f;
   }
 }
 

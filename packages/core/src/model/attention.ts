@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Config } from './config';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { KVCache } from './kv-cache';
+import { canFuseAttention, fusedAttention } from './fused-attention';
 import { dropout, linear } from './layers';
 import type { BlockParams } from './params';
 
@@ -14,7 +15,11 @@ export interface AttentionPass {
   cache: KVCache | undefined;
   /** Whether the prefix-tuning hook adds its keys/values in this pass. */
   withPrefix: boolean;
-  /** Additive mask [1 or B, 1, T, S]: 0 where allowed, a large negative value elsewhere. */
+  /**
+   * Additive mask [1 or B, 1, T, S]: 0 where allowed, a large negative value
+   * elsewhere. Always causal; a [1, ...] mask is only causal (padding makes
+   * it per-row), which lets the fused attention skip future keys.
+   */
   mask: tf.Tensor4D;
 }
 
@@ -34,7 +39,17 @@ function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
 export function selfAttention(x: tf.Tensor3D, params: BlockParams['attention'], layer: number, pass: AttentionPass): tf.Tensor3D {
   const { config, hooks, context, cache } = pass;
   const batch = x.shape[0];
-  const qkv = linear(x, params.cAttn, `h.${layer}.attn.c_attn`, hooks, context); // [B, T, 3C]
+  const qkv = linear(x, params.cAttn, `h.${layer}.attn.c_attn`, hooks, context) as tf.Tensor3D; // [B, T, 3C]
+  const headDim = config.embeddingDim / config.numHeads;
+  let scale = 1 / Math.sqrt(headDim);
+  if (config.scaleAttentionByLayer) scale /= layer + 1;
+  const dropoutRate = context.training ? Math.max(0, config.attentionDropout) : 0;
+  if (!cache && !(pass.withPrefix && hooks?.attentionPrefix) && canFuseAttention(qkv, pass.mask, dropoutRate)) {
+    // Draws the dropout seed exactly when the op path's dropout() would, so later seeds are unchanged.
+    const seed = dropoutRate > 0 ? context.nextSeed() : 0;
+    const attended = fusedAttention(qkv, pass.mask, { heads: config.numHeads, scale, dropoutRate, seed });
+    return linear(attended, params.cProj, `h.${layer}.attn.c_proj`, hooks, context) as tf.Tensor3D;
+  }
   const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
   const query = splitHeads(q, config.numHeads); // [B, H, T, D]
   let key = splitHeads(k, config.numHeads); // [B, H, T, D]
@@ -51,9 +66,6 @@ export function selfAttention(x: tf.Tensor3D, params: BlockParams['attention'], 
   }
   if (cache) cache.set(layer, key, value);
 
-  const headDim = config.embeddingDim / config.numHeads;
-  let scale = 1 / Math.sqrt(headDim);
-  if (config.scaleAttentionByLayer) scale /= layer + 1;
   const scores = tf.add(tf.mul(tf.matMul(query, key, false, true), scale), pass.mask); // [B, H, T, S]
   const probabilities = dropout(tf.softmax(scores, -1), config.attentionDropout, context);
   const attended = mergeHeads(tf.matMul(probabilities, value) as tf.Tensor4D); // [B, T, C]

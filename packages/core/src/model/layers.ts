@@ -2,11 +2,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activeBackendHas } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
+import { canFuseLayerNorm, fusedLayerNorm } from './fused-layer-norm';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { LayerNormParams, LinearParams } from './params';
 
 /** Layer norm over the last axis with a biased variance, as PyTorch computes it. */
 export function layerNorm(x: tf.Tensor, params: LayerNormParams, epsilon: number): tf.Tensor {
+  if (canFuseLayerNorm(x)) return fusedLayerNorm(x, params.weight, params.bias, epsilon);
   const mean = tf.mean(x, -1, true);
   const centered = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centered), -1, true);

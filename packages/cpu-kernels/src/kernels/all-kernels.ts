@@ -1,11 +1,13 @@
 /** Every native override, in registration order. */
+import { attentionGradKernel, attentionKernel } from './attention';
 import { batchMatMulKernel } from './batch-mat-mul';
 import { adamWKernel } from './adamw';
 import { dropoutMaskKernel } from './dropout-mask';
 import { ELEMENTWISE_KERNELS } from './elementwise';
 import { fusedMatMulKernel } from './fused-mat-mul';
 import { geluGradKernel, geluKernel } from './gelu';
+import { layerNormGradKernel, layerNormKernel } from './layer-norm';
 import type { NativeKernel } from './native-kernel';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
-export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, geluKernel, geluGradKernel];
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, geluKernel, geluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel];

@@ -57,5 +57,25 @@ export interface NativeAddon {
   geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, approximate: boolean): void;
   /** out[i] = 1/(1−rate) with probability 1−rate, else 0; a counter-based hash of (seed, i), so independent of threads. */
   dropoutMask(out: Float32Array, rate: number, seed: number): void;
+  /** Layer norm over the last axis of x [rows, cols]: out = (x − mean)·rstd·gamma + beta; writes each row's mean and rstd (for the backward). */
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, epsilon: number): void;
+  /** Layer norm's backward from the forward's x, gamma, mean, rstd: dx [rows, cols], dgamma and dbeta [cols]. */
+  layerNormGrad(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number,
+  ): void;
+  /**
+   * Fused causal self-attention over qkv [batch, time, 3C]: out [batch, time, C] (heads merged) and
+   * stats [batch, heads, time, 2] (row max, 1/sum) for the backward; mask additive [maskBatch, time, time].
+   */
+  attention(
+    qkv: Float32Array, mask: Float32Array, out: Float32Array, stats: Float32Array,
+    batch: number, time: number, heads: number, maskBatch: number, scale: number, skipFuture: boolean, dropoutRate: number, seed: number,
+  ): void;
+  /** Its backward: dqkv [batch, time, 3C] from dout [batch, time, C] and the forward's out and stats. */
+  attentionGrad(
+    qkv: Float32Array, mask: Float32Array, out: Float32Array, stats: Float32Array, dout: Float32Array, dqkv: Float32Array,
+    batch: number, time: number, heads: number, maskBatch: number, scale: number, skipFuture: boolean, dropoutRate: number, seed: number,
+  ): void;
   adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: Float32Array): void;
 }

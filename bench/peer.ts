@@ -1,0 +1,121 @@
+/**
+ * `pnpm bench -- --peer pytorch`: the PyTorch peer (bench/peer/pytorch_gpt2.py)
+ * runs the same workload right after ours, and a third line compares the two
+ * (tokens/s ratio, peak-RSS ratio). Alternating per workload keeps both
+ * sides under the same machine load as far as a shared machine allows.
+ *
+ * Peak RSS of both sides is measured the same way from outside: each child
+ * runs under `/usr/bin/time -f %M` (the kernel's high-water mark of that
+ * process, KiB). Without /usr/bin/time the children's own getrusage figures
+ * are used (the same kernel counter, reported from inside).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The peer's script. */
+export const PEER_SCRIPT = join(here, 'peer', 'pytorch_gpt2.py');
+
+/** A parsed JSON result line of either side. */
+export type ResultLine = Record<string, unknown>;
+
+/** How to start the PyTorch peer, or why it cannot run. */
+export type PeerSetup = { python: string; env: NodeJS.ProcessEnv; torch: string } | { error: string };
+
+/**
+ * Finds a Python with torch: `TUNEKIT_PEER_PYTHON`, else /usr/bin/python3
+ * (Debian's python3-torch), else `python3` on PATH.
+ */
+export function setupPyTorchPeer(): PeerSetup {
+  const candidates = process.env.TUNEKIT_PEER_PYTHON ? [process.env.TUNEKIT_PEER_PYTHON] : ['/usr/bin/python3', 'python3'];
+  const env = { ...process.env };
+  // OpenBLAS 0.3.21 misdetects AVX-512 EPYCs; SkylakeX is the kernel set
+  // these CPUs can run. Set on AVX-512 machines (overriding an inherited
+  // OPENBLAS_CORETYPE, so every peer run uses the same kernels), unless
+  // TUNEKIT_PEER_OPENBLAS_CORETYPE chooses another.
+  if (process.env.TUNEKIT_PEER_OPENBLAS_CORETYPE) env.OPENBLAS_CORETYPE = process.env.TUNEKIT_PEER_OPENBLAS_CORETYPE;
+  else if (process.platform === 'linux' && hasAvx512()) env.OPENBLAS_CORETYPE = 'SkylakeX';
+  const errors: string[] = [];
+  for (const python of candidates) {
+    try {
+      const out = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+      return { python, env, torch: out.trim() };
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? String(error);
+      errors.push(`${python}: ${stderr.trim().split('\n').slice(-1)[0] ?? 'failed'}`);
+    }
+  }
+  return { error: `PyTorch not available (${errors.join('; ')}); set TUNEKIT_PEER_PYTHON to a python with torch` };
+}
+
+function hasAvx512(): boolean {
+  try {
+    return /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Wraps a command so that its peak RSS is measured from outside; `read()` returns it in MiB (undefined if unavailable). */
+export function withPeakRss(command: string, args: string[]): { command: string; args: string[]; read: () => number | undefined } {
+  if (!existsSync('/usr/bin/time')) return { command, args, read: () => undefined };
+  const dir = mkdtempSync(join(os.tmpdir(), 'tunekit-bench-'));
+  const file = join(dir, 'maxrss');
+  return {
+    command: '/usr/bin/time',
+    args: ['-f', '%M', '-o', file, command, ...args],
+    read: () => {
+      try {
+        const kib = Number(readFileSync(file, 'utf8').trim().split('\n').pop());
+        return Number.isFinite(kib) && kib > 0 ? Math.round(kib / 1024) : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function num(row: ResultLine | undefined, key: string): number | undefined {
+  const v = row?.[key];
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/**
+ * The comparison line: `speed` = our tokens/s ÷ theirs (> 1: we are faster;
+ * for generation, tokens/s of the decode loop), `peakRss` = our peak RSS ÷
+ * theirs (< 1: we use less). A side that failed gives no ratio.
+ */
+export function compareLine(workload: string, ours: ResultLine | undefined, theirs: ResultLine | undefined, commit: string): ResultLine {
+  const oursTps = num(ours, 'tokensPerS');
+  const theirsTps = num(theirs, 'tokensPerS');
+  const oursRss = num(ours, 'peakRssMiB');
+  const theirsRss = num(theirs, 'peakRssMiB');
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+  return {
+    compare: workload,
+    peer: 'pytorch',
+    speed: ratio(oursTps, theirsTps),
+    peakRss: ratio(oursRss, theirsRss),
+    tunekit: { tokensPerS: oursTps ?? null, msPerStep: ours?.msPerStep ?? null, msPerToken: ours?.msPerToken, peakRssMiB: oursRss ?? null, error: ours?.error, loadAverage: ours?.loadAverage },
+    pytorch: { tokensPerS: theirsTps ?? null, msPerStep: theirs?.msPerStep ?? null, msPerToken: theirs?.msPerToken, peakRssMiB: theirsRss ?? null, error: theirs?.error, loadAverage: theirs?.loadAverage },
+    commit,
+    date: new Date().toISOString(),
+  };
+}
+
+/** The checkout's commit (with `+dirty` when the tree has changes), for the record. */
+export function currentCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: here, encoding: 'utf8' }).trim();
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,57 @@
+// Helpers for the fused-vs-op-path tests: run core on the native embedded
+// backend and compute the same thing with some optional kernels unregistered
+// (so core takes its op-by-op path), then compare.
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+import { createCpuBackend, resolveBackend } from '@tunekit/core';
+
+/** Activates the native flavour; returns why it cannot run, or undefined. */
+export async function useNativeBackend(): Promise<string | undefined> {
+  const backend = createCpuBackend({ prefer: ['native'] });
+  try {
+    const { capabilities } = await resolveBackend(backend);
+    return capabilities.description.includes('native') ? undefined : `native kernels unavailable (${capabilities.description})`;
+  } catch (error) {
+    return `native kernels unavailable: ${String(error)}`;
+  }
+}
+
+/** Runs fn with the named kernels unregistered from the active backend, then restores them. */
+export function withoutKernels<T>(names: string[], fn: () => T): T {
+  const backend = tf.getBackend();
+  const configs = names.map((name) => {
+    const config = tf.getKernel(name, backend);
+    if (!config) throw new Error(`${name} is not registered on ${backend}`);
+    tf.unregisterKernel(name, backend);
+    return config;
+  });
+  try {
+    return fn();
+  } finally {
+    for (const config of configs) tf.registerKernel(config);
+  }
+}
+
+/** Reads and disposes tensors. */
+export function readAll(tensors: tf.Tensor[]): Float32Array[] {
+  const out = tensors.map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose(tensors);
+  return out;
+}
+
+/** max |a − b| ≤ tol · max(1, max|b|), per pair. */
+export function expectAllClose(actual: Float32Array[], expected: Float32Array[], tol: number, labels: string[]): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i] as Float32Array;
+    expect(a.length, `${labels[i]} length`).toBe(e.length);
+    let scale = 1;
+    let diff = 0;
+    for (let j = 0; j < e.length; j++) {
+      scale = Math.max(scale, Math.abs(e[j] as number));
+      const d = Math.abs((a[j] as number) - (e[j] as number));
+      diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
+    }
+    expect(diff, `${labels[i]}: max abs diff ${diff}`).toBeLessThanOrEqual(tol * scale);
+  });
+}

@@ -1,0 +1,28 @@
+// The counter-based dropout hash shared by the dropout mask and the fused
+// attention (which regenerates the mask of its probabilities in the backward
+// instead of keeping it): element i of a mask with `seed` is kept iff
+// dropout_uniform(dropout_base(seed), i) >= rate — the same mask for the same
+// (seed, index), whichever kernel or thread computes it.
+#pragma once
+
+#include <cstdint>
+
+namespace tk {
+
+// SplitMix64's finaliser: a strong 64-bit mix of the counter.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Per-seed offset of the counter.
+inline uint64_t dropout_base(uint64_t seed) { return mix64(seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL); }
+
+// Uniform in [0, 1) from 24 bits (exact in float) of element `index`'s hash.
+inline float dropout_uniform(uint64_t base, uint64_t index) {
+  const uint64_t h = mix64(base + index * 0x9e3779b97f4a7c15ULL);
+  return static_cast<float>(h >> 40) * (1.0f / 16777216.0f);
+}
+
+}  // namespace tk

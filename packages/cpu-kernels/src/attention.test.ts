@@ -1,0 +1,110 @@
+/** TunekitAttention / TunekitAttentionGrad vs attention built from tfjs ops (values and autodiff gradients). */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTENTION, ATTENTION_GRAD, type AttentionAttrs, DROPOUT_MASK, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { useCpuBackend } from './test-support/cpu-backend';
+import { expectClose } from './test-support/compare';
+import { nativeSkipReason } from './test-support/native-modes';
+import { randomTensor, randomValues } from './test-support/random';
+
+beforeAll(useCpuBackend);
+afterAll(unregisterNativeCpuKernels);
+
+/** The op-by-op path of core's attention: split, heads, scores, mask, softmax, dropout (the native mask kernel), merge. */
+function opAttention(qkv: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
+  const [batch, time, width] = qkv.shape as [number, number, number];
+  const channels = width / 3;
+  const headDim = channels / attrs.heads;
+  const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, time, attrs.heads, headDim]), [0, 2, 1, 3]);
+  const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  const scores = tf.add(tf.mul(tf.matMul(heads(q), heads(k), false, true), attrs.scale), mask);
+  let p = tf.softmax(scores, -1);
+  if (attrs.dropoutRate > 0) p = tf.mul(p, tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [...p.shape], rate: attrs.dropoutRate, seed: attrs.seed }) as tf.Tensor);
+  return tf.reshape(tf.transpose(tf.matMul(p, heads(v)), [0, 2, 1, 3]), [batch, time, channels]);
+}
+
+/** Causal additive mask [1, 1, T, T], plus left padding per row when `padded` is given ([B, 1, T, T]). */
+function makeMask(batch: number, time: number, padded?: number[]): tf.Tensor {
+  const rows = padded ? batch : 1;
+  const values = new Float32Array(rows * time * time);
+  for (let b = 0; b < rows; b++) {
+    for (let i = 0; i < time; i++) {
+      for (let j = 0; j < time; j++) {
+        let m = j > i ? -1e9 : 0;
+        if (padded && j < (padded[b] as number)) m += -1e9;
+        values[(b * time + i) * time + j] = m;
+      }
+    }
+  }
+  return tf.tensor4d(values, [rows, 1, time, time]);
+}
+
+interface Case {
+  name: string;
+  batch: number;
+  time: number;
+  heads: number;
+  headDim: number;
+  padded?: number[];
+  dropoutRate: number;
+}
+
+const CASES: Case[] = [
+  { name: 'odd sizes, one block', batch: 2, time: 37, heads: 3, headDim: 5, dropoutRate: 0 },
+  { name: 'three query blocks (T = 130)', batch: 1, time: 130, heads: 2, headDim: 16, dropoutRate: 0 },
+  { name: 'dropout 0.1 (same mask as the dropout kernel)', batch: 2, time: 70, heads: 2, headDim: 8, dropoutRate: 0.1 },
+  { name: 'left padding (per-row mask, whole rows masked), dropout', batch: 3, time: 29, heads: 2, headDim: 7, padded: [0, 5, 28], dropoutRate: 0.2 },
+];
+
+describe.skipIf(nativeSkipReason !== undefined)(`${ATTENTION}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+  for (const c of CASES) {
+    it(`${c.name}: out and dqkv match the op path (threads 1 and 2)`, () => {
+      const width = 3 * c.heads * c.headDim;
+      const qkv = randomTensor([c.batch, c.time, width], 1, 2);
+      const dy = randomTensor([c.batch, c.time, width / 3], 2);
+      const mask = makeMask(c.batch, c.time, c.padded);
+      const attrs: AttentionAttrs = { heads: c.heads, scale: 1 / Math.sqrt(c.headDim), skipFuture: !c.padded, dropoutRate: c.dropoutRate, seed: 1234 };
+      for (const threads of [1, 2]) {
+        registerNativeCpuKernels({ threads });
+        const expected = tf.tidy(() => [opAttention(qkv, mask, attrs), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(opAttention(t, mask, attrs), dy)))(qkv)]);
+        const [out, stats] = tf.engine().runKernel(ATTENTION, { qkv, mask }, { ...attrs }) as tf.Tensor[];
+        const dqkv = tf.engine().runKernel(ATTENTION_GRAD, { dy, qkv, mask, out: out as tf.Tensor, stats: stats as tf.Tensor }, { ...attrs }) as tf.Tensor;
+        expect(out?.shape).toEqual([c.batch, c.time, width / 3]);
+        expectClose((out as tf.Tensor).dataSync(), (expected[0] as tf.Tensor).dataSync(), 1e-5, 'out');
+        expectClose(dqkv.dataSync(), (expected[1] as tf.Tensor).dataSync(), 1e-5, 'dqkv');
+        tf.dispose([out as tf.Tensor, stats as tf.Tensor, dqkv, ...expected]);
+      }
+      tf.dispose([qkv, dy, mask]);
+    });
+  }
+
+  it('skipping future keys gives the same result as computing them under the causal mask', () => {
+    registerNativeCpuKernels();
+    const qkv = tf.tensor3d(randomValues(2 * 66 * 24, 3, 2), [2, 66, 24]);
+    const dy = randomTensor([2, 66, 8], 4);
+    const mask = makeMask(2, 66);
+    const run = (skipFuture: boolean) => {
+      const attrs = { heads: 2, scale: 0.5, skipFuture, dropoutRate: 0.1, seed: 9 };
+      const [out, stats] = tf.engine().runKernel(ATTENTION, { qkv, mask }, attrs) as tf.Tensor[];
+      const dqkv = tf.engine().runKernel(ATTENTION_GRAD, { dy, qkv, mask, out: out as tf.Tensor, stats: stats as tf.Tensor }, attrs) as tf.Tensor;
+      const result = [Float32Array.from((out as tf.Tensor).dataSync()), Float32Array.from(dqkv.dataSync())];
+      tf.dispose([out as tf.Tensor, stats as tf.Tensor, dqkv]);
+      return result;
+    };
+    const [skipOut, skipGrad] = run(true);
+    const [fullOut, fullGrad] = run(false);
+    expectClose(skipOut as Float32Array, fullOut as Float32Array, 1e-6, 'out');
+    expectClose(skipGrad as Float32Array, fullGrad as Float32Array, 1e-6, 'dqkv');
+    tf.dispose([qkv, dy, mask]);
+  });
+
+  it('rejects a mask of the wrong shape', () => {
+    registerNativeCpuKernels();
+    const qkv = tf.zeros([2, 4, 6]);
+    const mask = tf.zeros([1, 1, 4, 5]);
+    expect(() => tf.engine().runKernel(ATTENTION, { qkv, mask }, { heads: 1, scale: 1, skipFuture: true, dropoutRate: 0, seed: 0 })).toThrow(/mask must be/);
+    tf.dispose([qkv, mask]);
+  });
+});

@@ -1,0 +1,79 @@
+/** TunekitLayerNorm / TunekitLayerNormGrad vs layer norm built from tfjs ops (forward and autodiff gradients). */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAYER_NORM, LAYER_NORM_GRAD, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { useCpuBackend } from './test-support/cpu-backend';
+import { expectClose } from './test-support/compare';
+import { nativeSkipReason } from './test-support/native-modes';
+import { randomTensor } from './test-support/random';
+
+beforeAll(useCpuBackend);
+afterAll(unregisterNativeCpuKernels);
+
+/** core's op-by-op layer norm (model/layers.ts): biased variance, as PyTorch. */
+function opLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta);
+}
+
+describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+  // Odd row counts (not a multiple of the 32-row chunks), odd widths, rank 1–3, and a 1-wide axis (variance 0).
+  const shapes: number[][] = [[37, 129], [3, 5, 7], [2, 33, 768], [11], [4, 1], [65, 3]];
+  for (const shape of shapes) {
+    it(`[${shape.join(', ')}]: y, dx, dgamma, dbeta match the op path (threads 1 and 2)`, () => {
+      const cols = shape[shape.length - 1] as number;
+      // An offset mean and a non-unit scale, as in a residual stream.
+      const x = tf.tidy(() => tf.add(randomTensor(shape, 1, 3), 0.7));
+      const gamma = tf.tidy(() => tf.add(randomTensor([cols], 2, 0.5), 1));
+      const beta = randomTensor([cols], 3, 0.2);
+      const dy = randomTensor(shape, 4);
+      const epsilon = 1e-5;
+      unregisterNativeCpuKernels();
+      const expected = tf.tidy(() => {
+        const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(opLayerNorm(a, g, b, epsilon), dy));
+        return [opLayerNorm(x, gamma, beta, epsilon), ...tf.grads(loss)([x, gamma, beta])];
+      });
+      for (const threads of [1, 2]) {
+        registerNativeCpuKernels({ threads });
+        const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
+        const grads = tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
+        expect((y as tf.Tensor).shape).toEqual(shape);
+        expect(mean?.shape).toEqual([x.size / cols]);
+        expectClose((y as tf.Tensor).dataSync(), (expected[0] as tf.Tensor).dataSync(), 2e-6, 'y');
+        expectClose((grads[0] as tf.Tensor).dataSync(), (expected[1] as tf.Tensor).dataSync(), 1e-5, 'dx');
+        expectClose((grads[1] as tf.Tensor).dataSync(), (expected[2] as tf.Tensor).dataSync(), 1e-5, 'dgamma');
+        expectClose((grads[2] as tf.Tensor).dataSync(), (expected[3] as tf.Tensor).dataSync(), 1e-5, 'dbeta');
+        tf.dispose([y as tf.Tensor, mean as tf.Tensor, rstd as tf.Tensor, ...grads]);
+      }
+      tf.dispose([x, gamma, beta, dy, ...expected]);
+    });
+  }
+
+  it('dgamma and dbeta do not depend on the thread count (fixed-order sums)', () => {
+    const x = randomTensor([301, 96], 5, 2);
+    const gamma = randomTensor([96], 6);
+    const dy = randomTensor([301, 96], 7);
+    const run = (threads: number) => {
+      registerNativeCpuKernels({ threads });
+      const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta: gamma }, { epsilon: 1e-5 }) as tf.Tensor[];
+      const grads = tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
+      const out = grads.map((g) => Array.from(g.dataSync()));
+      tf.dispose([y as tf.Tensor, mean as tf.Tensor, rstd as tf.Tensor, ...grads]);
+      return out;
+    };
+    expect(run(3)).toEqual(run(1));
+    tf.dispose([x, gamma, dy]);
+  });
+
+  it('rejects a gamma that does not match the last axis', () => {
+    registerNativeCpuKernels();
+    const x = tf.zeros([2, 4]);
+    const gamma = tf.ones([3]);
+    expect(() => tf.engine().runKernel(LAYER_NORM, { x, gamma, beta: gamma }, { epsilon: 1e-5 })).toThrow(/4 values/);
+    tf.dispose([x, gamma]);
+  });
+});
