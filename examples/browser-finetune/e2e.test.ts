@@ -88,7 +88,7 @@ describe.skipIf(missing !== undefined && !required)('browser demo (Vite build, C
     }
     // "webgpu on google swiftshader (…)" on a GPU-less machine; another adapter's name on a real GPU.
     expect(ready.backend!.description).toMatch(/^webgpu on /);
-    expect(await page.textContent('#backend')).toContain('Backend: webgpu (gpu)');
+    expect(await page.textContent('#backend')).toContain('Engine: webgpu (gpu)');
 
     // Train.
     await page.click('#train');
