@@ -20,8 +20,8 @@ export interface EngineReport {
  * SwiftShader, Chromium's CPU implementation of WebGPU.
  */
 export const EXPECTED_SPEED: Record<string, string> = {
-  webgpu: 'On a real GPU a step of the tiny model takes well under a second and GPT-2 124M trains at a few steps per second; on SwiftShader (a GPU-less machine) the first step compiles shaders for ~20 s, then ~5–7 s per step.',
-  wasm: 'wasm runs the tiny model at about 0.1–0.4 s per step; GPT-2 124M is 20–100× slower and may exceed wasm\'s 4 GiB memory.',
+  webgpu: 'On a real GPU a step of the tiny model takes well under a second and GPT-2 124M trains at a few steps per second; on SwiftShader (a GPU-less machine) the first step compiles shaders for 20 s or more, then 5–10 s per step.',
+  wasm: 'wasm runs the tiny model at about 0.1–0.6 s per step; GPT-2 124M is 20–100× slower and may exceed wasm\'s 4 GiB memory.',
   cpu: 'Plain JavaScript is about 10× slower than wasm: fine for a few steps of the tiny model only.',
 };
 

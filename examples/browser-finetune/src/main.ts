@@ -62,12 +62,18 @@ prefillFromUrl(location.search);
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Shows `error` in `place` (the error line next to the action that failed) and publishes it. */
-function showError(place: HTMLElement, error: unknown): void {
+/**
+ * Shows `error` in `place` (the error line next to the action that failed)
+ * and publishes it; a failed action also ends its phase, a refused file
+ * picked while something runs does not.
+ */
+function showError(place: HTMLElement, error: unknown, endsPhase = true): void {
   console.error(error);
   place.textContent = message(error);
   place.hidden = false;
-  publish({ phase: 'error', error: message(error) });
+  // Beside its action, and scrolled into view if that action is off screen (CSS keeps it clear of the run bar).
+  place.scrollIntoView({ block: 'nearest' });
+  publish(endsPhase ? { phase: 'error', error: message(error) } : { error: message(error) });
 }
 
 function clearError(place: HTMLElement): void {
@@ -148,8 +154,7 @@ function pickDataFile(): void {
     (error: unknown) => {
       if (ui.dataFile.files?.[0] !== file) return;
       ui.dataStatus.textContent = `${file.name} cannot be used:`;
-      showError(ui.dataError, error);
-      if (engineReady) setPhase('ready');
+      showError(ui.dataError, error, false);
     },
   );
 }
@@ -203,13 +208,15 @@ function showStep(step: StepInfo): void {
 }
 
 async function runTraining(): Promise<void> {
+  // Train is disabled before anything else, so a second click cannot start a second run.
+  setPhase('loading-model');
   clearError(ui.trainError);
   const settings = trainingSettings();
   const maxTokens = numberField('maxTokens', { integer: true, min: 8 });
   const records = numberField('records', { integer: true, min: 0 });
   const data = await chosenData();
   await ensureModel();
-  publish({ phase: 'training', steps: [], trainMs: undefined, run: undefined, data: { name: data.name, kind: data.kind, records: data.conversations.length } });
+  publish({ phase: 'training', error: undefined, steps: [], trainMs: undefined, run: undefined, stopAtStep: undefined, data: { name: data.name, kind: data.kind, records: data.conversations.length } });
   refreshButtons();
   chart.reset();
   revokeLinks(links);
@@ -223,9 +230,9 @@ async function runTraining(): Promise<void> {
     else ui.dataStatus.textContent = `${describeData(data)}; training on ${event.examples} of them, template ${ui.template.value}, at most ${event.maxLength} tokens each.`;
   });
   hasAdapter = run.steps > 0;
-  const how = run.stopReason === 'aborted' ? 'stopped' : run.stopReason;
+  const outcome = run.stopReason === 'completed' ? 'Done' : run.stopReason === 'aborted' ? 'Stopped' : `Stopped (${run.stopReason})`;
   ui.trainStatus.textContent =
-    `${how === 'completed' ? 'Done' : 'Stopped'}: ${run.steps} steps in ${formatDuration(run.wallMs)} (${how}); loss ${run.firstLoss?.toFixed(3)} → ${run.lastLoss?.toFixed(3)}\n${run.trainable}`;
+    `${outcome}: ${run.steps} steps in ${formatDuration(run.wallMs)}; loss ${run.firstLoss?.toFixed(3)} → ${run.lastLoss?.toFixed(3)}\n${run.trainable}`;
   publish({ trainMs: run.wallMs, run: { stopReason: run.stopReason, steps: run.steps }, model: { ...demoState().model!, trainable: run.trainable } });
   setPhase(hasAdapter ? 'trained' : 'ready');
 }
@@ -279,6 +286,7 @@ action(ui.send, ui.chatError, sendMessage);
 action(ui.download, ui.downloadError, download);
 ui.stop.addEventListener('click', () => {
   worker.stop();
+  publish({ stopAtStep: demoState().steps.length });
   setPhase('stopping');
   ui.trainStatus.textContent += ' · stopping after this step…';
 });

@@ -28,6 +28,8 @@ export interface DemoState {
   steps: StepRecord[];
   /** Wall time of the last training run, including the first-step shader compilation. */
   trainMs?: number;
+  /** Steps the page had received when Stop was clicked (the run must end within one more). */
+  stopAtStep?: number;
   /** How the last run ended (`completed`, `aborted` after Stop) and its steps. */
   run?: { stopReason: string; steps: number };
   /** The model download's last progress report (URL models), and whether it came from the cache. */

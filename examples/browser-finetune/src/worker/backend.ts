@@ -20,11 +20,23 @@ export interface StartedBackend {
  * its chunk's, not the page's, so the page tells it where the binaries are.
  */
 export async function startBackend(prefer: readonly EngineKind[] | undefined, wasmFolder: string, onGPUError: (message: string) => void): Promise<StartedBackend> {
+  if (self.crossOriginIsolated && (prefer ?? ['wasm']).includes('wasm')) await useEveryCore();
   const backend = createWebBackend({ prefer, wasmPaths: wasmFolder, onGPUError: (error) => onGPUError(error.message) });
   // resolveBackend runs doInit() and remembers the backend: createModel and
   // loadPretrained given the same backend then size their buffers from its limits.
   const { capabilities } = await resolveBackend(backend);
   return { backend, capabilities };
+}
+
+/**
+ * Asks tfjs's wasm engine for one thread per core. Its default is half the
+ * cores (at most 4), which is one thread on a two-core laptop; the worker
+ * has the whole machine to itself while it trains. Must run before the
+ * engine starts, and only matters when it can use threads (isolated page).
+ */
+async function useEveryCore(): Promise<void> {
+  const { setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  setThreadsCount(navigator.hardwareConcurrency || 1);
 }
 
 /**
