@@ -133,6 +133,8 @@ describe.skipIf(missing !== undefined && !required)('browser demo (Vite build, C
     // An even number of toggles leaves the smoothed line shown, as in the screenshots.
     for (let i = 0; i < 4; i++) clicks.push(await clickToPaintMs(page, '#smoothing'));
     await page.waitForFunction((n) => window.__tunekit.steps.length >= n, stopAfter, { timeout, polling: 100 });
+    // The run bar shows the time per step and the time left.
+    expect(await page.textContent('#train-status')).toMatch(/^Step \d+\/\d+ · loss \d+\.\d{3} · [\d.]+ s per step · about [\d.]+ (s|min \d+ s) left/);
     await expect.poll(() => chartPoints(page), { timeout: 5_000 }).toBeGreaterThan(pointsBefore);
     await page.click('#stop');
     await page.waitForFunction(() => ['trained', 'error'].includes(window.__tunekit.phase), undefined, { timeout, polling: 100 });

@@ -20,7 +20,6 @@ export interface StartedBackend {
  * its chunk's, not the page's, so the page tells it where the binaries are.
  */
 export async function startBackend(prefer: readonly EngineKind[] | undefined, wasmFolder: string, onGPUError: (message: string) => void): Promise<StartedBackend> {
-  if (self.crossOriginIsolated && (prefer ?? ['wasm']).includes('wasm')) await useEveryCore();
   const backend = createWebBackend({ prefer, wasmPaths: wasmFolder, onGPUError: (error) => onGPUError(error.message) });
   // resolveBackend runs doInit() and remembers the backend: createModel and
   // loadPretrained given the same backend then size their buffers from its limits.
@@ -29,20 +28,10 @@ export async function startBackend(prefer: readonly EngineKind[] | undefined, wa
 }
 
 /**
- * Asks tfjs's wasm engine for one thread per core. Its default is half the
- * cores (at most 4), which is one thread on a two-core laptop; the worker
- * has the whole machine to itself while it trains. Must run before the
- * engine starts, and only matters when it can use threads (isolated page).
- */
-async function useEveryCore(): Promise<void> {
-  const { setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-  setThreadsCount(navigator.hardwareConcurrency || 1);
-}
-
-/**
- * The threads tfjs's wasm engine really runs on: several when the page is
- * cross-origin isolated (it then loads its threaded binary), else 1. Asked
- * of tfjs because core's description assumes one thread.
+ * The threads tfjs's wasm engine really runs on. With the page cross-origin
+ * isolated it loads its threaded binary, whose pool tfjs caps at half the
+ * logical cores (so 1 on a two-core machine, 4 on an 8-thread laptop);
+ * otherwise 1. Asked of tfjs because core's description assumes one thread.
  */
 export async function wasmThreadCount(): Promise<number> {
   const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
