@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Download, Page } from 'playwright-core';
+import { tinyGpt2Directory } from '@tunekit/core/testing';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safetensorsHeader } from './e2e/adapter-files';
@@ -35,7 +36,6 @@ import { serveFolder, type StaticServer } from './e2e/static-server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SCREENSHOT = join(here, '../../docs/images/browser-demo.png');
-const FIXTURE = join(here, '../../../shared/fixtures/tiny-gpt2');
 const required = process.env.TUNEKIT_REQUIRE_WEBGPU === '1';
 const missing = chromiumMissing();
 const DESKTOP = { width: 1280, height: 800 };
@@ -156,7 +156,8 @@ describe.skipIf(missing !== undefined && !required)('browser demo (Vite build, C
     const started = performance.now();
     await build({ configFile: join(here, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     measured.buildMs = Math.round(performance.now() - started);
-    server = await serveFolder(outDir, { '/models/tiny-gpt2/': FIXTURE });
+    // The shared tiny GPT-2 fixture (../shared beside the repository, or TUNEKIT_SHARED) plays a model on a web server.
+    server = await serveFolder(outDir, { '/models/tiny-gpt2/': tinyGpt2Directory() });
     cleanup.push(() => server.close());
     browser = await launchChromium();
     cleanup.push(() => browser.close());
