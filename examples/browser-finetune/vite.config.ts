@@ -3,7 +3,9 @@
  * their sources (as the root vitest config does), so `pnpm dev` needs no
  * package build first. tfjs's wasm binaries are served under `tfjs-wasm/`
  * so the wasm fallback works from a bundle (the page passes that folder to
- * `createWebBackend({ wasmPaths })`).
+ * `createWebBackend({ wasmPaths })`). Training runs in a module worker, and
+ * both servers send the cross-origin isolation headers so the wasm engine
+ * can use threads (SharedArrayBuffer needs `crossOriginIsolated`).
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,6 +47,15 @@ function tfjsWasmBinaries(): Plugin {
   };
 }
 
+/**
+ * COOP + COEP make the page cross-origin isolated. `require-corp` still lets
+ * the worker fetch models from the Hub, whose responses allow CORS.
+ */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   root: here,
   // Relative asset URLs: the built page works from any folder or static host.
@@ -63,5 +74,9 @@ export default defineConfig({
     // tfjs is large; one warning per build about it helps nobody.
     chunkSizeWarningLimit: 4096,
   },
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
+  // The training worker imports tfjs and core as ES modules, like the page.
+  worker: { format: 'es' },
   plugins: [tfjsWasmBinaries()],
 });

@@ -1,27 +1,21 @@
 /**
- * Training data: the built-in sample (50 short records of LLMs-from-scratch
- * chapter 7's `instruction-data.json`) or a file the user picks (Alpaca,
- * OpenAI chat or ShareGPT records; JSON or JSONL). Every record becomes a
- * `Conversation` (`@tunekit/formats`), so one template renders them all and
- * only the answers carry loss.
+ * Training data, read and checked on the page (formats only, no tensors):
+ * the built-in sample (50 short records of LLMs-from-scratch chapter 7's
+ * `instruction-data.json`) or a file the user picks (Alpaca, OpenAI chat or
+ * ShareGPT records; JSON or JSONL). Every record becomes a `Conversation`
+ * (`@tunekit/formats`), so one template renders them all; the worker
+ * tokenises them (`worker/encode.ts`).
  */
-import { type CausalLMExample, gpt2Tokenizer, segmentTokenizer } from '@tunekit/core';
-import {
-  type AlpacaRecord, type Conversation, encodeSegments, formatReadErrors, getTemplate, readRecords, type RecordKind, render, type Template, toConversation,
-} from '@tunekit/formats';
+import { type AlpacaRecord, type Conversation, formatReadErrors, readRecords, type RecordKind, toConversation } from '@tunekit/formats';
+import type { TrainingData } from './protocol';
 import sampleRecords from './sample-data.json';
 
 /** Record kinds the demo can train on: conversations with answers (preference pairs train on the chosen answer). */
 const CHAT_KINDS: readonly RecordKind[] = ['alpaca', 'openai', 'sharegpt', 'preference'];
 
-/** A data set ready to encode. */
-export interface TrainingData {
-  /** File name, or `sample` for the built-in records. */
-  name: string;
-  kind: RecordKind;
-  conversations: Conversation[];
-  /** Where each conversation came from (1-based line), for messages. */
-  lines: number[];
+/** How many records of each kind were read, for the page. */
+export function describeData(data: TrainingData): string {
+  return `${data.name}: ${data.conversations.length.toLocaleString('en-US')} ${data.kind} record${data.conversations.length === 1 ? '' : 's'}`;
 }
 
 /** The built-in sample: short Alpaca records, so sequences stay short on software WebGPU. */
@@ -30,7 +24,7 @@ export function sampleData(): TrainingData {
   return {
     name: 'sample (50 Alpaca records from instruction-data.json)',
     kind: 'alpaca',
-    conversations: records.map((record) => toConversationOrThrow(record, 'alpaca', 'sample', 0)),
+    conversations: records.map((record, i) => toConversationOrThrow(record, 'alpaca', 'sample', i + 1)),
     lines: records.map((_, i) => i + 1),
   };
 }
@@ -48,6 +42,9 @@ function toConversationOrThrow(record: Parameters<typeof toConversation>[0], kin
  * training on part of it silently.
  */
 export async function readDataFile(file: File): Promise<TrainingData> {
+  // formats' reader would take a .csv for a tab-separated classification
+  // file and complain about every line; say what is wrong once instead.
+  if (/\.csv$/i.test(file.name)) throw new Error(`${file.name}: CSV is not supported; use Alpaca, OpenAI chat or ShareGPT records as JSON or JSONL`);
   // Streamed: formats reads a web ReadableStream chunk by chunk.
   const result = await readRecords(file.stream(), { file: file.name });
   if (result.errors.length) {
@@ -69,25 +66,3 @@ export async function readDataFile(file: File): Promise<TrainingData> {
 
 /** The template names offered on the page, the chapter's Alpaca variant first. */
 export const TEMPLATE_CHOICES = ['alpaca-llms-from-scratch', 'alpaca', 'chatml', 'vicuna', 'claude'] as const;
-
-/** A template by name (`@tunekit/formats`' registry). */
-export function templateNamed(name: string): Template {
-  return getTemplate(name);
-}
-
-/**
- * Renders and tokenises the conversations: GPT-2 tokens, with labels on the
- * answers only (-100 on the prompt), cut to `maxLength` tokens. Segments are
- * tokenised one by one, so no token straddles a prompt/answer boundary.
- */
-export function encodeTrainingData(data: TrainingData, template: Template, maxLength: number): CausalLMExample[] {
-  const tokenizer = segmentTokenizer(gpt2Tokenizer);
-  return data.conversations.map((conversation, record) => {
-    const encoded = encodeSegments(render(conversation, template), tokenizer);
-    return {
-      inputIds: encoded.inputIds.slice(0, maxLength),
-      labels: encoded.labels.slice(0, maxLength),
-      source: { file: data.name, line: data.lines[record], record },
-    };
-  });
-}

@@ -3,6 +3,7 @@
  * caller's requirements against it, and request a device with the adapter's
  * full limits. No tfjs here; the engine is attached in `webgpu-engine.ts`.
  */
+import { isNodeRuntime } from '@tunekit/core';
 import { BufferLimitError, FeatureUnsupportedError, ShaderF16UnsupportedError, WebGPUNotAvailableError } from '../errors';
 import type { GPUAdapterInfoLike, GPUAdapterLike, GPUAdapterRequest, GPUDeviceLike, GPULike } from './webgpu-types';
 
@@ -58,7 +59,9 @@ function findGpu(explicit: GPULike | undefined): GPULike {
   if (gpu) return gpu;
   throw new WebGPUNotAvailableError(
     'navigator.gpu is undefined: this browser has no WebGPU, it is disabled, or the page is not a secure context (https or localhost). ' +
-      'In Node, pass { gpu } from createNodeWebGPU() in @tunekit/backend-web/node.',
+      (isNodeRuntime()
+        ? 'In Node, pass { gpu } from createNodeWebGPU() in @tunekit/backend-web/node.'
+        : 'Chrome and Edge 113+ have it (on Linux behind chrome://flags/#enable-unsafe-webgpu), as do Safari 26+ and Firefox 141+ on Windows.'),
   );
 }
 
@@ -72,7 +75,9 @@ async function requestAdapter(gpu: GPULike, requirements: WebGPURequirements): P
   if (adapter) return adapter;
   throw new WebGPUNotAvailableError(
     'requestAdapter() returned no adapter: the GPU is blocklisted or its driver is missing ' +
-      "(in Node: see createNodeWebGPU's drivers; an OpenGL adapter also needs adapterOptions { featureLevel: 'compatibility' }).",
+      (isNodeRuntime()
+        ? "(in Node: see createNodeWebGPU's drivers; an OpenGL adapter also needs adapterOptions { featureLevel: 'compatibility' })."
+        : '(in Chrome, chrome://gpu says why; chrome://flags/#enable-unsafe-webgpu and #ignore-gpu-blocklist override it).'),
   );
 }
 

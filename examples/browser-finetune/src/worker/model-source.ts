@@ -2,9 +2,12 @@
  * The model to fine-tune: a tiny randomly initialised GPT-2 (quick enough for
  * software WebGPU, and what the end-to-end test trains), or a user's GPT-2 in
  * the Hugging Face layout, picked as `config.json` + `model.safetensors` or
- * fetched from a base URL.
+ * fetched from the Hub or a base URL (cached, see `model-download.ts`).
  */
-import { type BackendV1, createModel, type GPT2Config, type GPT2Model, type LoadProgress, loadPretrained } from '@tunekit/core';
+import type { FetchProgress } from '@tunekit/backend-web';
+import { type BackendV1, createModel, type GPT2Config, type GPT2Model, loadPretrained } from '@tunekit/core';
+import type { ModelChoice } from '../protocol';
+import { downloadModel, modelFolderUrl } from './model-download';
 
 /**
  * The tiny model: GPT-2's tokenizer and vocabulary (50,257 tokens) with a
@@ -15,12 +18,6 @@ import { type BackendV1, createModel, type GPT2Config, type GPT2Model, type Load
 export const TINY_CONFIG: Partial<GPT2Config> = {
   embeddingDim: 64, numLayers: 2, numHeads: 2, contextLength: 128, embeddingDropout: 0, attentionDropout: 0, residualDropout: 0,
 };
-
-/** Where the model comes from. */
-export type ModelChoice =
-  | { kind: 'tiny'; seed: number }
-  | { kind: 'files'; config: File; weights: File }
-  | { kind: 'url'; url: string };
 
 /** A model and what to call it (on the page and in `adapter_config.json`). */
 export interface LoadedModel {
@@ -36,7 +33,7 @@ function shape(model: GPT2Model): string {
 }
 
 /** Creates or loads the chosen model on `backend`. */
-export async function loadModel(choice: ModelChoice, backend: BackendV1, onProgress: (progress: LoadProgress) => void): Promise<LoadedModel> {
+export async function loadModel(choice: ModelChoice, backend: BackendV1, onProgress: (progress: FetchProgress) => void): Promise<LoadedModel> {
   if (choice.kind === 'tiny') {
     const model = await createModel(TINY_CONFIG, { seed: choice.seed, backend });
     return {
@@ -54,6 +51,9 @@ export async function loadModel(choice: ModelChoice, backend: BackendV1, onProgr
     const name = (JSON.parse(config) as { _name_or_path?: string })._name_or_path || undefined;
     return { model, description: `${name ?? 'GPT-2'} from local files (${shape(model)})`, baseModelNameOrPath: name };
   }
-  const model = await loadPretrained(choice.url, { backend, onProgress });
-  return { model, description: `${choice.url} (${shape(model)})`, baseModelNameOrPath: choice.url };
+  const folder = modelFolderUrl(choice.url);
+  const files = await downloadModel(folder, onProgress);
+  const model = await loadPretrained(files, { backend });
+  const name = choice.url.trim();
+  return { model, description: `${name} (${shape(model)})`, baseModelNameOrPath: name };
 }

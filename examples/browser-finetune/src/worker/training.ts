@@ -7,20 +7,8 @@
 import {
   type AdapterSet, applyAdapter, type CausalLMExample, createLora, formatTrainableParameters, type GPT2Model, type StepEvent, train, type TrainResult,
 } from '@tunekit/core';
+import type { TrainingSettings } from '../protocol';
 
-/** What a run uses; the page's form fields. */
-export interface TrainingSettings {
-  /** Optimizer updates. */
-  steps: number;
-  batchSize: number;
-  learningRate: number;
-  /** LoRA rank r; alpha is 2r (scaling 2), a common choice. */
-  rank: number;
-  /** `target_modules`, e.g. `['c_attn']` (PEFT's default for GPT-2) or `'all-linear'`. */
-  targetModules: string[] | 'all-linear';
-  /** Seed of the LoRA initialisation, the batch order and dropout. */
-  seed: number;
-}
 
 /** The outcome of a run. */
 export interface TrainingRun {
@@ -49,7 +37,7 @@ export class TrainingController {
    * Trains a new LoRA adapter on `model`. An adapter from an earlier run is
    * removed first (its variables disposed), so runs do not stack.
    */
-  async run(model: GPT2Model, examples: readonly CausalLMExample[], settings: TrainingSettings, onStep: (event: StepEvent) => void): Promise<TrainingRun> {
+  async run(model: GPT2Model, examples: readonly CausalLMExample[], settings: TrainingSettings, onStep: (event: StepEvent) => void | Promise<void>): Promise<TrainingRun> {
     if (this.abort) throw new Error('a training run is already in progress');
     this.release();
     const lora = createLora({
@@ -76,7 +64,10 @@ export class TrainingController {
     }
   }
 
-  /** Asks the run to stop after the current step. */
+  /**
+   * Asks the run to stop after the current step. The adapter keeps the
+   * weights of the last finished step, so it can still be used and saved.
+   */
   stop(): void {
     this.abort?.abort();
   }

@@ -6,19 +6,11 @@
  */
 import { generate, type GenerateResult, type GPT2Model } from '@tunekit/core';
 import { renderPrompt, stopStrings, type Template } from '@tunekit/formats';
-
-/** Sampling settings of a reply. */
-export interface ChatSettings {
-  maxNewTokens: number;
-  /** 0 = greedy. A barely trained model repeats itself when greedy, so the page samples a little. */
-  temperature: number;
-  seed: number;
-}
+import type { ChatSettings } from '../protocol';
 
 /**
  * Generates a reply to `message`, calling `onText` with each newly settled
- * piece of text. Each token ends with an awaited GPU read, so the page
- * repaints between tokens.
+ * piece of text (the worker posts each to the page as it comes).
  */
 export async function reply(model: GPT2Model, template: Template, message: string, settings: ChatSettings, onText: (piece: string) => void, signal?: AbortSignal): Promise<GenerateResult> {
   const prompt = renderPrompt({ messages: [{ role: 'user', content: message }] }, template);
