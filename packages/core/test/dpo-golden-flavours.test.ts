@@ -1,5 +1,5 @@
 // The DPO golden (see dpo-golden-suite.ts) on the other CPU flavours: wasm and pure JavaScript.
-import { createCpuBackend } from '@tunekit/core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
 import { registerDpoGolden } from './dpo-golden-suite';
 
 registerDpoGolden('wasm', createCpuBackend({ prefer: ['wasm'] }));

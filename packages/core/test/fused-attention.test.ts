@@ -5,7 +5,8 @@
 // per-row mask: no future-key skipping) and in evaluation.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend, createModel, type GPT2Model } from '@tunekit/core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createModel, type GPT2Model } from '@tunekit/core';
 import { canFuseAttention } from '../src/model/fused-attention';
 import { expectAllClose, readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
 

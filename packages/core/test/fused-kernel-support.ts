@@ -3,7 +3,8 @@
 // (so core takes its op-by-op path), then compare.
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { createCpuBackend, resolveBackend } from '@tunekit/core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
+import { resolveBackend } from '@tunekit/core';
 
 /** Activates the native flavour; returns why it cannot run, or undefined. */
 export async function useNativeBackend(): Promise<string | undefined> {
