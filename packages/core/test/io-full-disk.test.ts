@@ -2,13 +2,13 @@
 // with an error naming the path, and the previous file survives. Checked on a
 // real 2 MiB tmpfs where this machine lets us mount one, and always through an
 // injected file handle whose writes come back short, as Node's do on a full disk.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createModel, FileWriteError, nodeFileIO, saveModel, type WritableFile } from '@tunekit/core';
+import { useTmpfs } from './tmpfs';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-full-disk-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -58,26 +58,7 @@ describe('short writes (injected)', () => {
   });
 });
 
-/** Mounts a tmpfs of `size` at a fresh directory; undefined (with the reason) when this machine does not allow it. */
-function mountTmpfs(size: string): { path: string } | { reason: string } {
-  const path = mkdtempSync(join(tmpdir(), 'tunekit-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path], { stdio: 'pipe' });
-    return { path };
-  } catch (error) {
-    rmSync(path, { recursive: true, force: true });
-    return { reason: `mount -t tmpfs is not permitted here: ${(error as Error).message.split('\n')[0]}` };
-  }
-}
-
-const tmpfs = mountTmpfs('2m');
-afterAll(() => {
-  if ('path' in tmpfs) {
-    execFileSync('umount', [tmpfs.path]);
-    rmSync(tmpfs.path, { recursive: true, force: true });
-  }
-});
-if ('reason' in tmpfs) console.warn(`skipping the tmpfs full-disk test: ${tmpfs.reason}`);
+const tmpfs = useTmpfs('2m', 'the tmpfs full-disk test');
 
 describe.skipIf(!('path' in tmpfs))('a real full disk (2 MiB tmpfs)', () => {
   it('a 3 MiB write over a 1 MiB file fails with ENOSPC naming the path, and the 1 MiB file is intact', async () => {

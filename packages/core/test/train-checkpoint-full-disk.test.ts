@@ -2,7 +2,6 @@
 // the file, removes what it staged, and leaves the previous checkpoint and
 // `latest` intact. Checked through an injected file handle that stops
 // accepting bytes (always), and on a real small tmpfs where mounting is allowed.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   type CausalLMExample, CheckpointWriteError, createModel, freeze, type GPT2Model, gpt2Tokenizer, nodeFileIO, readCheckpoint, train, type TrainOptions,
 } from '@tunekit/core';
+import { useTmpfs } from './tmpfs';
 
 const root = mkdtempSync(join(tmpdir(), 'tunekit-checkpoint-disk-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -62,25 +62,7 @@ describe('a checkpoint on a full disk (injected short writes)', () => {
   });
 });
 
-function mountTmpfs(size: string): { path: string } | { reason: string } {
-  const path = mkdtempSync(join(tmpdir(), 'tunekit-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path], { stdio: 'pipe' });
-    return { path };
-  } catch (error) {
-    rmSync(path, { recursive: true, force: true });
-    return { reason: `mount -t tmpfs is not permitted here: ${(error as Error).message.split('\n')[0]}` };
-  }
-}
-
-const tmpfs = mountTmpfs('1m');
-afterAll(() => {
-  if ('path' in tmpfs) {
-    execFileSync('umount', [tmpfs.path]);
-    rmSync(tmpfs.path, { recursive: true, force: true });
-  }
-});
-if ('reason' in tmpfs) console.warn(`skipping the tmpfs checkpoint test: ${tmpfs.reason}`);
+const tmpfs = useTmpfs('1m', 'the tmpfs checkpoint test');
 
 describe.skipIf(!('path' in tmpfs))('a checkpoint on a real full disk (1 MiB tmpfs)', () => {
   it('ENOSPC names the step and the file, the staging folder goes, the previous checkpoint stays', async () => {
