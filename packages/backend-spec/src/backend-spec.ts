@@ -48,10 +48,8 @@ export interface FileIO {
   /**
    * Renames a file or directory, replacing a file at `to`; what staged writes
    * (checkpoints) finish with. Rejects with `FileNotFoundError` when `from` is missing.
-   * Every tunekit FileIO implements it (browser ones since this version, Node's
-   * with the checkpoint work); it becomes required once Node's has landed.
    */
-  rename?(from: string, to: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
   /** Removes a file or a directory tree; succeeds when nothing is there. */
   remove(path: string): Promise<void>;
   /**

@@ -13,7 +13,7 @@ function memoryFiles(): FileIO & { files: Map<string, string>; writes: string[] 
   const fail = () => Promise.reject(new Error('not used by reporters'));
   return {
     files, writes,
-    readFile: fail, exists: async (p) => files.has(p), makeDirectory: async () => {}, listDirectory: async () => [], remove: async (p) => void files.delete(p),
+    readFile: fail, rename: fail, exists: async (p) => files.has(p), makeDirectory: async () => {}, listDirectory: async () => [], remove: async (p) => void files.delete(p),
     writeFileAtomic: async (path, data) => {
       writes.push(path);
       files.set(path, typeof data === 'string' ? data : new TextDecoder().decode(data));

@@ -79,7 +79,7 @@ export async function writeCheckpoint<State>(directory: string, step: number, da
   const files = checkpointFiles(options.files);
   const name = `checkpoint-${step}`;
   const final = joinPath(directory, name);
-  const staging = files.rename ? `${final}.tmp` : final;
+  const staging = `${final}.tmp`;
   try {
     await files.makeDirectory(directory);
     await files.remove(staging); // leftovers of an interrupted write
@@ -88,16 +88,14 @@ export async function writeCheckpoint<State>(directory: string, step: number, da
     await writeTensors(files, joinPath(staging, OPTIMIZER_FILE), data.optimizer);
     // The state file goes last: a directory without it is never a checkpoint.
     await files.writeFileAtomic(joinPath(staging, TRAINER_STATE_FILE), `${JSON.stringify(data.state)}\n`);
-    if (files.rename) {
-      await files.remove(final);
-      await files.rename(staging, final);
-    }
+    await files.remove(final);
+    await files.rename(staging, final);
     await files.writeFileAtomic(joinPath(directory, LATEST_FILE), `${name}\n`);
   } catch (error) {
     // `latest` still names the previous checkpoint; what was written of this
     // one is useless and may fill the disk, so it goes (best effort: the disk may be failing).
     await files.remove(staging).catch(() => undefined);
-    if (staging !== final && !(await latestNames(files, directory, name))) await files.remove(final).catch(() => undefined);
+    if (!(await latestNames(files, directory, name))) await files.remove(final).catch(() => undefined);
     throw new CheckpointWriteError(final, step, error);
   }
   await pruneCheckpoints(files, directory, options.keep ?? 2, name);
