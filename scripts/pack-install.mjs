@@ -108,6 +108,9 @@ cpSync(join(repo, 'examples', 'quick-start', 'quick-start.ts'), join(esm, 'quick
   writeFileSync(join(esm, 'engine.mjs'), `
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@tunekit/core';
+// The default CPU backend loads lazily with the first model: make one, so the
+// baseline is taken with the backend in place.
+(await createModel({ vocabSize: 64, contextLength: 16, embeddingDim: 32, numLayers: 1, numHeads: 2 })).dispose();
 const before = tf.memory().numTensors;
 const model = await createModel({ vocabSize: 64, contextLength: 16, embeddingDim: 32, numLayers: 1, numHeads: 2 });
 const during = tf.memory().numTensors;
