@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
+// The `require` entries of package.json: CommonJS stubs that hand over the ES module.
+import { writeRequireStubs } from '../../scripts/require-stubs.mjs';
 
 export default defineConfig({
   entry: { index: 'src/index.ts' },
@@ -7,4 +9,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  onSuccess: async () => {
+    writeRequireStubs('.');
+  },
 });
