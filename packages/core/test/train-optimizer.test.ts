@@ -4,7 +4,7 @@
 // sequence against the PyTorch reference gradients.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, clipByGlobalNorm, globalNorm, type GPT2Model, learningRateAt, loadPretrained, SeededRandom, train } from '@tunekit/core';
+import { AdamW, clipByGlobalNorm, globalNorm, type GPT2Model, learningRateAt, loadPretrained, resolveBackend, SeededRandom, train } from '@tunekit/core';
 import { goldenSequence, loadGolden, tinyGpt2Directory } from '@tunekit/core/testing';
 
 /** PyTorch's AdamW on plain numbers (float64), from the documented algorithm. */
@@ -26,6 +26,11 @@ function referenceAdamW(theta: number[], grads: number[][], rates: number[], dec
   });
   return p;
 }
+
+// The default (CPU) backend loads lazily; the optimizer tests make tensors before any model does.
+beforeAll(async () => {
+  await resolveBackend();
+});
 
 describe('AdamW', () => {
   it('matches the float64 reference over 6 steps: decay on matrices, none on vectors (rel. 1e-5)', async () => {

@@ -61,7 +61,7 @@ describe('package boundaries', () => {
     expect(Object.keys(deps).filter((d) => d.includes('tensorflow') || d.startsWith('@tunekit/'))).toEqual([]);
     expect(Object.keys(PACKAGE.dependencies ?? {})).toEqual(['@huggingface/jinja']);
     expect(PACKAGE.peerDependenciesMeta).toEqual({ 'gpt-tokenizer': { optional: true } });
-    expect((PACKAGE.exports as Record<string, unknown>)['./node']).toEqual({ types: './dist/node.d.ts', import: './dist/node.js' });
+    expect((PACKAGE.exports as Record<string, unknown>)['./node']).toEqual({ types: './dist/node.d.ts', import: './dist/node.js', require: './dist/node.cjs', default: './dist/node.js' });
   });
 
   it('loads GPT-2 BPE only through a dynamic import', () => {

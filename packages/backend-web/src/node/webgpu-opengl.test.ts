@@ -5,6 +5,7 @@
  * Its own file: one Dawn instance per test process.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { createCpuBackend } from '@tunekit/backend-cpu';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createWebBackend, type WebGPUDeviceError } from '../index';
 import { startDawnForTests } from '../conformance/dawn-for-tests';
@@ -18,7 +19,8 @@ describe.skipIf(!dawn)('WebGPU in Node on the OpenGL driver', () => {
   afterAll(async () => {
     await backend.dispose();
     dawn?.release();
-    await tf.setBackend('cpu');
+    // Hand the engine back to the CPU (registered lazily now, by the CPU backend package).
+    await createCpuBackend({ prefer: ['cpu'] }).doInit();
   });
 
   it('reports the 128 MiB binding limit and computes', async () => {
