@@ -65,6 +65,7 @@ export default defineConfig({
       { find: /^@tunekit\/core$/, replacement: source('core') },
       { find: /^@tunekit\/formats$/, replacement: source('formats') },
       { find: /^@tunekit\/backend-web$/, replacement: source('backend-web') },
+      { find: /^@tunekit\/backend-spec$/, replacement: source('backend-spec') },
     ],
   },
   build: {

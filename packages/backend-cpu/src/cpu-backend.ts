@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { BackendCapabilities, BackendV1 } from '@tunekit/backend-spec';
+import { type BackendCapabilities, type BackendV1, engineStartup } from '@tunekit/backend-spec';
 import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
 
@@ -95,9 +95,8 @@ async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
  */
 export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
   let capabilities: BackendCapabilities | undefined;
-  let initializing: Promise<void> | undefined;
 
-  const init = async (): Promise<void> => {
+  const start = async (): Promise<string> => {
     const prefer = options.prefer ?? defaultPreference();
     const skipped: string[] = [];
     for (const flavor of prefer) {
@@ -106,43 +105,33 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
         if (!found) throw new Error(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`);
         const why = skipped.length ? ` — ${skipped.join('; ')}` : '';
         capabilities = { ...found, supportsFloat16: false, description: `${found.description}${why}` };
-        return;
+        return capabilities.tfjsBackend;
       } catch (error) {
         skipped.push(`${flavor} unavailable: ${(error as Error).message}`);
       }
     }
     throw new Error(`No CPU backend could start: ${skipped.join('; ')}`);
   };
+  const startup = engineStartup(start, tf);
 
   return {
     specificationVersion: 'v1',
     name: 'embedded-cpu',
-    async doInit() {
-      initializing ??= init().catch((error: unknown) => {
-        initializing = undefined;
-        throw error;
-      });
-      await initializing;
-      // Idempotent, but re-selects our engine if something switched tfjs to
-      // another backend since (a second model on WebGPU, the application).
-      const name = capabilities?.tfjsBackend;
-      if (name && tf.getBackend() !== name && !(await tf.setBackend(name))) {
-        throw new Error(`tfjs could not switch back to its ${name} backend`);
-      }
+    doInit() {
+      return startup.init();
     },
     doCapabilities() {
       if (!capabilities) throw new Error('embedded-cpu backend: call doInit() first');
       return capabilities;
     },
     async doDispose() {
-      await initializing?.catch(() => undefined);
+      await startup.reset();
       // The native kernels replace tfjs's own cpu kernels process-wide: restore them.
       if (capabilities?.tfjsBackend === 'cpu' && nativeModule) {
         nativeModule.unregisterNativeCpuKernels();
         nativeModule = undefined;
       }
       capabilities = undefined;
-      initializing = undefined;
     },
   };
 }

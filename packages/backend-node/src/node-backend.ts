@@ -6,6 +6,7 @@
  * that says what to install.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engineStartup } from '@tunekit/backend-spec';
 import { nodeFileIO, type BackendCapabilities, type BackendV1, type FileIO } from '@tunekit/core';
 import { NodeBackendUnavailableError, type NodePackageAttempt } from './errors';
 import { LIBTENSORFLOW_VERSION, TFJS_NODE_VERSION, installCommand, requirementsOf, type TfjsNodePackage } from './requirements';
@@ -106,16 +107,15 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
   const importPackage = options.importPackage ?? defaultImporter;
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.info(line)));
   let capabilities: BackendCapabilities | undefined;
-  let initializing: Promise<void> | undefined;
 
-  const init = async (): Promise<void> => {
+  const start = async (): Promise<string> => {
     const attempts: NodePackageAttempt[] = [];
     for (const packageName of PACKAGES[device]) {
       try {
         const engine = await loadEngine(packageName, importPackage, device === 'gpu');
         capabilities = { tfjsBackend: 'tensorflow', device: engine.usingGpu ? 'gpu' : 'cpu', supportsFloat16: false, description: describe(engine, device, attempts) };
         log?.(`tunekit: ${capabilities.description}`);
-        return;
+        return capabilities.tfjsBackend;
       } catch (error) {
         if (!(error instanceof AttemptFailure)) throw error;
         attempts.push(error.attempt);
@@ -126,21 +126,14 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
     }
     throw new NodeBackendUnavailableError(unavailableMessage(device, attempts), attempts);
   };
+  const startup = engineStartup(start, tf);
 
   return {
     specificationVersion: 'v1',
     name: device === 'auto' ? 'tensorflow' : `tensorflow-${device}`,
     files: options.files ?? nodeFileIO(),
-    async doInit() {
-      initializing ??= init().catch((error: unknown) => {
-        initializing = undefined;
-        throw error;
-      });
-      await initializing;
-      // Idempotent, and re-selects 'tensorflow' if something switched tfjs away.
-      if (tf.getBackend() !== 'tensorflow' && !(await tf.setBackend('tensorflow'))) {
-        throw new Error('tfjs could not switch back to its "tensorflow" backend');
-      }
+    doInit() {
+      return startup.init();
     },
     doCapabilities() {
       if (!capabilities) throw new Error('node backend: call doInit() first');
@@ -149,9 +142,8 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
     async doDispose() {
       // tfjs-node's engine cannot be unloaded from a process; forget our state
       // so that the next doInit() checks and selects it again.
-      await initializing?.catch(() => undefined);
+      await startup.reset();
       capabilities = undefined;
-      initializing = undefined;
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
  * The tunekit backend specification, version 1: what a backend package
- * implements and `@tunekit/core` calls. Its own package so that core and
- * every backend (including the CPU backend core loads by default) depend on
- * it, and never on each other.
+ * implements and `@tunekit/core` calls, plus the start-up path every backend
+ * shares. Its own package so that core and every backend (including the CPU
+ * backend core loads by default) depend on it, and never on each other.
  */
 export type { BackendCapabilities, BackendV1, FileIO } from './backend-spec';
+export { engineStartup, type EngineSelector, type EngineStartup } from './engine-startup';

@@ -5,6 +5,7 @@
  * `doCapabilities().description` (and one log line).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { engineStartup } from '@tunekit/backend-spec';
 import { isNodeRuntime, nodeFileIO, type BackendCapabilities, type BackendV1, type FileIO } from '@tunekit/core';
 import { createBrowserFileIO } from './storage/browser-file-io';
 import { startCpuFallback } from './cpu-fallback';
@@ -100,7 +101,6 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
   let capabilities: BackendCapabilities | undefined;
   let webgpu: WebGPUState | undefined;
   let lost: DeviceLostError | undefined;
-  let initializing: Promise<void> | undefined;
 
   const watchDevice = (state: WebGPUState) => {
     if (options.onGPUError) {
@@ -118,7 +118,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
       // it so nothing keeps computing there. The next doInit() starts afresh.
       state.engine.detach();
       capabilities = undefined;
-      initializing = undefined;
+      void startup.reset();
       log?.(`tunekit: ${lost.message}`);
       options.onDeviceLost?.(lost);
     });
@@ -138,7 +138,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     return webgpuCapabilities(detected);
   };
 
-  const init = async (): Promise<void> => {
+  const start = async (): Promise<string> => {
     releaseWebGPU();
     lost = undefined;
     const attempts: BackendAttempt[] = [];
@@ -149,7 +149,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
         const why = attempts.map((a) => `${a.backend} unavailable: ${a.error.message}`).join('; ');
         capabilities = why ? { ...found, description: `${why} → using ${found.description}` } : found;
         log?.(`tunekit: ${capabilities.description}`);
-        return;
+        return capabilities.tfjsBackend;
       } catch (error) {
         attempts.push({ backend: String(kind), error: error instanceof Error ? error : new Error(String(error)) });
       }
@@ -167,6 +167,8 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     state.detected.device.destroy();
   }
 
+  const startup = engineStartup(start, tf);
+
   const backend: WebBackend = {
     specificationVersion: 'v1',
     name: 'web',
@@ -174,18 +176,8 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
       files ??= defaultFiles();
       return files;
     },
-    async doInit() {
-      initializing ??= init().catch((error: unknown) => {
-        initializing = undefined;
-        throw error;
-      });
-      await initializing;
-      // Idempotent, but re-selects our engine if something else switched tfjs
-      // to another backend since (resolveBackend calls doInit on every switch).
-      const name = capabilities?.tfjsBackend;
-      if (name && tf.getBackend() !== name && !(await tf.setBackend(name))) {
-        throw new Error(`tfjs could not switch back to its ${name} backend`);
-      }
+    doInit() {
+      return startup.init();
     },
     doCapabilities() {
       if (lost) throw lost;
@@ -196,10 +188,9 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
       return webgpu?.detected.device;
     },
     async dispose() {
-      await initializing?.catch(() => undefined);
+      await startup.reset();
       releaseWebGPU();
       capabilities = undefined;
-      initializing = undefined;
       lost = undefined;
     },
     doDispose() {
