@@ -88,7 +88,7 @@ export function promptOf(record: AlpacaRecord): string {
 }
 
 async function respond(model: GPT2Model, record: AlpacaRecord, maxNewTokens: number): Promise<string> {
-  const { text } = await generate(model, promptOf(record), { maxNewTokens });
+  const { text } = await generate({ model, prompt: promptOf(record), maxNewTokens });
   return text.trim();
 }
 
@@ -104,7 +104,7 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
   const file = await resolveDataFile(INSTRUCTION_DATA, { ...options, path: options.data, log: print });
   const records = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'alpaca', file });
   const split = options.shuffleSplit ? splitRecords(records, { fractions: { train: 0.85, test: 0.1, val: 0.05 }, seed }) : chapterSplit(records);
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], `${file}: the ${part} split`);
+  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed);
   try {
@@ -139,7 +139,7 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
     const responses = join(out, 'instruction-data-with-response.json');
     await writeFileAtomic(responses, `${JSON.stringify(answered, null, 4)}\n`);
     const modelDirectory = join(out, 'model');
-    await saveModel(model, modelDirectory);
+    await saveModel({ model, directory: modelDirectory });
 
     const generationSeconds = (performance.now() - generationStart) / 1000;
     const speed = throughput(result.steps);

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  adapterParameterCount, applyAdapter, ClassificationHead, classifyTexts, countParameters, createLora, encodeClassificationExamples, evaluate,
+  adapterParameterCount, applyAdapter, ClassificationHead, classifyTexts, countParameters, createLoRA, encodeClassificationExamples, evaluate,
   formatTrainableParameters, type GPT2Config, gpt2Config, loadAdapter, requireExamples, resolveBackend, saveAdapter, saveModel, train,
 } from '@tunekit/core';
 import { balanceClasses, readRecordsOrThrow, splitRecords } from '@tunekit/formats';
@@ -107,7 +107,7 @@ export async function runLoraClassification(options: LoraClassificationOptions =
   const rows = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'classification', file, labels: [...LABELS] });
   const balanced = balanceClasses(rows, { seed, labelOf: (row) => row.record.label });
   const split = splitRecords(balanced, { fractions: { train: 0.7, val: 0.1, test: 0.2 }, seed });
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], `${file}: the ${part} split`);
+  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_CLASSIFIER, seed);
   const head = new ClassificationHead({ numLabels: 2, model, seed });
@@ -119,7 +119,7 @@ export async function runLoraClassification(options: LoraClassificationOptions =
     print(`data: ${rows.length} messages → ${balanced.length} balanced → train/val/test ${split.train.length}/${split.val.length}/${split.test.length}`);
 
     // LoRA on every linear map; in `lora` mode also on the (frozen) head, as the appendix does.
-    const adapter = createLora({
+    const adapter = createLoRA({
       model, rank, alpha, seed,
       targetModules: headMode === 'lora' ? ['c_attn', 'c_proj', 'c_fc', 'score'] : ['c_attn', 'c_proj', 'c_fc'],
       extraModules: [head.linearModule()],
@@ -154,7 +154,7 @@ export async function runLoraClassification(options: LoraClassificationOptions =
     // Save in PEFT's layout (the head as modules_to_save), then reload and compare predictions.
     const adapterDirectory = join(out, 'adapter');
     const baseModel = pretrained ? undefined : join(out, 'base-model');
-    if (baseModel) await saveModel(model, baseModel); // the random base is needed to use the adapter later
+    if (baseModel) await saveModel({ model, directory: baseModel }); // the random base is needed to use the adapter later
     await saveAdapter({ adapter: peft, directory: adapterDirectory, taskType: 'SEQ_CLS', modulesToSave: { score: head }, baseModelNameOrPath: options.model ?? baseModel });
     const texts = split.test.slice(0, 16).map((r) => r.record.text);
     const probabilities = async (h: ClassificationHead) => (await classifyTexts({ model, head: h, texts, maxLength })).flatMap((c) => c.probabilities);

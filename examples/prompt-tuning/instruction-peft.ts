@@ -86,7 +86,7 @@ function createAdapter(model: GPT2Model, options: InstructionPeftOptions, numVir
 }
 
 async function respond(model: GPT2Model, record: AlpacaRecord, maxNewTokens: number): Promise<string> {
-  return (await generate(model, promptOf(record), { maxNewTokens })).text.trim();
+  return (await generate({ model, prompt: promptOf(record), maxNewTokens })).text.trim();
 }
 
 /** Runs the prompt- or prefix-tuning example end to end. */
@@ -102,7 +102,7 @@ export async function runInstructionPeft(options: InstructionPeftOptions): Promi
   const file = await resolveDataFile(INSTRUCTION_DATA, { ...options, path: options.data, log: print });
   const records = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'alpaca', file });
   const split = splitRecords(records, { fractions: { train: 0.85, test: 0.1, val: 0.05 }, seed });
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], `${file}: the ${part} split`);
+  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed);
   try {
@@ -139,7 +139,7 @@ export async function runInstructionPeft(options: InstructionPeftOptions): Promi
 
     const adapterDirectory = join(out, 'adapter');
     const baseModel = pretrained ? undefined : join(out, 'base-model');
-    if (baseModel) await saveModel(model, baseModel); // the random base is needed to use the adapter later
+    if (baseModel) await saveModel({ model, directory: baseModel }); // the random base is needed to use the adapter later
     await saveAdapter({ adapter: peft, directory: adapterDirectory, baseModelNameOrPath: options.model ?? baseModel });
     peft.unload();
     const reloaded = applyAdapter({ model, adapter: await loadAdapter({ model, source: adapterDirectory }) });

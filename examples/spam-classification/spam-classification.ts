@@ -97,7 +97,7 @@ export async function runSpamClassification(options: SpamOptions = {}): Promise<
   const rows = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'classification', file, labels: [...LABELS] });
   const balanced = balanceClasses(rows, { seed, labelOf: (row) => row.record.label });
   const split = splitRecords(balanced, { fractions: { train: 0.7, val: 0.1, test: 0.2 }, seed });
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], `${file}: the ${part} split`);
+  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_CLASSIFIER, seed);
   try {
@@ -109,7 +109,7 @@ export async function runSpamClassification(options: SpamOptions = {}): Promise<
 
     const head = new ClassificationHead({ numLabels: 2, model, seed });
     const trainable = options.trainable ?? (pretrained ? 'last-block' : 'all');
-    const counts = trainable === 'all' ? freeze(model, { trainable: 'all' }) : unfreezeLastBlocks(model, 1);
+    const counts = trainable === 'all' ? freeze(model, { trainable: 'all' }) : unfreezeLastBlocks({ model, count: 1 });
     print(`trainable: ${trainable} (${counts.trainable.toLocaleString('en-US')} of ${counts.total.toLocaleString('en-US')} model parameters, plus the head)`);
 
     const { callbacks, files } = runCallbacks(out, 'Spam classification', options.progress ?? false);
@@ -132,8 +132,8 @@ export async function runSpamClassification(options: SpamOptions = {}): Promise<
 
     const modelDirectory = join(out, 'model');
     const headFile = join(modelDirectory, 'score.safetensors');
-    await saveModel(model, modelDirectory);
-    await writeFileAtomic(headFile, serializeSafetensors({ 'score.weight': { shape: [...head.weight.shape], data: (await head.weight.data()) as Float32Array } }, { format: 'pt' }));
+    await saveModel({ model, directory: modelDirectory });
+    await writeFileAtomic(headFile, serializeSafetensors({ 'score.weight': { shape: [...head.weight.shape], data: (await head.weight.data()) as Float32Array } }, { metadata: { format: 'pt' } }));
     const valLoss = { first: result.evals[0]?.val?.loss ?? Number.NaN, last: result.evals.at(-1)?.val?.loss ?? Number.NaN };
     const summary = { model: description, backend: capabilities.description, trainable, steps: result.step, accuracy, majorityBaseline, valLoss, sizes: { train: data.train.length, val: data.val.length, test: data.test.length }, examples, ...speed };
     const metrics = join(out, 'metrics.json');

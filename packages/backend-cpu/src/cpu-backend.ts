@@ -14,12 +14,12 @@ import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
 
 /** One way of running on the CPU. */
-export type CpuFlavor = 'native' | 'wasm' | 'cpu';
+export type CPUFlavor = 'native' | 'wasm' | 'cpu';
 
-/** Options of {@link createCpuBackend}. */
-export interface CpuBackendOptions {
+/** Options of {@link createCPUBackend}. */
+export interface CPUBackendOptions {
   /** Flavours to try, in order. Default: `native, wasm, cpu` in Node; `wasm, cpu` elsewhere. Env `TUNEKIT_CPU` (e.g. `wasm`) overrides in Node. */
-  prefer?: CpuFlavor[];
+  prefer?: CPUFlavor[];
   /** Threads for the native kernels (default: all cores). */
   threads?: number;
   /** Where the wasm binaries are served from (browsers; see tfjs-backend-wasm's `setWasmPaths`). */
@@ -27,8 +27,8 @@ export interface CpuBackendOptions {
 }
 
 interface NativeKernelsModule {
-  registerNativeCpuKernels(options?: { threads?: number }): { available: boolean; reason?: string; isa: string; threads: number; kernels: string[] };
-  unregisterNativeCpuKernels(): void;
+  registerNativeCPUKernels(options?: { threads?: number }): { available: boolean; reason?: string; isa: string; threads: number; kernels: string[] };
+  unregisterNativeCPUKernels(): void;
 }
 
 /** The native kernels module, once a `native` start registered its kernels (so `doDispose` can restore tfjs's). */
@@ -40,10 +40,10 @@ function isNodeRuntime(): boolean {
   return typeof versions?.node === 'string';
 }
 
-function defaultPreference(): CpuFlavor[] {
+function defaultPreference(): CPUFlavor[] {
   if (!isNodeRuntime()) return ['wasm', 'cpu'];
   const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TUNEKIT_CPU;
-  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()) as CpuFlavor[];
+  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()) as CPUFlavor[];
   return ['native', 'wasm', 'cpu'];
 }
 
@@ -53,7 +53,7 @@ function quietCpuBanner(): void {
   if (backend) backend.firstUse = false;
 }
 
-async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
+async function tryNative(options: CPUBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   if (!isNodeRuntime()) throw new Error('native kernels need Node');
   const specifier = '@tunekit/cpu-kernels';
   let module: NativeKernelsModule;
@@ -62,7 +62,7 @@ async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabi
   } catch (error) {
     throw new Error(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`);
   }
-  const info = module.registerNativeCpuKernels({ threads: options.threads });
+  const info = module.registerNativeCPUKernels({ threads: options.threads });
   if (!info.available) throw new Error(info.reason ?? 'native kernels unavailable');
   nativeModule = module;
   registerSegmentSumKernel('cpu');
@@ -71,7 +71,7 @@ async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabi
   return { tfjsBackend: 'cpu', device: 'cpu', threads: info.threads, description: `cpu + native kernels (${info.isa}, ${info.threads} threads)` };
 }
 
-async function tryWasm(options: CpuBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
+async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   // A literal specifier, so that browser bundlers include the wasm backend
   // (it is a dependency of core); it is loaded only when this flavour is tried.
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths?: (path: string) => void };
@@ -93,7 +93,7 @@ async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
  * Creates the CPU backend. It brings no `files`: in Node, core's default file
  * access (Node's file system) applies.
  */
-export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
+export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
   let capabilities: BackendCapabilities | undefined;
 
   const start = async (): Promise<string> => {
@@ -112,7 +112,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
     }
     throw new Error(`No CPU backend could start: ${skipped.join('; ')}`);
   };
-  const startup = engineStartup(start, tf);
+  const startup = engineStartup({ start, tf });
 
   return {
     specificationVersion: 'v1',
@@ -128,7 +128,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
       await startup.reset();
       // The native kernels replace tfjs's own cpu kernels process-wide: restore them.
       if (capabilities?.tfjsBackend === 'cpu' && nativeModule) {
-        nativeModule.unregisterNativeCpuKernels();
+        nativeModule.unregisterNativeCPUKernels();
         nativeModule = undefined;
       }
       capabilities = undefined;
@@ -137,4 +137,4 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
 }
 
 /** The shared default instance. */
-export const cpuBackend: BackendV1 = createCpuBackend();
+export const cpuBackend: BackendV1 = createCPUBackend();

@@ -126,7 +126,7 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
     }
     throw new NodeBackendUnavailableError(unavailableMessage(device, attempts), attempts);
   };
-  const startup = engineStartup(start, tf);
+  const startup = engineStartup({ start, tf });
 
   return {
     specificationVersion: 'v1',

@@ -6,4 +6,4 @@
  * backend core loads by default) depend on it, and never on each other.
  */
 export type { BackendCapabilities, BackendV1, FileIO } from './backend-spec';
-export { engineStartup, type EngineSelector, type EngineStartup } from './engine-startup';
+export { engineStartup, type EngineSelector, type EngineStartup, type EngineStartupOptions } from './engine-startup';

@@ -91,7 +91,7 @@ function defaultFiles(): FileIO {
  * ```ts
  * import { createWebBackend } from '@tunekit/backend-web';
  * const backend = createWebBackend({ prefer: ['webgpu', 'wasm'], wasmPaths: '/wasm/' });
- * const model = await loadPretrained('gpt2', { backend }); // from '@tunekit/core'
+ * const model = await loadModel({ source: 'gpt2', backend }); // from '@tunekit/core'
  * ```
  */
 export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
@@ -167,7 +167,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     state.detected.device.destroy();
   }
 
-  const startup = engineStartup(start, tf);
+  const startup = engineStartup({ start, tf });
 
   const backend: WebBackend = {
     specificationVersion: 'v1',

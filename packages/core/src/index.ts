@@ -11,7 +11,7 @@ export { resolveBackend, type ResolvedBackend } from './backend/resolve-backend'
 
 export {
   countParameters, fromHFConfig, GPT2_PRESETS, gpt2Config, toHFConfig, validateConfig,
-  type GPT2Activation, type GPT2Config, type GPT2PresetName, type HFGPT2ConfigJson,
+  type GPT2Activation, type GPT2Config, type GPT2PresetName, type HFGPT2ConfigJSON,
 } from './model/config';
 export { createModel, type CreateModelOptions } from './model/create-model';
 export { EmbeddingTable } from './model/embedding-table';
@@ -31,17 +31,17 @@ export { END_OF_TEXT, END_OF_TEXT_ID, GPT2Tokenizer, gpt2Tokenizer, type EncodeO
 
 export { announcedSize, collectBytes, fetchStream, responseStream, withProgress, type ByteStream, type FetchStreamOptions, type LoadProgress, type ProgressCallback } from './io/fetch-stream';
 export { describeError, FetchError, type FetchErrorDetails } from './io/fetch-error';
-export { loadPretrained, type LoadOptions, type PretrainedSource } from './io/load-pretrained';
+export { loadModel, type LoadModelOptions, type ModelSource } from './io/load-pretrained';
 export { hubDownload, type HubDownloadOptions, type HubFile } from './io/hub-download';
 export { HubError, type HubErrorCode } from './io/hub-error';
 export { HUB_PRESETS } from './io/hub-id';
-export { hubSettings, type HubOverrides, type HubSettings } from './io/hub-settings';
+export { hubSettings, type HubOverrides, type HubSettings, type HubSettingsOptions } from './io/hub-settings';
 export { isNodeRuntime, nodeFileIO } from './io/node-file-io';
 export { FileWriteError, type FileWriteErrorCode } from './io/file-write-error';
 export type { NodeFileIOOptions } from './io/node-file-io';
 export type { WritableFile } from './io/write-fully';
 export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafetensors, type DecodedTensor, type SafetensorsDtype, type TensorToWrite } from './io/safetensors';
-export { saveModel, type SaveOptions } from './io/save-pretrained';
+export { saveModel, type SaveModelOptions } from './io/save-pretrained';
 
 export { SeededRandom } from './util/random';
 

@@ -14,7 +14,9 @@ import type { ChatSettings } from '../protocol';
  */
 export async function reply(model: GPT2Model, template: Template, message: string, settings: ChatSettings, onText: (piece: string) => void, signal?: AbortSignal): Promise<GenerateResult> {
   const prompt = renderPrompt({ messages: [{ role: 'user', content: message }] }, template);
-  return generate(model, prompt, {
+  return generate({
+    model,
+    prompt,
     maxNewTokens: settings.maxNewTokens,
     temperature: settings.temperature,
     topK: settings.temperature > 0 ? 40 : undefined,

@@ -9,14 +9,14 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { ParameterSource } from '../model/parameter-source';
 import type { Adapter } from './adapter';
 import { composeHooks } from './compose-hooks';
-import { LoraAdapter } from './lora';
+import { LoRAAdapter } from './lora';
 import { type TrainableReport, trainableParameters } from './trainable-parameters';
 
 /** Options of {@link applyAdapter}. */
 export interface ApplyAdapterOptions {
   /** The model to adapt. Its variables are frozen (`trainable = false`) until {@link AdapterSet.unload}. */
   model: GPT2Model;
-  /** The adapter, from `createLora`, `createPrefixTuning`, `createPromptTuning` or `loadAdapter`. */
+  /** The adapter, from `createLoRA`, `createPrefixTuning`, `createPromptTuning` or `loadAdapter`. */
   adapter: Adapter;
   /** Name to switch by. Default `'default'` (PEFT's). */
   name?: string;
@@ -89,7 +89,7 @@ export class AdapterSet implements ParameterSource {
     composeHooks(next.map((name) => this.get(name).hooks)); // throws on an invalid combination
     for (const [name, adapter] of this.adapters) {
       const isActive = next.includes(name);
-      if (!isActive && adapter instanceof LoraAdapter) adapter.unmerge();
+      if (!isActive && adapter instanceof LoRAAdapter) adapter.unmerge();
       for (const variable of adapter.parameters().values()) variable.trainable = isActive;
     }
     this.activeNames = [...new Set(next)];
@@ -100,7 +100,7 @@ export class AdapterSet implements ParameterSource {
   /** Removes an adapter (unmerging it first) and disposes it unless `dispose: false`. */
   remove(name: string, options: { dispose?: boolean } = {}): this {
     const adapter = this.get(name);
-    if (adapter instanceof LoraAdapter) adapter.unmerge();
+    if (adapter instanceof LoRAAdapter) adapter.unmerge();
     this.adapters.delete(name);
     this.activeNames = this.activeNames.filter((n) => n !== name);
     if (options.dispose ?? true) adapter.dispose();
@@ -134,19 +134,19 @@ export class AdapterSet implements ParameterSource {
     }
   }
 
-  /** Merges every active LoRA adapter into the base weights (faster inference; see {@link LoraAdapter.merge}). */
+  /** Merges every active LoRA adapter into the base weights (faster inference; see {@link LoRAAdapter.merge}). */
   merge(): this {
     const active = this.activeNames.map((name) => [name, this.get(name)] as const);
-    const notLora = active.filter(([, adapter]) => !(adapter instanceof LoraAdapter)).map(([name]) => name);
+    const notLora = active.filter(([, adapter]) => !(adapter instanceof LoRAAdapter)).map(([name]) => name);
     if (notLora.length) throw new Error(`Only LoRA adapters can be merged; active adapter(s) ${notLora.join(', ')} are not LoRA`);
     if (!this.enabled) throw new Error('Adapters are disabled; enable them before merging');
-    for (const [, adapter] of active) (adapter as LoraAdapter).merge();
+    for (const [, adapter] of active) (adapter as LoRAAdapter).merge();
     return this;
   }
 
   /** Subtracts every merged LoRA update from the base weights. */
   unmerge(): this {
-    for (const adapter of this.adapters.values()) if (adapter instanceof LoraAdapter) adapter.unmerge();
+    for (const adapter of this.adapters.values()) if (adapter instanceof LoRAAdapter) adapter.unmerge();
     return this;
   }
 
@@ -154,7 +154,7 @@ export class AdapterSet implements ParameterSource {
   mergeAndUnload(): GPT2Model {
     this.merge();
     for (const adapter of this.adapters.values()) {
-      if (adapter instanceof LoraAdapter && adapter.isMerged) adapter.dispose(); // disposing keeps the merged weights
+      if (adapter instanceof LoRAAdapter && adapter.isMerged) adapter.dispose(); // disposing keeps the merged weights
     }
     return this.unload();
   }
@@ -167,7 +167,7 @@ export class AdapterSet implements ParameterSource {
   unload(options: { dispose?: boolean } = {}): GPT2Model {
     for (const adapter of this.adapters.values()) {
       if (adapter.isDisposed) continue;
-      if (adapter instanceof LoraAdapter) adapter.unmerge();
+      if (adapter instanceof LoRAAdapter) adapter.unmerge();
       if (options.dispose ?? true) adapter.dispose();
     }
     this.adapters.clear();
@@ -206,7 +206,7 @@ export class AdapterSet implements ParameterSource {
  *
  * @example
  * ```ts
- * const peft = applyAdapter({ model, adapter: createLora({ model, rank: 8 }) });
+ * const peft = applyAdapter({ model, adapter: createLoRA({ model, rank: 8 }) });
  * console.log(peft.trainableParameters().toString());
  * peft.unload(); // back to the plain model
  * ```

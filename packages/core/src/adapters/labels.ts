@@ -15,7 +15,8 @@ export function virtualTokenCount(source: GPT2Model | ForwardHooks | undefined):
 }
 
 /** Each row of labels with `count` ignore labels (-100) in front. */
-export function prependIgnoreLabels(labels: readonly (readonly number[])[], count: number): number[][] {
+export function prependIgnoreLabels(labels: readonly (readonly number[])[], options: { count: number }): number[][] {
+  const { count } = options;
   if (!Number.isInteger(count) || count < 0) throw new Error(`prependIgnoreLabels: count must be a non-negative integer, got ${count}`);
   const pad = new Array<number>(count).fill(IGNORE_INDEX);
   return labels.map((row) => [...pad, ...row]);

@@ -8,9 +8,9 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardContext, ForwardHooks, LinearName } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, type PeftConfigJson, variableTensors } from './adapter';
+import { type Adapter, assertNotDisposed, type PEFTConfigJSON, variableTensors } from './adapter';
 import { float32Variable } from '../tf/variables';
-import { expandTargetModules, type LoraConfig, loraScaling, peftModuleKey, resolveLoraConfig, targetsModule } from './lora-config';
+import { expandTargetModules, type LoRAConfig, loraScaling, peftModuleKey, resolveLoRAConfig, targetsModule } from './lora-config';
 import { loraInitialValues } from './lora-init';
 
 /** A linear map outside the transformer (a head such as `score`) that LoRA may adapt. */
@@ -23,8 +23,8 @@ export interface LinearModule {
   layout: 'in-out' | 'out-in';
 }
 
-/** Options of {@link createLora}: the model, any extra linear maps, and {@link LoraConfig} fields (defaults in `DEFAULT_LORA`). */
-export interface CreateLoraOptions extends Partial<LoraConfig> {
+/** Options of {@link createLoRA}: the model, any extra linear maps, and {@link LoRAConfig} fields (defaults in `DEFAULT_LORA`). */
+export interface CreateLoRAOptions extends Partial<LoRAConfig> {
   /** The model to adapt (its shapes, and its weights for merging). */
   model: GPT2Model;
   /** Linear maps outside the model that `targetModules` may name, e.g. a classification head. */
@@ -43,13 +43,13 @@ interface LoraTarget {
 }
 
 /** Supplies saved values for a parameter (by PEFT key); undefined means "initialise". */
-export type LoraValueSource = (key: string, shape: number[]) => Float32Array | undefined;
+export type LoRAValueSource = (key: string, shape: number[]) => Float32Array | undefined;
 
-/** A LoRA adapter: one A/B pair per targeted linear map. Create it with {@link createLora}. */
-export class LoraAdapter implements Adapter {
+/** A LoRA adapter: one A/B pair per targeted linear map. Create it with {@link createLoRA}. */
+export class LoRAAdapter implements Adapter {
   readonly peftType = 'LORA' as const;
   /** The resolved options. */
-  readonly config: LoraConfig;
+  readonly config: LoRAConfig;
   /** alpha / r (or alpha / √r with rsLoRA). */
   readonly scaling: number;
   readonly hooks: ForwardHooks;
@@ -58,7 +58,7 @@ export class LoraAdapter implements Adapter {
   private disposed = false;
 
   /** Builds the adapter; `values` supplies loaded tensors (see {@link loadAdapter}). */
-  constructor(model: GPT2Model, config: LoraConfig, extraModules: readonly LinearModule[] = [], values?: LoraValueSource) {
+  constructor(model: GPT2Model, config: LoRAConfig, extraModules: readonly LinearModule[] = [], values?: LoRAValueSource) {
     this.config = config;
     this.scaling = loraScaling(config);
     const random = new SeededRandom(config.seed);
@@ -66,7 +66,7 @@ export class LoraAdapter implements Adapter {
     const planned: { module: LinearModule; key: string; a: Float32Array; b: Float32Array; aShape: [number, number]; bShape: [number, number] }[] = [];
     for (const module of linearModules(model, extraModules)) {
       const key = peftModuleKey(module.name);
-      if (!targetsModule(config, key)) continue;
+      if (!targetsModule(key, config)) continue;
       const [rows, columns] = module.weight.shape as [number, number];
       const [inFeatures, outFeatures] = module.layout === 'in-out' ? [rows, columns] : [columns, rows];
       const init = loraInitialValues(config.init, config.rank, inFeatures, outFeatures, random);
@@ -148,7 +148,7 @@ export class LoraAdapter implements Adapter {
     this.mergedIntoBase = false;
   }
 
-  peftConfig(): PeftConfigJson {
+  peftConfig(): PEFTConfigJSON {
     const { config } = this;
     const targets = expandTargetModules(config.targetModules);
     return {
@@ -222,11 +222,11 @@ function linearModules(model: GPT2Model, extra: readonly LinearModule[]): Linear
  *
  * @example
  * ```ts
- * const adapter = createLora({ model, rank: 8, alpha: 16, targetModules: ['c_attn', 'c_proj'] });
+ * const adapter = createLoRA({ model, rank: 8, alpha: 16, targetModules: ['c_attn', 'c_proj'] });
  * const peft = applyAdapter({ model, adapter }); // base frozen; only A and B train
  * ```
  */
-export function createLora(options: CreateLoraOptions): LoraAdapter {
+export function createLoRA(options: CreateLoRAOptions): LoRAAdapter {
   const { model, extraModules, ...config } = options;
-  return new LoraAdapter(model, resolveLoraConfig(config), extraModules);
+  return new LoRAAdapter(model, resolveLoRAConfig(config), extraModules);
 }

@@ -4,14 +4,14 @@
  * unknown fields are ignored with one warning). Fields that would change the
  * computation in ways tunekit does not implement are errors, not silent.
  */
-import type { Adapter, PeftConfigJson, PeftConfigValue, PeftType } from './adapter';
-import type { LoraConfig, LoraInit } from './lora-config';
+import type { Adapter, PEFTConfigJSON, PEFTConfigValue, PEFTType } from './adapter';
+import type { LoRAConfig, LoRAInit } from './lora-config';
 import { knownPeftFields, PEFT_FORMAT_VERSION, peftFieldDefaults } from './peft-config-fields';
 import type { PrefixTuningConfig } from './prefix-tuning';
 import type { PromptTuningConfig, PromptTuningInit } from './prompt-tuning';
 
 /** File-level `adapter_config.json` fields that do not depend on the method. */
-export interface PeftFileInfo {
+export interface PEFTFileInfo {
   /** `task_type`: `CAUSAL_LM` (default), `SEQ_CLS`, … */
   taskType?: string | null;
   /** `base_model_name_or_path`, e.g. `openai-community/gpt2`. */
@@ -28,8 +28,8 @@ export interface AdapterLogger {
 }
 
 /** A parsed `adapter_config.json`. Model-shape fields are checked against the model when loading. */
-export type ParsedPeftConfig = PeftFileInfo & { raw: PeftConfigJson } & (
-  | { peftType: 'LORA'; lora: LoraConfig }
+export type ParsedPEFTConfig = PEFTFileInfo & { raw: PEFTConfigJSON } & (
+  | { peftType: 'LORA'; lora: LoRAConfig }
   | { peftType: 'PREFIX_TUNING'; prefix: PrefixTuningConfig; shape: PromptLearningShape }
   | { peftType: 'PROMPT_TUNING'; prompt: PromptTuningConfig; shape: PromptLearningShape }
 );
@@ -42,10 +42,10 @@ export interface PromptLearningShape {
   numTransformerSubmodules: number | null;
 }
 
-const SUPPORTED: PeftType[] = ['LORA', 'PREFIX_TUNING', 'PROMPT_TUNING'];
+const SUPPORTED: PEFTType[] = ['LORA', 'PREFIX_TUNING', 'PROMPT_TUNING'];
 
 /** The full `adapter_config.json` object for an adapter, as PEFT's `save_pretrained` writes it. */
-export function buildPeftConfig(adapter: Adapter, info: PeftFileInfo = {}): PeftConfigJson {
+export function buildPEFTConfig(adapter: Adapter, info: PEFTFileInfo = {}): PEFTConfigJSON {
   return {
     ...peftFieldDefaults(adapter.peftType),
     ...adapter.peftConfig(),
@@ -60,11 +60,11 @@ export function buildPeftConfig(adapter: Adapter, info: PeftFileInfo = {}): Peft
 }
 
 /** Python's `json.dumps(config, indent=2, sort_keys=True)` layout. */
-export function stringifyPeftConfig(config: PeftConfigJson): string {
-  const sortKeys = (value: PeftConfigValue): PeftConfigValue => {
+export function stringifyPEFTConfig(config: PEFTConfigJSON): string {
+  const sortKeys = (value: PEFTConfigValue): PEFTConfigValue => {
     if (Array.isArray(value)) return value.map(sortKeys);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key] as PeftConfigValue)]));
+      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key] as PEFTConfigValue)]));
     }
     return value;
   };
@@ -72,7 +72,8 @@ export function stringifyPeftConfig(config: PeftConfigJson): string {
 }
 
 /** Reads and checks an `adapter_config.json`; errors name `origin` and the field. */
-export function parsePeftConfig(source: string | PeftConfigJson, origin = 'adapter_config.json', logger: AdapterLogger = console): ParsedPeftConfig {
+export function parsePEFTConfig(source: string | PEFTConfigJSON, options: { origin?: string; logger?: AdapterLogger } = {}): ParsedPEFTConfig {
+  const { origin = 'adapter_config.json', logger = console } = options;
   let json: unknown = source;
   if (typeof source === 'string') {
     try {
@@ -82,16 +83,16 @@ export function parsePeftConfig(source: string | PeftConfigJson, origin = 'adapt
     }
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${origin}: expected a JSON object`);
-  const raw = json as PeftConfigJson;
+  const raw = json as PEFTConfigJSON;
   if (!('peft_type' in raw)) throw new Error(`${origin}: missing required field "peft_type"`);
-  const peftType = raw.peft_type as PeftType;
+  const peftType = raw.peft_type as PEFTType;
   if (!SUPPORTED.includes(peftType)) throw new Error(`${origin}: field "peft_type" is ${JSON.stringify(raw.peft_type)}; supported: ${SUPPORTED.join(', ')}`);
   const known = knownPeftFields(peftType);
   const unknown = Object.keys(raw).filter((key) => !known.has(key)).sort();
   if (unknown.length) logger.warn(`${origin}: ignoring unknown field(s) ${unknown.join(', ')} (written by another PEFT version?)`);
 
   const f = new FieldReader(raw, origin);
-  const info: PeftFileInfo = {
+  const info: PEFTFileInfo = {
     taskType: f.optionalString('task_type'),
     baseModelNameOrPath: f.optionalString('base_model_name_or_path'),
     revision: f.optionalString('revision'),
@@ -136,7 +137,7 @@ export function parsePeftConfig(source: string | PeftConfigJson, origin = 'adapt
 }
 
 /** LoRA features that change the computation and that tunekit does not implement. */
-const UNSUPPORTED_LORA: [field: string, isDefault: (value: PeftConfigValue) => boolean][] = [
+const UNSUPPORTED_LORA: [field: string, isDefault: (value: PEFTConfigValue) => boolean][] = [
   ['use_dora', (v) => v === false],
   ['use_qalora', (v) => v === false],
   ['lora_bias', (v) => v === false],
@@ -154,9 +155,9 @@ const UNSUPPORTED_LORA: [field: string, isDefault: (value: PeftConfigValue) => b
   ['monteclora_config', isEmpty],
 ];
 
-function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoraConfig {
+function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoRAConfig {
   for (const [field, isDefault] of UNSUPPORTED_LORA) {
-    if (field in f.raw && !isDefault(f.raw[field] as PeftConfigValue)) {
+    if (field in f.raw && !isDefault(f.raw[field] as PEFTConfigValue)) {
       throw new Error(`${origin}: field "${field}" = ${JSON.stringify(f.raw[field])} is not supported by tunekit's LoRA`);
     }
   }
@@ -169,7 +170,7 @@ function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoraCo
   if (typeof targets === 'string') targetModules = targets;
   else if (targets !== null && targets !== undefined) targetModules = f.optionalStringList('target_modules') as string[];
   const rawInit = f.raw.init_lora_weights ?? true;
-  let init: LoraInit = 'kaiming';
+  let init: LoRAInit = 'kaiming';
   if (rawInit === false) init = 'random';
   else if (rawInit === 'gaussian') init = 'gaussian';
   else if (rawInit !== true) logger.warn(`${origin}: init_lora_weights ${JSON.stringify(rawInit)} only affects initialisation; the saved weights are used as they are`);
@@ -194,7 +195,7 @@ function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoraCo
   };
 }
 
-function isEmpty(value: PeftConfigValue): boolean {
+function isEmpty(value: PEFTConfigValue): boolean {
   if (value === null || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
   return typeof value === 'object' && Object.keys(value).length === 0;
@@ -202,7 +203,7 @@ function isEmpty(value: PeftConfigValue): boolean {
 
 /** Typed access to config fields with errors that name the file and the field. */
 class FieldReader {
-  constructor(readonly raw: PeftConfigJson, private readonly origin: string) {}
+  constructor(readonly raw: PEFTConfigJSON, private readonly origin: string) {}
 
   private fail(field: string, expected: string): never {
     throw new Error(`${this.origin}: field "${field}" must be ${expected}, got ${JSON.stringify(this.raw[field])}`);

@@ -4,11 +4,11 @@ import type { FileIO } from '../backend/backend-spec';
 import type { ParameterSource } from '../model/parameter-source';
 import { joinPath } from '../io/node-file-io';
 import { resolveFiles } from '../io/save-pretrained';
-import type { PeftConfigJson, PeftType } from './adapter';
+import type { PEFTConfigJSON, PEFTType } from './adapter';
 
 /** Both files' contents and where they came from (for error messages). */
 export interface AdapterFiles {
-  config: string | PeftConfigJson;
+  config: string | PEFTConfigJSON;
   configOrigin: string;
   weights: Uint8Array;
   weightsOrigin: string;
@@ -23,7 +23,7 @@ const WEIGHTS = ADAPTER_WEIGHTS_FILE;
 
 /** Reads `adapter_config.json` and `adapter_model.safetensors`. */
 export async function readAdapterFiles(
-  source: string | URL | { config: string | PeftConfigJson; weights: Uint8Array },
+  source: string | URL | { config: string | PEFTConfigJSON; weights: Uint8Array },
   files: FileIO | undefined,
   fetchImpl: typeof fetch,
 ): Promise<AdapterFiles> {
@@ -67,7 +67,7 @@ export async function readAdapterFiles(
  * transformers model directly). A parameter named `score.weight` or `weight`
  * of module `score` both become `….score.weight`.
  */
-export function moduleTensorKeys(peftType: PeftType, module: string, source: ParameterSource): [string, tf.Variable][] {
+export function moduleTensorKeys(peftType: PEFTType, module: string, source: ParameterSource): [string, tf.Variable][] {
   const prefix = peftType === 'LORA' ? 'base_model.model.' : 'base_model.';
   return [...source.parameters()].map(([name, variable]) => {
     const local = name.startsWith(`${module}.`) ? name.slice(module.length + 1) : name;

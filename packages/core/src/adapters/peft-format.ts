@@ -12,16 +12,16 @@ import type { ParameterSource } from '../model/parameter-source';
 import { joinPath } from '../io/node-file-io';
 import { type DecodedTensor, parseSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
 import { resolveFiles } from '../io/save-pretrained';
-import type { Adapter, PeftConfigJson } from './adapter';
+import type { Adapter, PEFTConfigJSON } from './adapter';
 import { AdapterSet } from './adapter-set';
-import { type LinearModule, LoraAdapter } from './lora';
-import { type AdapterLogger, buildPeftConfig, type ParsedPeftConfig, type PeftFileInfo, parsePeftConfig, stringifyPeftConfig } from './peft-config';
+import { type LinearModule, LoRAAdapter } from './lora';
+import { type AdapterLogger, buildPEFTConfig, type ParsedPEFTConfig, type PEFTFileInfo, parsePEFTConfig, stringifyPEFTConfig } from './peft-config';
 import { PrefixTuningAdapter } from './prefix-tuning';
 import { PromptTuningAdapter } from './prompt-tuning';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, moduleTensorKeys, readAdapterFiles } from './peft-files';
 
 /** Options of {@link saveAdapter}. */
-export interface SaveAdapterOptions extends Omit<PeftFileInfo, 'modulesToSave'> {
+export interface SaveAdapterOptions extends Omit<PEFTFileInfo, 'modulesToSave'> {
   /** The adapter, or an {@link AdapterSet} (its one active adapter, or the one called `name`). */
   adapter: Adapter | AdapterSet;
   /** Which adapter of a set to save. */
@@ -43,7 +43,7 @@ export interface LoadAdapterOptions {
   /** The model the adapter was trained on; shapes are checked against it. */
   model: GPT2Model;
   /** A directory or `http(s)` base URL holding the two files, or both files in memory. */
-  source: string | URL | { config: string | PeftConfigJson; weights: Uint8Array };
+  source: string | URL | { config: string | PEFTConfigJSON; weights: Uint8Array };
   /** Linear maps outside the model that a LoRA adapter may target (a head such as `score`). */
   extraModules?: LinearModule[];
   /** Receivers of the file's `modules_to_save` tensors, by module name (e.g. `{ score: head }`). */
@@ -75,10 +75,10 @@ export async function saveAdapter(options: SaveAdapterOptions): Promise<void> {
       tensors.set(key, { shape: [...variable.shape], data: (await variable.data()) as Float32Array } satisfies TensorToWrite);
     }
   }
-  const config = buildPeftConfig(adapter, { ...options, modulesToSave: Object.keys(modules) });
+  const config = buildPEFTConfig(adapter, { ...options, modulesToSave: Object.keys(modules) });
   await files.makeDirectory(options.directory);
-  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_WEIGHTS_FILE), serializeSafetensors(tensors, { format: 'pt' }));
-  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_CONFIG_FILE), stringifyPeftConfig(config));
+  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_WEIGHTS_FILE), serializeSafetensors(tensors, { metadata: { format: 'pt' } }));
+  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_CONFIG_FILE), stringifyPEFTConfig(config));
 }
 
 /**
@@ -99,8 +99,8 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
   const { model } = options;
   const logger = options.logger ?? console;
   const read = await readAdapterFiles(options.source, options.files ?? options.model.backend?.backend.files, options.fetch ?? fetch);
-  const parsed = parsePeftConfig(read.config, read.configOrigin, logger);
-  const tensors = parseSafetensors(read.weights, read.weightsOrigin).tensors;
+  const parsed = parsePEFTConfig(read.config, { origin: read.configOrigin, logger });
+  const tensors = parseSafetensors(read.weights, { origin: read.weightsOrigin }).tensors;
   const used = new Set<string>();
   const take = (key: string, shape: number[]): Float32Array => {
     const tensor = tensors.get(key);
@@ -137,7 +137,7 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
  * the config's `target_modules` does not name (a config that does not match
  * its weights), or a module the model lacks (a head not passed as extraModules).
  */
-function unadaptedError(modules: string[], model: GPT2Model, extraModules: readonly LinearModule[], parsed: ParsedPeftConfig, read: { weightsOrigin: string; configOrigin: string }): TunekitError {
+function unadaptedError(modules: string[], model: GPT2Model, extraModules: readonly LinearModule[], parsed: ParsedPEFTConfig, read: { weightsOrigin: string; configOrigin: string }): TunekitError {
   const gpt2Module = /^transformer\.h\.(\d+)\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)$/;
   const has = (key: string) => extraModules.some((m) => m.name === key) || Number(gpt2Module.exec(key)?.[1] ?? Infinity) < model.config.numLayers;
   const untargeted = modules.filter(has);
@@ -156,8 +156,8 @@ function listModules(modules: readonly string[]): string {
   return modules.length > 4 ? `${modules.slice(0, 4).join(', ')} and ${modules.length - 4} more` : modules.join(', ');
 }
 
-function buildAdapter(model: GPT2Model, parsed: ParsedPeftConfig, take: (key: string, shape: number[]) => Float32Array, extraModules: LinearModule[] | undefined, origin: string): Adapter {
-  if (parsed.peftType === 'LORA') return new LoraAdapter(model, parsed.lora, extraModules, take);
+function buildAdapter(model: GPT2Model, parsed: ParsedPEFTConfig, take: (key: string, shape: number[]) => Float32Array, extraModules: LinearModule[] | undefined, origin: string): Adapter {
+  if (parsed.peftType === 'LORA') return new LoRAAdapter(model, parsed.lora, extraModules, take);
   const { embeddingDim: C, numLayers, numHeads } = model.config;
   const expect = (field: string, value: number | null, actual: number) => {
     if (value !== null && value !== actual) throw new Error(`${origin}: field "${field}" is ${value} but the model has ${actual}`);

@@ -9,7 +9,7 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { AttentionPrefix, ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, type PeftConfigJson } from './adapter';
+import { type Adapter, assertNotDisposed, type PEFTConfigJSON } from './adapter';
 import { float32Variable } from '../tf/variables';
 import { kaimingUniform, normal } from './lora-init';
 
@@ -120,7 +120,7 @@ export class PrefixTuningAdapter implements Adapter {
     return tf.tidy(() => this.columns(0, this.numLayers * 2 * this.channels));
   }
 
-  peftConfig(): PeftConfigJson {
+  peftConfig(): PEFTConfigJSON {
     return {
       peft_type: 'PREFIX_TUNING',
       num_virtual_tokens: this.config.numVirtualTokens,

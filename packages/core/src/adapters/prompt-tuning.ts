@@ -9,7 +9,7 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, type PeftConfigJson, variableTensors } from './adapter';
+import { type Adapter, assertNotDisposed, type PEFTConfigJSON, variableTensors } from './adapter';
 import { float32Variable, variableOf } from '../tf/variables';
 import { normal } from './lora-init';
 
@@ -92,7 +92,7 @@ export class PromptTuningAdapter implements Adapter {
     return new Map([['prompt_embeddings', this.embeddings]]);
   }
 
-  peftConfig(): PeftConfigJson {
+  peftConfig(): PEFTConfigJSON {
     const text = this.config.init === 'TEXT';
     return {
       peft_type: 'PROMPT_TUNING',

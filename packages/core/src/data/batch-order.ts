@@ -71,7 +71,8 @@ export class BatchOrder {
 }
 
 /** Consecutive, unshuffled batches of `size` examples (for evaluation), at most `limit` of them. */
-export function sequentialBatches(size: number, batchSize: number, limit = Infinity): number[][] {
+export function sequentialBatches(options: { size: number; batchSize: number; limit?: number }): number[][] {
+  const { size, batchSize, limit = Infinity } = options;
   const batches: number[][] = [];
   for (let start = 0; start < size && batches.length < limit; start += batchSize) {
     batches.push(Array.from({ length: Math.min(batchSize, size - start) }, (_, i) => start + i));

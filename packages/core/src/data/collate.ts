@@ -141,7 +141,8 @@ export function collatePreferences(batch: readonly PreferenceExample[], options:
 }
 
 /** Throws a {@link DataError} naming the first example whose model input would exceed `limit` tokens. */
-export function checkInputLengths(lengths: readonly { length: number; source?: ExampleSource }[], limit: number, what: string): void {
+export function checkInputLengths(lengths: readonly { length: number; source?: ExampleSource }[], options: { limit: number; what: string }): void {
+  const { limit, what } = options;
   lengths.forEach(({ length, source }, i) => {
     if (length > limit) {
       throw new DataError(`${what}: ${length} input tokens exceed the model's context of ${limit}; shorten the example or encode with maxLength/truncate`, { source: source ?? { file: '<data>', record: i } });

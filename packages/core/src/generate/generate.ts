@@ -13,6 +13,10 @@ import { findStop, safeLength } from './stop-strings';
 
 /** Options of {@link generate} and {@link generateStream}. */
 export interface GenerateOptions extends SamplingOptions {
+  /** The model to generate with. */
+  model: GPT2Model;
+  /** Text or token ids to continue. */
+  prompt: string | readonly number[];
   /** Tokens to generate at most. Default 50. */
   maxNewTokens?: number;
   /** Stop when one of these strings appears; it is not included in the text. */
@@ -97,7 +101,8 @@ async function lastLogits(model: GPT2Model, ids: number[], cache: KVCache | unde
  * A model being trained is refused (`ModelBusyError`), except from
  * inside the trainer's callbacks, where its weights are still.
  */
-export async function* generateStream(model: GPT2Model, prompt: string | readonly number[], options: GenerateOptions = {}): AsyncGenerator<GenerationChunk, GenerateResult> {
+export async function* generateStream(options: GenerateOptions): AsyncGenerator<GenerationChunk, GenerateResult> {
+  const { model, prompt } = options;
   assertNotTraining(model);
   validateSampling(options);
   const maxNewTokens = options.maxNewTokens ?? 50;
@@ -177,11 +182,11 @@ export async function* generateStream(model: GPT2Model, prompt: string | readonl
  *
  * @example
  * ```ts
- * const { text } = await generate(model, 'The capital of France is', { maxNewTokens: 20 });
+ * const { text } = await generate({ model, prompt: 'The capital of France is', maxNewTokens: 20 });
  * ```
  */
-export async function generate(model: GPT2Model, prompt: string | readonly number[], options: GenerateOptions = {}): Promise<GenerateResult> {
-  const stream = generateStream(model, prompt, options);
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const stream = generateStream(options);
   for (;;) {
     const step = await stream.next();
     if (step.done) return step.value;

@@ -63,7 +63,7 @@ export class ClassificationHead implements SequenceHead {
 
   /**
    * The head as a linear module that LoRA may target (pass it in
-   * `createLora({ extraModules: [head.linearModule()] })`).
+   * `createLoRA({ extraModules: [head.linearModule()] })`).
    */
   linearModule(): {
     /** `score`. */

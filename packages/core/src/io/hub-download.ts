@@ -14,6 +14,10 @@ import { hubSettings, nodeBuiltins, type HubOverrides, type HubSettings } from '
 
 /** Options of {@link hubDownload}. */
 export interface HubDownloadOptions extends HubOverrides {
+  /** The repo, e.g. `openai-community/gpt2`. */
+  repoId: string;
+  /** The file's path in the repo, e.g. `config.json`. */
+  filename: string;
   /** Branch, tag or commit (default `main`). */
   revision?: string;
   /** `fetch` to use (default the global one). */
@@ -185,7 +189,8 @@ function fromCacheOnly(cache: RepoCache, repoId: string, filename: string, revis
  * (`HF_HUB_OFFLINE=1`) or when the Hub cannot be reached, the cached
  * snapshot of the revision is used.
  */
-export async function hubDownload(repoId: string, filename: string, options: HubDownloadOptions = {}): Promise<HubFile> {
+export async function hubDownload(options: HubDownloadOptions): Promise<HubFile> {
+  const { repoId, filename } = options;
   const settings = hubSettings(options);
   const revision = options.revision ?? 'main';
   const cache = repoCache(settings.cacheDir, repoId);

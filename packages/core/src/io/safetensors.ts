@@ -129,7 +129,8 @@ export function decodeTensor(name: string, entry: SafetensorsEntry, bytes: Uint8
 }
 
 /** Parses a whole safetensors file held in memory. */
-export function parseSafetensors(bytes: Uint8Array, origin = 'safetensors'): { tensors: Map<string, DecodedTensor>; metadata: Record<string, string> } {
+export function parseSafetensors(bytes: Uint8Array, options: { origin?: string } = {}): { tensors: Map<string, DecodedTensor>; metadata: Record<string, string> } {
+  const origin = options.origin ?? 'safetensors';
   const headerLength = readHeaderLength(bytes, origin);
   if (bytes.byteLength < 8 + headerLength) throw new Error(`${origin}: file is truncated inside the header`);
   const header = parseHeader(bytes.subarray(8, 8 + headerLength), origin);
@@ -148,7 +149,8 @@ export function parseSafetensors(bytes: Uint8Array, origin = 'safetensors'): { t
  * `fetch` body), yielding tensors in file order as soon as their bytes arrive,
  * so a multi-gigabyte checkpoint never has to sit in memory whole.
  */
-export async function* streamSafetensors(chunks: AsyncIterable<Uint8Array>, origin = 'safetensors'): AsyncGenerator<DecodedTensor> {
+export async function* streamSafetensors(chunks: AsyncIterable<Uint8Array>, options: { origin?: string } = {}): AsyncGenerator<DecodedTensor> {
+  const origin = options.origin ?? 'safetensors';
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let consumed = 0; // bytes of the file before pending[0]
@@ -215,7 +217,8 @@ export interface TensorToWrite {
  * that files larger than one typed array can be streamed to disk. Names are
  * sorted; the header is padded with spaces to 8-byte alignment.
  */
-export function safetensorsParts(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, metadata?: Record<string, string>): Uint8Array[] {
+export function safetensorsParts(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, options: { metadata?: Record<string, string> } = {}): Uint8Array[] {
+  const { metadata } = options;
   const map = tensors instanceof Map ? tensors : new Map(Object.entries(tensors));
   const names = [...map.keys()].sort();
   const header: Record<string, unknown> = {};
@@ -257,6 +260,7 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
 }
 
 /** Serialises tensors to one safetensors byte array (see {@link safetensorsParts}). */
-export function serializeSafetensors(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, metadata?: Record<string, string>): Uint8Array {
-  return concatBytes(safetensorsParts(tensors, metadata));
+export function serializeSafetensors(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, options: { metadata?: Record<string, string> } = {}): Uint8Array {
+  const { metadata } = options;
+  return concatBytes(safetensorsParts(tensors, { metadata }));
 }

@@ -102,7 +102,7 @@ export function validateConfig(config: GPT2Config): void {
 }
 
 /** The subset of Hugging Face's `GPT2Config` JSON that GPT-2 needs. */
-export interface HFGPT2ConfigJson {
+export interface HFGPT2ConfigJSON {
   model_type?: string;
   vocab_size?: number;
   n_positions?: number;
@@ -127,10 +127,11 @@ export interface HFGPT2ConfigJson {
  * @param source - the parsed object or its JSON text
  * @param origin - where it came from, used in error messages
  */
-export function fromHFConfig(source: HFGPT2ConfigJson | string, origin = 'config.json'): GPT2Config {
-  let json: HFGPT2ConfigJson;
+export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origin?: string } = {}): GPT2Config {
+  const origin = options.origin ?? 'config.json';
+  let json: HFGPT2ConfigJSON;
   try {
-    json = typeof source === 'string' ? (JSON.parse(source) as HFGPT2ConfigJson) : source;
+    json = typeof source === 'string' ? (JSON.parse(source) as HFGPT2ConfigJSON) : source;
   } catch (error) {
     throw new Error(`${origin}: not valid JSON (${(error as Error).message})`);
   }
@@ -164,7 +165,7 @@ export function fromHFConfig(source: HFGPT2ConfigJson | string, origin = 'config
 }
 
 /** Writes a config in Hugging Face's `config.json` layout (loadable by transformers). */
-export function toHFConfig(config: GPT2Config): HFGPT2ConfigJson {
+export function toHFConfig(config: GPT2Config): HFGPT2ConfigJSON {
   return {
     model_type: 'gpt2',
     architectures: ['GPT2LMHeadModel'],

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendV1 } from '../backend/backend-spec';
-import { type PretrainedSource, loadPretrained } from '../io/load-pretrained';
+import { type ModelSource, loadModel } from '../io/load-pretrained';
 import type { PreferenceExample } from '../data/examples';
 import { IGNORE_INDEX } from '../loss/lm-cross-entropy';
 import { train } from '../train/trainer';
@@ -18,7 +18,7 @@ export interface DpoStepOptions {
   /** The backend under test. */
   backend: BackendV1;
   /** The tiny GPT-2 fixture (a fresh copy is loaded: the suite's shared model must not be trained). */
-  fixture: PretrainedSource;
+  fixture: ModelSource;
   /** Absolute tolerance on the loss. */
   tolerance: number;
   /** Where the measured values go. */
@@ -41,7 +41,7 @@ function tinyPairs(): PreferenceExample[] {
 /** Runs the check (see the file comment). */
 export async function dpoConformanceStep(options: DpoStepOptions): Promise<void> {
   const { check, log } = options;
-  const model = await loadPretrained(options.fixture, { backend: options.backend });
+  const model = await loadModel({ source: options.fixture, backend: options.backend });
   try {
     const pairs = tinyPairs();
     const before = tf.memory().numTensors;

@@ -97,7 +97,7 @@ export interface FixtureOptions {
  * Directory of the tiny GPT-2 fixture. Throws a `TunekitError`
  * (`fixture_not_found`) naming where it looked and how to point at it.
  */
-export function tinyGpt2Directory(options: FixtureOptions = {}): string {
+export function tinyGPT2Directory(options: FixtureOptions = {}): string {
   const given = options.shared ?? process.env.TUNEKIT_SHARED;
   const shared = given !== undefined ? resolve(given) : findSharedDirectory();
   const directory = shared && join(shared, 'fixtures', 'tiny-gpt2');
@@ -112,11 +112,12 @@ export function tinyGpt2Directory(options: FixtureOptions = {}): string {
 
 /** Parsed `golden.json` of the tiny GPT-2 fixture. */
 export function loadGolden(options: FixtureOptions = {}): Golden {
-  return JSON.parse(readFileSync(join(tinyGpt2Directory(options), 'golden.json'), 'utf8')) as Golden;
+  return JSON.parse(readFileSync(join(tinyGPT2Directory(options), 'golden.json'), 'utf8')) as Golden;
 }
 
 /** A golden sequence by name (`hello`, `instruction`, `ids40`, `full_context_128`). */
-export function goldenSequence(golden: Golden, name: string): GoldenSequence {
+export function goldenSequence(golden: Golden, options: { name: string }): GoldenSequence {
+  const { name } = options;
   const sequence = golden.sequences.find((s) => s.name === name);
   if (!sequence) throw new Error(`golden.json has no sequence "${name}"`);
   return sequence;

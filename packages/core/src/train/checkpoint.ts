@@ -66,16 +66,31 @@ export function checkpointFiles(files?: CheckpointFiles): CheckpointFiles {
 }
 
 async function writeTensors(files: FileIO, path: string, tensors: Map<string, TensorToWrite | DecodedTensor>): Promise<void> {
-  const parts = safetensorsParts(tensors as Map<string, TensorToWrite>, { format: 'pt' });
+  const parts = safetensorsParts(tensors as Map<string, TensorToWrite>, { metadata: { format: 'pt' } });
   if (files.writeChunksAtomic) await files.writeChunksAtomic(path, parts);
   else await files.writeFileAtomic(path, concatBytes(parts));
+}
+
+/** Options of {@link writeCheckpoint}. */
+export interface WriteCheckpointOptions<State> {
+  /** The run's checkpoint directory; `checkpoint-<step>` is written under it. */
+  directory: string;
+  /** The step the checkpoint holds. */
+  step: number;
+  /** What to write. */
+  data: CheckpointData<State>;
+  /** File access (default: the active backend's, else Node's file system). */
+  files?: CheckpointFiles;
+  /** Checkpoints kept, newest first. Default 2. */
+  keep?: number;
 }
 
 /**
  * Writes `checkpoint-<step>` under `directory`, points `latest` at it, and
  * removes all but the newest `keep`. Returns its path.
  */
-export async function writeCheckpoint<State>(directory: string, step: number, data: CheckpointData<State>, options: { files?: CheckpointFiles; keep?: number } = {}): Promise<string> {
+export async function writeCheckpoint<State>(options: WriteCheckpointOptions<State>): Promise<string> {
+  const { directory, step, data } = options;
   const files = checkpointFiles(options.files);
   const name = `checkpoint-${step}`;
   const final = joinPath(directory, name);
@@ -127,7 +142,8 @@ async function pruneCheckpoints(files: FileIO, directory: string, keep: number, 
  * The checkpoint directory that `path` designates: `path` itself when it
  * holds a `trainer-state.json`, else the one its `latest` file names.
  */
-export async function resolveCheckpoint(path: string, files?: FileIO): Promise<string> {
+export async function resolveCheckpoint(path: string, options: { files?: FileIO } = {}): Promise<string> {
+  const { files } = options;
   const io = files ?? resolveFiles();
   if (await io.exists(joinPath(path, TRAINER_STATE_FILE))) return path;
   const pointer = joinPath(path, LATEST_FILE);
@@ -143,12 +159,12 @@ export async function resolveCheckpoint(path: string, files?: FileIO): Promise<s
 }
 
 /** Reads a checkpoint written by {@link writeCheckpoint} (give its directory, or the parent with `latest`). */
-export async function readCheckpoint<State>(path: string, files?: FileIO): Promise<CheckpointData<State> & {
+export async function readCheckpoint<State>(path: string, options: { files?: FileIO } = {}): Promise<CheckpointData<State> & {
   /** The checkpoint directory that was read. */
   path: string;
 }> {
-  const io = files ?? resolveFiles();
-  const directory = await resolveCheckpoint(path, io);
+  const io = options.files ?? resolveFiles();
+  const directory = await resolveCheckpoint(path, { files: io });
   const statePath = joinPath(directory, TRAINER_STATE_FILE);
   let state: State;
   try {
@@ -156,6 +172,6 @@ export async function readCheckpoint<State>(path: string, files?: FileIO): Promi
   } catch (error) {
     throw new Error(`${statePath}: not valid JSON (${(error as Error).message})`);
   }
-  const read = async (file: string) => parseSafetensors(await io.readFile(joinPath(directory, file)), joinPath(directory, file)).tensors;
+  const read = async (file: string) => parseSafetensors(await io.readFile(joinPath(directory, file)), { origin: joinPath(directory, file) }).tensors;
   return { path: directory, state, trainable: await read(TRAINABLE_FILE), optimizer: await read(OPTIMIZER_FILE) };
 }

@@ -63,8 +63,19 @@ export function freeze(sources: ParameterSource | readonly ParameterSource[], op
   return countTrainable(list);
 }
 
+/** Options of {@link lastBlockPatterns} and {@link unfreezeLastBlocks}. */
+export interface LastBlocksOptions {
+  /** The model whose blocks are meant. */
+  model: GPT2Model;
+  /** How many of the last blocks. */
+  count: number;
+  /** Include the final layer norm `ln_f`. Default true. */
+  finalNorm?: boolean;
+}
+
 /** Name prefixes of the last `count` blocks and, unless `finalNorm` is false, the final layer norm. */
-export function lastBlockPatterns(model: GPT2Model, count: number, options: { finalNorm?: boolean } = {}): string[] {
+export function lastBlockPatterns(options: LastBlocksOptions): string[] {
+  const { model, count } = options;
   const layers = model.config.numLayers;
   if (!Number.isInteger(count) || count < 0 || count > layers) {
     throw new Error(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`);
@@ -80,7 +91,8 @@ export function lastBlockPatterns(model: GPT2Model, count: number, options: { fi
  * (the LLMs-from-scratch chapter 6 setup with `count = 1`). Heads are separate
  * sources and keep their own flags.
  */
-export function unfreezeLastBlocks(model: GPT2Model, count: number, options: { finalNorm?: boolean } = {}): TrainableCounts {
-  const patterns = lastBlockPatterns(model, count, options);
+export function unfreezeLastBlocks(options: LastBlocksOptions): TrainableCounts {
+  const { model } = options;
+  const patterns = lastBlockPatterns(options);
   return freeze(model, { trainable: patterns.length ? patterns : 'none' });
 }

@@ -10,12 +10,22 @@ export interface ScheduleOptions {
   minLearningRate?: number;
 }
 
+/** Options of {@link learningRateAt}: the run's length, the peak rate and the schedule. */
+export interface LearningRateOptions extends ScheduleOptions {
+  /** Updates in the whole run. */
+  totalSteps: number;
+  /** The learning rate after warmup. */
+  peak: number;
+}
+
 /**
  * The learning rate of update `step` (0-based) out of `totalSteps`: during
  * warmup `peak·(step+1)/warmupSteps` (no wasted zero-rate first update, as
  * nanoGPT), then from `peak` down to `minLearningRate` at the last update.
  */
-export function learningRateAt(step: number, totalSteps: number, peak: number, schedule: ScheduleOptions = {}): number {
+export function learningRateAt(step: number, options: LearningRateOptions): number {
+  const { totalSteps, peak } = options;
+  const schedule: ScheduleOptions = options;
   const warmup = schedule.warmupSteps ?? 0;
   const floor = schedule.minLearningRate ?? 0;
   if (step < warmup) return (peak * (step + 1)) / warmup;

@@ -60,7 +60,7 @@ export async function saveTrainerState(directory: string, state: TrainerState, v
     optimizerTensors.set(`${name}.exp_avg_sq`, { shape, data: v });
   }
   const data: CheckpointData<TrainerState> = { state, trainable, optimizer: optimizerTensors };
-  return writeCheckpoint(directory, state.step, data, options);
+  return writeCheckpoint({ directory, step: state.step, data, ...options });
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -73,7 +73,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * trainable variables, with the same shapes.
  */
 export async function restoreTrainerState(path: string, variables: Map<string, tf.Variable>, optimizer: AdamW, files?: CheckpointFiles): Promise<{ state: TrainerState; path: string }> {
-  const checkpoint = await readCheckpoint<TrainerState>(path, files);
+  const checkpoint = await readCheckpoint<TrainerState>(path, { files });
   const { state } = checkpoint;
   if (state?.format !== 'tunekit-trainer-state' || state.version !== 1) {
     throw new Error(`${checkpoint.path}: not a tunekit trainer checkpoint (format ${String(state?.format)}, version ${String(state?.version)})`);

@@ -17,7 +17,7 @@ import { checkpointFiles, type CheckpointOptions } from './checkpoint';
 import { type CheckpointLock, lockCheckpointFolder } from './checkpoint-lock';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
-import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, type DpoTaskSpec, evaluateBatches, type RewardTaskSpec } from './evaluate';
+import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, type DPOTaskSpec, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
 import { claimModel } from './model-lock';
 import { learningRateAt, type ScheduleOptions } from './schedule';
@@ -76,8 +76,8 @@ export interface RewardTrainTask extends RewardTaskSpec {
   valData?: readonly PreferenceExample[];
 }
 
-/** DPO training data: pairs with answer masks (from `encodeDpoPairs`). */
-export interface DpoTrainTask extends DpoTaskSpec {
+/** DPO training data: pairs with answer masks (from `encodeDPOPairs`). */
+export interface DPOTrainTask extends DPOTaskSpec {
   /** Training pairs. */
   trainData: readonly PreferenceExample[];
   /** Validation pairs, for evaluations and early stopping. */
@@ -85,7 +85,7 @@ export interface DpoTrainTask extends DpoTaskSpec {
 }
 
 /** The task, its head and its data. */
-export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask | DpoTrainTask;
+export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask | DPOTrainTask;
 
 /** Settings of a run (see {@link train}). */
 export interface TrainSettings {
@@ -175,12 +175,12 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   const accumulation = options.gradientAccumulation ?? 1;
   const seed = options.seed ?? 0;
   const task = createTask(model, options, { training: true }) as Task<unknown, unknown>;
-  let trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
-  let valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
+  let trainData = requireExamples(options.trainData as readonly unknown[], { what: 'trainData' });
+  let valData = options.valData ? requireExamples(options.valData as readonly unknown[], { what: 'valData' }) : undefined;
   validateData(options, trainData, valData, model.config.vocabSize, options.onWarning ?? ((message) => console.warn(message)));
   const limit = model.config.contextLength - virtualPositions(model);
   for (const [name, data] of [['trainData', trainData], ['valData', valData ?? []]] as const) {
-    checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), limit, name);
+    checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), { limit, what: name });
   }
 
   const sources = [model, ...(options.head ? [options.head] : []), ...(options.sources ?? [])];
@@ -246,8 +246,8 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
     const counts = countTrainable(sources);
     await emit('onStart', { task: task.kind, totalSteps, startStep: state.step, batchesPerEpoch: order.batchesPerEpoch, trainableParameters: counts.trainable, totalParameters: counts.total, resumedFrom, history: { steps: [...state.history.steps], evals: [...state.history.evals] } });
 
-    const trainEvalBatches = sequentialBatches(trainData.length, batchSize, options.evalBatches ?? (valData ? Math.ceil(valData.length / batchSize) : undefined));
-    const valEvalBatches = valData ? sequentialBatches(valData.length, batchSize, options.evalBatches) : [];
+    const trainEvalBatches = sequentialBatches({ size: trainData.length, batchSize, limit: options.evalBatches ?? (valData ? Math.ceil(valData.length / batchSize) : undefined) });
+    const valEvalBatches = valData ? sequentialBatches({ size: valData.length, batchSize, limit: options.evalBatches }) : [];
     const runEval = async (): Promise<boolean> => {
       const event: EvalEvent = { step: state.step, epoch: state.step / updatesPerEpoch, tokensSeen: state.tokensSeen, train: await evaluateBatches(task, trainData, trainEvalBatches) };
       if (valData) event.val = await evaluateBatches(task, valData, valEvalBatches);
@@ -283,7 +283,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
       const step = state.step + 1;
       let gradients = update.gradients;
       let gradNorm: number;
-      const learningRate = learningRateAt(state.step, totalSteps, peak, schedule);
+      const learningRate = learningRateAt(state.step, { totalSteps, peak, ...schedule });
       try {
         if (!Number.isFinite(update.loss)) throw new NonFiniteLossError('loss', step, update.loss, lastCheckpoint);
         gradNorm = await globalNorm(gradients.values());

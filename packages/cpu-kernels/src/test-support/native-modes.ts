@@ -4,11 +4,11 @@
  * too. A level the CPU lacks is reported as skipped, with the reason.
  */
 import { loadAddon } from '../native/load-addon';
-import type { NativeIsa } from '../native/addon-types';
-import { nativeKernelsInfo, registerNativeCpuKernels } from '../index';
+import type { NativeISA } from '../native/addon-types';
+import { nativeKernelsInfo, registerNativeCPUKernels } from '../index';
 
 export interface NativeMode {
-  isa: NativeIsa;
+  isa: NativeISA;
   threads: number;
   /** Why this mode cannot run here, if it cannot. */
   skip?: string;
@@ -23,8 +23,8 @@ export const nativeSkipReason: string | undefined = info.available ? undefined :
 export function nativeModes(): NativeMode[] {
   const addon = loadAddon().addon;
   const detected = addon?.info().detectedIsa;
-  const order: NativeIsa[] = ['avx512', 'avx2', 'scalar'];
-  const rank = (isa: NativeIsa) => order.length - order.indexOf(isa);
+  const order: NativeISA[] = ['avx512', 'avx2', 'scalar'];
+  const rank = (isa: NativeISA) => order.length - order.indexOf(isa);
   const hardware = addon?.info().hardwareThreads ?? 1;
   const modes: NativeMode[] = [];
   for (const isa of order) {
@@ -35,7 +35,7 @@ export function nativeModes(): NativeMode[] {
 }
 
 /** Switches the addon to a mode (call before registering with `mode.threads`). */
-export function useIsa(isa: NativeIsa): void {
+export function useIsa(isa: NativeISA): void {
   loadAddon().addon?.setIsa(isa);
 }
 
@@ -47,8 +47,8 @@ export function restoreIsa(): void {
 
 /** Switches the addon to a mode and (re-)registers the kernels with its thread count. */
 export function setMode(mode: { isa: string; threads: number }): void {
-  useIsa(mode.isa as NativeIsa);
-  registerNativeCpuKernels({ threads: mode.threads });
+  useIsa(mode.isa as NativeISA);
+  registerNativeCPUKernels({ threads: mode.threads });
 }
 
 /** The modes this machine can run. */

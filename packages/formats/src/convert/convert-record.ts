@@ -3,11 +3,11 @@
  * @module
  */
 import type { Conversation } from '../records/conversation.js';
-import type { AnyRecord, ClassificationRecord, OpenAiChatRecord, PreferenceRecord, RecordKind, ShareGptRecord, AlpacaRecord } from '../records/record-types.js';
+import type { AnyRecord, ClassificationRecord, OpenAIChatRecord, PreferenceRecord, RecordKind, ShareGPTRecord, AlpacaRecord } from '../records/record-types.js';
 import { converted, failed, type Conversion } from './conversion.js';
-import { alpacaToConversation, classificationToConversation, openAiToConversation, shareGptToConversation } from './from-records.js';
+import { alpacaToConversation, classificationToConversation, openAIToConversation, shareGPTToConversation } from './from-records.js';
 import { preferenceToConversation } from './preference.js';
-import { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt } from './to-records.js';
+import { conversationToAlpaca, conversationToOpenAI, conversationToShareGPT } from './to-records.js';
 
 /** Options of {@link convertRecord} and {@link toConversation}. */
 export interface ConvertOptions {
@@ -32,9 +32,9 @@ export function toConversation(record: AnyRecord, kind: RecordKind, options: Con
     case 'alpaca':
       return converted(alpacaToConversation(record as AlpacaRecord));
     case 'sharegpt':
-      return shareGptToConversation(record as ShareGptRecord);
+      return shareGPTToConversation(record as ShareGPTRecord);
     case 'openai':
-      return openAiToConversation(record as OpenAiChatRecord);
+      return openAIToConversation(record as OpenAIChatRecord);
     case 'preference':
       return preferenceToConversation(record as PreferenceRecord, options.side);
     case 'classification':
@@ -56,7 +56,7 @@ export function convertRecord(record: AnyRecord, from: RecordKind, to: RecordKin
   if (to === 'preference' || to === 'classification') return failed(`cannot convert ${from} records to ${to} records`);
   const conversation = toConversation(record, from, options);
   if (!conversation.ok) return conversation;
-  const result = to === 'alpaca' ? conversationToAlpaca(conversation.value) : to === 'sharegpt' ? conversationToShareGpt(conversation.value) : conversationToOpenAi(conversation.value);
+  const result = to === 'alpaca' ? conversationToAlpaca(conversation.value) : to === 'sharegpt' ? conversationToShareGPT(conversation.value) : conversationToOpenAI(conversation.value);
   if (!result.ok) return result;
   return converted(result.value, [...conversation.dropped, ...result.dropped, ...extraNotes]);
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readRecordsFromFileOrThrow } from '../node.js';
-import type { AlpacaRecord, OpenAiChatRecord, PreferenceRecord, ShareGptRecord } from '../records/record-types.js';
+import type { AlpacaRecord, OpenAIChatRecord, PreferenceRecord, ShareGPTRecord } from '../records/record-types.js';
 import { sharedFile } from '../testing/shared-data.js';
 import { convertRecord, toConversation } from './convert-record.js';
-import { alpacaToConversation, openAiToConversation, shareGptToConversation } from './from-records.js';
+import { alpacaToConversation, openAIToConversation, shareGPTToConversation } from './from-records.js';
 import { preferenceToConversation, preferenceToPair } from './preference.js';
-import { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt } from './to-records.js';
+import { conversationToAlpaca, conversationToOpenAI, conversationToShareGPT } from './to-records.js';
 
 const alpaca: AlpacaRecord = {
   instruction: 'Translate to French.',
@@ -71,7 +71,7 @@ describe('Alpaca', () => {
 });
 
 describe('OpenAI chat', () => {
-  const chat: OpenAiChatRecord = {
+  const chat: OpenAIChatRecord = {
     messages: [
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Hi', name: 'ann' },
@@ -82,9 +82,9 @@ describe('OpenAI chat', () => {
   };
 
   it('round-trips names and weights', () => {
-    const conversation = openAiToConversation(chat);
+    const conversation = openAIToConversation(chat);
     expect(conversation.ok && conversation.value.system).toBe('Be brief.');
-    const back = conversation.ok ? conversationToOpenAi(conversation.value) : conversation;
+    const back = conversation.ok ? conversationToOpenAI(conversation.value) : conversation;
     expect(back).toEqual({ ok: true, value: chat, dropped: [] });
   });
 
@@ -97,17 +97,17 @@ describe('OpenAI chat', () => {
   });
 
   it('fails on roles that cannot be trained, or that do not alternate', () => {
-    const withFunction = { messages: [{ role: 'function', content: '{}' }] } as unknown as OpenAiChatRecord;
-    expect(openAiToConversation(withFunction)).toMatchObject({ ok: false, field: 'messages[0].role' });
-    const twoUsers: OpenAiChatRecord = { messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] };
-    expect(openAiToConversation(twoUsers)).toMatchObject({ ok: false, message: expect.stringMatching(/should be an assistant message/) });
-    const noAnswer: OpenAiChatRecord = { messages: [{ role: 'user', content: 'a' }] };
-    expect(openAiToConversation(noAnswer)).toMatchObject({ ok: false, message: 'the conversation ends without an assistant answer' });
+    const withFunction = { messages: [{ role: 'function', content: '{}' }] } as unknown as OpenAIChatRecord;
+    expect(openAIToConversation(withFunction)).toMatchObject({ ok: false, field: 'messages[0].role' });
+    const twoUsers: OpenAIChatRecord = { messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] };
+    expect(openAIToConversation(twoUsers)).toMatchObject({ ok: false, message: expect.stringMatching(/should be an assistant message/) });
+    const noAnswer: OpenAIChatRecord = { messages: [{ role: 'user', content: 'a' }] };
+    expect(openAIToConversation(noAnswer)).toMatchObject({ ok: false, message: 'the conversation ends without an assistant answer' });
   });
 });
 
 describe('ShareGPT', () => {
-  const record: ShareGptRecord = {
+  const record: ShareGPTRecord = {
     system: 'Sys',
     conversations: [
       { from: 'human', value: 'Q1' },
@@ -118,13 +118,13 @@ describe('ShareGPT', () => {
   };
 
   it('round-trips through a conversation', () => {
-    const conversation = shareGptToConversation(record);
-    expect(conversation.ok && conversationToShareGpt(conversation.value)).toEqual({ ok: true, value: record, dropped: [] });
+    const conversation = shareGPTToConversation(record);
+    expect(conversation.ok && conversationToShareGPT(conversation.value)).toEqual({ ok: true, value: record, dropped: [] });
   });
 
   it('refuses tool tags', () => {
-    const tools: ShareGptRecord = { conversations: [{ from: 'human', value: 'q' }, { from: 'function_call', value: '{}' }] };
-    expect(shareGptToConversation(tools)).toEqual({ ok: false, message: 'unsupported "from" tag "function_call"', field: 'conversations[1].from' });
+    const tools: ShareGPTRecord = { conversations: [{ from: 'human', value: 'q' }, { from: 'function_call', value: '{}' }] };
+    expect(shareGPTToConversation(tools)).toEqual({ ok: false, message: 'unsupported "from" tag "function_call"', field: 'conversations[1].from' });
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { SHAREGPT_ROLES } from '../records/check-sharegpt.js';
 import type { Conversation, Message } from '../records/conversation.js';
-import type { AlpacaPrompt, ClassificationRecord, OpenAiChatRecord, ShareGptRecord } from '../records/record-types.js';
+import type { AlpacaPrompt, ClassificationRecord, OpenAIChatRecord, ShareGPTRecord } from '../records/record-types.js';
 import { ConversationError, toRounds } from '../records/rounds.js';
 import { converted, failed, type Conversion } from './conversion.js';
 
@@ -27,7 +27,7 @@ export function alpacaToConversation(record: AlpacaPrompt): Conversation {
 }
 
 /** A ShareGPT record as a conversation; fails on tool tags or roles that do not alternate. */
-export function shareGptToConversation(record: ShareGptRecord): Conversion<Conversation> {
+export function shareGPTToConversation(record: ShareGPTRecord): Conversion<Conversation> {
   const messages: Message[] = [];
   for (const [i, turn] of record.conversations.entries()) {
     const role = SHAREGPT_ROLES[turn.from];
@@ -39,7 +39,7 @@ export function shareGptToConversation(record: ShareGptRecord): Conversion<Conve
 }
 
 /** An OpenAI chat record as a conversation, keeping `name` and `weight`; fails on `function` messages. */
-export function openAiToConversation(record: OpenAiChatRecord): Conversion<Conversation> {
+export function openAIToConversation(record: OpenAIChatRecord): Conversion<Conversation> {
   const messages: Message[] = [];
   for (const [i, m] of record.messages.entries()) {
     if (m.role !== 'system' && m.role !== 'user' && m.role !== 'assistant') {

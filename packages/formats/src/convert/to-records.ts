@@ -3,7 +3,7 @@
  * @module
  */
 import type { Conversation, Message } from '../records/conversation.js';
-import type { AlpacaRecord, OpenAiChatRecord, OpenAiMessage, ShareGptRecord } from '../records/record-types.js';
+import type { AlpacaRecord, OpenAIChatRecord, OpenAIMessage, ShareGPTRecord } from '../records/record-types.js';
 import { ConversationError, toRounds, type Rounds } from '../records/rounds.js';
 import { converted, failed, type Conversion } from './conversion.js';
 
@@ -28,12 +28,12 @@ export function conversationToAlpaca(conversation: Conversation): Conversion<Alp
 }
 
 /** A conversation as a ShareGPT record (`human`/`gpt` turns, `system` column). Weights and names are dropped. */
-export function conversationToShareGpt(conversation: Conversation): Conversion<ShareGptRecord> {
+export function conversationToShareGPT(conversation: Conversation): Conversion<ShareGPTRecord> {
   const rounds = completeRounds(conversation);
   if (!rounds.ok) return rounds;
   const { system, rounds: list } = rounds.value;
   const messages = list.flatMap((r) => [r.user, r.assistant!]);
-  const record: ShareGptRecord = {
+  const record: ShareGPTRecord = {
     conversations: messages.map((m) => ({ from: m.role === 'user' ? 'human' : 'gpt', value: joinInput(m) })),
   };
   if (system !== undefined) record.system = system;
@@ -41,15 +41,15 @@ export function conversationToShareGpt(conversation: Conversation): Conversion<S
 }
 
 /** A conversation as an OpenAI chat record, keeping names and weights. Inputs are merged into the user message. */
-export function conversationToOpenAi(conversation: Conversation): Conversion<OpenAiChatRecord> {
+export function conversationToOpenAI(conversation: Conversation): Conversion<OpenAIChatRecord> {
   const rounds = completeRounds(conversation);
   if (!rounds.ok) return rounds;
   const { system, rounds: list } = rounds.value;
-  const messages: OpenAiMessage[] = system ? [{ role: 'system', content: system }] : [];
+  const messages: OpenAIMessage[] = system ? [{ role: 'system', content: system }] : [];
   const dropped: string[] = [];
   if (system === '') dropped.push('empty system prompt');
   for (const m of list.flatMap((r) => [r.user, r.assistant!])) {
-    const out: OpenAiMessage = { role: m.role as 'user' | 'assistant', content: joinInput(m) };
+    const out: OpenAIMessage = { role: m.role as 'user' | 'assistant', content: joinInput(m) };
     if (m.name !== undefined) out.name = m.name;
     if (m.weight !== undefined) out.weight = m.weight;
     messages.push(out);

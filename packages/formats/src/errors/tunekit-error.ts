@@ -53,7 +53,8 @@ export class FileNotFoundError extends TunekitError {
 }
 
 /** True for a {@link TunekitError} with the given code (works across copies of the package). */
-export function isTunekitError(error: unknown, code?: string): error is TunekitError {
+export function isTunekitError(error: unknown, options: { code?: string } = {}): error is TunekitError {
+  const { code } = options;
   if (!(error instanceof Error)) return false;
   const candidate = error as Partial<TunekitError>;
   return typeof candidate.code === 'string' && (code === undefined || candidate.code === code) && 'fix' in candidate;

@@ -9,7 +9,7 @@ import { toConversation, type ConvertOptions } from '../convert/convert-record.j
 import type { ReadError } from '../read/read-error.js';
 import type { LocatedRecord } from '../read/read-records.js';
 import type { Conversation } from '../records/conversation.js';
-import type { AnyRecord, ClassificationRecord, OpenAiChatRecord, RecordKind } from '../records/record-types.js';
+import type { AnyRecord, ClassificationRecord, OpenAIChatRecord, RecordKind } from '../records/record-types.js';
 import { render } from '../templates/render.js';
 import { DEFAULT_BUDGET, estimateEpochs } from './budget.js';
 import { conversationMessages, cookbookTokens, cookbookTrainableTokens, type CookbookMessage } from './cookbook-tokens.js';
@@ -79,7 +79,7 @@ export class ReportBuilder {
       }
       messages = conversationMessages(conversation.value);
     } else {
-      if (kind === 'openai') messages = (located.record as OpenAiChatRecord).messages;
+      if (kind === 'openai') messages = (located.record as OpenAIChatRecord).messages;
       else if (conversation.ok) messages = conversationMessages(conversation.value);
       else return;
       tokens = { total: cookbookTokens(messages, this.counter), trainable: cookbookTrainableTokens(messages, this.counter) };

@@ -49,10 +49,10 @@ export const ESTIMATED_TOKEN_COUNTER: TokenCounter = {
 export const OPENAI_ENCODINGS = ['r50k_base', 'cl100k_base', 'o200k_base'] as const;
 
 /** One of {@link OPENAI_ENCODINGS}. */
-export type OpenAiEncoding = (typeof OPENAI_ENCODINGS)[number];
+export type OpenAIEncoding = (typeof OPENAI_ENCODINGS)[number];
 
 /** How counters name each encoding in reports. */
-const ENCODING_LABELS: Record<OpenAiEncoding, string> = {
+const ENCODING_LABELS: Record<OpenAIEncoding, string> = {
   r50k_base: 'gpt2 (r50k_base)',
   cl100k_base: 'cl100k_base',
   o200k_base: 'o200k_base',
@@ -67,7 +67,7 @@ const importModule: ModuleImporter = async (specifier) => await import(/* @vite-
 /** The optional `gpt-tokenizer` package is not installed, and an exact encoding was asked for. */
 export class MissingTokenizerError extends TunekitError {
   /** Builds the error for the encoding that could not be loaded. */
-  constructor(encoding: OpenAiEncoding, cause: unknown) {
+  constructor(encoding: OpenAIEncoding, cause: unknown) {
     super('missing_dependency', `Counting ${encoding} tokens needs the optional package gpt-tokenizer, which is not installed.`, {
       fix: 'Install it next to @tunekit/formats (npm install gpt-tokenizer), or leave the encoding unset for a labelled estimate.',
       cause,
@@ -81,7 +81,7 @@ export class MissingTokenizerError extends TunekitError {
  *
  * @throws {@link MissingTokenizerError} when `gpt-tokenizer` is not installed.
  */
-export async function encodingCounter(encoding: OpenAiEncoding, importer: ModuleImporter = importModule): Promise<TokenCounter> {
+export async function encodingCounter(encoding: OpenAIEncoding, importer: ModuleImporter = importModule): Promise<TokenCounter> {
   let bpe: { encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[] };
   try {
     bpe = (await importer(`gpt-tokenizer/encoding/${encoding}`)) as typeof bpe;
@@ -99,7 +99,7 @@ export async function encodingCounter(encoding: OpenAiEncoding, importer: Module
  * `r50k_base`) from the optional `gpt-tokenizer` package, else the labelled
  * estimate when that package is not installed.
  */
-export async function resolveTokenCounter(tokenize?: TokenizeFn, encoding: OpenAiEncoding = 'r50k_base', importer?: ModuleImporter): Promise<TokenCounter> {
+export async function resolveTokenCounter(tokenize?: TokenizeFn, encoding: OpenAIEncoding = 'r50k_base', importer?: ModuleImporter): Promise<TokenCounter> {
   if (tokenize) return tokenCounter(tokenize);
   try {
     return await encodingCounter(encoding, importer);

@@ -16,7 +16,7 @@ describe('OpenAI encodings', () => {
   it('say clearly that gpt-tokenizer is missing when an encoding is asked for', async () => {
     const error = await encodingCounter('cl100k_base', missing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingTokenizerError);
-    expect(isTunekitError(error, 'missing_dependency')).toBe(true);
+    expect(isTunekitError(error, { code: 'missing_dependency' })).toBe(true);
     expect((error as Error).message).toBe(
       'Counting cl100k_base tokens needs the optional package gpt-tokenizer, which is not installed. Install it next to @tunekit/formats (npm install gpt-tokenizer), or leave the encoding unset for a labelled estimate.',
     );

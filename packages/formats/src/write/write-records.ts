@@ -4,14 +4,14 @@
  */
 
 /** One JSON object per line, each line ending with a newline. */
-export function toJsonl(records: Iterable<unknown>): string {
+export function toJSONL(records: Iterable<unknown>): string {
   let out = '';
   for (const record of records) out += `${JSON.stringify(record)}\n`;
   return out;
 }
 
 /** A JSON array, pretty-printed like the Alpaca data files (4-space indent), with a final newline. */
-export function toJsonArray(records: readonly unknown[], indent = 4): string {
+export function toJSONArray(records: readonly unknown[], indent = 4): string {
   return `${JSON.stringify(records, null, indent)}\n`;
 }
 
@@ -20,7 +20,7 @@ export function toJsonArray(records: readonly unknown[], indent = 4): string {
  * asked. TSV has no quoting, so a tab or line break inside a value is an
  * error rather than a silently broken row.
  */
-export function toTsv(rows: readonly Record<string, unknown>[], columns: readonly string[], options: { header?: boolean } = {}): string {
+export function toTSV(rows: readonly Record<string, unknown>[], columns: readonly string[], options: { header?: boolean } = {}): string {
   const lines = options.header ? [columns.join('\t')] : [];
   rows.forEach((row, i) => {
     const fields = columns.map((column) => {

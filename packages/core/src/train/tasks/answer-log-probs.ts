@@ -15,6 +15,10 @@ import type { Pass } from './task';
 
 /** Options of {@link answerLogProbs}. */
 export interface AnswerLogProbOptions {
+  /** The model to score with. */
+  model: GPT2Model;
+  /** The batch whose answers (labels other than -100) are scored. */
+  batch: CausalLMBatch;
   /** Sum the answer's token log-probabilities, or average them. */
   reduction: 'sum' | 'mean';
   /** Dropout state. Default: no dropout. */
@@ -24,7 +28,8 @@ export interface AnswerLogProbOptions {
 }
 
 /** [R] log-probabilities of each row's labelled tokens; differentiable with respect to the model's variables. */
-export function answerLogProbs(model: GPT2Model, batch: CausalLMBatch, options: AnswerLogProbOptions): tf.Tensor1D {
+export function answerLogProbs(options: AnswerLogProbOptions): tf.Tensor1D {
+  const { model, batch } = options;
   return tf.tidy(() => {
     const { hidden } = model.transformer(batch.inputIds, { ...(options.pass ?? { training: false, seed: 0 }), hooks: options.hooks }); // [R, T', C]
     const [rows, time, channels] = hidden.shape;

@@ -25,7 +25,7 @@ export function checkAnswerMasks(example: PreferenceExample, index: number): voi
   const source = example.source ?? { file: '<data>', record: index };
   for (const side of ['chosen', 'rejected'] as const) {
     const labels = example[`${side}Labels`];
-    if (!labels) throw new DataError(`has no ${side}Labels: DPO scores answer tokens only, so each side needs its answer mask; encode the records with encodeDpoPairs`, { source, field: `${side}Labels` });
+    if (!labels) throw new DataError(`has no ${side}Labels: DPO scores answer tokens only, so each side needs its answer mask; encode the records with encodeDPOPairs`, { source, field: `${side}Labels` });
     if (labels.length !== example[side].length) throw new DataError(`has ${labels.length} labels for ${example[side].length} tokens`, { source, field: `${side}Labels` });
   }
 }
