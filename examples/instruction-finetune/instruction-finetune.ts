@@ -84,7 +84,7 @@ export interface InstructionResult {
 
 /** The chapter's prompt (`format_input` plus the response cue), rendered by @tunekit/formats. */
 export function promptOf(record: AlpacaRecord): string {
-  return renderPrompt(alpacaToConversation({ instruction: record.instruction, input: record.input }), alpacaLlmsFromScratchTemplate);
+  return renderPrompt(alpacaToConversation({ instruction: record.instruction, input: record.input }), { template: alpacaLlmsFromScratchTemplate });
 }
 
 async function respond(model: GPT2Model, record: AlpacaRecord, maxNewTokens: number): Promise<string> {

@@ -13,7 +13,7 @@ import type { ChatSettings } from '../protocol';
  * piece of text (the worker posts each to the page as it comes).
  */
 export async function reply(model: GPT2Model, template: Template, message: string, settings: ChatSettings, onText: (piece: string) => void, signal?: AbortSignal): Promise<GenerateResult> {
-  const prompt = renderPrompt({ messages: [{ role: 'user', content: message }] }, template);
+  const prompt = renderPrompt({ messages: [{ role: 'user', content: message }] }, { template });
   return generate({
     model,
     prompt,

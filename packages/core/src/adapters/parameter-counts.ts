@@ -27,7 +27,8 @@ function linearShapes(config: GPT2Config): [string, number, number][] {
  * LoRA r·(in + out) per targeted map; prompt tuning P·C; prefix tuning
  * P·L·2·C (or the embedding plus MLP with `prefixProjection`).
  */
-export function adapterParameterCount(config: GPT2Config, spec: AdapterSizeSpec): number {
+export function adapterParameterCount(config: GPT2Config, options: AdapterSizeSpec): number {
+  const spec = options;
   const C = config.embeddingDim;
   switch (spec.method) {
     case 'prompt-tuning':

@@ -45,7 +45,8 @@ export interface PromptLearningShape {
 const SUPPORTED: PEFTType[] = ['LORA', 'PREFIX_TUNING', 'PROMPT_TUNING'];
 
 /** The full `adapter_config.json` object for an adapter, as PEFT's `save_pretrained` writes it. */
-export function buildPEFTConfig(adapter: Adapter, info: PEFTFileInfo = {}): PEFTConfigJSON {
+export function buildPEFTConfig(adapter: Adapter, options: PEFTFileInfo = {}): PEFTConfigJSON {
+  const info = options;
   return {
     ...peftFieldDefaults(adapter.peftType),
     ...adapter.peftConfig(),

@@ -35,12 +35,12 @@ function encodeRecord(item: RecordInput<PreferenceRecord>, index: number, option
   if (!pair.ok) throw new DataError(pair.message, { source, field: pair.field });
   let rendered;
   try {
-    rendered = renderPreference(pair.value, options.template ?? alpacaLlmsFromScratchTemplate);
+    rendered = renderPreference(pair.value, { template: options.template ?? alpacaLlmsFromScratchTemplate });
   } catch (error) {
     throw new DataError(`cannot be rendered: ${(error as Error).message}`, { source });
   }
-  const chosen = encodeSegments(rendered.chosen, tokenizer);
-  const rejected = encodeSegments(rendered.rejected, tokenizer);
+  const chosen = encodeSegments(rendered.chosen, { tokenizer });
+  const rejected = encodeSegments(rendered.rejected, { tokenizer });
   return { chosen: chosen.inputIds, chosenLabels: chosen.labels, rejected: rejected.inputIds, rejectedLabels: rejected.labels, source };
 }
 

@@ -67,7 +67,8 @@ export const GPT2_PRESETS: Readonly<Record<GPT2PresetName, Readonly<GPT2Config>>
  * Builds a config from a preset name or from explicit fields; unspecified
  * fields take GPT-2 small's values. The result is validated.
  */
-export function gpt2Config(base: GPT2PresetName | Partial<GPT2Config> = 'gpt2', overrides: Partial<GPT2Config> = {}): GPT2Config {
+export function gpt2Config(base: GPT2PresetName | Partial<GPT2Config> = 'gpt2', options: Partial<GPT2Config> = {}): GPT2Config {
+  const overrides = options;
   const start = typeof base === 'string' ? GPT2_PRESETS[base] : { ...GPT2_PRESETS.gpt2, ...base };
   if (start === undefined) {
     throw new Error(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`);

@@ -40,7 +40,7 @@ describe('Alpaca', () => {
   it('round-trips every record of instruction-data.json', async () => {
     const records = await readRecordsFromFileOrThrow(sharedFile('instruction-data.json'), { kind: 'alpaca' });
     for (const { record } of records) {
-      const back = convertRecord(record, 'alpaca', 'alpaca');
+      const back = convertRecord(record, { from: 'alpaca', to: 'alpaca' });
       expect(back.ok && back.value).toEqual(record);
       const viaConversation = conversationToAlpaca(alpacaToConversation(record));
       expect(viaConversation.ok && viaConversation.value).toEqual(record);
@@ -48,7 +48,7 @@ describe('Alpaca', () => {
   });
 
   it('to OpenAI merges the input into the user message and says so', () => {
-    const result = convertRecord(alpaca, 'alpaca', 'openai');
+    const result = convertRecord(alpaca, { from: 'alpaca', to: 'openai' });
     expect(result).toEqual({
       ok: true,
       value: {
@@ -65,7 +65,7 @@ describe('Alpaca', () => {
   });
 
   it('to ShareGPT uses human/gpt turns and the system column', () => {
-    const result = convertRecord({ instruction: 'Hi', input: '', output: 'Hello' }, 'alpaca', 'sharegpt');
+    const result = convertRecord({ instruction: 'Hi', input: '', output: 'Hello' }, { from: 'alpaca', to: 'sharegpt' });
     expect(result).toEqual({ ok: true, value: { conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello' }] }, dropped: [] });
   });
 });
@@ -89,7 +89,7 @@ describe('OpenAI chat', () => {
   });
 
   it('to Alpaca keeps the last round and the history, dropping weights and names', () => {
-    expect(convertRecord(chat, 'openai', 'alpaca')).toEqual({
+    expect(convertRecord(chat, { from: 'openai', to: 'alpaca' })).toEqual({
       ok: true,
       value: { instruction: 'Again', input: '', output: 'Hello again', system: 'Be brief.', history: [['Hi', 'Hello']] },
       dropped: ['weight', 'name'],
@@ -131,7 +131,7 @@ describe('ShareGPT', () => {
 describe('preference pairs', () => {
   it('with an Alpaca prompt: the chosen side becomes the answer, the rejected one is dropped', async () => {
     const [first] = await readRecordsFromFileOrThrow(sharedFile('instruction-data-with-preference.json'), { kind: 'preference' });
-    const result = convertRecord(first!.record, 'preference', 'alpaca');
+    const result = convertRecord(first!.record, { from: 'preference', to: 'alpaca' });
     expect(result).toEqual({
       ok: true,
       value: {
@@ -159,7 +159,7 @@ describe('preference pairs', () => {
       value: { prompt: { messages: [{ role: 'user', content: 'Q' }] }, chosen: [{ role: 'assistant', content: 'good' }], rejected: [{ role: 'assistant', content: 'bad' }] },
       dropped: [],
     });
-    const rejected = preferenceToConversation(record, 'rejected');
+    const rejected = preferenceToConversation(record, { side: 'rejected' });
     expect(rejected.ok && rejected.value.messages.at(-1)).toEqual({ role: 'assistant', content: 'bad' });
   });
 
@@ -172,8 +172,8 @@ describe('preference pairs', () => {
 describe('classification rows', () => {
   it('need an instruction to become instructions', () => {
     const row = { label: 'spam', text: 'WIN a prize' };
-    expect(toConversation(row, 'classification')).toMatchObject({ ok: false });
-    expect(convertRecord(row, 'classification', 'alpaca', { instruction: 'Spam or ham?' })).toEqual({
+    expect(toConversation(row, { kind: 'classification' })).toMatchObject({ ok: false });
+    expect(convertRecord(row, { from: 'classification', to: 'alpaca', instruction: 'Spam or ham?' })).toEqual({
       ok: true,
       value: { instruction: 'Spam or ham?', input: 'WIN a prize', output: 'spam' },
       dropped: [],
@@ -181,6 +181,6 @@ describe('classification rows', () => {
   });
 
   it('cannot be produced from other kinds', () => {
-    expect(convertRecord(alpaca, 'alpaca', 'classification')).toEqual({ ok: false, message: 'cannot convert alpaca records to classification records' });
+    expect(convertRecord(alpaca, { from: 'alpaca', to: 'classification' })).toEqual({ ok: false, message: 'cannot convert alpaca records to classification records' });
   });
 });

@@ -24,7 +24,7 @@ export function conversationToAlpaca(conversation: Conversation): Conversion<Alp
   const record: AlpacaRecord = { instruction: last.user.content, input: last.user.input ?? '', output: last.assistant!.content };
   if (system !== undefined) record.system = system;
   if (history.length > 0) record.history = history;
-  return converted(record, dropped);
+  return converted(record, { dropped });
 }
 
 /** A conversation as a ShareGPT record (`human`/`gpt` turns, `system` column). Weights and names are dropped. */
@@ -37,7 +37,7 @@ export function conversationToShareGPT(conversation: Conversation): Conversion<S
     conversations: messages.map((m) => ({ from: m.role === 'user' ? 'human' : 'gpt', value: joinInput(m) })),
   };
   if (system !== undefined) record.system = system;
-  return converted(record, droppedExtras(messages, true));
+  return converted(record, { dropped: droppedExtras(messages, true) });
 }
 
 /** A conversation as an OpenAI chat record, keeping names and weights. Inputs are merged into the user message. */
@@ -55,7 +55,7 @@ export function conversationToOpenAI(conversation: Conversation): Conversion<Ope
     messages.push(out);
   }
   if (list.some((r) => r.user.input)) dropped.push('input (merged into the user message)');
-  return converted({ messages }, dropped);
+  return converted({ messages }, { dropped });
 }
 
 /** Joins an Alpaca input to its message the way LLaMA-Factory does: `content\ninput`. */

@@ -4,7 +4,7 @@ import type { ParsedItem } from './parsed-item.js';
 
 async function collect(source: Parameters<typeof parseJSONArray>[0]): Promise<ParsedItem[]> {
   const items: ParsedItem[] = [];
-  for await (const item of parseJSONArray(source, 'data.json')) items.push(item);
+  for await (const item of parseJSONArray(source, { file: 'data.json' })) items.push(item);
   return items;
 }
 

@@ -49,7 +49,7 @@ describe('numberedLines', () => {
 describe('parseJSONL', () => {
   it('reads one record per line, skipping blank lines, and reports bad lines', async () => {
     const text = '{"messages": []}\n\n{"messages": [}\nnot json\n{"ok": true}';
-    const items: ParsedItem[] = await all(parseJSONL(text, 'chat.jsonl'));
+    const items: ParsedItem[] = await all(parseJSONL(text, { file: 'chat.jsonl' }));
     expect(items.map((i) => (i.ok ? `record ${i.index} @${i.line}` : `${i.error.file}:${i.error.line} ${i.error.message}`))).toEqual([
       'record 0 @1',
       'chat.jsonl:3 invalid JSON: Unexpected token \'}\'',
@@ -62,7 +62,7 @@ describe('parseJSONL', () => {
 describe('parseTSV', () => {
   it('keeps fields literally (quotes included) and checks the field count', async () => {
     const text = 'ham\tHe said "hi" ok\nspam\t"Free" entry\nbroken line without tab\nham\ttoo\tmany\n';
-    const items = await all(parseTSV(text, 'sms.tsv'));
+    const items = await all(parseTSV(text, { file: 'sms.tsv' }));
     expect(items.map((i) => (i.ok ? i.value : `${i.error.line}: ${i.error.message}`))).toEqual([
       { label: 'ham', text: 'He said "hi" ok' },
       { label: 'spam', text: '"Free" entry' },
@@ -72,7 +72,7 @@ describe('parseTSV', () => {
   });
 
   it('takes column names from a header line when asked', async () => {
-    const items = await all(parseTSV('text\tlabel\nhello\tham\n', 'x.tsv', { header: true }));
+    const items = await all(parseTSV('text\tlabel\nhello\tham\n', { file: 'x.tsv', header: true }));
     expect(items).toEqual([{ ok: true, value: { text: 'hello', label: 'ham' }, index: 0, line: 2 }]);
   });
 });

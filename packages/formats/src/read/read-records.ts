@@ -146,7 +146,7 @@ async function* parseSource(source: TextSource, options: ReadOptions, session: R
     yield csv;
     return;
   }
-  const items = format === 'tsv' ? parseTSV(chunks, file, options.tsv) : format === 'jsonl' ? parseJSONL(chunks, file) : parseJSONArray(chunks, file);
+  const items = format === 'tsv' ? parseTSV(chunks, { file, ...options.tsv }) : format === 'jsonl' ? parseJSONL(chunks, { file }) : parseJSONArray(chunks, { file });
   try {
     for await (const item of items) {
       lastLine = item.ok ? item.line : item.error.line;

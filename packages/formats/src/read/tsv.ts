@@ -19,7 +19,8 @@ export interface TSVOptions {
 export const DEFAULT_TSV_COLUMNS: readonly string[] = ['label', 'text'];
 
 /** Reads TSV rows as `{column: value}` objects, yielding each row or problem. Blank lines are skipped. */
-export async function* parseTSV(source: TextSource, file = '<input>', options: TSVOptions = {}): AsyncGenerator<ParsedItem> {
+export async function* parseTSV(source: TextSource, options: TSVOptions & { file?: string } = {}): AsyncGenerator<ParsedItem> {
+  const file = options.file ?? '<input>';
   let columns = options.columns ?? DEFAULT_TSV_COLUMNS;
   let needHeader = options.header ?? false;
   let index = -1;

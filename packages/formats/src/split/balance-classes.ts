@@ -32,7 +32,7 @@ export function balanceClasses<T>(rows: readonly T[], options: BalanceOptions<T>
   let seed = options.seed ?? 123;
   // Classes are sampled in a fixed (sorted) order, each with its own derived seed.
   for (const key of [...byClass.keys()].sort()) {
-    for (const i of shuffled(byClass.get(key)!, seed++).slice(0, perClass)) keep.add(i);
+    for (const i of shuffled(byClass.get(key)!, { seed: seed++ }).slice(0, perClass)) keep.add(i);
   }
   return rows.filter((_, i) => keep.has(i));
 }

@@ -20,7 +20,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** A shuffled copy (Fisher–Yates), the same for the same seed. */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
+export function shuffled<T>(items: readonly T[], options: { seed: number }): T[] {
+  const { seed } = options;
   const out = [...items];
   const random = seededRandom(seed);
   for (let i = out.length - 1; i > 0; i--) {

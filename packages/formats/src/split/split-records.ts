@@ -48,7 +48,7 @@ export function splitRecords<T>(records: readonly T[], options: SplitOptions): S
   if (entries.some(([, f]) => !(f >= 0)) || Math.abs(total - 1) > 1e-6) {
     throw new Error(`split fractions must be non-negative and sum to 1, got ${entries.map(([k, f]) => `${k}=${f}`).join(', ')}`);
   }
-  const items = options.shuffle === false ? [...records] : shuffled(records, options.seed ?? 123);
+  const items = options.shuffle === false ? [...records] : shuffled(records, { seed: options.seed ?? 123 });
   const split: Split<T> = { train: [], val: [], test: [] };
   let start = 0;
   entries.forEach(([part, fraction], i) => {

@@ -20,7 +20,8 @@ export interface TokenCounter {
 }
 
 /** Wraps any tokenizer function. */
-export function tokenCounter(tokenize: TokenizeFn, name = 'custom'): TokenCounter {
+export function tokenCounter(tokenize: TokenizeFn, options: { name?: string } = {}): TokenCounter {
+  const name = options.name ?? 'custom';
   return {
     name,
     exact: true,
@@ -81,7 +82,8 @@ export class MissingTokenizerError extends TunekitError {
  *
  * @throws {@link MissingTokenizerError} when `gpt-tokenizer` is not installed.
  */
-export async function encodingCounter(encoding: OpenAIEncoding, importer: ModuleImporter = importModule): Promise<TokenCounter> {
+export async function encodingCounter(encoding: OpenAIEncoding, options: { importer?: ModuleImporter } = {}): Promise<TokenCounter> {
+  const importer = options.importer ?? importModule;
   let bpe: { encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[] };
   try {
     bpe = (await importer(`gpt-tokenizer/encoding/${encoding}`)) as typeof bpe;
@@ -90,8 +92,8 @@ export async function encodingCounter(encoding: OpenAIEncoding, importer: Module
   }
   // Special-looking text inside data is counted as ordinary text here;
   // special segments are counted as one token by countSegments.
-  const options = { disallowedSpecial: new Set<string>() };
-  return tokenCounter((text) => bpe.encode(text, options), ENCODING_LABELS[encoding]);
+  const encodeOptions = { disallowedSpecial: new Set<string>() };
+  return tokenCounter((text) => bpe.encode(text, encodeOptions), { name: ENCODING_LABELS[encoding] });
 }
 
 /**
@@ -99,10 +101,11 @@ export async function encodingCounter(encoding: OpenAIEncoding, importer: Module
  * `r50k_base`) from the optional `gpt-tokenizer` package, else the labelled
  * estimate when that package is not installed.
  */
-export async function resolveTokenCounter(tokenize?: TokenizeFn, encoding: OpenAIEncoding = 'r50k_base', importer?: ModuleImporter): Promise<TokenCounter> {
+export async function resolveTokenCounter(options: { tokenize?: TokenizeFn; encoding?: OpenAIEncoding; importer?: ModuleImporter } = {}): Promise<TokenCounter> {
+  const { tokenize, encoding = 'r50k_base', importer } = options;
   if (tokenize) return tokenCounter(tokenize);
   try {
-    return await encodingCounter(encoding, importer);
+    return await encodingCounter(encoding, { importer });
   } catch (e) {
     if (e instanceof MissingTokenizerError) return ESTIMATED_TOKEN_COUNTER;
     throw e;
@@ -118,7 +121,8 @@ export interface SegmentTokenCounts {
 }
 
 /** Total and trainable tokens of a rendering; a special segment is one token. */
-export function countSegments(segments: readonly Segment[], counter: TokenCounter): SegmentTokenCounts {
+export function countSegments(segments: readonly Segment[], options: { counter: TokenCounter }): SegmentTokenCounts {
+  const { counter } = options;
   let total = 0;
   let trainable = 0;
   for (const segment of segments) {

@@ -131,7 +131,8 @@ export interface ValidationReport {
  * template), so its numbers come out; GPT-2's `r50k_base` otherwise, since
  * that is what tunekit trains.
  */
-export function defaultEncoding(kind: RecordKind | undefined, template: Template | undefined): OpenAIEncoding {
+export function defaultEncoding(kind: RecordKind | undefined, options: { template?: Template }): OpenAIEncoding {
+  const { template } = options;
   return kind === 'openai' && !template ? 'cl100k_base' : 'r50k_base';
 }
 
@@ -143,7 +144,7 @@ export function defaultEncoding(kind: RecordKind | undefined, template: Template
 export async function counterFor(kind: RecordKind | undefined, options: ValidationOptions): Promise<TokenCounter> {
   if (options.counter) return options.counter;
   if (!options.tokenize && options.encoding) return encodingCounter(options.encoding);
-  return resolveTokenCounter(options.tokenize, defaultEncoding(kind, options.template));
+  return resolveTokenCounter({ tokenize: options.tokenize, encoding: defaultEncoding(kind, { template: options.template }) });
 }
 
 /** Builds the report for what a reader returned (see {@link validateSource} to stream instead). */

@@ -12,7 +12,7 @@ describe('writers', () => {
     for (const [text, format] of [
       [toJSONL(rows), 'jsonl'],
       [toJSONArray(rows), 'json'],
-      [toTSV(rows, ['label', 'text']), 'tsv'],
+      [toTSV(rows, { columns: ['label', 'text'] }), 'tsv'],
     ] as const) {
       const back = await readRecords(text, { format, kind: 'classification' });
       expect(back.errors).toEqual([]);
@@ -21,7 +21,7 @@ describe('writers', () => {
   });
 
   it('write TSV literally, with an optional header, and refuse values with tabs', () => {
-    expect(toTSV(rows, ['label', 'text'], { header: true })).toBe('label\ttext\nham\tHe said "hi"\nspam\tWIN\n');
-    expect(() => toTSV([{ label: 'a', text: 'x\ty' }], ['label', 'text'])).toThrow('row 0, column "text": TSV values cannot contain tabs or line breaks');
+    expect(toTSV(rows, { columns: ['label', 'text'], header: true })).toBe('label\ttext\nham\tHe said "hi"\nspam\tWIN\n');
+    expect(() => toTSV([{ label: 'a', text: 'x\ty' }], { columns: ['label', 'text'] })).toThrow('row 0, column "text": TSV values cannot contain tabs or line breaks');
   });
 });

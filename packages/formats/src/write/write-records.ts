@@ -11,7 +11,8 @@ export function toJSONL(records: Iterable<unknown>): string {
 }
 
 /** A JSON array, pretty-printed like the Alpaca data files (4-space indent), with a final newline. */
-export function toJSONArray(records: readonly unknown[], indent = 4): string {
+export function toJSONArray(records: readonly unknown[], options: { indent?: number } = {}): string {
+  const indent = options.indent ?? 4;
   return `${JSON.stringify(records, null, indent)}\n`;
 }
 
@@ -20,7 +21,8 @@ export function toJSONArray(records: readonly unknown[], indent = 4): string {
  * asked. TSV has no quoting, so a tab or line break inside a value is an
  * error rather than a silently broken row.
  */
-export function toTSV(rows: readonly Record<string, unknown>[], columns: readonly string[], options: { header?: boolean } = {}): string {
+export function toTSV(rows: readonly Record<string, unknown>[], options: { columns: readonly string[]; header?: boolean }): string {
+  const { columns } = options;
   const lines = options.header ? [columns.join('\t')] : [];
   rows.forEach((row, i) => {
     const fields = columns.map((column) => {

@@ -58,7 +58,7 @@ export async function convertCommand(argv: readonly string[], io: CliIo): Promis
       continue;
     }
     from = item.kind;
-    const result = convertRecord(item.record, item.kind, to, conversion);
+    const result = convertRecord(item.record, { from: item.kind, to, ...conversion });
     if (!result.ok) {
       errors.push({ file: item.file, line: item.line, record: item.index, field: result.field, message: result.message, code: 'conversion' });
       continue;
@@ -71,7 +71,7 @@ export async function convertCommand(argv: readonly string[], io: CliIo): Promis
     return EXIT.dataErrors;
   }
   const output = await openOutput(args, io);
-  output.write(toFormat === 'json' ? toJSONArray(out) : toFormat === 'jsonl' ? toJSONL(out) : toTSV(out as unknown as Record<string, unknown>[], ['label', 'text']));
+  output.write(toFormat === 'json' ? toJSONArray(out) : toFormat === 'jsonl' ? toJSONL(out) : toTSV(out as unknown as Record<string, unknown>[], { columns: ['label', 'text'] }));
   const path = await output.close();
   const notes = [...dropped].map(([note, n]) => `  ${note}: ${n} records`).join('\n');
   io.err(`converted ${out.length} ${from ?? input.options.kind ?? ''} records to ${to} (${toFormat})${path ? ` in ${path}` : ''}\n${notes ? `dropped or merged:\n${notes}\n` : 'nothing dropped\n'}`);
