@@ -2,6 +2,7 @@
  * Writing records back out: JSON arrays, JSON Lines, TSV.
  * @module
  */
+import { InvalidArgumentError } from '../errors/common-errors.js';
 
 /** One JSON object per line, each line ending with a newline. */
 export function toJSONL(records: Iterable<unknown>): string {
@@ -27,7 +28,7 @@ export function toTSV(rows: readonly Record<string, unknown>[], options: { colum
   rows.forEach((row, i) => {
     const fields = columns.map((column) => {
       const text = String(row[column] ?? '');
-      if (/[\t\r\n]/.test(text)) throw new Error(`row ${i}, column "${column}": TSV values cannot contain tabs or line breaks`);
+      if (/[\t\r\n]/.test(text)) throw new InvalidArgumentError(`row ${i}, column "${column}": TSV values cannot contain tabs or line breaks`);
       return text;
     });
     lines.push(fields.join('\t'));
