@@ -5,6 +5,7 @@
  * reused, otherwise it is downloaded (resuming a partial `.incomplete` file
  * with a Range request), checked, and renamed into place.
  */
+import { TunekitError, UnsupportedError } from '@tunekit/formats';
 import type { FileHandle } from 'node:fs/promises';
 import { FetchError, describeError } from './fetch-error';
 import { fetchStream, type ProgressCallback } from './fetch-stream';
@@ -114,7 +115,7 @@ async function writeFully(handle: FileHandle, chunk: Uint8Array, path: string): 
   let offset = 0;
   while (offset < chunk.byteLength) {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
-    if (bytesWritten <= 0) throw new Error(`Cannot write ${path}: the disk accepted no more bytes (full?)`);
+    if (bytesWritten <= 0) throw new TunekitError('disk_full', `Cannot write ${path}: the disk accepted no more bytes (full?)`);
     offset += bytesWritten;
   }
 }
@@ -134,7 +135,7 @@ async function sha256File(path: string): Promise<string> {
  * Range request, checks size (and sha256 for LFS files), then renames.
  */
 async function downloadBlob(cache: RepoCache, metadata: FileMetadata, settings: HubSettings, options: HubDownloadOptions): Promise<void> {
-  const { fs, path } = nodeBuiltins() ?? (() => { throw new Error('The Hub cache needs Node'); })();
+  const { fs, path } = nodeBuiltins() ?? (() => { throw new UnsupportedError('The Hub cache needs Node'); })();
   const blob = cache.blob(metadata.etag);
   const incomplete = `${blob}.incomplete`;
   fs.mkdirSync(path.dirname(blob), { recursive: true });

@@ -2,6 +2,7 @@
  * `loadModel`: a GPT-2 in the Hugging Face layout (`config.json` +
  * `model.safetensors`) from a local directory, a URL, a Hub id, or bytes.
  */
+import { FileNotFoundError } from '@tunekit/formats';
 import type { BackendV1, FileIO } from '../backend/backend-spec';
 import { resolveBackend } from '../backend/resolve-backend';
 import { fromHFConfig, type HFGPT2ConfigJSON } from '../model/config';
@@ -121,7 +122,7 @@ async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchIm
   const origin = joinPath(location.path, name);
   if (!(await location.files.exists(origin))) {
     const hasBin = await location.files.exists(joinPath(location.path, 'pytorch_model.bin'));
-    throw new Error(`${origin} not found${hasBin ? ' (only pytorch_model.bin is there: convert it to safetensors first)' : ''}`);
+    throw new FileNotFoundError(origin, { message: `${origin} not found${hasBin ? ' (only pytorch_model.bin is there: convert it to safetensors first)' : ''}` });
   }
   if (location.files.openRead) return { origin, ...(await location.files.openRead(origin)) };
   const bytes = await location.files.readFile(origin);

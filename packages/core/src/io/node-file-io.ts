@@ -3,6 +3,7 @@
  * `@tunekit/backend-node`. Node modules are imported lazily so that this file
  * can sit in a browser bundle without pulling in `node:fs`.
  */
+import { TunekitError } from '@tunekit/formats';
 import { FileNotFoundError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import { type WritableFile, writeFully } from './write-fully';
@@ -93,7 +94,7 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       try {
         return new Uint8Array(await fsp.readFile(file));
       } catch (error) {
-        throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`);
       }
     },
     async writeFileAtomic(file, data) {
@@ -134,7 +135,7 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       try {
         size = (await fsp.stat(file)).size;
       } catch (error) {
-        throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`);
       }
       return { size, chunks: fs.createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Uint8Array> };
     },

@@ -1,4 +1,5 @@
 /** Saves a model in the Hugging Face layout: `config.json` + `model.safetensors`. */
+import { UnsupportedError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import { toHFConfig } from '../model/config';
 import type { GPT2Model } from '../model/gpt2-model';
@@ -32,7 +33,7 @@ export async function modelTensors(model: GPT2Model): Promise<Map<string, Tensor
  */
 export function resolveFiles(files?: FileIO, backend?: { backend: { files?: FileIO } }): FileIO {
   const resolved = files ?? backend?.backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
-  if (!resolved) throw new Error('No file system here: pass { files } (e.g. the browser storage of @tunekit/backend-web)');
+  if (!resolved) throw new UnsupportedError('No file system here: pass { files } (e.g. the browser storage of @tunekit/backend-web)');
   return resolved;
 }
 
