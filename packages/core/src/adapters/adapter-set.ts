@@ -4,6 +4,7 @@
  * and unload. It freezes the base model and sets `model.hooks` to the
  * composition of the active adapters' hooks.
  */
+import { InvalidArgumentError, InvalidStateError, UnsupportedError } from '@tunekit/formats';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ParameterSource } from '../model/parameter-source';
@@ -36,7 +37,7 @@ export class AdapterSet implements ParameterSource {
 
   /** Freezes the model's variables; use {@link applyAdapter} rather than this. */
   constructor(model: GPT2Model) {
-    if (model.hooks) throw new Error('The model already has hooks set; unload the other adapters first');
+    if (model.hooks) throw new InvalidStateError('The model already has hooks set; unload the other adapters first');
     this.model = model;
     for (const variable of model.parameters().values()) {
       this.savedTrainable.set(variable, variable.trainable);
@@ -62,16 +63,16 @@ export class AdapterSet implements ParameterSource {
   /** An adapter by name. */
   get(name: string): Adapter {
     const adapter = this.adapters.get(name);
-    if (!adapter) throw new Error(`No adapter named "${name}"; adapters: ${this.names.join(', ') || 'none'}`);
+    if (!adapter) throw new InvalidArgumentError(`No adapter named "${name}"; adapters: ${this.names.join(', ') || 'none'}`);
     return adapter;
   }
 
   /** Adds an adapter under a new name; `activate` (default true) makes it the only active one. */
   add(name: string, adapter: Adapter, options: { activate?: boolean } = {}): this {
-    if (!name) throw new Error('An adapter needs a non-empty name');
-    if (this.adapters.has(name)) throw new Error(`An adapter named "${name}" already exists; remove it first or pick another name`);
-    if ([...this.adapters.values()].includes(adapter)) throw new Error(`This adapter is already attached under another name`);
-    if (adapter.isDisposed) throw new Error(`Adapter "${name}" has been disposed`);
+    if (!name) throw new InvalidArgumentError('An adapter needs a non-empty name');
+    if (this.adapters.has(name)) throw new InvalidStateError(`An adapter named "${name}" already exists; remove it first or pick another name`);
+    if ([...this.adapters.values()].includes(adapter)) throw new InvalidStateError(`This adapter is already attached under another name`);
+    if (adapter.isDisposed) throw new InvalidStateError(`Adapter "${name}" has been disposed`);
     this.adapters.set(name, adapter);
     for (const variable of adapter.parameters().values()) variable.trainable = false;
     if (options.activate ?? true) this.setActive(name);
@@ -138,8 +139,8 @@ export class AdapterSet implements ParameterSource {
   merge(): this {
     const active = this.activeNames.map((name) => [name, this.get(name)] as const);
     const notLora = active.filter(([, adapter]) => !(adapter instanceof LoRAAdapter)).map(([name]) => name);
-    if (notLora.length) throw new Error(`Only LoRA adapters can be merged; active adapter(s) ${notLora.join(', ')} are not LoRA`);
-    if (!this.enabled) throw new Error('Adapters are disabled; enable them before merging');
+    if (notLora.length) throw new UnsupportedError(`Only LoRA adapters can be merged; active adapter(s) ${notLora.join(', ')} are not LoRA`);
+    if (!this.enabled) throw new InvalidStateError('Adapters are disabled; enable them before merging');
     for (const [, adapter] of active) (adapter as LoRAAdapter).merge();
     return this;
   }

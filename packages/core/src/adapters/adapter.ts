@@ -3,6 +3,7 @@
  * {@link ParameterSource} whose variables are named by their PEFT file keys,
  * plus the forward hooks it contributes and its PEFT config fields.
  */
+import { InvalidStateError } from '@tunekit/formats';
 import type { ForwardHooks } from '../model/hooks';
 import type { ParameterSource } from '../model/parameter-source';
 import type { TensorToWrite } from '../io/safetensors';
@@ -54,6 +55,6 @@ export async function variableTensors(source: ParameterSource): Promise<Map<stri
 
 /** Throws the usual error for using an adapter after `dispose()`. */
 export function assertNotDisposed(adapter: { isDisposed: boolean }, what: string): void {
-  if (adapter.isDisposed) throw new Error(`This ${what} adapter has been disposed`);
+  if (adapter.isDisposed) throw new InvalidStateError(`This ${what} adapter has been disposed`);
 }
 

@@ -3,6 +3,7 @@
  * targets. Module keys are the names PEFT sees on a Hugging Face GPT-2:
  * `transformer.h.{i}.attn.c_attn`, …, and `score` for the classification head.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import type { LinearName } from '../model/hooks';
 
 /** How LoRA's matrices start. */
@@ -62,25 +63,25 @@ const GPT2_LINEAR_SUFFIXES = ['c_attn', 'c_proj', 'c_fc'];
 /** Fills defaults and checks every field; errors name the field. */
 export function resolveLoRAConfig(options: Partial<LoRAConfig>): LoRAConfig {
   const config: LoRAConfig = { ...DEFAULT_LORA, ...stripUndefined(options) };
-  if (!Number.isInteger(config.rank) || config.rank <= 0) throw new Error(`LoRA rank must be a positive integer, got ${config.rank}`);
-  if (!Number.isFinite(config.alpha)) throw new Error(`LoRA alpha must be a finite number, got ${config.alpha}`);
-  if (!(config.dropout >= 0 && config.dropout < 1)) throw new Error(`LoRA dropout must be in [0, 1), got ${config.dropout}`);
-  if (!['kaiming', 'gaussian', 'random'].includes(config.init)) throw new Error(`LoRA init must be 'kaiming', 'gaussian' or 'random', got ${String(config.init)}`);
+  if (!Number.isInteger(config.rank) || config.rank <= 0) throw new InvalidArgumentError(`LoRA rank must be a positive integer, got ${config.rank}`);
+  if (!Number.isFinite(config.alpha)) throw new InvalidArgumentError(`LoRA alpha must be a finite number, got ${config.alpha}`);
+  if (!(config.dropout >= 0 && config.dropout < 1)) throw new InvalidArgumentError(`LoRA dropout must be in [0, 1), got ${config.dropout}`);
+  if (!['kaiming', 'gaussian', 'random'].includes(config.init)) throw new InvalidArgumentError(`LoRA init must be 'kaiming', 'gaussian' or 'random', got ${String(config.init)}`);
   if (typeof config.targetModules === 'string') {
     if (config.targetModules !== ALL_LINEAR) new RegExp(config.targetModules); // throws on a bad pattern
   } else if (!Array.isArray(config.targetModules) || config.targetModules.length === 0) {
-    throw new Error('LoRA targetModules must be a non-empty list of module names or a regular expression');
+    throw new InvalidArgumentError('LoRA targetModules must be a non-empty list of module names or a regular expression');
   }
   const layers = config.layersToTransform;
   if (layers !== undefined && ![layers].flat().every((i) => Number.isInteger(i) && i >= 0)) {
-    throw new Error(`LoRA layersToTransform must be non-negative integers, got ${JSON.stringify(layers)}`);
+    throw new InvalidArgumentError(`LoRA layersToTransform must be non-negative integers, got ${JSON.stringify(layers)}`);
   }
   // PEFT's own checks: a regular expression already says which layers it means.
   if (typeof config.targetModules === 'string' && (layers !== undefined || config.layersPattern !== undefined)) {
-    throw new Error('LoRA layersToTransform and layersPattern cannot be combined with a regular-expression targetModules');
+    throw new InvalidArgumentError('LoRA layersToTransform and layersPattern cannot be combined with a regular-expression targetModules');
   }
   if (config.layersPattern !== undefined && config.layersPattern.length > 0 && layers === undefined) {
-    throw new Error('LoRA layersPattern needs layersToTransform');
+    throw new InvalidArgumentError('LoRA layersPattern needs layersToTransform');
   }
   return config;
 }

@@ -3,6 +3,7 @@
  * hook adds `scaling · dropout(x) · Aᵀ · Bᵀ` with A [r, in] and B [out, r]
  * stored as PEFT stores them; merging adds `scaling · (B·A)ᵀ` to W.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardContext, ForwardHooks, LinearName } from '../model/hooks';
@@ -78,7 +79,7 @@ export class LoRAAdapter implements Adapter {
     }
     if (planned.length === 0) {
       const available = linearModules(model, extraModules).map((m) => peftModuleKey(m.name));
-      throw new Error(`LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; modules are ${available.slice(0, 4).join(', ')}, … ${available.slice(-1)}`);
+      throw new InvalidArgumentError(`LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; modules are ${available.slice(0, 4).join(', ')}, … ${available.slice(-1)}`);
     }
     for (const { module, key, a, b, aShape, bShape } of planned) {
       this.targets.set(module.name, {
@@ -119,7 +120,7 @@ export class LoRAAdapter implements Adapter {
   /** The weight update of one target in its base weight's layout: `scaling·(B·A)ᵀ` [in, out] for Conv1D. */
   deltaWeight(name: LinearName): tf.Tensor2D {
     const target = this.targets.get(name);
-    if (!target) throw new Error(`LoRA does not adapt "${name}"; it adapts ${this.targetNames.join(', ')}`);
+    if (!target) throw new InvalidArgumentError(`LoRA does not adapt "${name}"; it adapts ${this.targetNames.join(', ')}`);
     return tf.tidy(() => {
       const product = target.layout === 'in-out'
         ? tf.matMul(target.a, target.b, true, true) // [in, r]·[r, out] = (B·A)ᵀ
@@ -210,8 +211,8 @@ function linearModules(model: GPT2Model, extra: readonly LinearModule[]): Linear
     );
   });
   for (const module of extra) {
-    if (module.weight.rank !== 2) throw new Error(`extra module "${module.name}": weight must be 2-D, got shape [${module.weight.shape}]`);
-    if (modules.some((m) => m.name === module.name)) throw new Error(`extra module "${module.name}" is already a GPT-2 module`);
+    if (module.weight.rank !== 2) throw new InvalidArgumentError(`extra module "${module.name}": weight must be 2-D, got shape [${module.weight.shape}]`);
+    if (modules.some((m) => m.name === module.name)) throw new InvalidArgumentError(`extra module "${module.name}" is already a GPT-2 module`);
     modules.push(module);
   }
   return modules;

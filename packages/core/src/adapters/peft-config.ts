@@ -4,6 +4,7 @@
  * unknown fields are ignored with one warning). Fields that would change the
  * computation in ways tunekit does not implement are errors, not silent.
  */
+import { InvalidFileError } from '@tunekit/formats';
 import type { Adapter, PEFTConfigJSON, PEFTConfigValue, PEFTType } from './adapter';
 import type { LoRAConfig, LoRAInit } from './lora-config';
 import { knownPeftFields, PEFT_FORMAT_VERSION, peftFieldDefaults } from './peft-config-fields';
@@ -80,14 +81,14 @@ export function parsePEFTConfig(source: string | PEFTConfigJSON, options: { orig
     try {
       json = JSON.parse(source);
     } catch (error) {
-      throw new Error(`${origin}: not valid JSON (${(error as Error).message})`);
+      throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`);
     }
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${origin}: expected a JSON object`);
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InvalidFileError(`${origin}: expected a JSON object`);
   const raw = json as PEFTConfigJSON;
-  if (!('peft_type' in raw)) throw new Error(`${origin}: missing required field "peft_type"`);
+  if (!('peft_type' in raw)) throw new InvalidFileError(`${origin}: missing required field "peft_type"`);
   const peftType = raw.peft_type as PEFTType;
-  if (!SUPPORTED.includes(peftType)) throw new Error(`${origin}: field "peft_type" is ${JSON.stringify(raw.peft_type)}; supported: ${SUPPORTED.join(', ')}`);
+  if (!SUPPORTED.includes(peftType)) throw new InvalidFileError(`${origin}: field "peft_type" is ${JSON.stringify(raw.peft_type)}; supported: ${SUPPORTED.join(', ')}`);
   const known = knownPeftFields(peftType);
   const unknown = Object.keys(raw).filter((key) => !known.has(key)).sort();
   if (unknown.length) logger.warn(`${origin}: ignoring unknown field(s) ${unknown.join(', ')} (written by another PEFT version?)`);
@@ -107,12 +108,12 @@ export function parsePEFTConfig(source: string | PEFTConfigJSON, options: { orig
     numTransformerSubmodules: f.optionalInteger('num_transformer_submodules'),
   };
   if (shape.numTransformerSubmodules !== null && shape.numTransformerSubmodules !== 1) {
-    throw new Error(`${origin}: field "num_transformer_submodules" is ${shape.numTransformerSubmodules}; GPT-2 is decoder-only (1)`);
+    throw new InvalidFileError(`${origin}: field "num_transformer_submodules" is ${shape.numTransformerSubmodules}; GPT-2 is decoder-only (1)`);
   }
   const numVirtualTokens = f.requiredInteger('num_virtual_tokens');
   if (peftType === 'PREFIX_TUNING') {
     const initWeights = f.optionalString('init_weights');
-    if (initWeights !== null && initWeights !== 'zero') throw new Error(`${origin}: field "init_weights" must be "zero" or null, got ${JSON.stringify(initWeights)}`);
+    if (initWeights !== null && initWeights !== 'zero') throw new InvalidFileError(`${origin}: field "init_weights" must be "zero" or null, got ${JSON.stringify(initWeights)}`);
     const prefix: PrefixTuningConfig = {
       numVirtualTokens,
       prefixProjection: f.boolean('prefix_projection', false),
@@ -159,13 +160,13 @@ const UNSUPPORTED_LORA: [field: string, isDefault: (value: PEFTConfigValue) => b
 function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoRAConfig {
   for (const [field, isDefault] of UNSUPPORTED_LORA) {
     if (field in f.raw && !isDefault(f.raw[field] as PEFTConfigValue)) {
-      throw new Error(`${origin}: field "${field}" = ${JSON.stringify(f.raw[field])} is not supported by tunekit's LoRA`);
+      throw new InvalidFileError(`${origin}: field "${field}" = ${JSON.stringify(f.raw[field])} is not supported by tunekit's LoRA`);
     }
   }
   const rank = f.optionalInteger('r') ?? 8;
-  if (rank <= 0) throw new Error(`${origin}: field "r" must be a positive integer, got ${rank}`);
+  if (rank <= 0) throw new InvalidFileError(`${origin}: field "r" must be a positive integer, got ${rank}`);
   const dropout = f.number('lora_dropout', 0);
-  if (!(dropout >= 0 && dropout < 1)) throw new Error(`${origin}: field "lora_dropout" must be in [0, 1), got ${dropout}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new InvalidFileError(`${origin}: field "lora_dropout" must be in [0, 1), got ${dropout}`);
   const targets = f.raw.target_modules;
   let targetModules: string[] | string = ['c_attn']; // PEFT's default for GPT-2
   if (typeof targets === 'string') targetModules = targets;
@@ -177,11 +178,11 @@ function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoRACo
   else if (rawInit !== true) logger.warn(`${origin}: init_lora_weights ${JSON.stringify(rawInit)} only affects initialisation; the saved weights are used as they are`);
   const layers = f.raw.layers_to_transform;
   if (layers !== null && layers !== undefined && !(Number.isInteger(layers) || (Array.isArray(layers) && layers.every(Number.isInteger)))) {
-    throw new Error(`${origin}: field "layers_to_transform" must be an integer or a list of integers, got ${JSON.stringify(layers)}`);
+    throw new InvalidFileError(`${origin}: field "layers_to_transform" must be an integer or a list of integers, got ${JSON.stringify(layers)}`);
   }
   const pattern = f.raw.layers_pattern;
   if (pattern !== null && pattern !== undefined && typeof pattern !== 'string' && !Array.isArray(pattern)) {
-    throw new Error(`${origin}: field "layers_pattern" must be a string or a list of strings`);
+    throw new InvalidFileError(`${origin}: field "layers_pattern" must be a string or a list of strings`);
   }
   return {
     rank,
@@ -207,7 +208,7 @@ class FieldReader {
   constructor(readonly raw: PEFTConfigJSON, private readonly origin: string) {}
 
   private fail(field: string, expected: string): never {
-    throw new Error(`${this.origin}: field "${field}" must be ${expected}, got ${JSON.stringify(this.raw[field])}`);
+    throw new InvalidFileError(`${this.origin}: field "${field}" must be ${expected}, got ${JSON.stringify(this.raw[field])}`);
   }
 
   optionalString(field: string): string | null {

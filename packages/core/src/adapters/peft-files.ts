@@ -1,4 +1,6 @@
 /** Reading PEFT's two files from a directory, a URL or memory, and the keys of `modules_to_save`. */
+import { FetchError } from '../io/fetch-error';
+import { FileNotFoundError } from '@tunekit/formats';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { FileIO } from '../backend/backend-spec';
 import type { ParameterSource } from '../model/parameter-source';
@@ -36,9 +38,9 @@ export async function readAdapterFiles(
     const get = async (name: string) => {
       const url = `${base}/${name}`;
       const response = await fetchImpl(url).catch((error: Error) => {
-        throw new Error(`Cannot fetch ${url}: ${error.message}`);
+        throw new FetchError(url, `${error.message}`);
       });
-      if (!response.ok) throw new Error(`Cannot fetch ${url}: HTTP ${response.status}`);
+      if (!response.ok) throw new FetchError(url, `HTTP ${response.status}`);
       return { url, response };
     };
     const config = await get(CONFIG);
@@ -48,10 +50,10 @@ export async function readAdapterFiles(
   const io = resolveFiles(files);
   const configPath = joinPath(text, CONFIG);
   const weightsPath = joinPath(text, WEIGHTS);
-  if (!(await io.exists(configPath))) throw new Error(`${configPath} not found: "${text}" is not a PEFT adapter directory`);
+  if (!(await io.exists(configPath))) throw new FileNotFoundError(configPath, { message: `${configPath} not found: "${text}" is not a PEFT adapter directory` });
   if (!(await io.exists(weightsPath))) {
     const hasBin = await io.exists(joinPath(text, 'adapter_model.bin'));
-    throw new Error(`${weightsPath} not found${hasBin ? ' (only adapter_model.bin is there: save with safe_serialization=True)' : ''}`);
+    throw new FileNotFoundError(weightsPath, { message: `${weightsPath} not found${hasBin ? ' (only adapter_model.bin is there: save with safe_serialization=True)' : ''}` });
   }
   return {
     config: new TextDecoder().decode(await io.readFile(configPath)),

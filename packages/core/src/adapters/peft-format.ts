@@ -4,6 +4,7 @@
  * so that `PeftModel.from_pretrained(GPT2LMHeadModel.from_pretrained('gpt2'), dir)`
  * loads what we save and we load what it saves.
  */
+import { InvalidArgumentError, InvalidFileError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { TunekitError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
@@ -104,7 +105,7 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
   const used = new Set<string>();
   const take = (key: string, shape: number[]): Float32Array => {
     const tensor = tensors.get(key);
-    if (!tensor) throw new Error(`${read.weightsOrigin}: missing tensor "${key}" (expected shape [${shape}])`);
+    if (!tensor) throw new InvalidFileError(`${read.weightsOrigin}: missing tensor "${key}" (expected shape [${shape}])`);
     checkTensor(tensor, shape, read.weightsOrigin);
     used.add(key);
     return tensor.data as Float32Array;
@@ -160,7 +161,7 @@ function buildAdapter(model: GPT2Model, parsed: ParsedPEFTConfig, take: (key: st
   if (parsed.peftType === 'LORA') return new LoRAAdapter(model, parsed.lora, extraModules, take);
   const { embeddingDim: C, numLayers, numHeads } = model.config;
   const expect = (field: string, value: number | null, actual: number) => {
-    if (value !== null && value !== actual) throw new Error(`${origin}: field "${field}" is ${value} but the model has ${actual}`);
+    if (value !== null && value !== actual) throw new InvalidFileError(`${origin}: field "${field}" is ${value} but the model has ${actual}`);
   };
   expect('token_dim', parsed.shape.tokenDim, C);
   expect('num_layers', parsed.shape.numLayers, numLayers);
@@ -175,9 +176,9 @@ function buildAdapter(model: GPT2Model, parsed: ParsedPEFTConfig, take: (key: st
 }
 
 function checkTensor(tensor: DecodedTensor, shape: number[], origin: string): void {
-  if (tensor.data instanceof Int32Array) throw new Error(`${origin}: tensor "${tensor.name}" is ${tensor.dtype}; expected a floating-point tensor`);
+  if (tensor.data instanceof Int32Array) throw new InvalidFileError(`${origin}: tensor "${tensor.name}" is ${tensor.dtype}; expected a floating-point tensor`);
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
-    throw new Error(`${origin}: tensor "${tensor.name}" has shape [${tensor.shape}], expected [${shape}]`);
+    throw new InvalidFileError(`${origin}: tensor "${tensor.name}" has shape [${tensor.shape}], expected [${shape}]`);
   }
 }
 
@@ -185,6 +186,6 @@ function pickAdapter(source: Adapter | AdapterSet, name: string | undefined): Ad
   if (!(source instanceof AdapterSet)) return source;
   if (name) return source.get(name);
   const active = source.active;
-  if (active.length !== 1) throw new Error(`saveAdapter: the set has ${active.length} active adapters (${active.join(', ')}); pass name`);
+  if (active.length !== 1) throw new InvalidArgumentError(`saveAdapter: the set has ${active.length} active adapters (${active.join(', ')}); pass name`);
   return source.get(active[0] as string);
 }
