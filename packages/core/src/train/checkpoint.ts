@@ -14,6 +14,7 @@
  * removes what it wrote and throws a {@link CheckpointWriteError} naming the
  * step and the file.
  */
+import { InvalidFileError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import { joinPath } from '../io/node-file-io';
 import { concatBytes, type DecodedTensor, parseSafetensors, safetensorsParts, type TensorToWrite } from '../io/safetensors';
@@ -151,11 +152,11 @@ export async function resolveCheckpoint(path: string, options: { files?: FileIO 
     const name = new TextDecoder().decode(await io.readFile(pointer)).trim();
     const target = joinPath(path, name);
     if (!CHECKPOINT_NAME.test(name) || !(await io.exists(joinPath(target, TRAINER_STATE_FILE)))) {
-      throw new Error(`${pointer} names "${name}", which is not a complete checkpoint`);
+      throw new InvalidFileError(`${pointer} names "${name}", which is not a complete checkpoint`);
     }
     return target;
   }
-  throw new Error(`${path} is not a checkpoint: it has neither ${TRAINER_STATE_FILE} nor a ${LATEST_FILE} file`);
+  throw new InvalidFileError(`${path} is not a checkpoint: it has neither ${TRAINER_STATE_FILE} nor a ${LATEST_FILE} file`);
 }
 
 /** Reads a checkpoint written by {@link writeCheckpoint} (give its directory, or the parent with `latest`). */
@@ -170,7 +171,7 @@ export async function readCheckpoint<State>(path: string, options: { files?: Fil
   try {
     state = JSON.parse(new TextDecoder().decode(await io.readFile(statePath))) as State;
   } catch (error) {
-    throw new Error(`${statePath}: not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${statePath}: not valid JSON (${(error as Error).message})`);
   }
   const read = async (file: string) => parseSafetensors(await io.readFile(joinPath(directory, file)), { origin: joinPath(directory, file) }).tensors;
   return { path: directory, state, trainable: await read(TRAINABLE_FILE), optimizer: await read(OPTIMIZER_FILE) };

@@ -3,6 +3,7 @@
  * is clearing the flag, so the trainer, adapters and heads need no special
  * cases (see {@link ParameterSource}).
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import type { GPT2Model } from '../model/gpt2-model';
 import { countTrainable, type ParameterSource } from '../model/parameter-source';
 
@@ -51,11 +52,11 @@ export function freeze(sources: ParameterSource | readonly ParameterSource[], op
     for (const pattern of spec as readonly (string | RegExp)[]) {
       if (!named.some(([name]) => matches(name, pattern))) {
         const sample = named.slice(0, 3).map(([name]) => name).join(', ');
-        throw new Error(`freeze: pattern ${String(pattern)} matches no parameter (names look like ${sample}, …)`);
+        throw new InvalidArgumentError(`freeze: pattern ${String(pattern)} matches no parameter (names look like ${sample}, …)`);
       }
     }
   } else if (spec !== 'all' && spec !== 'none') {
-    throw new Error(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`);
+    throw new InvalidArgumentError(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`);
   }
   for (const [name, variable] of named) {
     variable.trainable = spec === 'all' || (Array.isArray(spec) && (spec as readonly (string | RegExp)[]).some((p) => matches(name, p)));
@@ -78,7 +79,7 @@ export function lastBlockPatterns(options: LastBlocksOptions): string[] {
   const { model, count } = options;
   const layers = model.config.numLayers;
   if (!Number.isInteger(count) || count < 0 || count > layers) {
-    throw new Error(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`);
+    throw new InvalidArgumentError(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`);
   }
   const patterns: string[] = [];
   for (let i = layers - count; i < layers; i++) patterns.push(`h.${i}.`);

@@ -3,6 +3,7 @@
  * clipping, AdamW with warmup and decay, periodic evaluation, early stopping,
  * crash-safe checkpoints, and a resume that continues bit for bit.
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchOrder, sequentialBatches } from '../data/batch-order';
 import { checkInputLengths } from '../data/collate';
@@ -185,7 +186,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
 
   const sources = [model, ...(options.head ? [options.head] : []), ...(options.sources ?? [])];
   const variables = trainableVariables(sources);
-  if (variables.size === 0) throw new Error('Nothing to train: every variable of the model, head and sources is frozen (see freeze())');
+  if (variables.size === 0) throw new InvalidArgumentError('Nothing to train: every variable of the model, head and sources is frozen (see freeze())');
   const order = new BatchOrder(trainData.length, { batchSize, seed, shuffle: options.shuffle, dropLast: options.dropLast });
   const updatesPerEpoch = Math.floor(order.batchesPerEpoch / accumulation);
   if (updatesPerEpoch < 1) {
@@ -197,7 +198,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   const peak = options.optimizer?.learningRate ?? 5e-5;
   const evalEvery = options.evalEvery;
   const stopping = options.earlyStopping;
-  if (stopping && (!valData || !evalEvery)) throw new Error('earlyStopping needs valData and evalEvery');
+  if (stopping && (!valData || !evalEvery)) throw new InvalidArgumentError('earlyStopping needs valData and evalEvery');
   const callbacks: TrainCallbacks[] = [...(options.callbacks ?? []), { onStep: options.onStep, onEval: options.onEval }];
   const emit = async <K extends keyof TrainCallbacks>(name: K, event: Parameters<NonNullable<TrainCallbacks[K]>>[0]) => {
     await paused(async () => {
@@ -236,7 +237,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
     if (options.resumeFrom) {
       const restored = await restoreTrainerState(options.resumeFrom, variables, optimizer, options.checkpoint?.files);
       for (const key of Object.keys(run) as (keyof typeof run)[]) {
-        if (restored.state.run[key] !== run[key]) throw new Error(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]}; resume with the same settings`);
+        if (restored.state.run[key] !== run[key]) throw new InvalidStateError(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]}; resume with the same settings`);
       }
       state = { ...restored.state, totalSteps };
       random.setState(state.rngState);

@@ -5,6 +5,7 @@
  * cross-entropy row by row, so the [tokens × vocabulary] logits never exist
  * whole and only answer positions reach the LM head.
  */
+import { DataError } from '../../data/data-error';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CausalLMBatch } from '../../data/collate';
 import { IGNORE_INDEX, lmCrossEntropy } from '../../loss/lm-cross-entropy';
@@ -37,7 +38,7 @@ export function answerLogProbs(options: AnswerLogProbOptions): tf.Tensor1D {
     for (let r = 0; r < rows; r++) {
       const labels = rowLabels([batch.labels[r] as number[]], time);
       const count = labels.reduce((n, label) => n + (label === IGNORE_INDEX ? 0 : 1), 0);
-      if (count === 0) throw new Error(`answerLogProbs: row ${r} has no answer token (every label is ${IGNORE_INDEX})`);
+      if (count === 0) throw new DataError(`answerLogProbs: row ${r} has no answer token (every label is ${IGNORE_INDEX})`);
       const meanLoss = lmCrossEntropy(tf.slice(hidden, [r, 0, 0], [1, time, channels]), model.params.wte, labels);
       values.push(tf.mul(meanLoss, options.reduction === 'sum' ? -count : -1) as tf.Scalar);
     }

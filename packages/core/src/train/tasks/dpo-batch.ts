@@ -42,7 +42,7 @@ export function collateAnswerRows(examples: readonly PreferenceExample[], option
 
 /** Pairs → a DPO batch; every example must carry reference log-probabilities made with `reduction`. */
 export function collateDpo(examples: readonly PreferenceExample[], reduction: 'sum' | 'mean', options: PadOptions = {}): DpoBatch {
-  if (examples.length === 0) throw new Error('collateDpo: the batch is empty');
+  if (examples.length === 0) throw new DataError('collateDpo: the batch is empty');
   const referenceChosen: number[] = [];
   const referenceRejected: number[] = [];
   examples.forEach((example, i) => {
