@@ -5,7 +5,9 @@
  * adapters build on. Runs in Node and browsers on any backend that implements
  * {@link BackendV1}; by default on `@tunekit/backend-cpu` (loaded lazily when no backend is given).
  */
-export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
+export {
+  FileNotFoundError, InvalidArgumentError, InvalidFileError, InvalidStateError, isTunekitError, TunekitError, type TunekitErrorOptions, UnsupportedError,
+} from '@tunekit/formats';
 export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
 export { resolveBackend, type ResolvedBackend } from './backend/resolve-backend';
 

@@ -2,6 +2,7 @@
  * GPT-2 hyper-parameters, the published presets, and conversion from/to the
  * Hugging Face `config.json` (`GPT2Config`) layout.
  */
+import { InvalidArgumentError, InvalidFileError, UnsupportedError } from '@tunekit/formats';
 
 /** Activation of the MLP. `gelu_new` is the tanh approximation GPT-2 was trained with. */
 export type GPT2Activation = 'gelu_new' | 'gelu_pytorch_tanh' | 'gelu';
@@ -71,7 +72,7 @@ export function gpt2Config(base: GPT2PresetName | Partial<GPT2Config> = 'gpt2', 
   const overrides = options;
   const start = typeof base === 'string' ? GPT2_PRESETS[base] : { ...GPT2_PRESETS.gpt2, ...base };
   if (start === undefined) {
-    throw new Error(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`);
+    throw new InvalidArgumentError(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`);
   }
   const merged = { ...start, ...overrides };
   // innerDim follows embeddingDim unless given explicitly.
@@ -87,18 +88,18 @@ export function validateConfig(config: GPT2Config): void {
   for (const key of positive) {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new Error(`GPT2Config.${key} must be a positive integer, got ${String(value)}`);
+      throw new InvalidArgumentError(`GPT2Config.${key} must be a positive integer, got ${String(value)}`);
     }
   }
   if (config.embeddingDim % config.numHeads !== 0) {
-    throw new Error(`GPT2Config.embeddingDim (${config.embeddingDim}) must be divisible by numHeads (${config.numHeads})`);
+    throw new InvalidArgumentError(`GPT2Config.embeddingDim (${config.embeddingDim}) must be divisible by numHeads (${config.numHeads})`);
   }
   for (const key of ['embeddingDropout', 'attentionDropout', 'residualDropout'] as const) {
-    if (!(config[key] >= 0 && config[key] < 1)) throw new Error(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`);
+    if (!(config[key] >= 0 && config[key] < 1)) throw new InvalidArgumentError(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`);
   }
-  if (!(config.layerNormEpsilon > 0)) throw new Error(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`);
+  if (!(config.layerNormEpsilon > 0)) throw new InvalidArgumentError(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`);
   if (!['gelu_new', 'gelu_pytorch_tanh', 'gelu'].includes(config.activation)) {
-    throw new Error(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`);
+    throw new InvalidArgumentError(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`);
   }
 }
 
@@ -134,11 +135,11 @@ export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origi
   try {
     json = typeof source === 'string' ? (JSON.parse(source) as HFGPT2ConfigJSON) : source;
   } catch (error) {
-    throw new Error(`${origin}: not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`);
   }
-  if (json === null || typeof json !== 'object') throw new Error(`${origin}: expected a JSON object`);
+  if (json === null || typeof json !== 'object') throw new InvalidFileError(`${origin}: expected a JSON object`);
   if (json.model_type !== undefined && json.model_type !== 'gpt2') {
-    throw new Error(`${origin}: model_type is "${json.model_type}", only "gpt2" is supported`);
+    throw new UnsupportedError(`${origin}: model_type is "${json.model_type}", only "gpt2" is supported`);
   }
   const embeddingDim = json.n_embd ?? 768;
   const activation = json.activation_function ?? 'gelu_new';
@@ -160,7 +161,7 @@ export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origi
   try {
     validateConfig(config);
   } catch (error) {
-    throw new Error(`${origin}: ${(error as Error).message}`);
+    throw new InvalidFileError(`${origin}: ${(error as Error).message}`);
   }
   return config;
 }

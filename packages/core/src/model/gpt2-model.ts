@@ -1,4 +1,5 @@
 /** GPT-2 with its tied language-modelling head. */
+import { InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ResolvedBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
 import '../tf/register-gradients';
@@ -144,6 +145,6 @@ export class GPT2Model implements ParameterSource {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new Error('This GPT2Model has been disposed');
+    if (this.disposed) throw new InvalidStateError('This GPT2Model has been disposed');
   }
 }

@@ -62,7 +62,7 @@ export interface ConformanceOptions {
   log?: (message: string) => void;
 }
 
-class ConformanceError extends Error {
+class ConformanceError extends Error { // plain Error: a failed conformance check, reported by the test runner
   override name = 'ConformanceError';
 }
 

@@ -44,7 +44,7 @@ function mark(): MemoryMark {
 function assertBack(before: MemoryMark, what: string): void {
   const after = mark();
   if (after.numBytes !== before.numBytes || after.numTensors !== before.numTensors) {
-    throw new Error(
+    throw new Error( // plain Error: a failed lifecycle check is a test assertion, reported by the test runner, not an API error
       `${what} left memory behind: ${after.numTensors - before.numTensors} tensors, ${after.numBytes - before.numBytes} bytes ` +
         `(before ${before.numTensors} tensors / ${before.numBytes} bytes, after ${after.numTensors} / ${after.numBytes})`,
     );
@@ -63,7 +63,7 @@ export function lifecycleChecks(options: LifecycleOptions): Record<LifecycleChec
     async 'create-dispose'() {
       const before = await start();
       const model = await createModel(SMALL, { backend, seed: 1 });
-      if (tf.memory().numTensors === before.numTensors) throw new Error('createModel made no tensors: the check would prove nothing');
+      if (tf.memory().numTensors === before.numTensors) throw new Error('createModel made no tensors: the check would prove nothing'); // plain Error: a failed lifecycle check is a test assertion, reported by the test runner, not an API error
       model.dispose();
       assertBack(before, 'createModel → dispose');
     },
