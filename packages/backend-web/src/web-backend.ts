@@ -4,6 +4,7 @@
  * Which one runs, and why the others did not, ends up in
  * `doCapabilities().description` (and one log line).
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { engineStartup } from '@tunekit/backend-spec';
 import { isNodeRuntime, nodeFileIO, type BackendCapabilities, type BackendV1, type FileIO } from '@tunekit/core';
@@ -145,13 +146,13 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     for (const kind of prefer) {
       try {
         const found = kind === 'webgpu' ? await startWebGPU() : kind === 'wasm' || kind === 'cpu' ? await startCpuFallback(kind, options.wasmPaths) : undefined;
-        if (!found) throw new Error(`unknown backend "${String(kind)}" (webgpu, wasm, cpu)`);
+        if (!found) throw new InvalidArgumentError(`unknown backend "${String(kind)}" (webgpu, wasm, cpu)`);
         const why = attempts.map((a) => `${a.backend} unavailable: ${a.error.message}`).join('; ');
         capabilities = why ? { ...found, description: `${why} → using ${found.description}` } : found;
         log?.(`tunekit: ${capabilities.description}`);
         return capabilities.tfjsBackend;
       } catch (error) {
-        attempts.push({ backend: String(kind), error: error instanceof Error ? error : new Error(String(error)) });
+        attempts.push({ backend: String(kind), error: error instanceof Error ? error : new Error(String(error)) }); // plain Error: wraps a thrown non-Error value to record it as an attempt; never thrown itself
       }
     }
     // One engine asked for: its own typed error is the most useful answer.
@@ -181,7 +182,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     },
     doCapabilities() {
       if (lost) throw lost;
-      if (!capabilities) throw new Error('web backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('web backend: call doInit() first');
       return capabilities;
     },
     gpuDevice() {
