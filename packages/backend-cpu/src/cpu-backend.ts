@@ -7,6 +7,7 @@
  *     segment-sum kernel and transpose-free matMul;
  *  3. `cpu`    — tfjs's pure-JS backend with our segment-sum kernel.
  */
+import { InvalidArgumentError, InvalidStateError, TunekitError, UnsupportedError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { type BackendCapabilities, type BackendV1, engineStartup } from '@tunekit/backend-spec';
@@ -54,19 +55,19 @@ function quietCpuBanner(): void {
 }
 
 async function tryNative(options: CPUBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
-  if (!isNodeRuntime()) throw new Error('native kernels need Node');
+  if (!isNodeRuntime()) throw new UnsupportedError('native kernels need Node');
   const specifier = '@tunekit/cpu-kernels';
   let module: NativeKernelsModule;
   try {
     module = (await import(/* @vite-ignore */ specifier)) as NativeKernelsModule;
   } catch (error) {
-    throw new Error(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`);
+    throw new UnsupportedError(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`);
   }
   const info = module.registerNativeCPUKernels({ threads: options.threads });
-  if (!info.available) throw new Error(info.reason ?? 'native kernels unavailable');
+  if (!info.available) throw new UnsupportedError(info.reason ?? 'native kernels unavailable');
   nativeModule = module;
   registerSegmentSumKernel('cpu');
-  if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
+  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise');
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: info.threads, description: `cpu + native kernels (${info.isa}, ${info.threads} threads)` };
 }
@@ -76,7 +77,7 @@ async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabili
   // (it is a dependency of core); it is loaded only when this flavour is tried.
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths?: (path: string) => void };
   if (options.wasmPaths) wasm.setWasmPaths?.(options.wasmPaths);
-  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
+  if (!(await tf.setBackend('wasm'))) throw new UnsupportedError('tfjs wasm backend failed to initialise');
   registerSegmentSumKernel('wasm');
   registerWasmMatMulKernel();
   return { tfjsBackend: 'wasm', device: 'cpu', threads: 1, description: 'wasm (SIMD, 1 thread)' };
@@ -84,7 +85,7 @@ async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabili
 
 async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   registerSegmentSumKernel('cpu');
-  if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
+  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise');
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: 1, description: 'cpu (pure JavaScript, slow: use for small models)' };
 }
@@ -102,7 +103,7 @@ export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
     for (const flavor of prefer) {
       try {
         const found = flavor === 'native' ? await tryNative(options) : flavor === 'wasm' ? await tryWasm(options) : flavor === 'cpu' ? await tryCpu() : undefined;
-        if (!found) throw new Error(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`);
+        if (!found) throw new InvalidArgumentError(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`);
         const why = skipped.length ? ` — ${skipped.join('; ')}` : '';
         capabilities = { ...found, supportsFloat16: false, description: `${found.description}${why}` };
         return capabilities.tfjsBackend;
@@ -110,7 +111,7 @@ export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
         skipped.push(`${flavor} unavailable: ${(error as Error).message}`);
       }
     }
-    throw new Error(`No CPU backend could start: ${skipped.join('; ')}`);
+    throw new TunekitError('backend_unavailable', `No CPU backend could start: ${skipped.join('; ')}`);
   };
   const startup = engineStartup({ start, tf });
 
@@ -121,7 +122,7 @@ export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
       return startup.init();
     },
     doCapabilities() {
-      if (!capabilities) throw new Error('embedded-cpu backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('embedded-cpu backend: call doInit() first');
       return capabilities;
     },
     async doDispose() {

@@ -45,7 +45,7 @@ export function engineStartup(options: EngineStartupOptions): EngineStartup {
       });
       const name = await starting;
       if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
-        throw new Error(`tfjs could not switch back to its ${name} backend`);
+        throw new Error(`tfjs could not switch back to its ${name} backend`); // plain Error: backend-spec depends on no package, so it cannot extend TunekitError (an engine that vanished after a good start)
       }
     },
     async reset() {
