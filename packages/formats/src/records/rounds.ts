@@ -26,7 +26,7 @@ export interface Rounds {
 export class ConversationError extends TunekitError {
   /** Builds the error (code `invalid_conversation`). */
   constructor(message: string) {
-    super('invalid_conversation', message, { fix: 'Start with a user message and alternate user and assistant.' });
+    super('invalid_conversation', message);
   }
 }
 
