@@ -127,7 +127,7 @@ export interface HFGPT2ConfigJSON {
  * Reads a Hugging Face `config.json` (object or JSON text). Missing fields take
  * the defaults of `transformers.GPT2Config`, as transformers itself does.
  * @param source - the parsed object or its JSON text
- * @param origin - where it came from, used in error messages
+ * @param options - `origin`: where it came from, used in error messages (default `config.json`)
  */
 export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origin?: string } = {}): GPT2Config {
   const origin = options.origin ?? 'config.json';
