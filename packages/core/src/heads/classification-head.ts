@@ -100,6 +100,6 @@ export class ClassificationHead implements SequenceHead {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new InvalidStateError('This ClassificationHead has been disposed');
+    if (this.disposed) throw new InvalidStateError('This ClassificationHead has been disposed.', { fix: 'Create a new head.' });
   }
 }

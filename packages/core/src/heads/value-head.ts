@@ -83,6 +83,6 @@ export class ValueHead implements SequenceHead {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new InvalidStateError('This ValueHead has been disposed');
+    if (this.disposed) throw new InvalidStateError('This ValueHead has been disposed.', { fix: 'Create a new head.' });
   }
 }

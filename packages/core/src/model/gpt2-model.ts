@@ -145,6 +145,6 @@ export class GPT2Model implements ParameterSource {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new InvalidStateError('This GPT2Model has been disposed');
+    if (this.disposed) throw new InvalidStateError('This GPT2Model has been disposed.', { fix: 'Load or create the model again; dispose() frees its weights.' });
   }
 }
