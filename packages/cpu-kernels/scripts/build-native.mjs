@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 /**
- * Builds the native addon at install time. It must never break
+ * Builds the native addon at install time, unless the prebuilt binary
+ * shipped for this platform (prebuilds/, see build-prebuilt.mjs) loads and
+ * computes here: then nothing is compiled. It must never break
  * `pnpm install`: on any failure it prints one warning and exits 0, and the
  * package then reports `available: false` (tfjs's stock kernels are used).
  *
+ *  0. Prebuilt binary: checked by loading it in a child process
+ *     (scripts/check-binary.cjs); skipped with `npm install
+ *     --build-from-source`, TUNEKIT_BUILD_FROM_SOURCE=1, or this script's
+ *     --build-from-source (`pnpm build:native`: after editing native/).
  *  1. Node headers: `npm_config_nodedir` if set, else the first of
  *     <node prefix>/include/node, /usr/include/node, /usr/local/include/node
  *     that has node_api.h. Without local headers we do not build at all:
@@ -22,6 +28,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from '
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prebuiltPath } from './native-build-config.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = 'tunekit_cpu_kernels';
@@ -137,11 +144,38 @@ function buildDirectly(nodeDir) {
   return result;
 }
 
+function buildFromSourceWanted() {
+  // npm turns `--build-from-source` into npm_config_build_from_source (the prebuild-install / node-gyp-build convention).
+  const npmFlag = process.env.npm_config_build_from_source;
+  return (
+    process.argv.includes('--build-from-source') ||
+    process.env.TUNEKIT_BUILD_FROM_SOURCE === '1' ||
+    (npmFlag !== undefined && npmFlag !== '' && npmFlag !== 'false')
+  );
+}
+
+/** True when the prebuilt binary for this platform exists, loads and computes right (in a child process). */
+function prebuiltWorks() {
+  const path = join(root, prebuiltPath());
+  if (!existsSync(path)) {
+    log(`no prebuilt binary for this platform (${prebuiltPath()})`);
+    return false;
+  }
+  const check = spawnSync(process.execPath, [join(root, 'scripts', 'check-binary.cjs'), path], { encoding: 'utf8', timeout: 60_000 });
+  if (check.status === 0) {
+    log(`prebuilt ${prebuiltPath()} works here: ${check.stdout.trim()}`);
+    return true;
+  }
+  log(`prebuilt ${prebuiltPath()} does not work here (${(check.stderr ?? '').trim() || `exit ${check.status}`}); compiling`);
+  return false;
+}
+
 function main() {
   if (process.env.TUNEKIT_SKIP_NATIVE_BUILD === '1') {
     console.warn('[@tunekit/cpu-kernels] TUNEKIT_SKIP_NATIVE_BUILD=1: native kernels not built.');
     return;
   }
+  if (!buildFromSourceWanted() && prebuiltWorks()) return;
   const nodeDir = findNodeDir();
   if (!nodeDir) warnAndExit('no local Node headers (include/node/node_api.h); set npm_config_nodedir to a Node install or headers folder');
   log(`node headers: ${nodeDir}/include/node`);
