@@ -23,7 +23,7 @@
  * symbol versions, the newest glibc symbol version it needs (printed: that
  * is the oldest glibc it runs on). A binary for this machine's architecture
  * is also loaded and its matmul checked (scripts/check-binary.cjs); an arm64
- * one is checked under qemu-user by scripts/test-arm64.mjs.
+ * one is checked under qemu-user by test-native/test-arm64.mjs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -96,7 +96,7 @@ function build(target, nodeDir) {
     if (check.status !== 0) throw new Error(`[${target}] the binary does not work here: ${check.stderr.trim()}`);
     console.log(`[${target}] loads and computes: ${check.stdout.trim()}`);
   } else {
-    console.log(`[${target}] not this machine's architecture: test it with scripts/test-arm64.mjs (qemu-user)`);
+    console.log(`[${target}] not this machine's architecture: test it with test-native/test-arm64.mjs (qemu-user)`);
   }
   return output;
 }
