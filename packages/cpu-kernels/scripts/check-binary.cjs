@@ -23,7 +23,10 @@ function fail(message) {
 
 let addon;
 try {
-  addon = require(path);
+  // process.dlopen is what require() does for a .node file, without the module cache.
+  const module = { exports: {} };
+  process.dlopen(module, path);
+  addon = module.exports;
 } catch (error) {
   fail(`cannot load ${path}: ${String(error && error.message).split('\n')[0]}`);
 }

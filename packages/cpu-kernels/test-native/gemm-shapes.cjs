@@ -11,7 +11,9 @@
 'use strict';
 
 const path = process.argv[2];
-const addon = require(path);
+const loaded = { exports: {} };
+process.dlopen(loaded, path); // what require() does for a .node file
+const addon = loaded.exports;
 
 // [batch, m, n, k]
 const SHAPES = [
