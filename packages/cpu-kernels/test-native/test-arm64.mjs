@@ -6,8 +6,12 @@
  *   node test-native/test-arm64.mjs [--fetch] [path/to/arm64.node]
  *
  * Runs, inside an emulated arm64 Node, scripts/check-binary.cjs (the
- * install-time check) and test-native/gemm-shapes.cjs (every GEMM level the
- * binary has, NEON included, against a float64 reference over odd shapes).
+ * install-time check), test-native/gemm-shapes.cjs (every GEMM level the
+ * binary has, NEON included, against a float64 reference over odd shapes)
+ * and, when dist/ is built, test-native/kernels-vs-stock.mjs (every native
+ * kernel against tfjs's stock one, through the package's loader: the
+ * x86-64 build/ binary fails to load there and the loader must fall back to
+ * the arm64 prebuilt one).
  * qemu translates instructions, so its timings say nothing about speed on
  * real arm64 hardware; only correctness is tested here.
  *
@@ -71,15 +75,23 @@ function main() {
     if (!args.includes('--fetch')) fail(`no arm64 Node in ${sysroot}: rerun with --fetch (or set TUNEKIT_ARM64_SYSROOT)`);
     fetchSysroot();
   }
-  const qemu = (script) => {
+  const qemu = (script, scriptArgs = [binary]) => {
     const started = Date.now();
-    const result = run('qemu-aarch64', ['-L', sysroot, node, join(script), binary], { timeout: 10 * 60_000 });
+    const result = run('qemu-aarch64', ['-L', sysroot, node, script, ...scriptArgs], { cwd: packageDir, timeout: 10 * 60_000 });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (result.status !== 0) fail(`${script} under qemu failed after ${seconds} s: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
     console.log(`ok ${script.replace(`${packageDir}/`, '')} (${seconds} s under qemu, not a speed measure): ${result.stdout.trim()}`);
   };
   qemu(join(packageDir, 'scripts', 'check-binary.cjs'));
   qemu(join(here, 'gemm-shapes.cjs'));
+  const defaultBinary = join(packageDir, 'prebuilds', 'linux-arm64', 'node.napi.glibc.node');
+  if (!existsSync(join(packageDir, 'dist', 'index.js'))) {
+    console.log('skipped test-native/kernels-vs-stock.mjs: no dist/ (run pnpm build)');
+  } else if (binary !== defaultBinary) {
+    console.log('skipped test-native/kernels-vs-stock.mjs: it loads the package\'s own prebuilds/linux-arm64 binary, not the one given');
+  } else {
+    qemu(join(here, 'kernels-vs-stock.mjs'), []);
+  }
 }
 
 main();
