@@ -14,6 +14,7 @@
         "native/gemm-kernel-generic.cc",
         "native/gemm-kernel-avx2.cc",
         "native/gemm-kernel-avx512.cc",
+        "native/gemm-kernel-neon.cc",
         "native/scatter-add.cc",
         "native/elementwise.cc",
         "native/layernorm.cc",

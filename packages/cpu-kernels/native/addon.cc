@@ -57,7 +57,7 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   }
   Isa isa;
   if (!parse_isa(name, &isa)) {
-    args.fail("setIsa(name): expected 'avx512', 'avx2' or 'scalar'");
+    args.fail("setIsa(name): expected 'avx512', 'avx2', 'neon' or 'scalar'");
     return nullptr;
   }
   return make_string(env, isa_name(set_isa(isa)));

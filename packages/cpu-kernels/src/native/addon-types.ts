@@ -1,7 +1,7 @@
 /** The shape of the compiled addon (`build/Release/tunekit_cpu_kernels.node`). */
 
-/** SIMD level of the native code. */
-export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
+/** SIMD level of the native code (`neon` on arm64, the others on x86-64). */
+export type NativeIsa = 'avx512' | 'avx2' | 'neon' | 'scalar';
 
 /** What the addon reports about itself. */
 export interface AddonInfo {
