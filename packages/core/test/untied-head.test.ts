@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CausalLMExample, countParameters, freeze, type GPT2Model, loadPretrained, parseSafetensors, serializeSafetensors, toHFConfig, train,
+  type CausalLMExample, countParameters, freeze, type GPT2Model, KVCache, loadPretrained, parseSafetensors, serializeSafetensors, toHFConfig, train,
 } from '@tunekit/core';
 import { tinyGpt2Directory } from '@tunekit/core/testing';
 import { modelTensors } from '../src/io/save-pretrained';
@@ -121,7 +121,15 @@ describe('untied output head', () => {
     const viaWte = tf.tidy(() => tf.einsum('btc,vc->btv', model.transformer(ids).hidden, model.params.wte.chunks[0] as tf.Variable));
     expect(tf.max(tf.abs(tf.sub(logits, expected))).dataSync()[0]).toBeLessThan(1e-4);
     expect(tf.max(tf.abs(tf.sub(logits, viaWte))).dataSync()[0]).toBeGreaterThan(1e-2);
-    tf.dispose([logits, expected, viaWte]);
+    // Incremental decoding: the prompt, then one token at a time through the cache, gives the same last logits.
+    const row = ids[0] as number[];
+    const cache = new KVCache();
+    tf.dispose(model.forward([row.slice(0, -1)], { cache }).logits);
+    const step = model.forward([row.slice(-1)], { cache }).logits; // [1, 1, V]
+    const last = tf.slice(logits, [0, row.length - 1, 0], [1, 1, -1]);
+    expect(tf.max(tf.abs(tf.sub(step, last))).dataSync()[0]).toBeLessThan(1e-4);
+    cache.dispose();
+    tf.dispose([logits, expected, viaWte, step, last]);
   });
 
   it('frees the head on dispose', async () => {
