@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CausalLMExample, countParameters, freeze, type GPT2Model, KVCache, loadPretrained, parseSafetensors, serializeSafetensors, toHFConfig, train,
+  type CausalLMExample, countParameters, freeze, fromHFConfig, gpt2Config, type GPT2Model, KVCache, loadPretrained, parseSafetensors, serializeSafetensors, toHFConfig, train,
 } from '@tunekit/core';
 import { tinyGpt2Directory } from '@tunekit/core/testing';
 import { modelTensors } from '../src/io/save-pretrained';
@@ -199,6 +199,9 @@ describe('untied head in Hugging Face checkpoints', () => {
   });
 
   it('reads tie_word_embeddings from config.json and refuses a non-boolean', async () => {
+    const untiedConfig = gpt2Config({ embeddingDim: 96, numLayers: 3, numHeads: 4, contextLength: 64, tieWordEmbeddings: false });
+    expect(fromHFConfig(JSON.stringify(toHFConfig(untiedConfig)))).toEqual(untiedConfig);
+    expect(fromHFConfig({ n_embd: 64, n_layer: 2, n_head: 4, tie_word_embeddings: true }).tieWordEmbeddings).toBeUndefined(); // tied, as the presets
     const saved = await checkpoint(await load(false));
     await expect(loadPretrained({ config: { ...saved.config, tie_word_embeddings: 'no' as unknown as boolean }, weights: saved.weights })).rejects.toThrow(/tieWordEmbeddings must be a boolean/);
   });

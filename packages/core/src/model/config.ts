@@ -172,8 +172,9 @@ export function fromHFConfig(source: HFGPT2ConfigJson | string, origin = 'config
     scaleAttentionByLayer: json.scale_attn_by_inverse_layer_idx ?? false,
     eosTokenId: json.eos_token_id ?? 50256,
   };
-  // Only an explicit `false` unties, so configs without the key stay exactly as before.
-  if (json.tie_word_embeddings !== undefined) config.tieWordEmbeddings = json.tie_word_embeddings;
+  // Only set when not the default (true), so a tied config equals the presets;
+  // anything but a boolean is left for validateConfig to refuse.
+  if (json.tie_word_embeddings !== undefined && json.tie_word_embeddings !== true) config.tieWordEmbeddings = json.tie_word_embeddings;
   try {
     validateConfig(config);
   } catch (error) {
