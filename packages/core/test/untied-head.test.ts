@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CausalLMExample, countParameters, freeze, fromHFConfig, gpt2Config, type GPT2Model, KVCache, loadPretrained, parseSafetensors, serializeSafetensors, toHFConfig, train,
+  type CausalLMExample, countParameters, createModel, freeze, fromHFConfig, gpt2Config, type GPT2Model, KVCache, loadPretrained, parseSafetensors, serializeSafetensors, toHFConfig, train,
 } from '@tunekit/core';
 import { tinyGpt2Directory } from '@tunekit/core/testing';
 import { modelTensors } from '../src/io/save-pretrained';
@@ -130,6 +130,19 @@ describe('untied output head', () => {
     expect(tf.max(tf.abs(tf.sub(step, last))).dataSync()[0]).toBeLessThan(1e-4);
     cache.dispose();
     tf.dispose([logits, expected, viaWte, step, last]);
+  });
+
+  it('createModel draws a random head after the tied model\'s tensors, which stay the same for a seed', async () => {
+    const config = { embeddingDim: 32, numLayers: 2, numHeads: 2, contextLength: 16 };
+    const tied = await createModel(config, { seed: 5 });
+    const untied = await createModel({ ...config, tieWordEmbeddings: false }, { seed: 5 });
+    models.push(tied, untied);
+    for (const [name, variable] of tied.parameters()) {
+      expect(identical((await variable.data()) as Float32Array, (await untied.parameters().get(name)!.data()) as Float32Array)).toBe(true);
+    }
+    const head = await untied.params.lmHead!.values();
+    const std = Math.sqrt(head.reduce((s, v) => s + v * v, 0) / head.length);
+    expect(Math.abs(std - 0.02)).toBeLessThan(0.001); // N(0, 0.02²), transformers' nn.Linear initialisation
   });
 
   it('frees the head on dispose', async () => {

@@ -29,7 +29,7 @@ export interface ForwardOutput {
 
 /** Options for building a model. */
 export interface ModelOptions {
-  /** Largest number of `wte` rows per chunk. Default: what the backend's binding limit allows (one chunk when unlimited). */
+  /** Largest number of `wte` (and untied `lm_head`) rows per chunk. Default: what the backend's binding limit allows (one chunk when unlimited). */
   vocabChunkRows?: number;
 }
 

@@ -101,7 +101,8 @@ export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkR
 /**
  * Random initialisation as in `transformers`' GPT-2: weights ~ N(0, 0.02²),
  * residual projections (`c_proj`) scaled by 1/√(2·layers), biases 0, layer
- * norms (1, 0). Deterministic for a seed.
+ * norms (1, 0); an untied `lm_head.weight` ~ N(0, 0.02²) too, drawn last so
+ * that the other tensors are the tied model's. Deterministic for a seed.
  */
 export function randomValueSource(config: GPT2Config, seed = 0): ValueSource {
   const random = new SeededRandom(seed);
