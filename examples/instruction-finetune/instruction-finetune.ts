@@ -12,7 +12,7 @@ import {
   encodeInstructionExamples, freeze, type GPT2Config, type GPT2Model, generate, type OptimizerOptions, requireExamples, resolveBackend, saveModel, train,
 } from '@tunekit/core';
 import { type AlpacaRecord, alpacaLlmsFromScratchTemplate, alpacaToConversation, readRecordsOrThrow, renderPrompt, splitRecords } from '@tunekit/formats';
-import { chapterOptimizer, chapterSplit } from '../common/chapter-settings';
+import { CHAPTER_UNTIED_HEAD, chapterOptimizer, chapterSplit } from '../common/chapter-settings';
 import { type DataLookup, resolveDataFile, writeFileAtomic } from '../common/data-files';
 import { exampleModel } from '../common/model';
 import { defaultOutputDirectory } from '../common/paths';
@@ -54,6 +54,13 @@ export interface InstructionOptions extends DataLookup {
   responses?: number;
   /** Longest generated response, in tokens. Default 256 with `--model` (the chapter's), 64 for the tiny model. */
   maxNewTokens?: number;
+  /**
+   * A separate output head that trains on its own, as chapter 7's model has
+   * (its `out_head` is loaded as a copy of `wte`; random for the tiny model).
+   * Default true, the chapter's; false keeps GPT-2's tied head, which saves
+   * vocabulary × width parameters (51.5M for gpt2-medium) and their AdamW state.
+   */
+  untiedHead?: boolean;
   /** Shuffle (seeded) before splitting instead of the chapter's in-order 85/10/5 split. Default false. */
   shuffleSplit?: boolean;
   out?: string;
@@ -78,8 +85,8 @@ export interface InstructionResult {
   steps: number;
   files: { log: string; plot: string; responses: string; model: string };
   backend: string;
-  /** The settings the run used that the chapter fixes: how the data was split, and the optimizer passed to `train()`. */
-  settings: { split: 'chapter-order' | 'seeded-shuffle'; optimizer: OptimizerOptions };
+  /** The settings the run used that the chapter fixes: how the data was split, the optimizer passed to `train()`, and whether the output head was untied. */
+  settings: { split: 'chapter-order' | 'seeded-shuffle'; optimizer: OptimizerOptions; untiedHead: boolean };
 }
 
 /** The chapter's prompt (`format_input` plus the response cue), rendered by @tunekit/formats. */
@@ -106,9 +113,10 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
   const split = options.shuffleSplit ? splitRecords(records, { fractions: { train: 0.85, test: 0.1, val: 0.05 }, seed }) : chapterSplit(records);
   for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], `${file}: the ${part} split`);
 
-  const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed);
+  const untiedHead = options.untiedHead ?? CHAPTER_UNTIED_HEAD;
+  const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed, { untieOutputHead: untiedHead });
   try {
-    print(`model: ${description}`);
+    print(`model: ${description}, ${untiedHead ? 'untied output head (the chapter\'s)' : 'tied output head'}`);
     freeze(model, { trainable: 'all' }); // full fine-tuning, as the chapter
     const maxLength = model.config.contextLength;
     const data = {
@@ -153,7 +161,7 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
       comparison: { instruction: first.instruction, input: first.input ?? '', expected: first.output, base, finetuned },
       valTokenAccuracy: result.evals.at(-1)?.val?.accuracy ?? Number.NaN, ...speed, steps: result.step,
       files: { ...files, responses, model: modelDirectory }, backend: capabilities.description,
-      settings: { split: options.shuffleSplit ? 'seeded-shuffle' : 'chapter-order', optimizer },
+      settings: { split: options.shuffleSplit ? 'seeded-shuffle' : 'chapter-order', optimizer, untiedHead: model.params.lmHead !== undefined },
     };
   } finally {
     model.dispose();

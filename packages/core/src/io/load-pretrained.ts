@@ -36,6 +36,16 @@ export interface LoadOptions extends ModelOptions, HubOverrides {
   fetch?: typeof fetch;
   /** Hub revision (branch, tag or commit) for Hub ids. Default `main`. */
   revision?: string;
+  /**
+   * Give the model a separate output head (`tieWordEmbeddings: false`) that
+   * starts as a copy of `wte` when the checkpoint has no `lm_head.weight`,
+   * as chapter 7 of LLMs-from-scratch loads GPT-2 (its `out_head` is a copy
+   * of `wte` that then trains on its own). A checkpoint that already has an
+   * untied head keeps it. Costs vocabSize × embeddingDim more parameters,
+   * plus their gradients and AdamW moments while training. Default false:
+   * the model is tied or untied as its `config.json` says.
+   */
+  untieOutputHead?: boolean;
 }
 
 type Location =
@@ -163,7 +173,8 @@ export async function loadPretrained(source: PretrainedSource, options: LoadOpti
     configOrigin = config.origin;
     weights = await openWeights(location, fetchImpl);
   }
-  const config = fromHFConfig(configText, configOrigin);
+  const stored = fromHFConfig(configText, configOrigin);
+  const config = options.untieOutputHead ? { ...stored, tieWordEmbeddings: false } : stored;
   const collector = new CheckpointCollector(config, weights?.origin ?? 'weights');
   if (inMemory) {
     for (const tensor of parseSafetensors(inMemory, 'weights').tensors.values()) collector.add(tensor);
@@ -171,6 +182,7 @@ export async function loadPretrained(source: PretrainedSource, options: LoadOpti
     const chunks = withProgress(weights.chunks, weights.origin, weights.size, options.onProgress);
     for await (const tensor of streamSafetensors(chunks, weights.origin)) collector.add(tensor);
   }
+  if (options.untieOutputHead && !collector.has('lm_head.weight')) collector.copy('wte.weight', 'lm_head.weight');
   collector.assertComplete();
   return GPT2Model.fromValues(config, (name) => collector.take(name), { vocabChunkRows: options.vocabChunkRows, backend: resolved });
 }

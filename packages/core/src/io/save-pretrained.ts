@@ -11,14 +11,25 @@ export interface SaveOptions {
   files?: FileIO;
 }
 
-/** The model's tensors by Hugging Face name, `wte` whole. */
+/**
+ * The model's tensors by Hugging Face name, `wte` whole. A tied model's are
+ * named as the base model's (`wte.weight`, `h.0.…`) and it has no
+ * `lm_head.weight`. An untied model's are named as `GPT2LMHeadModel`'s
+ * `save_pretrained` writes them (`transformer.wte.weight`, …, `lm_head.weight`):
+ * transformers refuses a file that mixes unprefixed base names with
+ * `lm_head.weight` ("state dictionary … corrupted").
+ */
 export async function modelTensors(model: GPT2Model): Promise<Map<string, TensorToWrite>> {
   const tensors = new Map<string, TensorToWrite>();
-  tensors.set('wte.weight', { shape: [model.config.vocabSize, model.config.embeddingDim], data: await model.params.wte.values() });
+  const { lmHead } = model.params;
+  const prefix = lmHead ? 'transformer.' : '';
+  const tableShape = [model.config.vocabSize, model.config.embeddingDim];
+  tensors.set(`${prefix}wte.weight`, { shape: tableShape, data: await model.params.wte.values() });
   for (const [name, variable] of model.parameters()) {
-    if (name.startsWith('wte.weight')) continue;
-    tensors.set(name, { shape: variable.shape, data: (await variable.data()) as Float32Array });
+    if (name.startsWith('wte.weight') || name.startsWith('lm_head.weight')) continue;
+    tensors.set(`${prefix}${name}`, { shape: variable.shape, data: (await variable.data()) as Float32Array });
   }
+  if (lmHead) tensors.set('lm_head.weight', { shape: tableShape, data: await lmHead.values() });
   return tensors;
 }
 
