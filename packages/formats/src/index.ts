@@ -146,6 +146,9 @@ export {
 export { validateSource } from './validate/validate-source.js';
 export { formatReport } from './validate/format-report.js';
 
+// Seeded randomness: the one generator every package uses
+export { SeededRandom } from './random/seeded-random.js';
+
 // Splits
 export { seededRandom, shuffled } from './split/random.js';
 export { splitRecords, type NamedFractions, type Split, type SplitFractions, type SplitOptions } from './split/split-records.js';
