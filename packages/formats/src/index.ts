@@ -37,6 +37,7 @@ export { ConversationError, toRounds, type Round, type Rounds } from './records/
 
 // Errors: the one hierarchy every tunekit package throws
 export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from './errors/tunekit-error.js';
+export { FileWriteError, type FileWriteErrorCode } from './errors/file-write-error.js';
 
 // Readers
 export { formatReadErrors, RecordsError, type ReadError } from './read/read-error.js';
