@@ -25,6 +25,8 @@ export function defaultBackend(): Promise<BackendV1> {
   return loading;
 }
 
+let defaultFileIO: FileIO | undefined;
+
 /**
  * The default backend's files, loaded on first use: what file operations that
  * have no model (a reporter's log, reading a checkpoint by path) and no
@@ -43,5 +45,3 @@ export function defaultFiles(): FileIO {
   });
   return defaultFileIO;
 }
-
-let defaultFileIO: FileIO | undefined;
