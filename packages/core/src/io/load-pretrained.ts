@@ -47,9 +47,8 @@ type Location =
 
 /**
  * The files local folders are read with: the given ones, else the backend's;
- * in Node a backend without files still reads folders (and the Hub cache)
- * through the default CPU backend's, Node's file system. Core has no file
- * access of its own.
+ * in Node a backend without files still reads folders through the default
+ * CPU backend's, Node's file system. Core has no file access of its own.
  */
 function localFiles(options: LoadOptions, backend: BackendV1): FileIO | undefined {
   return options.files ?? backend.files ?? (isNodeRuntime() ? defaultFiles() : undefined);
@@ -96,12 +95,13 @@ async function locate(source: string | URL, options: LoadOptions, backend: Backe
 }
 
 /** Config and weights of a Hub repo through the Hugging Face cache; both from the same commit. */
-async function fromHub(location: { repoId: string; asTyped: string }, options: LoadOptions, backend: BackendV1): Promise<Exclude<Location, { kind: 'hub' }>> {
+async function fromHub(location: { repoId: string; asTyped: string }, options: LoadOptions): Promise<Exclude<Location, { kind: 'hub' }>> {
   const download = { ...options, onProgress: options.onProgress };
   try {
     const config = await hubDownload(location.repoId, 'config.json', download);
     await hubDownload(location.repoId, 'model.safetensors', { ...download, revision: config.commit });
-    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: localFiles(options, backend)! };
+    // The Hub cache is on Node's disk (hubDownload writes it there), whatever files the caller gave for folders.
+    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: defaultFiles() };
   } catch (error) {
     // "org/name" might have been meant as a folder: say that none exists.
     if (error instanceof HubError && location.asTyped.includes('/')) {
@@ -169,7 +169,7 @@ export async function loadPretrained(source: PretrainedSource, options: LoadOpti
     inMemory = source.weights;
   } else {
     const located = await locate(source, options, backend);
-    const location = located.kind === 'hub' ? await fromHub(located, options, backend) : located;
+    const location = located.kind === 'hub' ? await fromHub(located, options) : located;
     const config = await readText(location, 'config.json', fetchImpl);
     configText = config.text;
     configOrigin = config.origin;
