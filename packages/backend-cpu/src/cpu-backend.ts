@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { type BackendCapabilities, type BackendV1, engineStartup } from '@tunekit/backend-spec';
+import { type BackendCapabilities, type BackendV1, engineStartup, type FileIO, isNodeRuntime } from '@tunekit/backend-spec';
+import { nodeFileIO } from './node/node-file-io';
 import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
 
@@ -24,6 +25,8 @@ export interface CpuBackendOptions {
   threads?: number;
   /** Where the wasm binaries are served from (browsers; see tfjs-backend-wasm's `setWasmPaths`). */
   wasmPaths?: string;
+  /** File access to expose (default: Node's file system in Node, none elsewhere — pass a browser `FileIO` there). */
+  files?: FileIO;
 }
 
 interface NativeKernelsModule {
@@ -33,12 +36,6 @@ interface NativeKernelsModule {
 
 /** The native kernels module, once a `native` start registered its kernels (so `doDispose` can restore tfjs's). */
 let nativeModule: NativeKernelsModule | undefined;
-
-/** Whether this is Node (the native kernels and `TUNEKIT_CPU` exist only there). */
-function isNodeRuntime(): boolean {
-  const versions = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions;
-  return typeof versions?.node === 'string';
-}
 
 function defaultPreference(): CpuFlavor[] {
   if (!isNodeRuntime()) return ['wasm', 'cpu'];
@@ -90,8 +87,9 @@ async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
 }
 
 /**
- * Creates the CPU backend. It brings no `files`: in Node, core's default file
- * access (Node's file system) applies.
+ * Creates the CPU backend. In Node its `files` are Node's file system
+ * (`nodeFileIO()`), so loading from a folder, saving and checkpoints work with
+ * no configuration; elsewhere it has none unless `options.files` is given.
  */
 export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
   let capabilities: BackendCapabilities | undefined;
@@ -117,6 +115,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
   return {
     specificationVersion: 'v1',
     name: 'embedded-cpu',
+    files: options.files ?? (isNodeRuntime() ? nodeFileIO() : undefined),
     doInit() {
       return startup.init();
     },

@@ -3,7 +3,6 @@
  * targets. Module keys are the names PEFT sees on a Hugging Face GPT-2:
  * `transformer.h.{i}.attn.c_attn`, …, and `score` for the classification head.
  */
-import type { LinearName } from '../model/hooks';
 
 /** How LoRA's matrices start. */
 export type LoraInit =
@@ -90,10 +89,6 @@ export function loraScaling(config: Pick<LoraConfig, 'alpha' | 'rank' | 'useRslo
   return config.useRslora ? config.alpha / Math.sqrt(config.rank) : config.alpha / config.rank;
 }
 
-/** PEFT's module key of one of our linear names: `h.0.attn.c_attn` → `transformer.h.0.attn.c_attn`; heads keep their name. */
-export function peftModuleKey(name: LinearName): string {
-  return /^h\.\d+\./.test(name) ? `transformer.${name}` : name;
-}
 
 /** The `target_modules` that `'all-linear'` expands to (what PEFT saves). */
 export function expandTargetModules(targets: string[] | string): string[] | string {

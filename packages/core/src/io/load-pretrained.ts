@@ -13,7 +13,9 @@ import { hubDownload } from './hub-download';
 import { HubError } from './hub-error';
 import { canonicalRepoId, isHubRepoId, isPathLike } from './hub-id';
 import { hubSettings, nodeBuiltins, type HubOverrides } from './hub-settings';
-import { isNodeRuntime, joinPath, nodeFileIO } from './node-file-io';
+import { isNodeRuntime } from '@tunekit/backend-spec';
+import { defaultFiles } from '../backend/default-backend';
+import { joinPath } from './join-path';
 import { parseSafetensors, streamSafetensors } from './safetensors';
 
 /** Where a model comes from. */
@@ -30,7 +32,7 @@ export interface LoadOptions extends ModelOptions, HubOverrides {
   backend?: BackendV1;
   /** Progress of downloading (Hub, URL) and of reading `model.safetensors`. */
   onProgress?: ProgressCallback;
-  /** File access for local directories (default: the backend's, else Node's file system). */
+  /** File access for local directories (default: the backend's; in Node, else the default CPU backend's: Node's file system). */
   files?: FileIO;
   /** `fetch` to use for URLs and the Hub (default: the global one). */
   fetch?: typeof fetch;
@@ -53,6 +55,15 @@ type Location =
   | { kind: 'url'; base: string; headers?: Record<string, string> }
   | { kind: 'hub'; repoId: string; asTyped: string };
 
+/**
+ * The files local folders are read with: the given ones, else the backend's;
+ * in Node a backend without files still reads folders through the default
+ * CPU backend's, Node's file system. Core has no file access of its own.
+ */
+function localFiles(options: LoadOptions, backend: BackendV1): FileIO | undefined {
+  return options.files ?? backend.files ?? (isNodeRuntime() ? defaultFiles() : undefined);
+}
+
 /** True when `path` is an existing directory, as far as `files` can tell. */
 async function isDirectory(files: FileIO, path: string): Promise<boolean> {
   if (!(await files.exists(path))) return false;
@@ -68,7 +79,7 @@ async function isDirectory(files: FileIO, path: string): Promise<boolean> {
 async function locate(source: string | URL, options: LoadOptions, backend: BackendV1): Promise<Location> {
   const text = source.toString();
   if (/^https?:\/\//.test(text)) return { kind: 'url', base: text.replace(/\/+$/, '') };
-  const files = options.files ?? backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
+  const files = localFiles(options, backend);
   if (files && (await files.exists(text))) {
     if (await files.exists(joinPath(text, 'config.json'))) return { kind: 'directory', path: text, files };
     const what = (await isDirectory(files, text)) ? 'is a directory without config.json' : 'is a file, not a model directory';
@@ -99,7 +110,8 @@ async function fromHub(location: { repoId: string; asTyped: string }, options: L
   try {
     const config = await hubDownload(location.repoId, 'config.json', download);
     await hubDownload(location.repoId, 'model.safetensors', { ...download, revision: config.commit });
-    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: nodeFileIO() };
+    // The Hub cache is on Node's disk (hubDownload writes it there), whatever files the caller gave for folders.
+    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: defaultFiles() };
   } catch (error) {
     // "org/name" might have been meant as a folder: say that none exists.
     if (error instanceof HubError && location.asTyped.includes('/')) {

@@ -2,12 +2,13 @@
 import type { FileIO } from '../backend/backend-spec';
 import { toHFConfig } from '../model/config';
 import type { GPT2Model } from '../model/gpt2-model';
-import { isNodeRuntime, joinPath, nodeFileIO } from './node-file-io';
+import { defaultFiles } from '../backend/default-backend';
+import { joinPath } from './join-path';
 import { concatBytes, safetensorsParts, type TensorToWrite } from './safetensors';
 
 /** Options of {@link saveModel}. */
 export interface SaveOptions {
-  /** File access (default: the model's backend's, else Node's file system). */
+  /** File access (default: the model's backend's). */
   files?: FileIO;
 }
 
@@ -35,12 +36,12 @@ export async function modelTensors(model: GPT2Model): Promise<Map<string, Tensor
 
 /**
  * The file access to use: `files` when given, else the backend's (pass the
- * model's), else Node's file system.
+ * model's), else the default backend's (Node's file system in Node; elsewhere
+ * the first operation fails with a `no_file_system` error). Core has no file
+ * access of its own.
  */
 export function resolveFiles(files?: FileIO, backend?: { backend: { files?: FileIO } }): FileIO {
-  const resolved = files ?? backend?.backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
-  if (!resolved) throw new Error('No file system here: pass { files } (e.g. the browser storage of @tunekit/backend-web)');
-  return resolved;
+  return files ?? backend?.backend.files ?? defaultFiles();
 }
 
 /**
