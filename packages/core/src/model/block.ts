@@ -1,7 +1,7 @@
 /** One pre-layer-norm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
 import * as tf from '@tensorflow/tfjs-core';
 import { type AttentionPass, selfAttention } from './attention';
-import { dropout, gelu, layerNorm, linear } from './layers';
+import { dropout, layerNorm, linear, linearGelu } from './layers';
 import type { BlockParams } from './params';
 
 /** x [B, T, C] → [B, T, C]. */
@@ -11,7 +11,7 @@ export function transformerBlock(x: tf.Tensor3D, params: BlockParams, layer: num
   const afterAttention = tf.add(x, dropout(attended, config.residualDropout, context));
 
   const normed = layerNorm(afterAttention, params.ln2, config.layerNormEpsilon);
-  const hidden = gelu(linear(normed, params.mlp.cFc, `h.${layer}.mlp.c_fc`, hooks, context), config.activation); // [B, T, F]
+  const hidden = linearGelu(normed, params.mlp.cFc, config.activation, `h.${layer}.mlp.c_fc`, hooks, context); // [B, T, F]
   const projected = linear(hidden, params.mlp.cProj, `h.${layer}.mlp.c_proj`, hooks, context);
   return tf.add(afterAttention, dropout(projected, config.residualDropout, context)) as tf.Tensor3D;
 }

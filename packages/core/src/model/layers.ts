@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activeBackendHas } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
+import { canFuseBiasGelu, fusedBiasGelu } from './fused-bias-gelu';
 import { canFuseLayerNorm, fusedLayerNorm } from './fused-layer-norm';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { LayerNormParams, LinearParams } from './params';
@@ -62,6 +63,21 @@ export function linear(x: tf.Tensor, params: LinearParams, name: string, hooks: 
   let y2d = tf.add(tf.matMul(x2d, params.weight), params.bias) as tf.Tensor2D; // [N, out]
   if (hooks?.linear) y2d = hooks.linear(name, x2d, y2d, context);
   return tf.reshape(y2d, [...x.shape.slice(0, -1), outDim]);
+}
+
+/**
+ * `gelu(x · W + b)`, the MLP's first map and activation, x [..., in] →
+ * [..., out]. With the fused bias + GELU kernels and no `linear` hook it is
+ * one matMul and one fused pass (the tape keeps x·W and b); a `linear` hook
+ * (LoRA) is given the base output x·W + b, so it keeps {@link linear} then
+ * {@link gelu}.
+ */
+export function linearGelu(x: tf.Tensor, params: LinearParams, activation: GPT2Activation, name: string, hooks: ForwardHooks | undefined, context: ForwardContext): tf.Tensor {
+  if (hooks?.linear || !canFuseBiasGelu(x)) return gelu(linear(x, params, name, hooks, context), activation);
+  const inDim = x.shape[x.rank - 1] as number;
+  const outDim = params.weight.shape[1] as number;
+  const product = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, params.weight); // [N, out]
+  return tf.reshape(fusedBiasGelu(product, params.bias, activation), [...x.shape.slice(0, -1), outDim]);
 }
 
 /**
