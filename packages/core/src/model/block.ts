@@ -1,5 +1,5 @@
 /** One pre-layer-norm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type AttentionPass, selfAttention } from './attention';
 import { dropout, layerNorm, linear, linearGelu, residualAdd } from './layers';
 import type { BlockParams } from './params';
