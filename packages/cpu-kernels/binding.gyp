@@ -18,6 +18,7 @@
         "native/scatter-add.cc",
         "native/elementwise.cc",
         "native/layernorm.cc",
+        "native/bias-gelu.cc",
         "native/attention.cc"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

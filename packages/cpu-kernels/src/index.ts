@@ -129,5 +129,6 @@ export type { BinarySource } from './native/load-addon';
 export { FUSED_ADAMW, type FusedAdamWAttrs } from './kernels/adamw';
 export { DROPOUT_MASK, type DropoutMaskAttrs } from './kernels/dropout-mask';
 export { GELU, GELU_GRAD } from './kernels/gelu';
+export { BIAS_GELU, BIAS_GELU_GRAD } from './kernels/bias-gelu';
 export { LAYER_NORM, LAYER_NORM_GRAD } from './kernels/layer-norm';
 export { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from './kernels/attention';
