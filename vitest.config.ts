@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@tunekit\/backend-web\/node$/, replacement: src('backend-web', 'node.ts') },
       { find: /^@tunekit\/backend-node$/, replacement: src('backend-node') },
       { find: /^@tunekit\/backend-web$/, replacement: src('backend-web') },
+      { find: /^@tunekit\/backend-cpu\/node$/, replacement: src('backend-cpu', 'node.ts') },
       { find: /^@tunekit\/backend-cpu$/, replacement: src('backend-cpu') },
       { find: /^@tunekit\/backend-spec$/, replacement: src('backend-spec') },
       // So `pnpm install && pnpm test` runs core on the native kernels without a build.

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as backendCPU from '@tunekit/backend-cpu';
+import * as backendCPUNode from '@tunekit/backend-cpu/node';
 import * as backendNode from '@tunekit/backend-node';
 import * as backendSpec from '@tunekit/backend-spec';
 import * as backendWeb from '@tunekit/backend-web';
@@ -51,7 +52,7 @@ export function plainErrors(files: readonly string[], read: (file: string) => st
   return found;
 }
 
-const ENTRY_POINTS = { core, coreTesting, formats, formatsNode, backendSpec, backendCPU, backendNode, backendWeb, backendWebNode };
+const ENTRY_POINTS = { core, coreTesting, formats, formatsNode, backendSpec, backendCPU, backendCPUNode, backendNode, backendWeb, backendWebNode };
 
 /** Argument lists to try when constructing an error class whose constructor is unknown here. */
 const TRIAL_ARGUMENTS: unknown[][] = [['message'], ['path', {}], [[]], [1, 2], ['a', 'b', {}], ['a', 'b', 'c'], ['a', [], {}], ['a', 'b', { written: 0, expected: 1 }], ['a', { source: undefined }]];

@@ -10,14 +10,17 @@
  *    tensors, memory and kernels core registered (one engine);
  *  - CommonJS app: `require('@tunekit/core')` works and is the same module as `import`;
  *  - TypeScript app: the quick start type-checks under module nodenext;
- *  - Vite app: a browser build of core + backend-web succeeds.
+ *  - Vite app: a browser build of core + backend-web succeeds;
+ *  - on linux-x64, the cpu-kernels tarball carries the prebuilt binary, and
+ *    installing it runs no compiler: with --ignore-scripts, and with scripts
+ *    but only decoy compilers on PATH, the native kernels load from it.
  *
  * Usage: node scripts/pack-install.mjs [--keep]   (after `pnpm build`)
  * Needs the tiny fixture (TUNEKIT_SHARED, or ../shared beside the repo) and
  * npm with its cache or the registry; installs use --prefer-offline.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +60,26 @@ if (!existsSync(join(fixture, 'model.safetensors')) || !existsSync(dataFile)) {
   console.error(`pack-install: the tiny fixture was not found under ${shared}: set TUNEKIT_SHARED to the shared/ folder`);
   process.exit(2);
 }
+
+// ---- prebuilt native binary (before packing: the cpu-kernels tarball must carry it)
+const prebuiltTarget = process.platform === 'linux' && process.arch === 'x64' ? 'linux-x64' : undefined;
+const prebuiltFile = 'prebuilds/linux-x64/node.napi.glibc.node';
+function buildPrebuiltBinary() {
+  step('build the prebuilt native binary for this platform');
+  if (!prebuiltTarget) {
+    console.log(`note: no prebuilt binary is built on ${process.platform}-${process.arch}; the prebuilt checks are skipped`);
+    return;
+  }
+  let built = true;
+  try {
+    console.log(run('node', ['scripts/build-prebuilt.mjs', prebuiltTarget], join(repo, 'packages', 'cpu-kernels')).trim());
+  } catch (error) {
+    built = false;
+    console.log(`${error.stdout ?? ''}${error.stderr ?? error.message}`);
+  }
+  check(built, `@tunekit/cpu-kernels: ${prebuiltFile} built and checked`);
+}
+buildPrebuiltBinary();
 
 // ---- pack
 step('pack every package');
@@ -223,6 +246,50 @@ document.body.textContent = String(model.config.numLayers);
   console.log(output.split('\n').filter((line) => /dist\//.test(line)).join('\n'));
   check(assets.some((f) => f.endsWith('.js')), `vite emitted the app bundle (${assets.length} assets)`);
 }
+
+// ---- cpu-kernels from its tarball: the prebuilt binary, no compiler
+/**
+ * Installs @tunekit/cpu-kernels into two fresh apps and checks that its
+ * native kernels come from the prebuilt binary with no compiler run:
+ * once with --ignore-scripts (no install script at all), once with the
+ * install script but a PATH holding only node, npm and decoy c++/g++/cc/
+ * gcc/make/python3 that log their use and fail.
+ */
+function checkPrebuiltInstall() {
+  step('cpu-kernels tarball: prebuilt binary, nothing compiled');
+  if (!prebuiltTarget) return;
+  const tarball = tarballs.get('@tunekit/cpu-kernels');
+  check(run('tar', ['-tzf', tarball], work).split('\n').includes(`package/${prebuiltFile}`), `the @tunekit/cpu-kernels tarball has ${prebuiltFile}`);
+  const peers = JSON.parse(readFileSync(join(repo, 'packages', 'cpu-kernels', 'package.json'), 'utf8')).peerDependencies;
+  const manifest = { type: 'module', dependencies: { '@tunekit/cpu-kernels': spec('@tunekit/cpu-kernels'), ...peers }, overrides };
+  const probe = "const k = await import('@tunekit/cpu-kernels'); console.log(JSON.stringify(k.nativeKernelsInfo()))";
+  const nativeInfo = (folder) => JSON.parse(run('node', ['--input-type=module', '-e', probe], folder).trim().split('\n').at(-1));
+  const compiled = (folder) => existsSync(join(folder, 'node_modules', '@tunekit', 'cpu-kernels', 'build'));
+
+  const ignoreScripts = app('prebuilt-ignore-scripts', manifest);
+  npm(['install', '--ignore-scripts'], ignoreScripts);
+  const withoutScripts = nativeInfo(ignoreScripts);
+  check(withoutScripts.available === true && withoutScripts.binary === 'prebuilt' && !compiled(ignoreScripts),
+    `npm install --ignore-scripts: native kernels from the prebuilt binary (${withoutScripts.available ? `${withoutScripts.binary}, ${withoutScripts.isa}` : withoutScripts.reason})`);
+
+  // Decoys first on a PATH that has no real compiler: any compiler, make or
+  // Python call leaves a line in the log (and fails).
+  const bin = join(work, 'decoy-bin');
+  const log = join(work, 'decoy-compilers.log');
+  mkdirSync(bin, { recursive: true });
+  for (const tool of ['c++', 'g++', 'cc', 'gcc', 'clang++', 'make', 'python3', 'python']) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> '${log}'\nexit 1\n`, { mode: 0o755 });
+  }
+  for (const tool of ['node', 'npm', 'sh']) symlinkSync(realpathSync(run('sh', ['-c', `command -v ${tool}`], work).trim()), join(bin, tool));
+  const withScripts = app('prebuilt-with-scripts', manifest);
+  const env = { PATH: bin, CXX: '', CC: '' };
+  npm(['install'], withScripts, env);
+  const info = JSON.parse(run(join(bin, 'node'), ['--input-type=module', '-e', probe], withScripts, env).trim().split('\n').at(-1));
+  const calls = existsSync(log) ? readFileSync(log, 'utf8').trim() : '';
+  check(calls === '' && !compiled(withScripts), `npm install with its install script and no compiler: nothing compiled${calls ? ` (called: ${calls.split('\n').join('; ')})` : ''}`);
+  check(info.available === true && info.binary === 'prebuilt', `... and the native kernels load from the prebuilt binary (${info.available ? `${info.binary}, ${info.isa}` : info.reason})`);
+}
+checkPrebuiltInstall();
 
 if (!keep) rmSync(work, { recursive: true, force: true });
 else console.log(`\nkept ${work}`);

@@ -17,6 +17,7 @@ const ENTRY_POINTS = [
   'packages/formats/src/node.ts',
   'packages/backend-spec/src/index.ts',
   'packages/backend-cpu/src/index.ts',
+  'packages/backend-cpu/src/node.ts',
   'packages/backend-node/src/index.ts',
   'packages/backend-web/src/index.ts',
   'packages/backend-web/src/node.ts',

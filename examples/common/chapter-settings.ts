@@ -1,7 +1,8 @@
 /**
  * The LLMs-from-scratch chapters' training settings that differ from
  * tunekit's defaults, in one place so every chapter example uses the same:
- * AdamW that decays every parameter, and chapter 7's in-order split.
+ * AdamW that decays every parameter, chapter 7's in-order split, and its
+ * untied output head.
  */
 import type { OptimizerOptions } from '@tunekit/core';
 
@@ -32,3 +33,10 @@ export function chapterSplit<T>(records: readonly T[], fractions: OrderedFractio
   const test = Math.floor(records.length * fractions.test);
   return { train: records.slice(0, train), test: records.slice(train, train + test), val: records.slice(train + test) };
 }
+
+/**
+ * Chapter 7 loads GPT-2 into a model whose `out_head` is a separate matrix,
+ * initialised as a copy of `wte`, that trains on its own (`loadModel`'s
+ * `untieOutputHead`).
+ */
+export const CHAPTER_UNTIED_HEAD = true;

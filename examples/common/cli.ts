@@ -76,6 +76,15 @@ export function parseFlags<Extra extends Record<string, { type: 'string' | 'bool
   };
 }
 
+/** An example's own integer flag: undefined when absent, else an integer ≥ `min` (default 1), or a clear error naming the flag. */
+export function integerFlag(name: string, value: string | boolean | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const what = min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer ≥ ${min}`;
+  if (!(Number.isInteger(n) && n >= min)) throw new Error(`--${name} must be ${what}, got "${String(value)}"`);
+  return n;
+}
+
 /** Runs `main`, printing an error's message (not its stack) and exiting 1 on failure. */
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {

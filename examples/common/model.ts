@@ -10,9 +10,20 @@ export interface ExampleModel {
   pretrained: boolean;
 }
 
+/** Options of {@link exampleModel}. */
+export interface ExampleModelOptions {
+  /**
+   * A separate output head, as the chapters' `GPTModel` has: loaded as a copy
+   * of `wte` (chapter 7's weight loading), or random for the tiny model.
+   * Default false (GPT-2's tied head).
+   */
+  untieOutputHead?: boolean;
+}
+
 /** Loads `directory` when given, otherwise creates the tiny random model. */
-export async function exampleModel(directory: string | undefined, tiny: Partial<GPT2Config>, seed: number): Promise<ExampleModel> {
-  const model = directory ? await loadModel({ source: directory }) : await createModel(tiny, { seed });
+export async function exampleModel(directory: string | undefined, tiny: Partial<GPT2Config>, seed: number, options: ExampleModelOptions = {}): Promise<ExampleModel> {
+  const untie = options.untieOutputHead ?? false;
+  const model = directory ? await loadModel({ source: directory, untieOutputHead: untie }) : await createModel(untie ? { ...tiny, tieWordEmbeddings: false } : tiny, { seed });
   const { total } = model.parameterReport();
   const { numLayers, embeddingDim, contextLength } = model.config;
   const shape = `${numLayers} layers, ${embeddingDim} wide, context ${contextLength}, ${total.toLocaleString('en-US')} parameters`;

@@ -26,9 +26,10 @@ describe('instruction fine-tuning example (short run)', () => {
     expect(last.val).toBeLessThan(0.7 * first.val);
     // The chapter's val_data[0]: record 1045, the first after 935 train and 110 test entries in file order.
     expect(result.comparison.instruction).toBe("Convert the active sentence to passive: 'The chef cooks the meal every day.'");
-    // The chapter's settings, as passed to train(): in-order split, AdamW decaying every parameter.
+    // The chapter's settings, as passed to train(): in-order split, AdamW decaying every parameter, an untied output head.
     expect(result.settings.split).toBe('chapter-order');
     expect(result.settings.optimizer).toMatchObject({ weightDecay: 0.1, decays: decayEverything });
+    expect(result.settings.untiedHead).toBe(true);
     expect(result.comparison.base).not.toBe(result.comparison.finetuned);
 
     const responses = JSON.parse(readFileSync(result.files.responses, 'utf8')) as { instruction: string; output: string; model_response: string }[];
@@ -36,6 +37,9 @@ describe('instruction fine-tuning example (short run)', () => {
     expect(responses.every((r) => typeof r.instruction === 'string' && typeof r.output === 'string' && typeof r.model_response === 'string')).toBe(true);
     const saved = await loadModel({ source: result.files.model });
     expect(saved.config.embeddingDim).toBe(32);
+    // The trained head was saved as lm_head.weight, apart from wte.
+    expect(saved.config.tieWordEmbeddings).toBe(false);
+    expect(saved.params.lmHead).toBeDefined();
     saved.dispose();
     expect(readFileSync(result.files.plot, 'utf8')).toContain('<polyline');
     expect(readFileSync(result.files.log, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type).at(-1)).toBe('end');

@@ -6,16 +6,16 @@
  * with the fine-tuned one, write every test entry's response to
  * `instruction-data-with-response.json`, and save the fine-tuned weights.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  encodeInstructionExamples, freeze, type GPT2Config, type GPT2Model, generate, type OptimizerOptions, requireExamples, resolveBackend, saveModel, train,
+  encodeInstructionExamples, freeze, type GPT2Config, type GPT2Model, generate, type OptimizerOptions, saveModel, train,
 } from '@tunekit/core';
-import { type AlpacaRecord, alpacaLlmsFromScratchTemplate, alpacaToConversation, readRecordsOrThrow, renderPrompt, splitRecords } from '@tunekit/formats';
-import { chapterOptimizer, chapterSplit } from '../common/chapter-settings';
-import { type DataLookup, resolveDataFile, writeFileAtomic } from '../common/data-files';
+import { type AlpacaRecord, alpacaLlmsFromScratchTemplate, alpacaToConversation, renderPrompt } from '@tunekit/formats';
+import { CHAPTER_UNTIED_HEAD, chapterOptimizer, chapterSplit } from '../common/chapter-settings';
+import { writeFileAtomic } from '../common/data-files';
+import { readSplitData, shuffledSplit, SPLIT_85_10_5 } from '../common/data-split';
 import { exampleModel } from '../common/model';
-import { defaultOutputDirectory } from '../common/paths';
+import { startExample, type TrainingExampleOptions } from '../common/options';
 import { runCallbacks, throughput } from '../common/reporting';
 
 /** The chapter's data file. */
@@ -27,18 +27,12 @@ export const INSTRUCTION_DATA = {
 /** The default model: small enough for a visible fine-tune in a few minutes on two CPU cores. */
 export const TINY_INSTRUCT: Partial<GPT2Config> = { numLayers: 4, embeddingDim: 128, numHeads: 4, contextLength: 256 };
 
-/** Options of {@link runInstructionFinetune}. */
-export interface InstructionOptions extends DataLookup {
-  /** A Hugging Face GPT-2 directory (the chapter uses gpt2-medium); default: the tiny random model. */
-  model?: string;
-  /** The data file (`--data`); default: found or downloaded. */
-  data?: string;
-  /** Config of the tiny random model. Default {@link TINY_INSTRUCT}. */
-  tiny?: Partial<GPT2Config>;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  maxSteps?: number;
+/**
+ * Options of {@link runInstructionFinetune}: the common ones, with the
+ * chapter's defaults (2 epochs; learning rate 5e-5 with `model`, 1e-3 for
+ * the tiny model; batch size 8; evaluation on 5 batches), and its own.
+ */
+export interface InstructionOptions extends TrainingExampleOptions {
   /**
    * Loss on response tokens only. Default: false with `--model` (the chapter
    * trains on every token); true for the tiny model, where it also skips the
@@ -47,21 +41,19 @@ export interface InstructionOptions extends DataLookup {
   maskPrompt?: boolean;
   /** Evaluate every N updates on `evalBatches` batches. Defaults 5 and 5 with `--model` (the chapter's), 20 and 5 for the tiny model. */
   evalEvery?: number;
-  evalBatches?: number;
-  /** Use only the first N training examples (for quick runs). */
-  trainLimit?: number;
   /** Test entries to answer into `instruction-data-with-response.json`. Default: all 110 with `--model` (the chapter), the first 10 for the tiny model (greedy decoding costs about 30 ms a token there). */
   responses?: number;
   /** Longest generated response, in tokens. Default 256 with `--model` (the chapter's), 64 for the tiny model. */
   maxNewTokens?: number;
+  /**
+   * A separate output head that trains on its own, as chapter 7's model has
+   * (its `out_head` is loaded as a copy of `wte`; random for the tiny model).
+   * Default true, the chapter's; false keeps GPT-2's tied head, which saves
+   * vocabulary × width parameters (51.5M for gpt2-medium) and their AdamW state.
+   */
+  untiedHead?: boolean;
   /** Shuffle (seeded) before splitting instead of the chapter's in-order 85/10/5 split. Default false. */
   shuffleSplit?: boolean;
-  out?: string;
-  seed?: number;
-  /** Draw a progress bar on stdout. Default false. */
-  progress?: boolean;
-  /** Where summary lines go. Default: nowhere. */
-  print?: (line: string) => void;
 }
 
 /** What a run measured and wrote. */
@@ -78,8 +70,8 @@ export interface InstructionResult {
   steps: number;
   files: { log: string; plot: string; responses: string; model: string };
   backend: string;
-  /** The settings the run used that the chapter fixes: how the data was split, and the optimizer passed to `train()`. */
-  settings: { split: 'chapter-order' | 'seeded-shuffle'; optimizer: OptimizerOptions };
+  /** The settings the run used that the chapter fixes: how the data was split, the optimizer passed to `train()`, and whether the output head was untied. */
+  settings: { split: 'chapter-order' | 'seeded-shuffle'; optimizer: OptimizerOptions; untiedHead: boolean };
 }
 
 /** The chapter's prompt (`format_input` plus the response cue), rendered by @tunekit/formats. */
@@ -94,21 +86,14 @@ async function respond(model: GPT2Model, record: AlpacaRecord, maxNewTokens: num
 
 /** Runs the instruction fine-tune end to end. */
 export async function runInstructionFinetune(options: InstructionOptions = {}): Promise<InstructionResult> {
-  const print = options.print ?? (() => {});
-  const seed = options.seed ?? 123;
-  const out = options.out ?? defaultOutputDirectory('instruction-finetune');
-  const { backend, capabilities } = await resolveBackend();
-  print(`backend: ${capabilities.description} (${backend.name})`);
-
+  const { print, seed, out, capabilities } = await startExample('instruction-finetune', options);
   // Data first: a bad file fails before anything is written.
-  const file = await resolveDataFile(INSTRUCTION_DATA, { ...options, path: options.data, log: print });
-  const records = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'alpaca', file });
-  const split = options.shuffleSplit ? splitRecords(records, { fractions: { train: 0.85, test: 0.1, val: 0.05 }, seed }) : chapterSplit(records);
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
+  const { records, splits: split } = await readSplitData(INSTRUCTION_DATA, 'alpaca', options, (all) => (options.shuffleSplit ? shuffledSplit(all, SPLIT_85_10_5, seed) : chapterSplit(all)));
 
-  const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed);
+  const untiedHead = options.untiedHead ?? CHAPTER_UNTIED_HEAD;
+  const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed, { untieOutputHead: untiedHead });
   try {
-    print(`model: ${description}`);
+    print(`model: ${description}, ${untiedHead ? 'untied output head (the chapter\'s)' : 'tied output head'}`);
     freeze(model, { trainable: 'all' }); // full fine-tuning, as the chapter
     const maxLength = model.config.contextLength;
     const data = {
@@ -153,7 +138,7 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
       comparison: { instruction: first.instruction, input: first.input ?? '', expected: first.output, base, finetuned },
       valTokenAccuracy: result.evals.at(-1)?.val?.accuracy ?? Number.NaN, ...speed, steps: result.step,
       files: { ...files, responses, model: modelDirectory }, backend: capabilities.description,
-      settings: { split: options.shuffleSplit ? 'seeded-shuffle' : 'chapter-order', optimizer },
+      settings: { split: options.shuffleSplit ? 'seeded-shuffle' : 'chapter-order', optimizer, untiedHead: model.params.lmHead !== undefined },
     };
   } finally {
     model.dispose();

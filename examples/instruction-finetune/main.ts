@@ -4,7 +4,8 @@
  * it runs the chapter's setup; by default a tiny random GPT-2 that visibly
  * learns in a few minutes on two CPU cores.
  */
-import { COMMON_HELP, parseFlags, runCli } from '../common/cli';
+import { COMMON_HELP, integerFlag, parseFlags, runCli } from '../common/cli';
+import { exampleOptionsFromFlags } from '../common/options';
 import { runInstructionFinetune } from './instruction-finetune';
 
 const HELP = `Instruction-fine-tune GPT-2 on Alpaca-style data (LLMs-from-scratch, chapter 7).
@@ -15,23 +16,18 @@ ${COMMON_HELP}
   --loss-on WHAT     response (mask the prompt) or all (the chapter); default: all with --model, response for the tiny model
   --responses N      test entries to answer into instruction-data-with-response.json (default: all with --model, 10 for the tiny model)
   --max-new-tokens N longest generated response (default: 256 with --model, 64 for the tiny model)
-  --shuffle-split    shuffle (seed) before the 85/10/5 split; default: the chapter's split, in file order`;
+  --shuffle-split    shuffle (seed) before the 85/10/5 split; default: the chapter's split, in file order
+  --tied-head        keep GPT-2's tied output head; default: the chapter's untied head (a copy of wte that trains on its own)`;
 
 runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2), { 'loss-on': { type: 'string' }, responses: { type: 'string' }, 'max-new-tokens': { type: 'string' }, 'shuffle-split': { type: 'boolean' } }, HELP);
+  const flags = parseFlags(process.argv.slice(2), { 'loss-on': { type: 'string' }, responses: { type: 'string' }, 'max-new-tokens': { type: 'string' }, 'shuffle-split': { type: 'boolean' }, 'tied-head': { type: 'boolean' } }, HELP);
   if (!flags) return;
-  const integer = (name: string) => {
-    const value = flags.extra[name];
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!(Number.isInteger(n) && n >= 0)) throw new Error(`--${name} must be a non-negative integer, got "${String(value)}"`);
-    return n;
-  };
   const lossOn = flags.extra['loss-on'] as string | undefined;
   if (lossOn !== undefined && lossOn !== 'all' && lossOn !== 'response') throw new Error(`--loss-on must be all or response, got "${lossOn}"`);
   await runInstructionFinetune({
-    model: flags.model, data: flags.data, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.lr, maxSteps: flags.maxSteps,
-    out: flags.out, seed: flags.seed, maskPrompt: lossOn === undefined ? undefined : lossOn === 'response', responses: integer('responses'), maxNewTokens: integer('max-new-tokens'), shuffleSplit: flags.extra['shuffle-split'] === true,
-    progress: true, print: (line) => console.log(line),
+    ...exampleOptionsFromFlags(flags),
+    maskPrompt: lossOn === undefined ? undefined : lossOn === 'response', responses: integerFlag('responses', flags.extra.responses, 0),
+    maxNewTokens: integerFlag('max-new-tokens', flags.extra['max-new-tokens'], 0), shuffleSplit: flags.extra['shuffle-split'] === true,
+    untiedHead: flags.extra['tied-head'] !== true,
   });
 });

@@ -5,16 +5,15 @@
  * with `head: 'full'`, the head) train. The adapter is saved in Python PEFT's
  * layout and reloaded to check that it reproduces the predictions.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   adapterParameterCount, applyAdapter, ClassificationHead, classifyTexts, countParameters, createLoRA, encodeClassificationExamples, evaluate,
-  formatTrainableParameters, type GPT2Config, gpt2Config, loadAdapter, requireExamples, resolveBackend, saveAdapter, saveModel, train,
+  formatTrainableParameters, gpt2Config, loadAdapter, saveAdapter, saveModel, train,
 } from '@tunekit/core';
-import { balanceClasses, readRecordsOrThrow, splitRecords } from '@tunekit/formats';
-import { type DataLookup, resolveDataFile, writeFileAtomic } from '../common/data-files';
+import { writeFileAtomic } from '../common/data-files';
+import { readBalancedSplit } from '../common/data-split';
 import { exampleModel } from '../common/model';
-import { defaultOutputDirectory } from '../common/paths';
+import { startExample, type TrainingExampleOptions } from '../common/options';
 import { runCallbacks, throughput } from '../common/reporting';
 import { SPAM_DATA, TINY_CLASSIFIER } from '../spam-classification/spam-classification';
 import { checksum } from './checks';
@@ -22,39 +21,20 @@ import { checksum } from './checks';
 /** What the head does: `lora` (appendix E: the head is frozen and gets a LoRA) or `full` (PEFT's SEQ_CLS: the head trains whole). */
 export type HeadMode = 'lora' | 'full';
 
-/** Options of {@link runLoraClassification}. */
-export interface LoraClassificationOptions extends DataLookup {
-  /** A Hugging Face GPT-2 directory (the appendix uses gpt2-small); default: the tiny random model. */
-  model?: string;
-  /** The data file (`--data`); default: found or downloaded. */
-  data?: string;
-  /** Config of the tiny random model. Default: the chapter-6 example's. */
-  tiny?: Partial<GPT2Config>;
+/**
+ * Options of {@link runLoraClassification}: the common ones, with the
+ * appendix's defaults (5 epochs with `model`, 3 for the tiny model; learning
+ * rate 8e-4; batch size 8; evaluation every 50 updates on 5 batches), and its own.
+ */
+export interface LoraClassificationOptions extends TrainingExampleOptions {
   /** LoRA rank. Default 16 (the appendix's). */
   rank?: number;
   /** LoRA alpha. Default 16 (the appendix's). */
   alpha?: number;
   /** How the head trains. Default `lora` (the appendix's). */
   head?: HeadMode;
-  /** Passes over the training data. Default 5 (the appendix's) with `model`, 3 for the tiny model. */
-  epochs?: number;
-  batchSize?: number;
-  /** Peak learning rate. Default 8e-4 (the appendix's). */
-  learningRate?: number;
-  maxSteps?: number;
   /** Tokens kept per message. Default: the model's context. */
   maxLength?: number;
-  /** Evaluate every N updates on `evalBatches` batches. Defaults 50 and 5. */
-  evalEvery?: number;
-  evalBatches?: number;
-  /** Use only the first N training examples (for quick runs). */
-  trainLimit?: number;
-  out?: string;
-  seed?: number;
-  /** Draw a progress bar on stdout. Default false. */
-  progress?: boolean;
-  /** Where summary lines go. Default: nowhere. */
-  print?: (line: string) => void;
 }
 
 /** What a run measured and wrote. */
@@ -93,21 +73,13 @@ function gpt2SmallCounts(rank: number, head: HeadMode): { trainable: number; tot
 
 /** Runs the LoRA classification fine-tune end to end. */
 export async function runLoraClassification(options: LoraClassificationOptions = {}): Promise<LoraClassificationResult> {
-  const print = options.print ?? (() => {});
-  const seed = options.seed ?? 123;
+  const { print, seed, out, capabilities } = await startExample('lora-classification', options);
   const rank = options.rank ?? 16;
   const alpha = options.alpha ?? 16;
   const headMode = options.head ?? 'lora';
-  const out = options.out ?? defaultOutputDirectory('lora-classification');
-  const { backend, capabilities } = await resolveBackend();
-  print(`backend: ${capabilities.description} (${backend.name})`);
 
   // Data first (the chapter-6 preparation): a bad file fails before anything is written.
-  const file = await resolveDataFile(SPAM_DATA, { ...options, path: options.data, log: print });
-  const rows = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'classification', file, labels: [...LABELS] });
-  const balanced = balanceClasses(rows, { seed, labelOf: (row) => row.record.label });
-  const split = splitRecords(balanced, { fractions: { train: 0.7, val: 0.1, test: 0.2 }, seed });
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
+  const { records: rows, balanced, splits: split } = await readBalancedSplit(SPAM_DATA, LABELS, options, seed);
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_CLASSIFIER, seed);
   const head = new ClassificationHead({ numLabels: 2, model, seed });
@@ -116,7 +88,7 @@ export async function runLoraClassification(options: LoraClassificationOptions =
     const maxLength = Math.min(options.maxLength ?? Infinity, model.config.contextLength);
     const encode = (part: typeof split.train) => encodeClassificationExamples(part, { labels: [...LABELS], maxLength, truncate: true });
     const data = { train: encode(split.train).slice(0, options.trainLimit), val: encode(split.val), test: encode(split.test) };
-    print(`data: ${rows.length} messages → ${balanced.length} balanced → train/val/test ${split.train.length}/${split.val.length}/${split.test.length}`);
+    print(`data: ${rows.length} messages → ${balanced} balanced → train/val/test ${split.train.length}/${split.val.length}/${split.test.length}`);
 
     // LoRA on every linear map; in `lora` mode also on the (frozen) head, as the appendix does.
     const adapter = createLoRA({

@@ -3,7 +3,8 @@
  * LoRA spam classifier. With `--model DIR` (a local gpt2 download) it runs the
  * appendix's setup; by default a tiny random GPT-2 that trains in a minute or two.
  */
-import { COMMON_HELP, parseFlags, runCli } from '../common/cli';
+import { COMMON_HELP, integerFlag, parseFlags, runCli } from '../common/cli';
+import { exampleOptionsFromFlags } from '../common/options';
 import { type HeadMode, runLoraClassification } from './lora-classification';
 
 const HELP = `Fine-tune GPT-2 as an SMS spam classifier with LoRA (LLMs-from-scratch, appendix E).
@@ -16,13 +17,6 @@ ${COMMON_HELP}
   --head MODE        lora (appendix E: frozen head with a LoRA) or full (head trained whole, as PEFT's SEQ_CLS)
   --max-length N     tokens kept per message (default: the model's context)`;
 
-function positiveInteger(flag: string, value: string | boolean | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${flag} must be a positive integer, got "${String(value)}"`);
-  return n;
-}
-
 runCli(async () => {
   const extra = { rank: { type: 'string' }, alpha: { type: 'string' }, head: { type: 'string' }, 'max-length': { type: 'string' } } as const;
   const flags = parseFlags(process.argv.slice(2), extra, HELP);
@@ -30,8 +24,8 @@ runCli(async () => {
   const head = flags.extra.head as string | undefined;
   if (head !== undefined && head !== 'lora' && head !== 'full') throw new Error(`--head must be lora or full, got "${head}"`);
   await runLoraClassification({
-    model: flags.model, data: flags.data, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.lr, maxSteps: flags.maxSteps,
-    out: flags.out, seed: flags.seed, rank: positiveInteger('rank', flags.extra.rank), alpha: positiveInteger('alpha', flags.extra.alpha),
-    head: head as HeadMode | undefined, maxLength: positiveInteger('max-length', flags.extra['max-length']), progress: true, print: (line) => console.log(line),
+    ...exampleOptionsFromFlags(flags),
+    rank: integerFlag('rank', flags.extra.rank), alpha: integerFlag('alpha', flags.extra.alpha),
+    head: head as HeadMode | undefined, maxLength: integerFlag('max-length', flags.extra['max-length']),
   });
 });

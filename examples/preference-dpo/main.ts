@@ -4,7 +4,8 @@
  * accuracy and margins on held-out pairs before and after. Tiny random model
  * by default; `--model DIR` for a real GPT-2.
  */
-import { COMMON_HELP, parseFlags, runCli } from '../common/cli';
+import { COMMON_HELP, integerFlag, parseFlags, runCli } from '../common/cli';
+import { exampleOptionsFromFlags } from '../common/options';
 import { runPreferenceDpo } from './preference-dpo';
 
 const HELP = `Instruction-tune GPT-2, then preference-tune it with DPO (LLMs-from-scratch, chapter 7 bonus).
@@ -22,10 +23,10 @@ runCli(async () => {
   if (!flags) return;
   const beta = flags.extra.beta === undefined ? undefined : Number(flags.extra.beta);
   if (beta !== undefined && !(beta > 0)) throw new Error(`--beta must be a number > 0, got "${String(flags.extra.beta)}"`);
-  const sftSteps = flags.extra['sft-steps'] === undefined ? undefined : Number(flags.extra['sft-steps']);
-  if (sftSteps !== undefined && !(Number.isInteger(sftSteps) && sftSteps >= 0)) throw new Error(`--sft-steps must be a non-negative integer, got "${String(flags.extra['sft-steps'])}"`);
+  // Two stages, no epochs: --lr and --max-steps set the DPO stage's.
+  const { learningRate, maxSteps, ...common } = exampleOptionsFromFlags(flags);
   await runPreferenceDpo({
-    model: flags.model, data: flags.data, batchSize: flags.batchSize, dpoLearningRate: flags.lr, dpoSteps: flags.maxSteps, sftSteps,
-    dpo: beta === undefined ? undefined : { beta }, out: flags.out, seed: flags.seed, progress: true, print: (line) => console.log(line),
+    ...common, dpoLearningRate: learningRate, dpoSteps: maxSteps, sftSteps: integerFlag('sft-steps', flags.extra['sft-steps'], 0),
+    dpo: beta === undefined ? undefined : { beta },
   });
 });

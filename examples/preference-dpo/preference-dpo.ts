@@ -9,13 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type DPOOptions, encodeDPOPairs, encodeInstructionExamples, evaluate, type EvalMetrics, freeze, type GPT2Config, type PreferenceExample,
-  precomputeReferenceLogProbs, requireExamples, resolveBackend, saveModel, train,
+  precomputeReferenceLogProbs, saveModel, train,
 } from '@tunekit/core';
 import { readRecordsOrThrow } from '@tunekit/formats';
 import { chapterOptimizer, chapterSplit } from '../common/chapter-settings';
-import { type DataLookup, resolveDataFile } from '../common/data-files';
+import { readSplitData } from '../common/data-split';
 import { exampleModel } from '../common/model';
-import { defaultOutputDirectory } from '../common/paths';
+import { type ExampleOptions, startExample } from '../common/options';
 import { runCallbacks } from '../common/reporting';
 
 /** The chapter's preference data. */
@@ -27,14 +27,8 @@ export const PREFERENCE_DATA = {
 /** The default model: small enough for both stages in a few minutes on two CPU cores. */
 export const TINY_DPO: Partial<GPT2Config> = { numLayers: 4, embeddingDim: 128, numHeads: 4, contextLength: 256 };
 
-/** Options of {@link runPreferenceDpo}. */
-export interface PreferenceDpoOptions extends DataLookup {
-  /** A Hugging Face GPT-2 directory (the chapter uses its instruction-tuned gpt2-medium); default: the tiny random model. */
-  model?: string;
-  /** The data file (`--data`); default: found or downloaded. */
-  data?: string;
-  /** Config of the tiny random model. Default {@link TINY_DPO}. */
-  tiny?: Partial<GPT2Config>;
+/** Options of {@link runPreferenceDpo}: the common ones and its own (two training stages, so no `epochs`/`learningRate`). */
+export interface PreferenceDpoOptions extends ExampleOptions {
   /** Updates of the instruction-tuning stage. Default: 1 epoch with `--model`, 120 for the tiny model. 0 skips it. */
   sftSteps?: number;
   /** Learning rate of the instruction-tuning stage. Default 5e-5 with `--model`, 1e-3 for the tiny model. */
@@ -47,16 +41,8 @@ export interface PreferenceDpoOptions extends DataLookup {
   dpo?: DPOOptions;
   /** Pairs per batch (both stages). Default 8 (the chapter's). */
   batchSize?: number;
-  /** Use only the first N training records (for quick runs). */
-  trainLimit?: number;
   /** Evaluate every N DPO updates. Default 5 with `--model` (the chapter's), 20 for the tiny model. */
   evalEvery?: number;
-  out?: string;
-  seed?: number;
-  /** Draw progress bars on stdout. Default false. */
-  progress?: boolean;
-  /** Where summary lines go. Default: nowhere. */
-  print?: (line: string) => void;
 }
 
 /** Reward metrics on one set of pairs. */
@@ -97,21 +83,18 @@ function summary(metrics: EvalMetrics, preference: number): RewardSummary {
 
 /** Runs instruction tuning, then DPO, end to end. */
 export async function runPreferenceDpo(options: PreferenceDpoOptions = {}): Promise<PreferenceDpoResult> {
-  const print = options.print ?? (() => {});
-  const seed = options.seed ?? 123;
-  const out = options.out ?? defaultOutputDirectory('preference-dpo');
-  const { capabilities } = await resolveBackend();
-  print(`backend: ${capabilities.description}`);
+  const { print, seed, out } = await startExample('preference-dpo', options);
 
-  // Data first: a bad file fails before anything is trained or written.
-  const file = await resolveDataFile(PREFERENCE_DATA, { ...options, path: options.data, log: print });
-  const text = await readFile(file, 'utf8');
-  const records = await readRecordsOrThrow(text, { kind: 'preference', file });
-  const answers = await readRecordsOrThrow(text, { kind: 'alpaca', file }); // the same records, read for their `output`
-  const split = chapterSplit(records); // the notebook splits 85/10/5 in file order, as chapter 7
+  // Data first: a bad file fails before anything is trained or written. The
+  // notebook splits 85/10/5 in file order, as chapter 7.
+  const limitedChapterSplit = <T>(all: readonly T[]) => {
+    const parts = chapterSplit(all);
+    return { ...parts, train: parts.train.slice(0, options.trainLimit) };
+  };
+  const { file, records, splits: split } = await readSplitData(PREFERENCE_DATA, 'preference', options, limitedChapterSplit);
+  const trainRecords = split.train;
+  const answers = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'alpaca', file }); // the same records, read for their `output`
   const sftSplit = chapterSplit(answers);
-  const trainRecords = split.train.slice(0, options.trainLimit);
-  for (const [name, part] of [['train', trainRecords], ['val', split.val], ['test', split.test]] as const) requireExamples(part, { what: `${file}: the ${name} split` });
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_DPO, seed);
   try {

@@ -6,7 +6,8 @@
  * training code is shared with the prompt-tuning example
  * (`../prompt-tuning/instruction-peft.ts`); only the adapter differs.
  */
-import { COMMON_HELP, parseFlags, runCli } from '../common/cli';
+import { COMMON_HELP, integerFlag, parseFlags, runCli } from '../common/cli';
+import { exampleOptionsFromFlags } from '../common/options';
 import { runInstructionPeft } from '../prompt-tuning/instruction-peft';
 
 const HELP = `Instruction-tune a frozen GPT-2 with prefix tuning (learned keys/values, PEFT layout).
@@ -20,11 +21,8 @@ ${COMMON_HELP}
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), { 'virtual-tokens': { type: 'string' }, projection: { type: 'boolean' } }, HELP);
   if (!flags) return;
-  const tokens = flags.extra['virtual-tokens'] === undefined ? undefined : Number(flags.extra['virtual-tokens']);
-  if (tokens !== undefined && !(Number.isInteger(tokens) && tokens > 0)) throw new Error('--virtual-tokens must be a positive integer');
   await runInstructionPeft({
-    method: 'prefix-tuning', prefixProjection: flags.extra.projection === true, numVirtualTokens: tokens,
-    model: flags.model, data: flags.data, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.lr, maxSteps: flags.maxSteps,
-    out: flags.out, seed: flags.seed, progress: true, print: (line) => console.log(line),
+    ...exampleOptionsFromFlags(flags),
+    method: 'prefix-tuning', prefixProjection: flags.extra.projection === true, numVirtualTokens: integerFlag('virtual-tokens', flags.extra['virtual-tokens']),
   });
 });

@@ -5,16 +5,16 @@
  * adapter in Python PEFT's layout, reload it and check that it answers the
  * same. Shared by the `prompt-tuning` and `prefix-tuning` examples.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Adapter, adapterParameterCount, applyAdapter, countParameters, createPrefixTuning, createPromptTuning, encodeInstructionExamples, formatTrainableParameters,
-  type GPT2Config, type GPT2Model, generate, gpt2Config, loadAdapter, type PromptTuningInit, requireExamples, resolveBackend, saveAdapter, saveModel, train,
+  type GPT2Model, generate, gpt2Config, loadAdapter, type PromptTuningInit, saveAdapter, saveModel, train,
 } from '@tunekit/core';
-import { type AlpacaRecord, readRecordsOrThrow, splitRecords } from '@tunekit/formats';
-import { type DataLookup, resolveDataFile, writeFileAtomic } from '../common/data-files';
+import type { AlpacaRecord } from '@tunekit/formats';
+import { writeFileAtomic } from '../common/data-files';
+import { readSplitData, shuffledSplit, SPLIT_85_10_5 } from '../common/data-split';
 import { exampleModel } from '../common/model';
-import { defaultOutputDirectory } from '../common/paths';
+import { startExample, type TrainingExampleOptions } from '../common/options';
 import { runCallbacks, throughput } from '../common/reporting';
 import { INSTRUCTION_DATA, promptOf, TINY_INSTRUCT } from '../instruction-finetune/instruction-finetune';
 
@@ -24,40 +24,22 @@ export type InstructionPeftMethod = 'prompt-tuning' | 'prefix-tuning';
 /** The text the soft prompt starts from with `init: 'TEXT'`: the Alpaca preamble. */
 export const PROMPT_INIT_TEXT = 'Below is an instruction that describes a task. Write a response that appropriately completes the request.';
 
-/** Options of {@link runInstructionPeft}. */
-export interface InstructionPeftOptions extends DataLookup {
+/**
+ * Options of {@link runInstructionPeft}: the common ones, with PEFT's
+ * examples' defaults (2 epochs with `model`, 1 for the tiny model; learning
+ * rate 3e-2 for prompt tuning, 1e-2 for prefix tuning; evaluation every 20
+ * updates on 5 batches; batch size 8), and its own.
+ */
+export interface InstructionPeftOptions extends TrainingExampleOptions {
   method: InstructionPeftMethod;
-  /** A Hugging Face GPT-2 directory (the chapter uses gpt2-medium); default: the tiny random model. */
-  model?: string;
-  /** The data file (`--data`); default: found or downloaded. */
-  data?: string;
-  /** Config of the tiny random model. Default: the chapter-7 example's. */
-  tiny?: Partial<GPT2Config>;
   /** Virtual tokens P. Default 20. */
   numVirtualTokens?: number;
   /** Prompt tuning's initialisation. Default `TEXT` (from {@link PROMPT_INIT_TEXT}). */
   init?: PromptTuningInit;
   /** Prefix tuning through an MLP (`prefix_projection`). Default false. */
   prefixProjection?: boolean;
-  /** Passes over the training data. Default 2 with `model`, 1 for the tiny model. */
-  epochs?: number;
-  batchSize?: number;
-  /** Peak learning rate. Default 3e-2 for prompt tuning, 1e-2 for prefix tuning (PEFT's examples). */
-  learningRate?: number;
-  maxSteps?: number;
-  /** Evaluate every N updates on `evalBatches` batches. Defaults 20 and 5. */
-  evalEvery?: number;
-  evalBatches?: number;
-  /** Use only the first N training examples (for quick runs). */
-  trainLimit?: number;
   /** Longest generated response, in tokens. Default 256 with `model`, 32 for the tiny model. */
   maxNewTokens?: number;
-  out?: string;
-  seed?: number;
-  /** Draw a progress bar on stdout. Default false. */
-  progress?: boolean;
-  /** Where summary lines go. Default: nowhere. */
-  print?: (line: string) => void;
 }
 
 /** What a run measured and wrote. */
@@ -91,18 +73,11 @@ async function respond(model: GPT2Model, record: AlpacaRecord, maxNewTokens: num
 
 /** Runs the prompt- or prefix-tuning example end to end. */
 export async function runInstructionPeft(options: InstructionPeftOptions): Promise<InstructionPeftResult> {
-  const print = options.print ?? (() => {});
-  const seed = options.seed ?? 123;
+  const { print, seed, out, capabilities } = await startExample(options.method, options);
   const P = options.numVirtualTokens ?? 20;
-  const out = options.out ?? defaultOutputDirectory(options.method);
-  const { backend, capabilities } = await resolveBackend();
-  print(`backend: ${capabilities.description} (${backend.name})`);
 
   // Data first (the chapter-7 split): a bad file fails before anything is written.
-  const file = await resolveDataFile(INSTRUCTION_DATA, { ...options, path: options.data, log: print });
-  const records = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'alpaca', file });
-  const split = splitRecords(records, { fractions: { train: 0.85, test: 0.1, val: 0.05 }, seed });
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
+  const { records, splits: split } = await readSplitData(INSTRUCTION_DATA, 'alpaca', options, (all) => shuffledSplit(all, SPLIT_85_10_5, seed));
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_INSTRUCT, seed);
   try {

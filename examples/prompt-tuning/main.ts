@@ -4,7 +4,8 @@
  * tuning). With `--model DIR` (a local gpt2 download) it tunes that model;
  * by default a tiny random GPT-2, in a few minutes on a CPU.
  */
-import { COMMON_HELP, parseFlags, runCli } from '../common/cli';
+import { COMMON_HELP, integerFlag, parseFlags, runCli } from '../common/cli';
+import { exampleOptionsFromFlags } from '../common/options';
 import { runInstructionPeft } from './instruction-peft';
 
 const HELP = `Instruction-tune a frozen GPT-2 with prompt tuning (soft prompt, PEFT layout).
@@ -20,11 +21,8 @@ runCli(async () => {
   if (!flags) return;
   const init = flags.extra.init as string | undefined;
   if (init !== undefined && !['TEXT', 'RANDOM', 'SAMPLE_VOCAB'].includes(init)) throw new Error(`--init must be TEXT, RANDOM or SAMPLE_VOCAB, got "${init}"`);
-  const tokens = flags.extra['virtual-tokens'] === undefined ? undefined : Number(flags.extra['virtual-tokens']);
-  if (tokens !== undefined && !(Number.isInteger(tokens) && tokens > 0)) throw new Error('--virtual-tokens must be a positive integer');
   await runInstructionPeft({
-    method: 'prompt-tuning', init: init as 'TEXT' | 'RANDOM' | 'SAMPLE_VOCAB' | undefined, numVirtualTokens: tokens,
-    model: flags.model, data: flags.data, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.lr, maxSteps: flags.maxSteps,
-    out: flags.out, seed: flags.seed, progress: true, print: (line) => console.log(line),
+    ...exampleOptionsFromFlags(flags),
+    method: 'prompt-tuning', init: init as 'TEXT' | 'RANDOM' | 'SAMPLE_VOCAB' | undefined, numVirtualTokens: integerFlag('virtual-tokens', flags.extra['virtual-tokens']),
   });
 });

@@ -3,7 +3,8 @@
  * spam classifier. With `--model DIR` (e.g. a local gpt2 download) it runs the
  * chapter's setup; by default a tiny random GPT-2 that trains in a minute or two.
  */
-import { COMMON_HELP, parseFlags, runCli } from '../common/cli';
+import { COMMON_HELP, integerFlag, parseFlags, runCli } from '../common/cli';
+import { exampleOptionsFromFlags } from '../common/options';
 import { runSpamClassification } from './spam-classification';
 
 const HELP = `Fine-tune GPT-2 as an SMS spam classifier (LLMs-from-scratch, chapter 6).
@@ -19,10 +20,5 @@ runCli(async () => {
   if (!flags) return;
   const trainable = flags.extra.trainable as string | undefined;
   if (trainable !== undefined && trainable !== 'all' && trainable !== 'last-block') throw new Error(`--trainable must be all or last-block, got "${trainable}"`);
-  const maxLength = flags.extra['max-length'] === undefined ? undefined : Number(flags.extra['max-length']);
-  if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength > 0)) throw new Error('--max-length must be a positive integer');
-  await runSpamClassification({
-    model: flags.model, data: flags.data, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.lr, maxSteps: flags.maxSteps,
-    out: flags.out, seed: flags.seed, trainable, maxLength, progress: true, print: (line) => console.log(line),
-  });
+  await runSpamClassification({ ...exampleOptionsFromFlags(flags), trainable, maxLength: integerFlag('max-length', flags.extra['max-length']) });
 });

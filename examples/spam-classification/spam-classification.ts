@@ -4,17 +4,15 @@
  * head on the last token, train (the chapter unfreezes the last block and
  * the final layer norm), and report train/val/test accuracy.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ClassificationHead, classifyTexts, encodeClassificationExamples, evaluate, freeze, type GPT2Config, requireExamples, resolveBackend, saveModel,
-  serializeSafetensors, train, unfreezeLastBlocks,
+  ClassificationHead, classifyTexts, encodeClassificationExamples, evaluate, freeze, type GPT2Config, saveModel, serializeSafetensors, train, unfreezeLastBlocks,
 } from '@tunekit/core';
-import { balanceClasses, readRecordsOrThrow, splitRecords } from '@tunekit/formats';
 import { chapterOptimizer } from '../common/chapter-settings';
-import { type DataLookup, resolveDataFile, writeFileAtomic } from '../common/data-files';
+import { writeFileAtomic } from '../common/data-files';
+import { readBalancedSplit } from '../common/data-split';
 import { exampleModel } from '../common/model';
-import { defaultOutputDirectory } from '../common/paths';
+import { startExample, type TrainingExampleOptions } from '../common/options';
 import { runCallbacks, throughput } from '../common/reporting';
 
 /** The UCI download (a zip holding `SMSSpamCollection`) and the book's backup. */
@@ -33,33 +31,17 @@ export const CHAPTER_MESSAGES = [
   "Hey, just wanted to check if we're still on for dinner tonight? Let me know!",
 ];
 
-/** Options of {@link runSpamClassification}. */
-export interface SpamOptions extends DataLookup {
-  /** A Hugging Face GPT-2 directory; default: the tiny random model. */
-  model?: string;
-  /** The data file (`--data`); default: found or downloaded. */
-  data?: string;
-  /** Config of the tiny random model. Default {@link TINY_CLASSIFIER}. */
-  tiny?: Partial<GPT2Config>;
+/**
+ * Options of {@link runSpamClassification}: the common ones, with the
+ * chapter's defaults (5 epochs with `model`, 3 for the tiny model; learning
+ * rate 5e-5 with `model`, 5e-4 for the tiny model; batch size 8; evaluation
+ * every 50 updates on 5 batches), and its own.
+ */
+export interface SpamOptions extends TrainingExampleOptions {
   /** Which parameters train: `last-block` (the chapter: last block, final norm, head) or `all`. Default: `last-block` with `--model`, `all` for the random model. */
   trainable?: 'all' | 'last-block';
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  maxSteps?: number;
   /** Tokens kept per message. Default: the model's context. */
   maxLength?: number;
-  /** Evaluate every N updates on `evalBatches` batches. Defaults 50 and 5 (the chapter's). */
-  evalEvery?: number;
-  evalBatches?: number;
-  /** Use only the first N training examples (for quick runs). */
-  trainLimit?: number;
-  out?: string;
-  seed?: number;
-  /** Draw a progress bar on stdout. Default false. */
-  progress?: boolean;
-  /** Where summary lines go. Default: nowhere. */
-  print?: (line: string) => void;
 }
 
 /** What a run measured and wrote. */
@@ -86,18 +68,9 @@ const LABELS = ['ham', 'spam'] as const;
 
 /** Runs the classification fine-tune end to end. */
 export async function runSpamClassification(options: SpamOptions = {}): Promise<SpamResult> {
-  const print = options.print ?? (() => {});
-  const seed = options.seed ?? 123;
-  const out = options.out ?? defaultOutputDirectory('spam-classification');
-  const { backend, capabilities } = await resolveBackend();
-  print(`backend: ${capabilities.description} (${backend.name})`);
-
+  const { print, seed, out, capabilities } = await startExample('spam-classification', options);
   // Data first: a bad file fails before anything is written.
-  const file = await resolveDataFile(SPAM_DATA, { ...options, path: options.data, log: print });
-  const rows = await readRecordsOrThrow(await readFile(file, 'utf8'), { kind: 'classification', file, labels: [...LABELS] });
-  const balanced = balanceClasses(rows, { seed, labelOf: (row) => row.record.label });
-  const split = splitRecords(balanced, { fractions: { train: 0.7, val: 0.1, test: 0.2 }, seed });
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(split[part], { what: `${file}: the ${part} split` });
+  const { records: rows, balanced, splits: split } = await readBalancedSplit(SPAM_DATA, LABELS, options, seed);
 
   const { model, description, pretrained } = await exampleModel(options.model, options.tiny ?? TINY_CLASSIFIER, seed);
   try {
@@ -105,7 +78,7 @@ export async function runSpamClassification(options: SpamOptions = {}): Promise<
     const maxLength = Math.min(options.maxLength ?? Infinity, model.config.contextLength);
     const encode = (part: typeof split.train) => encodeClassificationExamples(part, { labels: [...LABELS], maxLength, truncate: true });
     const data = { train: encode(split.train).slice(0, options.trainLimit), val: encode(split.val), test: encode(split.test) };
-    print(`data: ${rows.length} messages → ${balanced.length} balanced → train/val/test ${split.train.length}/${split.val.length}/${split.test.length}`);
+    print(`data: ${rows.length} messages → ${balanced} balanced → train/val/test ${split.train.length}/${split.val.length}/${split.test.length}`);
 
     const head = new ClassificationHead({ numLabels: 2, model, seed });
     const trainable = options.trainable ?? (pretrained ? 'last-block' : 'all');

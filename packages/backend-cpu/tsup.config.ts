@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 import { writeRequireStubs } from '../../scripts/require-stubs.mjs';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', node: 'src/node.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -14,9 +14,11 @@
         "native/gemm-kernel-generic.cc",
         "native/gemm-kernel-avx2.cc",
         "native/gemm-kernel-avx512.cc",
+        "native/gemm-kernel-neon.cc",
         "native/scatter-add.cc",
         "native/elementwise.cc",
         "native/layernorm.cc",
+        "native/bias-gelu.cc",
         "native/attention.cc"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

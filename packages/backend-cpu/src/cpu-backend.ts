@@ -10,7 +10,8 @@
 import { InvalidArgumentError, InvalidStateError, TunekitError, UnsupportedError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { type BackendCapabilities, type BackendV1, engineStartup } from '@tunekit/backend-spec';
+import { type BackendCapabilities, type BackendV1, engineStartup, type FileIO, isNodeRuntime } from '@tunekit/backend-spec';
+import { nodeFileIO } from './node/node-file-io';
 import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
 
@@ -25,6 +26,8 @@ export interface CPUBackendOptions {
   threads?: number;
   /** Where the wasm binaries are served from (browsers; see tfjs-backend-wasm's `setWasmPaths`). */
   wasmPaths?: string;
+  /** File access to expose (default: Node's file system in Node, none elsewhere — pass a browser `FileIO` there). */
+  files?: FileIO;
 }
 
 interface NativeKernelsModule {
@@ -34,12 +37,6 @@ interface NativeKernelsModule {
 
 /** The native kernels module, once a `native` start registered its kernels (so `doDispose` can restore tfjs's). */
 let nativeModule: NativeKernelsModule | undefined;
-
-/** Whether this is Node (the native kernels and `TUNEKIT_CPU` exist only there). */
-function isNodeRuntime(): boolean {
-  const versions = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions;
-  return typeof versions?.node === 'string';
-}
 
 function defaultPreference(): CPUFlavor[] {
   if (!isNodeRuntime()) return ['wasm', 'cpu'];
@@ -91,8 +88,9 @@ async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
 }
 
 /**
- * Creates the CPU backend. It brings no `files`: in Node, core's default file
- * access (Node's file system) applies.
+ * Creates the CPU backend. In Node its `files` are Node's file system
+ * (`nodeFileIO()`), so loading from a folder, saving and checkpoints work with
+ * no configuration; elsewhere it has none unless `options.files` is given.
  */
 export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
   let capabilities: BackendCapabilities | undefined;
@@ -118,6 +116,7 @@ export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
   return {
     specificationVersion: 'v1',
     name: 'embedded-cpu',
+    files: options.files ?? (isNodeRuntime() ? nodeFileIO() : undefined),
     doInit() {
       return startup.init();
     },

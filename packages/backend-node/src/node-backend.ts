@@ -8,7 +8,8 @@
 import { InvalidArgumentError, InvalidStateError } from '@tunekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { engineStartup } from '@tunekit/backend-spec';
-import { nodeFileIO, type BackendCapabilities, type BackendV1, type FileIO } from '@tunekit/core';
+import { nodeFileIO } from '@tunekit/backend-cpu/node';
+import type { BackendCapabilities, BackendV1, FileIO } from '@tunekit/core';
 import { NodeBackendUnavailableError, type NodePackageAttempt } from './errors';
 import { LIBTENSORFLOW_VERSION, TFJS_NODE_VERSION, installCommand, requirementsOf, type TfjsNodePackage } from './requirements';
 
@@ -24,7 +25,7 @@ export interface NodeBackendOptions {
   device?: NodeDevice;
   /** How packages are loaded; replace it in tests or to load from a custom location. */
   importPackage?: PackageImporter;
-  /** File I/O to expose (default `nodeFileIO()` from `@tunekit/core`). */
+  /** File I/O to expose (default `nodeFileIO()` from `@tunekit/backend-cpu/node`, Node's file system). */
   files?: FileIO;
   /** Receives one line naming the engine chosen; default `console.info`, `false` for silence. */
   log?: ((line: string) => void) | false;

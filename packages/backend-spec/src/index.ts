@@ -7,3 +7,5 @@
  */
 export type { BackendCapabilities, BackendV1, FileIO } from './backend-spec';
 export { engineStartup, type EngineSelector, type EngineStartup, type EngineStartupOptions } from './engine-startup';
+export { lazyFileIO } from './lazy-file-io';
+export { isNodeRuntime } from './runtime';

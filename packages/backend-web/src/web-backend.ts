@@ -6,8 +6,8 @@
  */
 import { InvalidArgumentError, InvalidStateError } from '@tunekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { engineStartup } from '@tunekit/backend-spec';
-import { isNodeRuntime, nodeFileIO, type BackendCapabilities, type BackendV1, type FileIO } from '@tunekit/core';
+import { engineStartup, isNodeRuntime, lazyFileIO } from '@tunekit/backend-spec';
+import type { BackendCapabilities, BackendV1, FileIO } from '@tunekit/core';
 import { createBrowserFileIO } from './storage/browser-file-io';
 import { startCpuFallback } from './cpu-fallback';
 import { describeAdapter, detectWebGPU, type DetectedWebGPU, type WebGPURequirements } from './webgpu/detect-webgpu';
@@ -30,7 +30,7 @@ export interface WebBackendOptions extends WebGPURequirements {
   prefer?: readonly WebBackendKind[];
   /** Where the wasm binaries are served from (tfjs-backend-wasm's `setWasmPaths`); needed by most bundled pages. */
   wasmPaths?: string;
-  /** File I/O to expose; default OPFS/IndexedDB in browsers, core's `nodeFileIO()` in Node. */
+  /** File I/O to expose; default OPFS/IndexedDB in browsers, `nodeFileIO()` of `@tunekit/backend-cpu/node` in Node. */
   files?: FileIO;
   /** Receives one line naming the engine chosen and why; default `console.info`, `false` for silence. */
   log?: ((line: string) => void) | false;
@@ -80,8 +80,14 @@ function errorKind(error: object): WebGPUDeviceError['kind'] {
   return 'unknown';
 }
 
+/**
+ * OPFS/IndexedDB in browsers; in Node (Dawn), Node's file system from
+ * `@tunekit/backend-cpu/node`, imported on first use so that browser bundles
+ * keep it in a chunk they never load.
+ */
 function defaultFiles(): FileIO {
-  return isNodeRuntime() ? nodeFileIO() : createBrowserFileIO();
+  if (!isNodeRuntime()) return createBrowserFileIO();
+  return lazyFileIO(async () => (await import('@tunekit/backend-cpu/node')).nodeFileIO());
 }
 
 /**

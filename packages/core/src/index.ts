@@ -38,10 +38,8 @@ export { hubDownload, type HubDownloadOptions, type HubFile } from './io/hub-dow
 export { HubError, type HubErrorCode } from './io/hub-error';
 export { HUB_PRESETS } from './io/hub-id';
 export { hubSettings, type HubOverrides, type HubSettings, type HubSettingsOptions } from './io/hub-settings';
-export { isNodeRuntime, nodeFileIO } from './io/node-file-io';
-export { FileWriteError, type FileWriteErrorCode } from './io/file-write-error';
-export type { NodeFileIOOptions } from './io/node-file-io';
-export type { WritableFile } from './io/write-fully';
+// Node's file access is the CPU backend's (`@tunekit/backend-cpu/node`); core knows only `FileIO`.
+export { FileWriteError, type FileWriteErrorCode } from '@tunekit/formats';
 export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafetensors, type DecodedTensor, type SafetensorsDtype, type TensorToWrite } from './io/safetensors';
 export { saveModel, type SaveModelOptions } from './io/save-pretrained';
 

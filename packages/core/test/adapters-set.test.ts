@@ -4,7 +4,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adaptersOf, applyAdapter, createLoRA, createPrefixTuning, createPromptTuning, type GPT2Model, loadModel, saveAdapter,
+  adaptersOf, applyAdapter, canMerge, createLoRA, createPrefixTuning, createPromptTuning, type GPT2Model, loadModel, type MergeableAdapter, saveAdapter,
 } from '@tunekit/core';
 import { goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
@@ -79,7 +79,7 @@ describe('AdapterSet', () => {
     const out = model.forward(ids).logits;
     expect(out.shape[1]).toBe(ids[0]!.length + 2);
     out.dispose();
-    expect(() => peft.merge()).toThrow(/Only LoRA adapters can be merged; active adapter\(s\) p1, prefix are not LoRA/);
+    expect(() => peft.merge()).toThrow(/Only mergeable adapters \(LoRA\) can be merged; active adapter\(s\) p1 \(PROMPT_TUNING\), prefix \(PREFIX_TUNING\) cannot be/);
     peft.unload();
   });
 
@@ -115,5 +115,36 @@ describe('AdapterSet', () => {
     expect([...plain.parameters().values()].every((v) => v.trainable)).toBe(true);
     expect(maxAbsDiff(await logits(plain), adapted)).toBeLessThan(1e-4);
     fresh.dispose();
+  });
+
+  it('merges any adapter that implements MergeableAdapter, not only LoRAAdapter instances', async () => {
+    const base = await logits();
+    const inner = lora(7);
+    // Another implementation of the interface (delegating to a LoRA): the set must merge it through the interface.
+    const custom: MergeableAdapter = {
+      peftType: inner.peftType,
+      hooks: inner.hooks,
+      get isMerged() { return inner.isMerged; },
+      get isDisposed() { return inner.isDisposed; },
+      merge: () => inner.merge(),
+      unmerge: () => inner.unmerge(),
+      parameters: () => inner.parameters(),
+      peftConfig: () => inner.peftConfig(),
+      peftTensors: () => inner.peftTensors(),
+      dispose: () => inner.dispose(),
+    };
+    expect(canMerge(custom)).toBe(true);
+    const prompt = createPromptTuning({ model, numVirtualTokens: 1 });
+    expect(canMerge(prompt)).toBe(false);
+    prompt.dispose();
+    const peft = applyAdapter({ model, adapter: custom, name: 'custom' });
+    const hooked = await logits();
+    peft.merge();
+    expect(custom.isMerged).toBe(true);
+    expect(maxAbsDiff(await logits(), hooked)).toBeLessThan(1e-4);
+    peft.add('other', lora(8)); // switching away unmerges it
+    expect(custom.isMerged).toBe(false);
+    peft.unload();
+    expect(maxAbsDiff(await logits(), base)).toBeLessThan(1e-5);
   });
 });

@@ -7,7 +7,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createModel, FileWriteError, nodeFileIO, saveModel, type WritableFile } from '@tunekit/core';
+import { nodeFileIO, type WritableFile } from '@tunekit/backend-cpu/node';
+import { createModel, FileWriteError, saveModel } from '@tunekit/core';
 import { useTmpfs } from './tmpfs';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-full-disk-'));

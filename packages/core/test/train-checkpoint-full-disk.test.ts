@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  type CausalLMExample, CheckpointWriteError, createModel, freeze, type GPT2Model, gpt2Tokenizer, nodeFileIO, readCheckpoint, train, type TrainOptions,
+  type CausalLMExample, CheckpointWriteError, createModel, freeze, type GPT2Model, gpt2Tokenizer, readCheckpoint, train, type TrainOptions,
 } from '@tunekit/core';
+import { nodeFileIO } from '@tunekit/backend-cpu/node';
 import { useTmpfs } from './tmpfs';
 
 const root = mkdtempSync(join(tmpdir(), 'tunekit-checkpoint-disk-'));

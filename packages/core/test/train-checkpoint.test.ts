@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  type CheckpointFiles, type CausalLMExample, createModel, type GPT2Model, gpt2Tokenizer, NonFiniteLossError, nodeFileIO, readCheckpoint, type TrainOptions,
+  type CheckpointFiles, type CausalLMExample, createModel, type GPT2Model, gpt2Tokenizer, NonFiniteLossError, readCheckpoint, type TrainOptions,
   train, type TrainResult,
 } from '@tunekit/core';
+import { nodeFileIO } from '@tunekit/backend-cpu/node';
 
 const root = mkdtempSync(join(tmpdir(), 'tunekit-checkpoints-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

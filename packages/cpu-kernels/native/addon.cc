@@ -6,6 +6,7 @@
 
 #include "allocator.h"
 #include "attention.h"
+#include "bias-gelu.h"
 #include "cpu-features.h"
 #include "elementwise.h"
 #include "layernorm.h"
@@ -57,7 +58,7 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   }
   Isa isa;
   if (!parse_isa(name, &isa)) {
-    args.fail("setIsa(name): expected 'avx512', 'avx2' or 'scalar'");
+    args.fail("setIsa(name): expected 'avx512', 'avx2', 'neon' or 'scalar'");
     return nullptr;
   }
   return make_string(env, isa_name(set_isa(isa)));
@@ -371,6 +372,46 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// biasGelu(h, bias, y, rows, cols, approximate): see bias-gelu.h
+napi_value BiasGelu(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *h, *bias, *y;
+  int64_t h_len, b_len, y_len, rows, cols;
+  bool approximate;
+  if (!args.f32(0, &h, &h_len, "biasGelu: h must be a Float32Array") || !args.f32(1, &bias, &b_len, "biasGelu: bias must be a Float32Array") ||
+      !args.f32(2, &y, &y_len, "biasGelu: y must be a Float32Array") || !args.int64(3, &rows, "biasGelu: rows must be an integer") ||
+      !args.int64(4, &cols, "biasGelu: cols must be an integer") || !args.boolean(5, &approximate, "biasGelu: approximate must be a boolean")) {
+    return nullptr;
+  }
+  if (rows < 0 || cols < 1 || h_len < rows * cols || y_len < rows * cols || b_len < cols) {
+    return args.fail("biasGelu: a buffer is smaller than [rows, cols]"), nullptr;
+  }
+  bias_gelu_forward(h, bias, y, rows, cols, approximate);
+  return make_undefined(env);
+}
+
+// biasGeluGrad(dy, h, bias, dh, dbias, rows, cols, approximate): see bias-gelu.h
+napi_value BiasGeluGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *dy, *h, *bias, *dh, *dbias;
+  int64_t dy_len, h_len, b_len, dh_len, db_len, rows, cols;
+  bool approximate;
+  if (!args.f32(0, &dy, &dy_len, "biasGeluGrad: dy must be a Float32Array") || !args.f32(1, &h, &h_len, "biasGeluGrad: h must be a Float32Array") ||
+      !args.f32(2, &bias, &b_len, "biasGeluGrad: bias must be a Float32Array") ||
+      !args.f32(3, &dh, &dh_len, "biasGeluGrad: dh must be a Float32Array") ||
+      !args.f32(4, &dbias, &db_len, "biasGeluGrad: dbias must be a Float32Array") ||
+      !args.int64(5, &rows, "biasGeluGrad: rows must be an integer") || !args.int64(6, &cols, "biasGeluGrad: cols must be an integer") ||
+      !args.boolean(7, &approximate, "biasGeluGrad: approximate must be a boolean")) {
+    return nullptr;
+  }
+  const int64_t size = rows * cols;
+  if (rows < 0 || cols < 1 || dy_len < size || h_len < size || dh_len < size || b_len < cols || db_len < cols) {
+    return args.fail("biasGeluGrad: a buffer is smaller than [rows, cols]"), nullptr;
+  }
+  bias_gelu_backward(dy, h, bias, dh, dbias, rows, cols, approximate);
+  return make_undefined(env);
+}
+
 // layerNorm(x, gamma, beta, out, mean, rstd, rows, cols, epsilon): see layernorm.h
 napi_value LayerNorm(napi_env env, napi_callback_info info) {
   Args args(env, info);
@@ -509,6 +550,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasGelu", nullptr, BiasGelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasGeluGrad", nullptr, BiasGeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},

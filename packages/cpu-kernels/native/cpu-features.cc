@@ -17,8 +17,18 @@ Isa detect_once() {
     return Isa::Avx512;
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  return Isa::Neon;
 #endif
   return Isa::Scalar;
+}
+
+// The level actually usable when `wanted` is asked for on this CPU.
+Isa clamp_isa(Isa wanted) {
+  const Isa best = detect_isa();
+  if (wanted == Isa::Scalar || wanted == best) return wanted;
+  if (wanted == Isa::Neon || best == Isa::Neon) return best;  // the other architecture's level
+  return wanted > best ? best : wanted;
 }
 
 Isa initial_isa() {
@@ -26,7 +36,7 @@ Isa initial_isa() {
   // TUNEKIT_NATIVE_ISA=avx2|scalar lowers the level (for tests and comparisons).
   if (const char* env = std::getenv("TUNEKIT_NATIVE_ISA")) {
     Isa wanted;
-    if (parse_isa(env, &wanted) && wanted < isa) isa = wanted;
+    if (parse_isa(env, &wanted)) isa = clamp_isa(wanted);
   }
   return isa;
 }
@@ -43,7 +53,7 @@ Isa detect_isa() {
 Isa active_isa() { return g_active; }
 
 Isa set_isa(Isa isa) {
-  g_active = isa > detect_isa() ? detect_isa() : isa;
+  g_active = clamp_isa(isa);
   return g_active;
 }
 
@@ -51,6 +61,7 @@ const char* isa_name(Isa isa) {
   switch (isa) {
     case Isa::Avx512: return "avx512";
     case Isa::Avx2: return "avx2";
+    case Isa::Neon: return "neon";
     default: return "scalar";
   }
 }
@@ -58,6 +69,7 @@ const char* isa_name(Isa isa) {
 bool parse_isa(const char* name, Isa* out) {
   if (std::strcmp(name, "avx512") == 0) *out = Isa::Avx512;
   else if (std::strcmp(name, "avx2") == 0) *out = Isa::Avx2;
+  else if (std::strcmp(name, "neon") == 0) *out = Isa::Neon;
   else if (std::strcmp(name, "scalar") == 0) *out = Isa::Scalar;
   else return false;
   return true;

@@ -42,6 +42,7 @@ const GemmKernel& gemm_kernel_for(Isa isa) {
   switch (isa) {
     case Isa::Avx512: return gemm_kernel_avx512();
     case Isa::Avx2: return gemm_kernel_avx2();
+    case Isa::Neon: return gemm_kernel_neon();
     default: return gemm_kernel_generic();
   }
 }

@@ -25,8 +25,9 @@ struct GemmKernel {
   TileFn tile;
 };
 
-// Declared for every build; the x86 ones fall back to the generic kernel
-// when the compiler cannot target x86.
+// Declared for every build; each falls back to the generic kernel when the
+// compiler cannot target its architecture (x86 for AVX, arm64 for NEON).
+const GemmKernel& gemm_kernel_neon();
 const GemmKernel& gemm_kernel_avx512();
 const GemmKernel& gemm_kernel_avx2();
 const GemmKernel& gemm_kernel_generic();

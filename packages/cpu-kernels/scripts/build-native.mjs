@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 /**
- * Builds the native addon at install time. It must never break
+ * Builds the native addon at install time, unless the prebuilt binary
+ * shipped for this platform (prebuilds/, see build-prebuilt.mjs) loads and
+ * computes here: then nothing is compiled. It must never break
  * `pnpm install`: on any failure it prints one warning and exits 0, and the
  * package then reports `available: false` (tfjs's stock kernels are used).
  *
+ *  0. Prebuilt binary: checked by loading it in a child process
+ *     (scripts/check-binary.cjs); skipped with `npm install
+ *     --build-from-source`, TUNEKIT_BUILD_FROM_SOURCE=1, or this script's
+ *     --build-from-source (`pnpm build:native`: after editing native/).
  *  1. Node headers: `npm_config_nodedir` if set, else the first of
  *     <node prefix>/include/node, /usr/include/node, /usr/local/include/node
  *     that has node_api.h. Without local headers we do not build at all:
@@ -18,10 +24,11 @@
  * TUNEKIT_NATIVE_BUILD_VERBOSE=1 (or --verbose) shows compiler output.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileFlags, findNodeDir, nativeSources, prebuiltPath } from './native-build-config.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = 'tunekit_cpu_kernels';
@@ -39,20 +46,6 @@ function warnAndExit(why) {
       'Training will use a slower engine (wasm). Install a C++ compiler and run `npm rebuild @tunekit/cpu-kernels`.',
   );
   process.exit(0);
-}
-
-/** The folder that has include/node/node_api.h, for node-gyp's --nodedir. */
-function findNodeDir() {
-  const fromEnv = process.env.npm_config_nodedir;
-  if (fromEnv) {
-    if (existsSync(join(fromEnv, 'include', 'node', 'node_api.h'))) return fromEnv;
-    log(`npm_config_nodedir=${fromEnv} has no include/node/node_api.h; looking elsewhere`);
-  }
-  const prefix = resolve(dirname(process.execPath), '..');
-  for (const dir of [prefix, '/usr', '/usr/local']) {
-    if (existsSync(join(dir, 'include', 'node', 'node_api.h'))) return dir;
-  }
-  return undefined;
 }
 
 function findOnPath(name) {
@@ -95,12 +88,9 @@ function run(command, args, env = process.env) {
   return { ok: true };
 }
 
-/** Loads the built addon in a child process: a binary that cannot load counts as a failed build. */
+/** Loads the built addon in a child process and checks a matmul: a binary that cannot load or compute counts as a failed build. */
 function works() {
-  const check = spawnSync(process.execPath, ['-e', `const a = require(${JSON.stringify(output)}); if (typeof a.matmul !== 'function') process.exit(1);`], {
-    stdio: 'pipe',
-    timeout: 60_000,
-  });
+  const check = spawnSync(process.execPath, [join(root, 'scripts', 'check-binary.cjs'), output], { stdio: 'pipe', timeout: 60_000 });
   return check.status === 0;
 }
 
@@ -114,13 +104,6 @@ function buildWithNodeGyp(nodeDir) {
   return run(command, [...prefixArgs, 'rebuild', `--nodedir=${nodeDir}`, '--release', '-j', 'max'], env);
 }
 
-/** Sources and flags mirrored from binding.gyp. */
-function gypSources() {
-  const gyp = readFileSync(join(root, 'binding.gyp'), 'utf8');
-  const sources = [...gyp.matchAll(/"(native\/[\w-]+\.cc)"/g)].map((m) => m[1]);
-  return sources.length ? sources : readdirSync(join(root, 'native')).filter((f) => f.endsWith('.cc')).map((f) => `native/${f}`);
-}
-
 function buildDirectly(nodeDir) {
   if (process.platform === 'win32') return { ok: false, detail: 'direct compilation is not supported on Windows' };
   const compiler = process.env.CXX || ['c++', 'g++', 'clang++'].find((c) => findOnPath(c));
@@ -128,13 +111,35 @@ function buildDirectly(nodeDir) {
   mkdirSync(dirname(output), { recursive: true });
   const temp = `${output}.tmp`;
   const link = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
-  const result = run(compiler, [
-    '-O3', '-std=c++17', '-fPIC', '-pthread', '-fvisibility=hidden', '-fno-math-errno', '-fno-exceptions', '-fno-rtti',
-    '-DNAPI_VERSION=8', '-DNAPI_DISABLE_CPP_EXCEPTIONS', `-I${join(nodeDir, 'include', 'node')}`,
-    ...gypSources(), ...link, '-o', temp,
-  ]);
+  const result = run(compiler, [...compileFlags(nodeDir), ...nativeSources(root), ...link, '-o', temp]);
   if (result.ok) copyFileSync(temp, output);
   return result;
+}
+
+function buildFromSourceWanted() {
+  // npm turns `--build-from-source` into npm_config_build_from_source (the prebuild-install / node-gyp-build convention).
+  const npmFlag = process.env.npm_config_build_from_source;
+  return (
+    process.argv.includes('--build-from-source') ||
+    process.env.TUNEKIT_BUILD_FROM_SOURCE === '1' ||
+    (npmFlag !== undefined && npmFlag !== '' && npmFlag !== 'false')
+  );
+}
+
+/** True when the prebuilt binary for this platform exists, loads and computes right (in a child process). */
+function prebuiltWorks() {
+  const path = join(root, prebuiltPath());
+  if (!existsSync(path)) {
+    log(`no prebuilt binary for this platform (${prebuiltPath()})`);
+    return false;
+  }
+  const check = spawnSync(process.execPath, [join(root, 'scripts', 'check-binary.cjs'), path], { encoding: 'utf8', timeout: 60_000 });
+  if (check.status === 0) {
+    log(`prebuilt ${prebuiltPath()} works here: ${check.stdout.trim()}`);
+    return true;
+  }
+  log(`prebuilt ${prebuiltPath()} does not work here (${(check.stderr ?? '').trim() || `exit ${check.status}`}); compiling`);
+  return false;
 }
 
 function main() {
@@ -142,7 +147,8 @@ function main() {
     console.warn('[@tunekit/cpu-kernels] TUNEKIT_SKIP_NATIVE_BUILD=1: native kernels not built.');
     return;
   }
-  const nodeDir = findNodeDir();
+  if (!buildFromSourceWanted() && prebuiltWorks()) return;
+  const nodeDir = findNodeDir(log);
   if (!nodeDir) warnAndExit('no local Node headers (include/node/node_api.h); set npm_config_nodedir to a Node install or headers folder');
   log(`node headers: ${nodeDir}/include/node`);
 

@@ -11,7 +11,7 @@
  */
 import { ALL_KERNELS } from './kernels/all-kernels';
 import type { NativeAddon, NativeISA } from './native/addon-types';
-import { loadAddon } from './native/load-addon';
+import { type BinarySource, loadAddon } from './native/load-addon';
 import { selfTest } from './native/self-test';
 import { installKernels, installedKernels, uninstallKernels } from './registry';
 
@@ -25,6 +25,11 @@ export interface NativeKernelsInfo {
   isa: NativeISA | 'none';
   /** Threads the native kernels run on (0 when unavailable). */
   threads: number;
+  /**
+   * Which binary is in use, when available: the one shipped in the package
+   * for this platform (`'prebuilt'`), or one compiled at install time (`'compiled'`).
+   */
+  binary?: BinarySource;
   /** tfjs kernel names we override (registered ones after {@link registerNativeCPUKernels}, else the ones we would). */
   kernels: string[];
 }
@@ -46,12 +51,12 @@ function allocatorTuningWanted(): boolean {
   return !(flag === '0' || flag?.toLowerCase() === 'false');
 }
 
-let checked: { addon?: NativeAddon; reason?: string } | undefined;
+let checked: { addon?: NativeAddon; source?: BinarySource; reason?: string } | undefined;
 
 /** The addon once loaded and self-tested, or why not. */
-function readyAddon(): { addon?: NativeAddon; reason?: string } {
+function readyAddon(): { addon?: NativeAddon; source?: BinarySource; reason?: string } {
   if (!checked) {
-    const { addon, reason } = loadAddon();
+    const { addon, source, reason } = loadAddon();
     if (!addon) {
       checked = { reason };
     } else {
@@ -61,23 +66,23 @@ function readyAddon(): { addon?: NativeAddon; reason?: string } {
       } catch (error) {
         failure = `native self-test threw: ${(error as Error).message}`;
       }
-      checked = failure ? { reason: `${failure}; please report it (set TUNEKIT_DISABLE_NATIVE=1 meanwhile)` } : { addon };
+      checked = failure ? { reason: `${failure}; please report it (set TUNEKIT_DISABLE_NATIVE=1 meanwhile)` } : { addon, source };
     }
   }
   return checked;
 }
 
-function describe(addon: NativeAddon | undefined, reason: string | undefined): NativeKernelsInfo {
+function describe(addon: NativeAddon | undefined, reason: string | undefined, binary?: BinarySource): NativeKernelsInfo {
   if (!addon) return { available: false, reason, isa: 'none', threads: 0, kernels: [] };
   const { isa, threads } = addon.info();
   const registered = installedKernels();
-  return { available: true, isa, threads, kernels: registered.length ? registered : ALL_KERNELS.map((k) => k.kernelName) };
+  return { available: true, isa, threads, binary, kernels: registered.length ? registered : ALL_KERNELS.map((k) => k.kernelName) };
 }
 
 /** Loads the addon (once) and reports what it offers; registers nothing. */
 export function nativeKernelsInfo(): NativeKernelsInfo {
-  const { addon, reason } = readyAddon();
-  return describe(addon, reason);
+  const { addon, source, reason } = readyAddon();
+  return describe(addon, reason, source);
 }
 
 /**
@@ -87,7 +92,7 @@ export function nativeKernelsInfo(): NativeKernelsInfo {
  * @returns the resulting state; `available: false` means nothing changed.
  */
 export function registerNativeCPUKernels(options: RegisterOptions = {}): NativeKernelsInfo {
-  const { addon, reason } = readyAddon();
+  const { addon, source, reason } = readyAddon();
   if (!addon) {
     warnSlowerEngineOnce(reason);
     return describe(undefined, reason);
@@ -97,7 +102,7 @@ export function registerNativeCPUKernels(options: RegisterOptions = {}): NativeK
   addon.setThreads(threads);
   if (allocatorTuningWanted()) addon.tuneAllocator();
   installKernels(addon);
-  return describe(addon, undefined);
+  return describe(addon, undefined, source);
 }
 
 let warned = false;
@@ -120,8 +125,10 @@ export function unregisterNativeCPUKernels(): void {
 }
 
 export type { NativeISA } from './native/addon-types';
+export type { BinarySource } from './native/load-addon';
 export { FUSED_ADAMW, type FusedAdamWAttrs } from './kernels/adamw';
 export { DROPOUT_MASK, type DropoutMaskAttrs } from './kernels/dropout-mask';
 export { GELU, GELU_GRAD } from './kernels/gelu';
+export { BIAS_GELU, BIAS_GELU_GRAD } from './kernels/bias-gelu';
 export { LAYER_NORM, LAYER_NORM_GRAD } from './kernels/layer-norm';
 export { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from './kernels/attention';

@@ -14,7 +14,7 @@ describe('nativeKernelsInfo', () => {
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
     if (info.available) {
       expect(info.reason).toBeUndefined();
-      expect(['avx512', 'avx2', 'scalar']).toContain(info.isa);
+      expect(['avx512', 'avx2', 'neon', 'scalar']).toContain(info.isa);
       expect(info.threads).toBeGreaterThanOrEqual(1);
       expect(info.kernels).toContain('BatchMatMul');
     } else {

@@ -38,6 +38,7 @@ export { ConversationError, toRounds, type Round, type Rounds } from './records/
 // Errors: the one hierarchy every tunekit package throws
 export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from './errors/tunekit-error.js';
 export { InvalidArgumentError, InvalidFileError, InvalidStateError, UnsupportedError } from './errors/common-errors.js';
+export { FileWriteError, type FileWriteErrorCode } from './errors/file-write-error.js';
 
 // Readers
 export { formatReadErrors, RecordsError, type ReadError } from './read/read-error.js';
@@ -146,6 +147,9 @@ export {
 } from './validate/validation-report.js';
 export { validateSource } from './validate/validate-source.js';
 export { formatReport } from './validate/format-report.js';
+
+// Seeded randomness: the one generator every package uses
+export { SeededRandom } from './random/seeded-random.js';
 
 // Splits
 export { seededRandom, shuffled } from './split/random.js';

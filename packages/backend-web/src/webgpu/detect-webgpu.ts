@@ -3,7 +3,7 @@
  * caller's requirements against it, and request a device with the adapter's
  * full limits. No tfjs here; the engine is attached in `webgpu-engine.ts`.
  */
-import { isNodeRuntime } from '@tunekit/core';
+import { isNodeRuntime } from '@tunekit/backend-spec';
 import { BufferLimitError, FeatureUnsupportedError, ShaderF16UnsupportedError, WebGPUNotAvailableError } from '../errors';
 import type { GPUAdapterInfoLike, GPUAdapterLike, GPUAdapterRequest, GPUDeviceLike, GPULike } from './webgpu-types';
 

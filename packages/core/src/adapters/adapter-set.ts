@@ -8,9 +8,8 @@ import { InvalidArgumentError, InvalidStateError, UnsupportedError } from '@tune
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ParameterSource } from '../model/parameter-source';
-import type { Adapter } from './adapter';
+import { type Adapter, canMerge } from './adapter';
 import { composeHooks } from './compose-hooks';
-import { LoRAAdapter } from './lora';
 import { type TrainableReport, trainableParameters } from './trainable-parameters';
 
 /** Options of {@link applyAdapter}. */
@@ -90,7 +89,7 @@ export class AdapterSet implements ParameterSource {
     composeHooks(next.map((name) => this.get(name).hooks)); // throws on an invalid combination
     for (const [name, adapter] of this.adapters) {
       const isActive = next.includes(name);
-      if (!isActive && adapter instanceof LoRAAdapter) adapter.unmerge();
+      if (!isActive && canMerge(adapter)) adapter.unmerge();
       for (const variable of adapter.parameters().values()) variable.trainable = isActive;
     }
     this.activeNames = [...new Set(next)];
@@ -101,7 +100,7 @@ export class AdapterSet implements ParameterSource {
   /** Removes an adapter (unmerging it first) and disposes it unless `dispose: false`. */
   remove(name: string, options: { dispose?: boolean } = {}): this {
     const adapter = this.get(name);
-    if (adapter instanceof LoRAAdapter) adapter.unmerge();
+    if (canMerge(adapter)) adapter.unmerge();
     this.adapters.delete(name);
     this.activeNames = this.activeNames.filter((n) => n !== name);
     if (options.dispose ?? true) adapter.dispose();
@@ -135,27 +134,27 @@ export class AdapterSet implements ParameterSource {
     }
   }
 
-  /** Merges every active LoRA adapter into the base weights (faster inference; see {@link LoRAAdapter.merge}). */
+  /** Merges every active adapter into the base weights (faster inference; see {@link MergeableAdapter.merge}). Only mergeable adapters (LoRA) can be. */
   merge(): this {
     const active = this.activeNames.map((name) => [name, this.get(name)] as const);
-    const notLora = active.filter(([, adapter]) => !(adapter instanceof LoRAAdapter)).map(([name]) => name);
-    if (notLora.length) throw new UnsupportedError(`Only LoRA adapters can be merged; active adapter(s) ${notLora.join(', ')} are not LoRA`);
+    const notMergeable = active.filter(([, adapter]) => !canMerge(adapter)).map(([name, adapter]) => `${name} (${adapter.peftType})`);
+    if (notMergeable.length) throw new UnsupportedError(`Only mergeable adapters (LoRA) can be merged; active adapter(s) ${notMergeable.join(', ')} cannot be`);
     if (!this.enabled) throw new InvalidStateError('Adapters are disabled; enable them before merging');
-    for (const [, adapter] of active) (adapter as LoRAAdapter).merge();
+    for (const [, adapter] of active) if (canMerge(adapter)) adapter.merge();
     return this;
   }
 
-  /** Subtracts every merged LoRA update from the base weights. */
+  /** Subtracts every merged update from the base weights. */
   unmerge(): this {
-    for (const adapter of this.adapters.values()) if (adapter instanceof LoRAAdapter) adapter.unmerge();
+    for (const adapter of this.adapters.values()) if (canMerge(adapter)) adapter.unmerge();
     return this;
   }
 
-  /** Merges the active LoRA adapters for good and detaches everything (PEFT's `merge_and_unload`); returns the plain model. */
+  /** Merges the active adapters for good and detaches everything (PEFT's `merge_and_unload`); returns the plain model. */
   mergeAndUnload(): GPT2Model {
     this.merge();
     for (const adapter of this.adapters.values()) {
-      if (adapter instanceof LoRAAdapter && adapter.isMerged) adapter.dispose(); // disposing keeps the merged weights
+      if (canMerge(adapter) && adapter.isMerged) adapter.dispose(); // disposing keeps the merged weights
     }
     return this.unload();
   }
@@ -168,7 +167,7 @@ export class AdapterSet implements ParameterSource {
   unload(options: { dispose?: boolean } = {}): GPT2Model {
     for (const adapter of this.adapters.values()) {
       if (adapter.isDisposed) continue;
-      if (adapter instanceof LoRAAdapter) adapter.unmerge();
+      if (canMerge(adapter)) adapter.unmerge();
       if (options.dispose ?? true) adapter.dispose();
     }
     this.adapters.clear();

@@ -39,6 +39,27 @@ export interface Adapter extends ParameterSource {
   dispose(): void;
 }
 
+/**
+ * An adapter whose update can be folded into the base weights, so that
+ * inference costs no more than the base model's (LoRA). {@link AdapterSet}
+ * merges and unmerges adapters through this interface, whatever their kind;
+ * {@link canMerge} tells them apart.
+ */
+export interface MergeableAdapter extends Adapter {
+  /** Whether the update is currently in the base weights (the forward hook then skips this adapter). */
+  readonly isMerged: boolean;
+  /** Adds the update into the base weights; does nothing when already merged. */
+  merge(): void;
+  /** Subtracts a merged update from the base weights again; does nothing when not merged. */
+  unmerge(): void;
+}
+
+/** Whether `adapter` can be merged into the base weights (implements {@link MergeableAdapter}). */
+export function canMerge(adapter: Adapter): adapter is MergeableAdapter {
+  const candidate = adapter as Partial<MergeableAdapter>;
+  return typeof candidate.merge === 'function' && typeof candidate.unmerge === 'function' && typeof candidate.isMerged === 'boolean';
+}
+
 /** Product of a shape. */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);

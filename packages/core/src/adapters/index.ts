@@ -1,11 +1,12 @@
 // Barrel of this area's public API; re-exported by src/index.ts.
 // Parameter-efficient fine-tuning: LoRA, prefix tuning and prompt tuning
 // through the model's hook points, and Python PEFT's file layout.
-export type { Adapter, PEFTConfigJSON, PEFTConfigValue, PEFTType } from './adapter';
+export { type Adapter, canMerge, type MergeableAdapter, type PEFTConfigJSON, type PEFTConfigValue, type PEFTType } from './adapter';
 export { adaptersOf, AdapterSet, applyAdapter, type ApplyAdapterOptions } from './adapter-set';
 export { prependIgnoreLabels, virtualTokenCount } from './labels';
 export { createLoRA, type CreateLoRAOptions, type LinearModule, LoRAAdapter, type LoRAValueSource } from './lora';
-export { ALL_LINEAR, DEFAULT_LORA, type LoRAConfig, type LoRAInit, loraScaling, peftModuleKey, resolveLoRAConfig, targetsModule } from './lora-config';
+export { ALL_LINEAR, DEFAULT_LORA, type LoRAConfig, type LoRAInit, loraScaling, resolveLoRAConfig, targetsModule } from './lora-config';
+export { peftModuleKey } from './peft-keys';
 export { adapterParameterCount, type AdapterSizeSpec } from './parameter-counts';
 export {
   type AdapterLogger, buildPEFTConfig, type ParsedPEFTConfig, type PEFTFileInfo, parsePEFTConfig, type PromptLearningShape, stringifyPEFTConfig,

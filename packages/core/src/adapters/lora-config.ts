@@ -4,7 +4,6 @@
  * `transformer.h.{i}.attn.c_attn`, …, and `score` for the classification head.
  */
 import { InvalidArgumentError } from '@tunekit/formats';
-import type { LinearName } from '../model/hooks';
 
 /** How LoRA's matrices start. */
 export type LoRAInit =
@@ -91,10 +90,6 @@ export function loraScaling(config: Pick<LoRAConfig, 'alpha' | 'rank' | 'useRslo
   return config.useRslora ? config.alpha / Math.sqrt(config.rank) : config.alpha / config.rank;
 }
 
-/** PEFT's module key of one of our linear names: `h.0.attn.c_attn` → `transformer.h.0.attn.c_attn`; heads keep their name. */
-export function peftModuleKey(name: LinearName): string {
-  return /^h\.\d+\./.test(name) ? `transformer.${name}` : name;
-}
 
 /** The `target_modules` that `'all-linear'` expands to (what PEFT saves). */
 export function expandTargetModules(targets: string[] | string): string[] | string {

@@ -9,9 +9,11 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardContext, ForwardHooks, LinearName } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, type PEFTConfigJSON, variableTensors } from './adapter';
+import { assertNotDisposed, type MergeableAdapter, type PEFTConfigJSON, variableTensors } from './adapter';
 import { float32Variable } from '../tf/variables';
-import { expandTargetModules, type LoRAConfig, loraScaling, peftModuleKey, resolveLoRAConfig, targetsModule } from './lora-config';
+import { expandTargetModules, type LoRAConfig, loraScaling, resolveLoRAConfig, targetsModule } from './lora-config';
+import { loraTensorKey, peftModuleKey } from './peft-keys';
+import { dropout } from '../model/layers';
 import { loraInitialValues } from './lora-init';
 
 /** A linear map outside the transformer (a head such as `score`) that LoRA may adapt. */
@@ -47,7 +49,7 @@ interface LoraTarget {
 export type LoRAValueSource = (key: string, shape: number[]) => Float32Array | undefined;
 
 /** A LoRA adapter: one A/B pair per targeted linear map. Create it with {@link createLoRA}. */
-export class LoRAAdapter implements Adapter {
+export class LoRAAdapter implements MergeableAdapter {
   readonly peftType = 'LORA' as const;
   /** The resolved options. */
   readonly config: LoRAConfig;
@@ -73,8 +75,8 @@ export class LoRAAdapter implements Adapter {
       const init = loraInitialValues(config.init, config.rank, inFeatures, outFeatures, random);
       const aShape: [number, number] = [config.rank, inFeatures];
       const bShape: [number, number] = [outFeatures, config.rank];
-      const a = values?.(`base_model.model.${key}.lora_A.weight`, aShape) ?? init.a;
-      const b = values?.(`base_model.model.${key}.lora_B.weight`, bShape) ?? init.b;
+      const a = values?.(loraTensorKey(key, 'A'), aShape) ?? init.a;
+      const b = values?.(loraTensorKey(key, 'B'), bShape) ?? init.b;
       planned.push({ module, key, a, b, aShape, bShape });
     }
     if (planned.length === 0) {
@@ -111,8 +113,8 @@ export class LoRAAdapter implements Adapter {
     assertNotDisposed(this, 'LoRA');
     const out = new Map<string, tf.Variable>();
     for (const target of this.targets.values()) {
-      out.set(`base_model.model.${target.key}.lora_A.weight`, target.a);
-      out.set(`base_model.model.${target.key}.lora_B.weight`, target.b);
+      out.set(loraTensorKey(target.key, 'A'), target.a);
+      out.set(loraTensorKey(target.key, 'B'), target.b);
     }
     return out;
   }
@@ -183,8 +185,10 @@ export class LoRAAdapter implements Adapter {
   private apply(name: LinearName, input: tf.Tensor2D, output: tf.Tensor2D, context: ForwardContext): tf.Tensor2D {
     const target = this.targets.get(name);
     if (!target || this.mergedIntoBase || this.disposed) return output;
-    const rate = this.config.dropout;
-    const x = context.training && rate > 0 ? tf.dropout(input, rate, undefined, context.nextSeed()) : input;
+    // The model's dropout: the same seeded masks (and native mask kernel) as
+    // every other dropout of the pass, so resuming and recomputing a step
+    // reproduce this one too.
+    const x = dropout(input, this.config.dropout, context);
     const low = tf.matMul(x, target.a, false, true); // [N, r]
     return tf.add(output, tf.mul(tf.matMul(low, target.b, false, true), this.scaling)); // [N, out]
   }

@@ -4,7 +4,8 @@
  * `docs/adapters.md`. The adapters' own variable counts agree with these.
  */
 import type { GPT2Config } from '../model/config';
-import { type LoRAConfig, peftModuleKey, targetsModule } from './lora-config';
+import { type LoRAConfig, targetsModule } from './lora-config';
+import { peftModuleKey } from './peft-keys';
 
 /** What to count: one adapter method and its size-determining options. */
 export type AdapterSizeSpec =

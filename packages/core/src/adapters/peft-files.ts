@@ -4,7 +4,8 @@ import { FileNotFoundError } from '@tunekit/formats';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { FileIO } from '../backend/backend-spec';
 import type { ParameterSource } from '../model/parameter-source';
-import { joinPath } from '../io/node-file-io';
+import { savedModuleTensorKey } from './peft-keys';
+import { joinPath } from '../io/join-path';
 import { resolveFiles } from '../io/save-pretrained';
 import type { PEFTConfigJSON, PEFTType } from './adapter';
 
@@ -70,9 +71,5 @@ export async function readAdapterFiles(
  * of module `score` both become `….score.weight`.
  */
 export function moduleTensorKeys(peftType: PEFTType, module: string, source: ParameterSource): [string, tf.Variable][] {
-  const prefix = peftType === 'LORA' ? 'base_model.model.' : 'base_model.';
-  return [...source.parameters()].map(([name, variable]) => {
-    const local = name.startsWith(`${module}.`) ? name.slice(module.length + 1) : name;
-    return [`${prefix}${module}.${local}`, variable];
-  });
+  return [...source.parameters()].map(([name, variable]) => [savedModuleTensorKey(peftType, module, name), variable]);
 }

@@ -10,7 +10,8 @@ import { TunekitError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ParameterSource } from '../model/parameter-source';
-import { joinPath } from '../io/node-file-io';
+import { loraModuleOfKey, PROMPT_EMBEDDINGS_KEY } from './peft-keys';
+import { joinPath } from '../io/join-path';
 import { type DecodedTensor, parseSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
 import { resolveFiles } from '../io/save-pretrained';
 import type { Adapter, PEFTConfigJSON } from './adapter';
@@ -123,7 +124,7 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
     if (missingReceivers.length) logger.warn(`${read.configOrigin}: modules_to_save ${missingReceivers.join(', ')} not loaded; pass them as modulesToSave to load their weights`);
     const unused = [...tensors.keys()].filter((key) => !used.has(key) && !missingReceivers.some((m) => key.includes(`.${m}.`)));
     // LoRA weights of a module we do not have (a head not passed in extraModules) would silently change the results.
-    const unadapted = [...new Set(unused.map((key) => /^base_model\.model\.(.+)\.lora_[AB]\.weight$/.exec(key)?.[1]).filter((m): m is string => m !== undefined))];
+    const unadapted = [...new Set(unused.map(loraModuleOfKey).filter((m): m is string => m !== undefined))];
     if (unadapted.length) throw unadaptedError(unadapted, model, options.extraModules ?? [], parsed, read);
     if (unused.length) logger.warn(`${read.weightsOrigin}: ignoring tensor(s) the config does not use: ${unused.join(', ')}`);
   } catch (error) {
@@ -168,10 +169,10 @@ function buildAdapter(model: GPT2Model, parsed: ParsedPEFTConfig, take: (key: st
   expect('num_attention_heads', parsed.shape.numAttentionHeads, numHeads);
   if (parsed.peftType === 'PREFIX_TUNING') {
     const P = parsed.prefix.numVirtualTokens;
-    const values = take('prompt_embeddings', [P, numLayers * 2 * C]);
+    const values = take(PROMPT_EMBEDDINGS_KEY, [P, numLayers * 2 * C]);
     return new PrefixTuningAdapter(model, { ...parsed.prefix, prefixProjection: false }, values);
   }
-  const values = take('prompt_embeddings', [parsed.prompt.numVirtualTokens, C]);
+  const values = take(PROMPT_EMBEDDINGS_KEY, [parsed.prompt.numVirtualTokens, C]);
   return new PromptTuningAdapter(model, parsed.prompt, values);
 }
 

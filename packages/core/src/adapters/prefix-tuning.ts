@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { AttentionPrefix, ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
+import { PREFIX_ENCODER_KEYS, PROMPT_EMBEDDINGS_KEY } from './peft-keys';
 import { SeededRandom } from '../util/random';
 import { type Adapter, assertNotDisposed, type PEFTConfigJSON } from './adapter';
 import { float32Variable } from '../tf/variables';
@@ -104,14 +105,14 @@ export class PrefixTuningAdapter implements Adapter {
   /** `prompt_embeddings` [P, L·2·C], or the MLP's variables under PEFT's module names. */
   parameters(): Map<string, tf.Variable> {
     assertNotDisposed(this, 'prefix-tuning');
-    if (this.flat) return new Map([['prompt_embeddings', this.flat]]);
+    if (this.flat) return new Map([[PROMPT_EMBEDDINGS_KEY, this.flat]]);
     const e = this.encoder as PrefixEncoder;
     return new Map([
-      ['prompt_encoder.embedding.weight', e.embedding],
-      ['prompt_encoder.transform.0.weight', e.w1],
-      ['prompt_encoder.transform.0.bias', e.b1],
-      ['prompt_encoder.transform.2.weight', e.w2],
-      ['prompt_encoder.transform.2.bias', e.b2],
+      [PREFIX_ENCODER_KEYS.embedding, e.embedding],
+      [PREFIX_ENCODER_KEYS.w1, e.w1],
+      [PREFIX_ENCODER_KEYS.b1, e.b1],
+      [PREFIX_ENCODER_KEYS.w2, e.w2],
+      [PREFIX_ENCODER_KEYS.b2, e.b2],
     ]);
   }
 
@@ -141,7 +142,7 @@ export class PrefixTuningAdapter implements Adapter {
     const data = (await flat.data()) as Float32Array;
     const shape = [...flat.shape];
     flat.dispose();
-    return new Map([['prompt_embeddings', { shape, data }]]);
+    return new Map([[PROMPT_EMBEDDINGS_KEY, { shape, data }]]);
   }
 
   dispose(): void {

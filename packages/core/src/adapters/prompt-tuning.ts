@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
+import { PROMPT_EMBEDDINGS_KEY } from './peft-keys';
 import { SeededRandom } from '../util/random';
 import { type Adapter, assertNotDisposed, type PEFTConfigJSON, variableTensors } from './adapter';
 import { float32Variable, variableOf } from '../tf/variables';
@@ -90,7 +91,7 @@ export class PromptTuningAdapter implements Adapter {
   /** `prompt_embeddings` [P, C]. */
   parameters(): Map<string, tf.Variable> {
     assertNotDisposed(this, 'prompt-tuning');
-    return new Map([['prompt_embeddings', this.embeddings]]);
+    return new Map([[PROMPT_EMBEDDINGS_KEY, this.embeddings]]);
   }
 
   peftConfig(): PEFTConfigJSON {

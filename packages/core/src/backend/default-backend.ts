@@ -3,8 +3,9 @@
  * imported on first need. A literal specifier, so bundlers put it in a chunk
  * of its own that a page passing its own backend (WebGPU) never loads.
  */
+import { lazyFileIO } from '@tunekit/backend-spec';
 import { TunekitError } from '@tunekit/formats';
-import type { BackendV1 } from './backend-spec';
+import type { BackendV1, FileIO } from './backend-spec';
 
 let loading: Promise<BackendV1> | undefined;
 
@@ -22,4 +23,25 @@ export function defaultBackend(): Promise<BackendV1> {
     },
   );
   return loading;
+}
+
+let defaultFileIO: FileIO | undefined;
+
+/**
+ * The default backend's files, loaded on first use: what file operations that
+ * have no model (a reporter's log, reading a checkpoint by path) and no
+ * `files` option use. In Node that is Node's file system; elsewhere the first
+ * operation fails with `no_file_system`.
+ */
+export function defaultFiles(): FileIO {
+  defaultFileIO ??= lazyFileIO(async () => {
+    const { files } = await defaultBackend();
+    if (!files) {
+      throw new TunekitError('no_file_system', 'No file system here: the default CPU backend has file access only in Node.', {
+        fix: 'Pass { files } (e.g. createBrowserFileIO() of @tunekit/backend-web), or a backend that has files.',
+      });
+    }
+    return files;
+  });
+  return defaultFileIO;
 }

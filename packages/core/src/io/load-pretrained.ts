@@ -14,7 +14,9 @@ import { hubDownload } from './hub-download';
 import { HubError } from './hub-error';
 import { canonicalRepoId, isHubRepoId, isPathLike } from './hub-id';
 import { hubSettings, nodeBuiltins, type HubOverrides } from './hub-settings';
-import { isNodeRuntime, joinPath, nodeFileIO } from './node-file-io';
+import { isNodeRuntime } from '@tunekit/backend-spec';
+import { defaultFiles } from '../backend/default-backend';
+import { joinPath } from './join-path';
 import { parseSafetensors, streamSafetensors } from './safetensors';
 
 /** Where a model comes from. */
@@ -33,18 +35,37 @@ export interface LoadModelOptions extends ModelOptions, HubOverrides {
   backend?: BackendV1;
   /** Progress of downloading (Hub, URL) and of reading `model.safetensors`. */
   onProgress?: ProgressCallback;
-  /** File access for local directories (default: the backend's, else Node's file system). */
+  /** File access for local directories (default: the backend's; in Node, else the default CPU backend's: Node's file system). */
   files?: FileIO;
   /** `fetch` to use for URLs and the Hub (default: the global one). */
   fetch?: typeof fetch;
   /** Hub revision (branch, tag or commit) for Hub ids. Default `main`. */
   revision?: string;
+  /**
+   * Give the model a separate output head (`tieWordEmbeddings: false`) that
+   * starts as a copy of `wte` when the checkpoint has no `lm_head.weight`,
+   * as chapter 7 of LLMs-from-scratch loads GPT-2 (its `out_head` is a copy
+   * of `wte` that then trains on its own). A checkpoint that already has an
+   * untied head keeps it. Costs vocabSize × embeddingDim more parameters,
+   * plus their gradients and AdamW moments while training. Default false:
+   * the model is tied or untied as its `config.json` says.
+   */
+  untieOutputHead?: boolean;
 }
 
 type Location =
   | { kind: 'directory'; path: string; files: FileIO }
   | { kind: 'url'; base: string; headers?: Record<string, string> }
   | { kind: 'hub'; repoId: string; asTyped: string };
+
+/**
+ * The files local folders are read with: the given ones, else the backend's;
+ * in Node a backend without files still reads folders through the default
+ * CPU backend's, Node's file system. Core has no file access of its own.
+ */
+function localFiles(options: LoadModelOptions, backend: BackendV1): FileIO | undefined {
+  return options.files ?? backend.files ?? (isNodeRuntime() ? defaultFiles() : undefined);
+}
 
 /** True when `path` is an existing directory, as far as `files` can tell. */
 async function isDirectory(files: FileIO, path: string): Promise<boolean> {
@@ -61,7 +82,7 @@ async function isDirectory(files: FileIO, path: string): Promise<boolean> {
 async function locate(source: string | URL, options: LoadModelOptions, backend: BackendV1): Promise<Location> {
   const text = source.toString();
   if (/^https?:\/\//.test(text)) return { kind: 'url', base: text.replace(/\/+$/, '') };
-  const files = options.files ?? backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
+  const files = localFiles(options, backend);
   if (files && (await files.exists(text))) {
     if (await files.exists(joinPath(text, 'config.json'))) return { kind: 'directory', path: text, files };
     const what = (await isDirectory(files, text)) ? 'is a directory without config.json' : 'is a file, not a model directory';
@@ -92,7 +113,8 @@ async function fromHub(location: { repoId: string; asTyped: string }, options: L
   try {
     const config = await hubDownload({ repoId: location.repoId, filename: 'config.json', ...download });
     await hubDownload({ repoId: location.repoId, filename: 'model.safetensors', ...download, revision: config.commit });
-    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: nodeFileIO() };
+    // The Hub cache is on Node's disk (hubDownload writes it there), whatever files the caller gave for folders.
+    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: defaultFiles() };
   } catch (error) {
     // "org/name" might have been meant as a folder: say that none exists.
     if (error instanceof HubError && location.asTyped.includes('/')) {
@@ -167,7 +189,8 @@ export async function loadModel(options: LoadModelOptions): Promise<GPT2Model> {
     configOrigin = config.origin;
     weights = await openWeights(location, fetchImpl);
   }
-  const config = fromHFConfig(configText, { origin: configOrigin });
+  const stored = fromHFConfig(configText, { origin: configOrigin });
+  const config = options.untieOutputHead ? { ...stored, tieWordEmbeddings: false } : stored;
   const collector = new CheckpointCollector(config, weights?.origin ?? 'weights');
   if (inMemory) {
     for (const tensor of parseSafetensors(inMemory, { origin: 'weights' }).tensors.values()) collector.add(tensor);
@@ -175,6 +198,7 @@ export async function loadModel(options: LoadModelOptions): Promise<GPT2Model> {
     const chunks = withProgress(weights.chunks, { file: weights.origin, totalBytes: weights.size, onProgress: options.onProgress });
     for await (const tensor of streamSafetensors(chunks, { origin: weights.origin })) collector.add(tensor);
   }
+  if (options.untieOutputHead && !collector.has('lm_head.weight')) collector.copy('wte.weight', 'lm_head.weight');
   collector.assertComplete();
   return GPT2Model.fromValues(config, (name) => collector.take(name), { vocabChunkRows: options.vocabChunkRows, backend: resolved });
 }

@@ -1,9 +1,9 @@
 /** Saves a model in the Hugging Face layout: `config.json` + `model.safetensors`. */
-import { UnsupportedError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import { toHFConfig } from '../model/config';
 import type { GPT2Model } from '../model/gpt2-model';
-import { isNodeRuntime, joinPath, nodeFileIO } from './node-file-io';
+import { defaultFiles } from '../backend/default-backend';
+import { joinPath } from './join-path';
 import { concatBytes, safetensorsParts, type TensorToWrite } from './safetensors';
 
 /** Options of {@link saveModel}. */
@@ -12,29 +12,40 @@ export interface SaveModelOptions {
   model: GPT2Model;
   /** Directory to write into (created if missing). */
   directory: string;
-  /** File access (default: the model's backend's, else Node's file system). */
+  /** File access (default: the model's backend's). */
   files?: FileIO;
 }
 
-/** The model's tensors by Hugging Face name, `wte` whole. */
+/**
+ * The model's tensors by Hugging Face name, `wte` whole. A tied model's are
+ * named as the base model's (`wte.weight`, `h.0.…`) and it has no
+ * `lm_head.weight`. An untied model's are named as `GPT2LMHeadModel`'s
+ * `save_pretrained` writes them (`transformer.wte.weight`, …, `lm_head.weight`):
+ * transformers refuses a file that mixes unprefixed base names with
+ * `lm_head.weight` ("state dictionary … corrupted").
+ */
 export async function modelTensors(model: GPT2Model): Promise<Map<string, TensorToWrite>> {
   const tensors = new Map<string, TensorToWrite>();
-  tensors.set('wte.weight', { shape: [model.config.vocabSize, model.config.embeddingDim], data: await model.params.wte.values() });
+  const { lmHead } = model.params;
+  const prefix = lmHead ? 'transformer.' : '';
+  const tableShape = [model.config.vocabSize, model.config.embeddingDim];
+  tensors.set(`${prefix}wte.weight`, { shape: tableShape, data: await model.params.wte.values() });
   for (const [name, variable] of model.parameters()) {
-    if (name.startsWith('wte.weight')) continue;
-    tensors.set(name, { shape: variable.shape, data: (await variable.data()) as Float32Array });
+    if (name.startsWith('wte.weight') || name.startsWith('lm_head.weight')) continue;
+    tensors.set(`${prefix}${name}`, { shape: variable.shape, data: (await variable.data()) as Float32Array });
   }
+  if (lmHead) tensors.set('lm_head.weight', { shape: tableShape, data: await lmHead.values() });
   return tensors;
 }
 
 /**
  * The file access to use: `files` when given, else the backend's (pass the
- * model's), else Node's file system.
+ * model's), else the default backend's (Node's file system in Node; elsewhere
+ * the first operation fails with a `no_file_system` error). Core has no file
+ * access of its own.
  */
 export function resolveFiles(files?: FileIO, backend?: { backend: { files?: FileIO } }): FileIO {
-  const resolved = files ?? backend?.backend.files ?? (isNodeRuntime() ? nodeFileIO() : undefined);
-  if (!resolved) throw new UnsupportedError('No file system here: pass { files } (e.g. the browser storage of @tunekit/backend-web)');
-  return resolved;
+  return files ?? backend?.backend.files ?? defaultFiles();
 }
 
 /**

@@ -104,7 +104,7 @@ function chunkLossSum(hidden: tf.Tensor2D, targets: tf.Tensor1D, weights: readon
 /**
  * Mean cross-entropy of next-token predictions.
  * @param hidden - final hidden states [B, T, C] or [N, C]
- * @param table - the tied embedding table (the LM head)
+ * @param table - the LM head's matrix: `model.outputEmbedding` (`wte` when tied)
  * @param labels - target id per row (B·T of them, row-major), or -100 to ignore
  * @returns a scalar; differentiable with respect to `hidden` and the table
  */

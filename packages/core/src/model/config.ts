@@ -35,6 +35,19 @@ export interface GPT2Config {
   scaleAttentionByLayer: boolean;
   /** Id of `<|endoftext|>`, GPT-2's only special token. */
   eosTokenId: number;
+  /**
+   * Whether the LM head is `wte` itself (`tie_word_embeddings`). Default true,
+   * as in GPT-2 and `transformers`. `false` gives the model a separate output
+   * matrix `lm_head.weight` [vocabSize, embeddingDim] that trains on its own,
+   * as chapter 7 of LLMs-from-scratch does (its `out_head` starts as a copy of
+   * `wte`); it adds vocabSize × embeddingDim parameters and their AdamW state.
+   */
+  tieWordEmbeddings?: boolean;
+}
+
+/** Whether the config's LM head is `wte` (true unless `tieWordEmbeddings` is false). */
+export function isTied(config: Pick<GPT2Config, 'tieWordEmbeddings'>): boolean {
+  return config.tieWordEmbeddings !== false;
 }
 
 /** Names of the four published GPT-2 sizes. */
@@ -97,6 +110,9 @@ export function validateConfig(config: GPT2Config): void {
   for (const key of ['embeddingDropout', 'attentionDropout', 'residualDropout'] as const) {
     if (!(config[key] >= 0 && config[key] < 1)) throw new InvalidArgumentError(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`);
   }
+  if (config.tieWordEmbeddings !== undefined && typeof config.tieWordEmbeddings !== 'boolean') {
+    throw new InvalidArgumentError(`GPT2Config.tieWordEmbeddings must be a boolean, got ${String(config.tieWordEmbeddings)}`);
+  }
   if (!(config.layerNormEpsilon > 0)) throw new InvalidArgumentError(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`);
   if (!['gelu_new', 'gelu_pytorch_tanh', 'gelu'].includes(config.activation)) {
     throw new InvalidArgumentError(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`);
@@ -120,6 +136,7 @@ export interface HFGPT2ConfigJSON {
   resid_pdrop?: number;
   scale_attn_by_inverse_layer_idx?: boolean;
   eos_token_id?: number;
+  tie_word_embeddings?: boolean;
   [key: string]: unknown;
 }
 
@@ -158,6 +175,9 @@ export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origi
     scaleAttentionByLayer: json.scale_attn_by_inverse_layer_idx ?? false,
     eosTokenId: json.eos_token_id ?? 50256,
   };
+  // Only set when not the default (true), so a tied config equals the presets;
+  // anything but a boolean is left for validateConfig to refuse.
+  if (json.tie_word_embeddings !== undefined && json.tie_word_embeddings !== true) config.tieWordEmbeddings = json.tie_word_embeddings;
   try {
     validateConfig(config);
   } catch (error) {
@@ -185,16 +205,17 @@ export function toHFConfig(config: GPT2Config): HFGPT2ConfigJSON {
     resid_pdrop: config.residualDropout,
     scale_attn_weights: true,
     scale_attn_by_inverse_layer_idx: config.scaleAttentionByLayer,
-    tie_word_embeddings: true,
+    tie_word_embeddings: isTied(config),
     bos_token_id: config.eosTokenId,
     eos_token_id: config.eosTokenId,
     torch_dtype: 'float32',
   };
 }
 
-/** Number of parameters of a model with this config (tied LM head counted once). */
+/** Number of parameters of a model with this config (a tied LM head counted once, an untied one adds vocabSize × embeddingDim). */
 export function countParameters(config: GPT2Config): number {
   const { vocabSize: V, contextLength: P, embeddingDim: C, innerDim: F, numLayers: L } = config;
   const block = 2 * 2 * C + (C * 3 * C + 3 * C) + (C * C + C) + (C * F + F) + (F * C + C);
-  return V * C + P * C + L * block + 2 * C;
+  const outputHead = isTied(config) ? 0 : V * C;
+  return V * C + P * C + L * block + 2 * C + outputHead;
 }

@@ -1,14 +1,15 @@
-/** GPT-2 with its tied language-modelling head. */
-import { InvalidStateError } from '@tunekit/formats';
+/** GPT-2 with its language-modelling head (tied to `wte`, or a separate `lm_head.weight` when untied). */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ResolvedBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
 import '../tf/register-gradients';
 import { tidyObject } from '../tf/tidy-object';
 import { type GPT2Tokenizer, gpt2Tokenizer } from '../tokenizer/gpt2-tokenizer';
-import { type GPT2Config, validateConfig } from './config';
+import { type GPT2Config, isTied, validateConfig } from './config';
 import type { ForwardHooks } from './hooks';
 import type { ParameterSource } from './parameter-source';
-import { type GPT2Params, buildParams, disposeParams, namedVariables, randomValueSource, type ValueSource } from './params';
+import type { EmbeddingTable } from './embedding-table';
+import { type GPT2Params, buildParams, disposeParams, namedVariables, outputTable, randomValueSource, type ValueSource } from './params';
 import { runTransformer, toIdTensor, type TransformerOptions, type TransformerOutput } from './transformer';
 
 /** Options of {@link GPT2Model.forward}. */
@@ -29,7 +30,7 @@ export interface ForwardOutput {
 
 /** Options for building a model. */
 export interface ModelOptions {
-  /** Largest number of `wte` rows per chunk. Default: what the backend's binding limit allows (one chunk when unlimited). */
+  /** Largest number of `wte` (and untied `lm_head`) rows per chunk. Default: what the backend's binding limit allows (one chunk when unlimited). */
   vocabChunkRows?: number;
 }
 
@@ -64,6 +65,9 @@ export class GPT2Model implements ParameterSource {
 
   constructor(config: GPT2Config, params: GPT2Params, backend?: ResolvedBackend) {
     validateConfig(config);
+    if (isTied(config) === (params.lmHead !== undefined)) {
+      throw new InvalidArgumentError(`GPT2Model: config.tieWordEmbeddings is ${String(config.tieWordEmbeddings ?? true)} but the parameters ${params.lmHead ? 'have' : 'lack'} a separate lm_head`);
+    }
     this.config = config;
     this.params = params;
     this.backend = backend;
@@ -106,16 +110,25 @@ export class GPT2Model implements ParameterSource {
     });
   }
 
-  /** The tied LM head: hidden [B, T, C] → logits [B, T, V]. */
+  /**
+   * The matrix [V, C] the LM head projects onto: `wte` when tied (GPT-2's
+   * default), the separate `lm_head.weight` when `config.tieWordEmbeddings`
+   * is false. Losses and generation use this, never `params.wte` directly.
+   */
+  get outputEmbedding(): EmbeddingTable {
+    return outputTable(this.params);
+  }
+
+  /** The LM head: hidden [B, T, C] → logits [B, T, V], against {@link GPT2Model.outputEmbedding}. */
   lmHead(hidden: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       const [batch, time, channels] = hidden.shape;
-      const logits = this.params.wte.project(tf.reshape(hidden, [batch * time, channels]));
+      const logits = this.outputEmbedding.project(tf.reshape(hidden, [batch * time, channels]));
       return tf.reshape(logits, [batch, time, this.config.vocabSize]);
     });
   }
 
-  /** Every base variable by its Hugging Face checkpoint name; a `wte` split into chunks appears as `wte.weight#0`, `wte.weight#1`, …. */
+  /** Every base variable by its Hugging Face checkpoint name; a `wte` split into chunks appears as `wte.weight#0`, `wte.weight#1`, …, an untied head as `lm_head.weight` (or its chunks). */
   parameters(): Map<string, tf.Variable> {
     this.assertAlive();
     return namedVariables(this.params);

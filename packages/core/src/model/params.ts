@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { float32Variable } from '../tf/variables';
 import { SeededRandom } from '../util/random';
-import type { GPT2Config } from './config';
+import { type GPT2Config, isTied } from './config';
 import { EmbeddingTable } from './embedding-table';
 
 /** A Conv1D/linear map: `y = x · weight + bias`. */
@@ -30,10 +30,17 @@ export interface BlockParams {
 
 /** All parameters of GPT-2. */
 export interface GPT2Params {
-  wte: EmbeddingTable; // [V, C], tied LM head
+  wte: EmbeddingTable; // [V, C]; also the LM head unless `lmHead` is set
   wpe: tf.Variable; // [P, C]
   blocks: BlockParams[];
   lnF: LayerNormParams;
+  /** The separate output matrix `lm_head.weight` [V, C] of an untied model (`tieWordEmbeddings: false`). */
+  lmHead?: EmbeddingTable;
+}
+
+/** The matrix logits are computed against: `lmHead` when untied, else `wte`. */
+export function outputTable(params: GPT2Params): EmbeddingTable {
+  return params.lmHead ?? params.wte;
 }
 
 /** Hugging Face names (no `transformer.` prefix) and shapes of every tensor. */
@@ -53,6 +60,7 @@ export function checkpointShapes(config: GPT2Config): Map<string, number[]> {
     shapes.set(`${h}.mlp.c_proj.weight`, [F, C]).set(`${h}.mlp.c_proj.bias`, [C]);
   }
   shapes.set('ln_f.weight', [C]).set('ln_f.bias', [C]);
+  if (!isTied(config)) shapes.set('lm_head.weight', [V, C]);
   return shapes;
 }
 
@@ -82,19 +90,19 @@ export function buildParams(config: GPT2Config, source: ValueSource, vocabChunkR
       mlp: { cFc: linear(`${h}.mlp.c_fc`), cProj: linear(`${h}.mlp.c_proj`) },
     });
   }
-  const wteShape = shapes.get('wte.weight') as number[];
-  return {
-    wte: EmbeddingTable.fromValues(source('wte.weight', wteShape), config.vocabSize, config.embeddingDim, vocabChunkRows, maxBindingBytes),
-    wpe: variable('wpe.weight'),
-    blocks,
-    lnF: layerNorm('ln_f'),
-  };
+  const table = (name: string): EmbeddingTable =>
+    EmbeddingTable.fromValues(source(name, shapes.get(name) as number[]), config.vocabSize, config.embeddingDim, vocabChunkRows, maxBindingBytes);
+  const params: GPT2Params = { wte: table('wte.weight'), wpe: variable('wpe.weight'), blocks, lnF: layerNorm('ln_f') };
+  // Chunked like wte: on WebGPU the [V, C] head has the same binding limit to respect.
+  if (!isTied(config)) params.lmHead = table('lm_head.weight');
+  return params;
 }
 
 /**
  * Random initialisation as in `transformers`' GPT-2: weights ~ N(0, 0.02²),
  * residual projections (`c_proj`) scaled by 1/√(2·layers), biases 0, layer
- * norms (1, 0). Deterministic for a seed.
+ * norms (1, 0); an untied `lm_head.weight` ~ N(0, 0.02²) too, drawn last so
+ * that the other tensors are the tied model's. Deterministic for a seed.
  */
 export function randomValueSource(config: GPT2Config, seed = 0): ValueSource {
   const random = new SeededRandom(seed);
@@ -109,15 +117,20 @@ export function randomValueSource(config: GPT2Config, seed = 0): ValueSource {
   };
 }
 
+function setTable(out: Map<string, tf.Variable>, name: string, table: EmbeddingTable): void {
+  const chunks = table.chunks;
+  if (chunks.length === 1) out.set(name, chunks[0] as tf.Variable);
+  else chunks.forEach((chunk, i) => out.set(`${name}#${i}`, chunk));
+}
+
 /**
  * Every variable by its checkpoint name. A `wte` split into several chunks
- * appears as `wte.weight` when whole and `wte.weight#0`, `wte.weight#1`, … otherwise.
+ * appears as `wte.weight` when whole and `wte.weight#0`, `wte.weight#1`, … otherwise;
+ * an untied head likewise as `lm_head.weight` or `lm_head.weight#i`, last.
  */
 export function namedVariables(params: GPT2Params): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
-  const chunks = params.wte.chunks;
-  if (chunks.length === 1) out.set('wte.weight', chunks[0] as tf.Variable);
-  else chunks.forEach((chunk, i) => out.set(`wte.weight#${i}`, chunk));
+  setTable(out, 'wte.weight', params.wte);
   out.set('wpe.weight', params.wpe);
   params.blocks.forEach((block, i) => {
     const h = `h.${i}`;
@@ -129,6 +142,7 @@ export function namedVariables(params: GPT2Params): Map<string, tf.Variable> {
     out.set(`${h}.mlp.c_proj.weight`, block.mlp.cProj.weight).set(`${h}.mlp.c_proj.bias`, block.mlp.cProj.bias);
   });
   out.set('ln_f.weight', params.lnF.weight).set('ln_f.bias', params.lnF.bias);
+  if (params.lmHead) setTable(out, 'lm_head.weight', params.lmHead);
   return out;
 }
 

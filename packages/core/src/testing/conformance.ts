@@ -292,7 +292,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
     },
 
     async 'dpo-step'() {
-      await dpoConformanceStep({ backend: options.backend, fixture: options.fixture ?? tinyGPT2Directory(), tolerance, log, check });
+      await dpoConformanceStep({ backend: options.backend, tolerance, log, check });
     },
   };
 

@@ -8,7 +8,8 @@
  */
 import { TunekitError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
-import { isNodeRuntime, joinPath } from '../io/node-file-io';
+import { isNodeRuntime } from '@tunekit/backend-spec';
+import { joinPath } from '../io/join-path';
 
 /** Name of the lock file in the checkpoint folder. */
 export const LOCK_FILE = 'run.lock';

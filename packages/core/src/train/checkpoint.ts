@@ -16,7 +16,7 @@
  */
 import { InvalidFileError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
-import { joinPath } from '../io/node-file-io';
+import { joinPath } from '../io/join-path';
 import { concatBytes, type DecodedTensor, parseSafetensors, safetensorsParts, type TensorToWrite } from '../io/safetensors';
 import { resolveFiles } from '../io/save-pretrained';
 import { CheckpointWriteError } from './errors';
@@ -36,7 +36,7 @@ export interface CheckpointOptions {
   every?: number;
   /** Checkpoints to keep (oldest are removed). Default 2. */
   keep?: number;
-  /** File access (default: the active backend's, else Node's file system). */
+  /** File access (default: the model's backend's). */
   files?: CheckpointFiles;
 }
 
@@ -61,9 +61,13 @@ export interface CheckpointData<State> {
   optimizer: Map<string, TensorToWrite | DecodedTensor>;
 }
 
-/** The checkpoint file access: the given one, or the active backend's (else Node's). */
-export function checkpointFiles(files?: CheckpointFiles): CheckpointFiles {
-  return files ?? resolveFiles();
+/**
+ * The checkpoint file access: the given one, else the model's backend's (so a
+ * browser backend's storage needs no `checkpoint.files`), else the default
+ * backend's (Node's file system in Node).
+ */
+export function checkpointFiles(files?: CheckpointFiles, model?: { backend?: { backend: { files?: FileIO } } }): CheckpointFiles {
+  return resolveFiles(files, model?.backend);
 }
 
 async function writeTensors(files: FileIO, path: string, tensors: Map<string, TensorToWrite | DecodedTensor>): Promise<void> {

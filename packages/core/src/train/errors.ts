@@ -1,6 +1,6 @@
 /** Errors that stop training. */
 import { TunekitError } from '@tunekit/formats';
-import { FileWriteError } from '../io/file-write-error';
+import { FileWriteError } from '@tunekit/formats';
 
 /** The loss or the gradient became NaN or infinite; the update was not applied. */
 export class NonFiniteLossError extends TunekitError {

@@ -213,7 +213,9 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   }
 
   // One run per checkpoint folder (a lock file with this process's id), taken before any tensor is made.
-  const lock: CheckpointLock | undefined = options.checkpoint ? await lockCheckpointFolder(checkpointFiles(options.checkpoint.files), options.checkpoint.directory) : undefined;
+  // Checkpoint files: the given ones, else the model's backend's.
+  const checkpointIO = checkpointFiles(options.checkpoint?.files, options.model);
+  const lock: CheckpointLock | undefined = options.checkpoint ? await lockCheckpointFolder(checkpointIO, options.checkpoint.directory) : undefined;
 
   let optimizer: AdamW;
   try {
@@ -235,7 +237,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   let resumedFrom: string | undefined;
   try {
     if (options.resumeFrom) {
-      const restored = await restoreTrainerState(options.resumeFrom, variables, optimizer, options.checkpoint?.files);
+      const restored = await restoreTrainerState(options.resumeFrom, variables, optimizer, checkpointIO);
       for (const key of Object.keys(run) as (keyof typeof run)[]) {
         if (restored.state.run[key] !== run[key]) throw new InvalidStateError(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]}; resume with the same settings`);
       }
@@ -264,7 +266,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
     const saveCheckpoint = async () => {
       if (!options.checkpoint || lastCheckpointStep === state.step) return;
       state.rngState = random.getState();
-      lastCheckpoint = await saveTrainerState(options.checkpoint.directory, state, variables, optimizer, options.checkpoint);
+      lastCheckpoint = await saveTrainerState(options.checkpoint.directory, state, variables, optimizer, { ...options.checkpoint, files: checkpointIO });
       lastCheckpointStep = state.step;
       await lock?.refresh();
       await emit('onCheckpoint', { step: state.step, path: lastCheckpoint });

@@ -1,6 +1,7 @@
 /** Every native override, in registration order. */
 import { attentionGradKernel, attentionKernel } from './attention';
 import { batchMatMulKernel } from './batch-mat-mul';
+import { biasGeluGradKernel, biasGeluKernel } from './bias-gelu';
 import { adamWKernel } from './adamw';
 import { dropoutMaskKernel } from './dropout-mask';
 import { ELEMENTWISE_KERNELS } from './elementwise';
@@ -10,4 +11,4 @@ import { layerNormGradKernel, layerNormKernel } from './layer-norm';
 import type { NativeKernel } from './native-kernel';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
-export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, geluKernel, geluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel];
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, geluKernel, geluGradKernel, biasGeluKernel, biasGeluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel];

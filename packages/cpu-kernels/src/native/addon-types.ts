@@ -1,7 +1,7 @@
 /** The shape of the compiled addon (`build/Release/tunekit_cpu_kernels.node`). */
 
-/** SIMD level of the native code. */
-export type NativeISA = 'avx512' | 'avx2' | 'scalar';
+/** SIMD level of the native code (`neon` on arm64, the others on x86-64). */
+export type NativeISA = 'avx512' | 'avx2' | 'neon' | 'scalar';
 
 /** What the addon reports about itself. */
 export interface AddonInfo {
@@ -57,6 +57,10 @@ export interface NativeAddon {
   geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, approximate: boolean): void;
   /** out[i] = 1/(1−rate) with probability 1−rate, else 0; a counter-based hash of (seed, i), so independent of threads. */
   dropoutMask(out: Float32Array, rate: number, seed: number): void;
+  /** y = GELU(h + bias) over h [rows, cols], bias [cols] (tanh form when approximate, else erf). */
+  biasGelu(h: Float32Array, bias: Float32Array, y: Float32Array, rows: number, cols: number, approximate: boolean): void;
+  /** dh = dy · GELU'(h + bias) and dbias = Σ_rows dh (fixed-order double sums). */
+  biasGeluGrad(dy: Float32Array, h: Float32Array, bias: Float32Array, dh: Float32Array, dbias: Float32Array, rows: number, cols: number, approximate: boolean): void;
   /** Layer norm over the last axis of x [rows, cols]: out = (x − mean)·rstd·gamma + beta; writes each row's mean and rstd (for the backward). */
   layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, epsilon: number): void;
   /** Layer norm's backward from the forward's x, gamma, mean, rstd: dx [rows, cols], dgamma and dbeta [cols]. */

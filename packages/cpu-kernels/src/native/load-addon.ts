@@ -3,6 +3,19 @@
  * broken binary becomes `{ addon: undefined, reason }` with one actionable
  * line, so callers can fall back to stock kernels.
  *
+ * Two binaries can exist:
+ *  - the prebuilt one shipped in the package for this platform
+ *    (`prebuilds/<platform>-<arch>/node.napi[.glibc|.musl].node`,
+ *    prebuildify's layout; built by scripts/build-prebuilt.mjs);
+ *  - one compiled at install time (`build/Release/…`).
+ * The install script compiles only when the prebuilt binary does not load
+ * and compute here, or when asked to (`--build-from-source`), so a compiled
+ * binary, when present, is the one wanted and is tried first (in the
+ * monorepo it is also the one built from the current sources, where a
+ * prebuilt one may be stale). Installed from npm on a platform with a
+ * prebuilt binary, that is the only one. `TUNEKIT_NATIVE_BINARY=prebuilt|compiled`
+ * restricts the search to one (to test either, or to rule one out).
+ *
  * `TUNEKIT_DISABLE_NATIVE=1` makes the loader report the addon as
  * unavailable without touching it (to test fallbacks, or to rule the native
  * code out when chasing a problem).
@@ -14,12 +27,30 @@ import { fileURLToPath } from 'node:url';
 import type { NativeAddon } from './addon-types';
 
 const PACKAGE_NAME = '@tunekit/cpu-kernels';
-const BINARY = join('build', 'Release', 'tunekit_cpu_kernels.node');
+/** Where an install-time build puts the binary (relative to the package folder). */
+export const COMPILED_BINARY_PATH = join('build', 'Release', 'tunekit_cpu_kernels.node');
 
-/** Result of loading: the addon, or why there is none. */
+/** Where a loaded binary came from. */
+export type BinarySource = 'prebuilt' | 'compiled';
+
+/** Result of loading: the addon and where it came from, or why there is none. */
 export interface LoadResult {
   addon?: NativeAddon;
+  source?: BinarySource;
   reason?: string;
+}
+
+/** glibc or musl on Linux (musl's Node reports no glibc version), undefined elsewhere. */
+function libc(): 'glibc' | 'musl' | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return header?.glibcVersionRuntime ? 'glibc' : 'musl';
+}
+
+/** The prebuilt binary's path for this platform; must match scripts/native-build-config.mjs. */
+export function prebuiltBinaryPath(): string {
+  const flavour = libc();
+  return join('prebuilds', `${process.platform}-${process.arch}`, flavour ? `node.napi.${flavour}.node` : 'node.napi.node');
 }
 
 let cached: LoadResult | undefined;
@@ -48,23 +79,47 @@ function isDisabled(): boolean {
   return flag !== undefined && flag !== '' && flag !== '0' && flag.toLowerCase() !== 'false';
 }
 
+/** The sources TUNEKIT_NATIVE_BINARY allows, in the order they are tried. */
+function allowedSources(): BinarySource[] {
+  const only = process.env.TUNEKIT_NATIVE_BINARY;
+  return only === 'prebuilt' || only === 'compiled' ? [only] : ['compiled', 'prebuilt'];
+}
+
+/** Loads one binary, or says why it cannot be used. */
+function loadFile(path: string): { addon?: NativeAddon; failure?: string } {
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    return typeof addon?.matmul === 'function' ? { addon } : { failure: `${path} is not the tunekit addon` };
+  } catch (error) {
+    return { failure: `${path} failed to load (${(error as Error).message.split('\n')[0]})` };
+  }
+}
+
+/**
+ * Loads the first usable binary of a package folder, trying `sources` in
+ * order (exported for tests, which point it at a temporary folder).
+ */
+export function loadFromPackage(root: string, sources: readonly BinarySource[] = allowedSources()): LoadResult {
+  const failures: string[] = [];
+  for (const source of sources) {
+    const relative = source === 'prebuilt' ? prebuiltBinaryPath() : COMPILED_BINARY_PATH;
+    const path = join(root, relative);
+    if (!existsSync(path)) continue;
+    const { addon, failure } = loadFile(path);
+    if (addon) return { addon, source };
+    failures.push(failure as string);
+  }
+  const fix = `install a C++ compiler and run \`npm rebuild ${PACKAGE_NAME}\``;
+  if (failures.length) return { reason: `native addon unusable: ${failures.join('; ')}; ${fix}` };
+  return { reason: `native addon not built (no prebuilt binary for ${process.platform}-${process.arch}, no ${COMPILED_BINARY_PATH}): ${fix}` };
+}
+
 function load(): LoadResult {
   if (typeof process === 'undefined' || !process.versions?.node) return { reason: 'native kernels need Node.js' };
   if (isDisabled()) return { reason: 'disabled by TUNEKIT_DISABLE_NATIVE' };
   const root = packageRoot();
   if (!root) return { reason: `cannot locate the ${PACKAGE_NAME} package folder` };
-  const path = join(root, BINARY);
-  if (!existsSync(path)) {
-    return { reason: `native addon not built (no ${BINARY}): install a C++ compiler and run \`npm rebuild ${PACKAGE_NAME}\`` };
-  }
-  try {
-    const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    if (typeof addon?.matmul !== 'function') return { reason: `${path} is not the tunekit addon` };
-    return { addon };
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    return { reason: `native addon failed to load (${message}); rebuild it: \`npm rebuild ${PACKAGE_NAME}\`` };
-  }
+  return loadFromPackage(root);
 }
 
 /** Loads the addon on first call; later calls return the same result. */

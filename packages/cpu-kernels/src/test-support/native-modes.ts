@@ -23,12 +23,18 @@ export const nativeSkipReason: string | undefined = info.available ? undefined :
 export function nativeModes(): NativeMode[] {
   const addon = loadAddon().addon;
   const detected = addon?.info().detectedIsa;
-  const order: NativeISA[] = ['avx512', 'avx2', 'scalar'];
-  const rank = (isa: NativeISA) => order.length - order.indexOf(isa);
+  // Levels per architecture, best first; every CPU runs the portable `scalar` kernel.
+  const x86: NativeISA[] = ['avx512', 'avx2'];
+  const order: NativeISA[] = [...x86, 'neon', 'scalar'];
+  const lacks = (isa: NativeISA, has: NativeISA): boolean => {
+    if (isa === 'scalar' || isa === has) return false;
+    if (isa === 'neon' || has === 'neon' || has === 'scalar') return true;
+    return x86.indexOf(isa) < x86.indexOf(has);
+  };
   const hardware = addon?.info().hardwareThreads ?? 1;
   const modes: NativeMode[] = [];
   for (const isa of order) {
-    const skip = !detected ? nativeSkipReason : rank(isa) > rank(detected) ? `CPU lacks ${isa} (has ${detected})` : undefined;
+    const skip = !detected ? nativeSkipReason : lacks(isa, detected) ? `CPU lacks ${isa} (has ${detected})` : undefined;
     for (const threads of [...new Set([hardware, 1, 3])]) modes.push({ isa, threads, skip });
   }
   return modes;

@@ -1,17 +1,9 @@
 /** Seeded random tensors, so failures reproduce. */
 import * as tf from '@tensorflow/tfjs-core';
+// tunekit's one seeded generator (Mulberry32), from the raw seed.
+import { seededRandom } from '@tunekit/formats';
 
-/** Mulberry32: a tiny, good-enough PRNG for test data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Uniform values in [-scale, scale). */
 export function randomValues(size: number, seed: number, scale = 1): Float32Array {

@@ -1,32 +1,18 @@
 /**
- * A small seeded random generator, so splits and samples are the same on
- * every machine and in every browser.
+ * Seeded splits and samples: the same on every machine and in every browser.
+ * The generator is the shared {@link SeededRandom}; these helpers start it
+ * from the raw seed (no mixing), which the split files written so far rely on.
  * @module
  */
+import { SeededRandom } from '../random/seeded-random.js';
 
-/**
- * Returns a generator of floats in [0, 1) for a 32-bit seed (mulberry32:
- * tiny, fast and good enough for shuffling; not for cryptography).
- */
+/** Returns a generator of floats in [0, 1) for a 32-bit seed. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = SeededRandom.fromState(seed);
+  return () => random.next();
 }
 
 /** A shuffled copy (Fisher–Yates), the same for the same seed. */
 export function shuffled<T>(items: readonly T[], options: { seed: number }): T[] {
-  const { seed } = options;
-  const out = [...items];
-  const random = seededRandom(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  return SeededRandom.fromState(options.seed).shuffle([...items]);
 }

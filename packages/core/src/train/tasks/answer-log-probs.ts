@@ -39,7 +39,7 @@ export function answerLogProbs(options: AnswerLogProbOptions): tf.Tensor1D {
       const labels = rowLabels([batch.labels[r] as number[]], time);
       const count = labels.reduce((n, label) => n + (label === IGNORE_INDEX ? 0 : 1), 0);
       if (count === 0) throw new DataError(`answerLogProbs: row ${r} has no answer token (every label is ${IGNORE_INDEX})`);
-      const meanLoss = lmCrossEntropy(tf.slice(hidden, [r, 0, 0], [1, time, channels]), model.params.wte, labels);
+      const meanLoss = lmCrossEntropy(tf.slice(hidden, [r, 0, 0], [1, time, channels]), model.outputEmbedding, labels);
       values.push(tf.mul(meanLoss, options.reduction === 'sum' ? -count : -1) as tf.Scalar);
     }
     return tf.stack(values) as tf.Tensor1D;

@@ -34,13 +34,13 @@ export function causalLMTask(model: GPT2Model, collate: CausalLMCollateOptions =
     loss(batch: CausalLMBatch, pass: Pass): tf.Scalar {
       return tf.tidy(() => {
         const { hidden } = model.transformer(batch.inputIds, pass); // [B, T', C]
-        return lmCrossEntropy(hidden, model.params.wte, rowLabels(batch.labels, hidden.shape[1]));
+        return lmCrossEntropy(hidden, model.outputEmbedding, rowLabels(batch.labels, hidden.shape[1]));
       });
     },
     async stats(batch: CausalLMBatch) {
       const { hidden } = model.transformer(batch.inputIds);
       try {
-        const { lossSum, correct, count } = await lmTokenStats(hidden, model.params.wte, rowLabels(batch.labels, hidden.shape[1]));
+        const { lossSum, correct, count } = await lmTokenStats(hidden, model.outputEmbedding, rowLabels(batch.labels, hidden.shape[1]));
         return { lossSum, correct, count };
       } finally {
         hidden.dispose();

@@ -1,11 +1,11 @@
 /**
- * File I/O on Node's file system, shared by the embedded CPU backend and
- * `@tunekit/backend-node`. Node modules are imported lazily so that this file
- * can sit in a browser bundle without pulling in `node:fs`.
+ * File I/O on Node's file system: the `files` of the CPU backend in Node, and
+ * of `@tunekit/backend-node` and `@tunekit/backend-web` there. Core knows only
+ * the `FileIO` spec. Node modules are imported lazily so that this file can
+ * sit in a browser bundle without pulling in `node:fs`.
  */
-import { TunekitError } from '@tunekit/formats';
-import { FileNotFoundError } from '@tunekit/formats';
-import type { FileIO } from '../backend/backend-spec';
+import type { FileIO } from '@tunekit/backend-spec';
+import { FileNotFoundError, TunekitError } from '@tunekit/formats';
 import { type WritableFile, writeFully } from './write-fully';
 
 // Type-only imports are erased from the output; the modules load lazily below.
@@ -30,12 +30,6 @@ function nodeModules() {
     import(/* @vite-ignore */ pathName) as Promise<NodePath>,
   ]).then(([fs, fsp, path]) => ({ fs, fsp, path }));
   return modules;
-}
-
-/** Whether this runtime is Node (or a Node-compatible one). */
-export function isNodeRuntime(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string';
 }
 
 let temporaryCounter = 0;
@@ -140,9 +134,4 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       return { size, chunks: fs.createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Uint8Array> };
     },
   };
-}
-
-/** Joins path segments with `/` (enough for our own layouts on every platform Node runs on). */
-export function joinPath(directory: string, name: string): string {
-  return directory.endsWith('/') || directory.endsWith('\\') ? `${directory}${name}` : `${directory}/${name}`;
 }

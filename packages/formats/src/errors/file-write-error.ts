@@ -1,5 +1,10 @@
-/** The error of a write that did not complete (a full disk above all). */
-import { TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
+/**
+ * The error of a write that did not complete (a full disk above all). Every
+ * `FileIO` throws it (Node's file system, browser storage over quota), so it
+ * sits beside `FileNotFoundError` in the base package.
+ * @module
+ */
+import { TunekitError, type TunekitErrorOptions } from './tunekit-error.js';
 
 /** Why a write failed: the disk is full (or quota exhausted), or another I/O error. */
 export type FileWriteErrorCode = 'disk_full' | 'write_failed';
@@ -34,10 +39,4 @@ export class FileWriteError extends TunekitError {
     this.bytesWritten = progress.written;
     this.bytesExpected = progress.expected;
   }
-}
-
-/** True when a Node error means the disk or quota is full. */
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
 }

@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileNotFoundError, nodeFileIO } from '@tunekit/core';
+import { FileNotFoundError } from '@tunekit/formats';
+import { nodeFileIO } from './node-file-io';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-files-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

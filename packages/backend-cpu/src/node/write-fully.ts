@@ -3,7 +3,13 @@
  * without throwing (a full disk returns a short write first, ENOSPC only on
  * the next call), so one call per chunk can silently truncate a file.
  */
-import { FileWriteError, isDiskFull } from './file-write-error';
+import { FileWriteError } from '@tunekit/formats';
+
+/** True when a Node error means the disk or quota is full. */
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
 
 /** The part of Node's `FileHandle` that writing needs (tests inject one that writes short). */
 export interface WritableFile {

@@ -1,0 +1,211 @@
+#include "bias-gelu.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "cpu-features.h"
+#include "thread-pool.h"
+
+// The tanh form is written as straight-line float arithmetic (exp by range
+// reduction and a polynomial, no libm call) so that the compiler vectorises
+// the same source three times: baseline SSE2, AVX2 and AVX-512 (function
+// target attributes; chosen at run time by active_isa()). FMA contraction is
+// switched off for this file (GCC contracts a·b + c in C++ by default once
+// FMA is available), so all three give the same bits. The erf form (not
+// GPT-2's) calls std::erf and stays scalar.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define TK_HAS_X86_TARGETS 1
+#define TK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define TK_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+#else
+#define TK_HAS_X86_TARGETS 0
+#endif
+
+namespace tk {
+namespace {
+
+constexpr int64_t kRowsPerChunk = 32;
+constexpr float kSqrt2OverPi = 0.7978845608028654f;
+constexpr float kGeluCubic = 0.044715f;
+constexpr float kSqrtHalf = 0.7071067811865476f;
+constexpr float kInvSqrt2Pi = 0.3989422804014327f;
+
+// e^x for x clamped to [-87, 88] (Cephes expf: n = round(x·log2 e), r = x − n·ln 2
+// in two parts, degree-6 polynomial, times 2^n built in the exponent bits).
+inline float exp_poly(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float shifted = x * 1.44269504088896341f + 12582912.0f;  // 1.5·2^23: rounds to an integer
+  const float n = shifted - 12582912.0f;
+  float r = x - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+inline float tanh_poly(float v) { return 1.0f - 2.0f / (exp_poly(2.0f * v) + 1.0f); }
+
+// One row of the forward; inlined into each ISA's clone below.
+inline void forward_row_tanh(const float* h, const float* b, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const float z = h[i] + b[i];
+    const float t = tanh_poly(kSqrt2OverPi * (z + kGeluCubic * z * z * z));
+    y[i] = 0.5f * z * (1.0f + t);
+  }
+}
+
+// One row of the backward: dh, and dh added to the chunk's double column sums.
+inline void backward_row_tanh(const float* dy, const float* h, const float* b, float* dh, double* db, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const float z = h[i] + b[i];
+    const float t = tanh_poly(kSqrt2OverPi * (z + kGeluCubic * z * z * z));
+    const float d = 0.5f * (1.0f + t) + 0.5f * z * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * kGeluCubic * z * z);
+    const float g = dy[i] * d;
+    dh[i] = g;
+    db[i] += static_cast<double>(g);
+  }
+}
+
+using ForwardRowFn = void (*)(const float*, const float*, float*, int64_t);
+using BackwardRowFn = void (*)(const float*, const float*, const float*, float*, double*, int64_t);
+
+void forward_row_generic(const float* h, const float* b, float* y, int64_t n) { forward_row_tanh(h, b, y, n); }
+void backward_row_generic(const float* dy, const float* h, const float* b, float* dh, double* db, int64_t n) {
+  backward_row_tanh(dy, h, b, dh, db, n);
+}
+
+#if TK_HAS_X86_TARGETS
+TK_TARGET_AVX2 void forward_row_avx2(const float* h, const float* b, float* y, int64_t n) { forward_row_tanh(h, b, y, n); }
+TK_TARGET_AVX2 void backward_row_avx2(const float* dy, const float* h, const float* b, float* dh, double* db, int64_t n) {
+  backward_row_tanh(dy, h, b, dh, db, n);
+}
+TK_TARGET_AVX512 void forward_row_avx512(const float* h, const float* b, float* y, int64_t n) { forward_row_tanh(h, b, y, n); }
+TK_TARGET_AVX512 void backward_row_avx512(const float* dy, const float* h, const float* b, float* dh, double* db, int64_t n) {
+  backward_row_tanh(dy, h, b, dh, db, n);
+}
+#endif
+
+ForwardRowFn forward_row_for(Isa isa) {
+#if TK_HAS_X86_TARGETS
+  if (isa == Isa::Avx512) return forward_row_avx512;
+  if (isa == Isa::Avx2) return forward_row_avx2;
+#endif
+  (void)isa;
+  return forward_row_generic;
+}
+
+BackwardRowFn backward_row_for(Isa isa) {
+#if TK_HAS_X86_TARGETS
+  if (isa == Isa::Avx512) return backward_row_avx512;
+  if (isa == Isa::Avx2) return backward_row_avx2;
+#endif
+  (void)isa;
+  return backward_row_generic;
+}
+
+void forward_row_erf(const float* h, const float* b, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const float z = h[i] + b[i];
+    y[i] = 0.5f * z * (1.0f + std::erf(z * kSqrtHalf));
+  }
+}
+
+void backward_row_erf(const float* dy, const float* h, const float* b, float* dh, double* db, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const float z = h[i] + b[i];
+    const float d = 0.5f * (1.0f + std::erf(z * kSqrtHalf)) + z * kInvSqrt2Pi * std::exp(-0.5f * z * z);
+    const float g = dy[i] * d;
+    dh[i] = g;
+    db[i] += static_cast<double>(g);
+  }
+}
+
+struct ForwardCtx {
+  const float* h;
+  const float* bias;
+  float* y;
+  int64_t cols;
+  ForwardRowFn row;
+};
+
+void forward_rows(int64_t r0, int64_t r1, void* raw) {
+  const ForwardCtx& c = *static_cast<ForwardCtx*>(raw);
+  for (int64_t r = r0; r < r1; r++) c.row(c.h + r * c.cols, c.bias, c.y + r * c.cols, c.cols);
+}
+
+struct BackwardCtx {
+  const float* dy;
+  const float* h;
+  const float* bias;
+  float* dh;
+  double* db_part;  // [chunks, cols]
+  int64_t rows, cols;
+  BackwardRowFn row;
+};
+
+void backward_chunk(int64_t chunk, int, void* raw) {
+  const BackwardCtx& c = *static_cast<BackwardCtx*>(raw);
+  const int64_t r0 = chunk * kRowsPerChunk;
+  const int64_t r1 = std::min(c.rows, r0 + kRowsPerChunk);
+  double* db = c.db_part + chunk * c.cols;
+  std::fill(db, db + c.cols, 0.0);
+  for (int64_t r = r0; r < r1; r++) {
+    const int64_t o = r * c.cols;
+    c.row(c.dy + o, c.h + o, c.bias, c.dh + o, db, c.cols);
+  }
+}
+
+struct SumCtx {
+  const double* part;
+  float* out;
+  int64_t chunks, cols;
+};
+
+void sum_columns(int64_t i0, int64_t i1, void* raw) {
+  const SumCtx& c = *static_cast<SumCtx*>(raw);
+  for (int64_t i = i0; i < i1; i++) {
+    double s = 0;
+    for (int64_t k = 0; k < c.chunks; k++) s += c.part[k * c.cols + i];
+    c.out[i] = static_cast<float>(s);
+  }
+}
+
+}  // namespace
+
+void bias_gelu_forward(const float* h, const float* bias, float* y, int64_t rows, int64_t cols, bool approximate) {
+  ForwardCtx c{h, bias, y, cols, approximate ? forward_row_for(active_isa()) : forward_row_erf};
+  parallel_range(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, cols)), forward_rows, &c);
+}
+
+void bias_gelu_backward(const float* dy, const float* h, const float* bias, float* dh, float* dbias, int64_t rows, int64_t cols,
+                        bool approximate) {
+  const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
+  if (chunks == 0) {
+    std::fill(dbias, dbias + cols, 0.0f);
+    return;
+  }
+  std::vector<double> part(static_cast<size_t>(chunks * cols));
+  BackwardCtx c{dy, h, bias, dh, part.data(), rows, cols, approximate ? backward_row_for(active_isa()) : backward_row_erf};
+  parallel_for(chunks, backward_chunk, &c);
+  SumCtx s{part.data(), dbias, chunks, cols};
+  parallel_range(cols, 256, sum_columns, &s);
+}
+
+}  // namespace tk
