@@ -115,8 +115,11 @@ const before = tf.memory().numTensors;
 const model = await core.createModel(config);
 const during = tf.memory().numTensors;
 const variables = [...model.parameters().values()];
+let hiddenIsAppTensor = false;
 const { value, grads } = tf.variableGrads(() => {
   const { hidden } = model.transformer([[1, 2, 3, 4, 5]]);
+  // Prototypes, not instanceof: tfjs's Symbol.hasInstance is duck-typed and accepts another copy's tensors.
+  hiddenIsAppTensor = Object.getPrototypeOf(hidden) === tf.Tensor.prototype;
   return core.lmCrossEntropy(hidden, model.params.wte, [2, 3, 4, 5, core.IGNORE_INDEX]);
 }, variables);
 const trained = variables.every((v) => grads[v.name] !== undefined && grads[v.name].dataSync().every(Number.isFinite));
@@ -125,12 +128,13 @@ tf.dispose([value, ...Object.values(grads)]);
 const afterStep = tf.memory().numTensors;
 const backend = tf.getBackend();
 const native = tf.getKernel('TunekitGelu', backend) !== undefined;
+const variablesInEngine = variables.every((v) => tf.engine().registeredVariables[v.name] === v);
 model.dispose();
 console.warn = warn;
 console.log(JSON.stringify({
   sameFile: fromApp === fromCore, fromApp, backend, before, during, afterStep, after: tf.memory().numTensors, loss, trained,
-  tensorClass: model.params.wte instanceof tf.Tensor, engineOnGlobal: globalThis._tfengine === tf.engine(),
-  variablesInEngine: variables.every((v) => tf.engine().registeredVariables[v.name] === v),
+  tensorClass: hiddenIsAppTensor && variables.every((v) => Object.getPrototypeOf(v) === tf.Variable.prototype), engineOnGlobal: globalThis._tfengine === tf.engine(),
+  variablesInEngine,
   native, segmentSum: tf.getKernel('UnsortedSegmentSum', backend) !== undefined,
   gradients: ['Add', 'BatchMatMul', 'GatherV2', 'Softmax', 'SplitV', 'Tanh'].filter((k) => tf.getGradient(k) === undefined),
   overrides: warnings.filter((w) => /overrid/i.test(w)),
@@ -138,7 +142,7 @@ console.log(JSON.stringify({
 `);
   const engine = JSON.parse(run('node', ['engine.mjs'], folder).trim().split('\n').at(-1));
   check(engine.sameFile, `core resolves the app's own @tensorflow/tfjs-core (${engine.fromApp.replace(folder, '.')})`);
-  check(engine.engineOnGlobal && engine.tensorClass && engine.variablesInEngine, `one engine: core's tensors are the app's tf.Tensor and its variables are in the app's tf.engine() (backend ${engine.backend})`);
+  check(engine.engineOnGlobal && engine.tensorClass && engine.variablesInEngine, `one engine: core's tensors and variables are the app's tf.Tensor and tf.Variable, registered in the app's tf.engine() (backend ${engine.backend})`);
   check(engine.during > engine.before && engine.afterStep === engine.during && engine.after < engine.during, `the app's tf.memory() counts core's tensors (${engine.before} → ${engine.during}, ${engine.afterStep} after a training step, ${engine.after} after dispose)`);
   if (engine.after !== engine.before) console.log(`note: ${engine.after - engine.before} tensors outlive model.dispose() (issue 11's dispose bug)`);
   check(engine.gradients.length === 0 && engine.overrides.length === 0, `the app's tfjs-core has core's gradients, registered once${engine.gradients.length ? ` (missing ${engine.gradients.join(', ')})` : ''}${engine.overrides.length ? ` (${engine.overrides[0]})` : ''}`);
