@@ -42,11 +42,11 @@ const realDiv: tf.GradConfig = {
   kernelName: tf.RealDiv,
   inputsToSave: ['a', 'b'],
   gradFunc: (dy, saved): Grads => {
-    const [a, b] = (saved as tf.Tensor[]).map((t) => tf.cast(t, 'float32'));
+    const [a, b] = saved as tf.Tensor[];
     // d(a/b)/da = 1/b, d(a/b)/db = −a/b².
     return {
-      a: () => sumToShape(tf.div(dy as tf.Tensor, b!), a!.shape),
-      b: () => sumToShape(tf.neg(tf.div(tf.mul(dy as tf.Tensor, a!), tf.square(b!))), b!.shape),
+      a: () => sumToShape(tf.div(dy as tf.Tensor, tf.cast(b!, 'float32')), a!.shape),
+      b: () => sumToShape(tf.neg(tf.div(tf.mul(dy as tf.Tensor, tf.cast(a!, 'float32')), tf.square(tf.cast(b!, 'float32')))), b!.shape),
     };
   },
 };
