@@ -56,6 +56,104 @@ function app(name, manifest) {
   return folder;
 }
 
+/**
+ * Issue 15: no package's dist carries a copy of tfjs. Every `@tensorflow/*`
+ * import must stay a bare import of a package's published entry (no deep
+ * `/dist/…` path into its internals), and no tfjs module may be inlined: esbuild
+ * marks each inlined module with a `// …/node_modules/@tensorflow/…` comment,
+ * and tfjs-core's Engine class would come with it.
+ */
+function checkNoBundledTfjs(tarballs) {
+  const inspect = join(work, 'inspect');
+  for (const [name, tarball] of tarballs) {
+    const folder = join(inspect, name.replace('/', '+'));
+    mkdirSync(folder, { recursive: true });
+    run('tar', ['-xzf', tarball, '-C', folder], work);
+    const dist = join(folder, 'package', 'dist');
+    if (!existsSync(dist)) continue;
+    const files = readdirSync(dist, { recursive: true }).filter((f) => /\.(c|m)?js$/.test(f));
+    const inlined = new Set();
+    const deepImports = new Set();
+    let engines = 0;
+    for (const file of files) {
+      const code = readFileSync(join(dist, file), 'utf8');
+      for (const m of code.matchAll(/^\/\/ \S*node_modules\/(@tensorflow\/[^/\s]+)\/\S+$/gm)) inlined.add(m[1]);
+      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)["'](@tensorflow\/[^"']+)["']/g)) {
+        if (m[1].split('/').length > 2) deepImports.add(m[1]);
+      }
+      engines += (code.match(/class _?Engine\b/g) ?? []).length;
+    }
+    const problems = [
+      ...[...inlined].map((p) => `bundles ${p} modules`),
+      ...[...deepImports].map((p) => `imports ${p}`),
+      ...(engines > 0 ? [`${engines} Engine class(es)`] : []),
+    ];
+    check(problems.length === 0, `${name}: dist bundles no tfjs and imports only tfjs packages' entries${problems.length ? ` (${problems.join('; ')})` : ''}`);
+  }
+}
+
+/**
+ * Issue 15: an app that imports `@tensorflow/tfjs-core` itself shares one
+ * engine with core: one installed tfjs-core (core resolves the app's copy),
+ * core's tensors are the app's Tensor class and counted by the app's
+ * `tf.memory()`, the kernels core's backend registers and the gradients core
+ * registers (once, with no override warning) are in the app's registries, and
+ * the app's own `tf.variableGrads` trains core's model.
+ */
+function checkOneTfjsEngine(folder) {
+  writeFileSync(join(folder, 'engine.mjs'), `
+import { createRequire } from 'node:module';
+const warnings = [];
+const warn = console.warn;
+console.warn = (...args) => { warnings.push(args.join(' ')); warn(...args); };
+const tf = await import('@tensorflow/tfjs-core');
+const core = await import('@tunekit/core');
+const fromApp = createRequire(import.meta.url).resolve('@tensorflow/tfjs-core');
+const fromCore = createRequire(createRequire(import.meta.url).resolve('@tunekit/core')).resolve('@tensorflow/tfjs-core');
+const config = { vocabSize: 64, contextLength: 16, embeddingDim: 32, numLayers: 1, numHeads: 2 };
+// The default CPU backend loads lazily with the first model: make one, so the
+// baseline is taken with the backend in place.
+(await core.createModel(config)).dispose();
+const before = tf.memory().numTensors;
+const model = await core.createModel(config);
+const during = tf.memory().numTensors;
+const variables = [...model.parameters().values()];
+let hiddenIsAppTensor = false;
+const { value, grads } = tf.variableGrads(() => {
+  const { hidden } = model.transformer([[1, 2, 3, 4, 5]]);
+  // Prototypes, not instanceof: tfjs's Symbol.hasInstance is duck-typed and accepts another copy's tensors.
+  hiddenIsAppTensor = Object.getPrototypeOf(hidden) === tf.Tensor.prototype;
+  return core.lmCrossEntropy(hidden, model.params.wte, [2, 3, 4, 5, core.IGNORE_INDEX]);
+}, variables);
+const trained = variables.every((v) => grads[v.name] !== undefined && grads[v.name].dataSync().every(Number.isFinite));
+const loss = value.dataSync()[0];
+tf.dispose([value, ...Object.values(grads)]);
+const afterStep = tf.memory().numTensors;
+const backend = tf.getBackend();
+const native = tf.getKernel('TunekitGelu', backend) !== undefined;
+const variablesInEngine = variables.every((v) => tf.engine().registeredVariables[v.name] === v);
+model.dispose();
+console.warn = warn;
+console.log(JSON.stringify({
+  sameFile: fromApp === fromCore, fromApp, backend, before, during, afterStep, after: tf.memory().numTensors, loss, trained,
+  tensorClass: hiddenIsAppTensor && variables.every((v) => Object.getPrototypeOf(v) === tf.Variable.prototype), engineOnGlobal: globalThis._tfengine === tf.engine(),
+  variablesInEngine,
+  native, segmentSum: tf.getKernel('UnsortedSegmentSum', backend) !== undefined,
+  gradients: ['Add', 'BatchMatMul', 'GatherV2', 'Softmax', 'SplitV', 'Tanh'].filter((k) => tf.getGradient(k) === undefined),
+  overrides: warnings.filter((w) => /overrid/i.test(w)),
+}));
+`);
+  const engine = JSON.parse(run('node', ['engine.mjs'], folder).trim().split('\n').at(-1));
+  check(engine.sameFile, `core resolves the app's own @tensorflow/tfjs-core (${engine.fromApp.replace(folder, '.')})`);
+  check(engine.engineOnGlobal && engine.tensorClass && engine.variablesInEngine, `one engine: core's tensors and variables are the app's tf.Tensor and tf.Variable, registered in the app's tf.engine() (backend ${engine.backend})`);
+  check(engine.during > engine.before && engine.afterStep === engine.during && engine.after < engine.during, `the app's tf.memory() counts core's tensors (${engine.before} → ${engine.during}, ${engine.afterStep} after a training step, ${engine.after} after dispose)`);
+  if (engine.after !== engine.before) console.log(`note: ${engine.after - engine.before} tensors outlive model.dispose() (issue 11's dispose bug)`);
+  check(engine.gradients.length === 0 && engine.overrides.length === 0, `the app's tfjs-core has core's gradients, registered once${engine.gradients.length ? ` (missing ${engine.gradients.join(', ')})` : ''}${engine.overrides.length ? ` (${engine.overrides[0]})` : ''}`);
+  check(engine.trained && Number.isFinite(engine.loss), `the app's tf.variableGrads trains core's model on plain Node (loss ${engine.loss.toFixed(3)}, every parameter has a finite gradient)`);
+  // What core's default backend registers: the native kernels on cpu where they built, else the wasm flavour's segment sum.
+  check(engine.backend === 'cpu' ? engine.native : engine.segmentSum, `the app's tfjs-core sees the kernels core's backend registered (${engine.backend}: ${engine.backend === 'cpu' ? 'TunekitGelu' : 'UnsortedSegmentSum'})`);
+}
+
 if (!existsSync(join(fixture, 'model.safetensors')) || !existsSync(dataFile)) {
   console.error(`pack-install: the tiny fixture was not found under ${shared}: set TUNEKIT_SHARED to the shared/ folder`);
   process.exit(2);
@@ -100,6 +198,7 @@ for (const dir of readdirSync(join(repo, 'packages'))) {
   const missing = ['package/LICENSE', 'package/README.md', 'package/package.json', ...requireTargets].filter((f) => !files.includes(f));
   check(missing.length === 0 && files.some((f) => f.startsWith('package/dist/')), `${manifest.name}: tarball has LICENSE, README.md, dist and require stubs${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
 }
+checkNoBundledTfjs(tarballs);
 const spec = (name) => `file:${tarballs.get(name)}`;
 // Installed tarballs depend on each other by version (@tunekit/formats ^0.1.0):
 // overrides point those at the tarballs too, never at the registry.
@@ -127,32 +226,7 @@ const coreDeps = {
 const esm = app('esm-app', { type: 'module', dependencies: coreDeps, overrides });
 npm(['install'], esm);
 cpSync(join(repo, 'examples', 'quick-start', 'quick-start.ts'), join(esm, 'quick-start.ts'));
-{
-  writeFileSync(join(esm, 'engine.mjs'), `
-import * as tf from '@tensorflow/tfjs-core';
-import { createModel } from '@tunekit/core';
-// The default CPU backend loads lazily with the first model: make one, so the
-// baseline is taken with the backend in place.
-(await createModel({ vocabSize: 64, contextLength: 16, embeddingDim: 32, numLayers: 1, numHeads: 2 })).dispose();
-const before = tf.memory().numTensors;
-const model = await createModel({ vocabSize: 64, contextLength: 16, embeddingDim: 32, numLayers: 1, numHeads: 2 });
-const during = tf.memory().numTensors;
-model.dispose();
-console.log(JSON.stringify({ backend: tf.getBackend(), before, during, after: tf.memory().numTensors,
-  matMulGradient: tf.getGradient('BatchMatMul') !== undefined, engineOnGlobal: globalThis._tfengine === tf.engine() }));
-`);
-  const engine = JSON.parse(run('node', ['engine.mjs'], esm).trim().split('\n').at(-1));
-  check(engine.during > engine.before && engine.after < engine.during, `the app's tfjs-core counts core's tensors (${engine.before} → ${engine.during} → ${engine.after} after dispose)`);
-  if (engine.after !== engine.before) console.log(`note: ${engine.after - engine.before} tensors outlive model.dispose() (issue 11's dispose bug)`);
-  check(engine.matMulGradient, "the app's tfjs-core sees the gradients core registered");
-  check(engine.engineOnGlobal && typeof engine.backend === 'string', `one engine, backend ${engine.backend}`);
-  // Measured, not yet enforced: core still bundles tfjs-core's gradient registrations (issue 15).
-  const coreDist = join(esm, 'node_modules', '@tunekit', 'core', 'dist');
-  const code = readdirSync(coreDist).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(coreDist, f), 'utf8')).join('\n');
-  const engines = (code.match(/class _?Engine\b/g) ?? []).length;
-  const modules = new Set(code.match(/^\/\/ \S*@tensorflow\/tfjs-core\/dist\/\S+\.js$/gm) ?? []).size;
-  console.log(`note: @tunekit/core's dist bundles ${modules} tfjs-core modules and ${engines} copy(ies) of its Engine class (issue 15 asks for 0)`);
-}
+checkOneTfjsEngine(esm);
 
 // ---- TypeScript: the quick start type-checks as a user's nodenext project
 step('TypeScript app: the quick start type-checks (module nodenext)');

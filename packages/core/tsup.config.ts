@@ -12,9 +12,8 @@ export default defineConfig({
   onSuccess: async () => {
     writeRequireStubs('.');
   },
-  // tfjs-core ships its gradient registrations only as extensionless ESM files
-  // that Node cannot load. Bundling that one entry (and what it imports) makes
-  // our dist work in plain Node; tfjs keeps engine and registries on a global,
-  // so the bundled copy registers into the same registry as the peer.
-  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
+  // tfjs-core is a peer: every import of it stays a bare import of the one
+  // installed package (tsup leaves dependencies and peers external; nothing
+  // here may pull it in, or its modules, as a second copy). Core registers
+  // its own gradients (src/tf/gradients) instead of tfjs's internal modules.
 });

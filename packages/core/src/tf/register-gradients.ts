@@ -1,6 +1,8 @@
 /**
- * tfjs-core defines its gradients in separate modules and registers none of
- * them from its Node entry point. Importing this file registers them all once
- * (the registry is global, so a second copy is harmless).
+ * Importing this file registers the gradients training needs into the
+ * installed tfjs-core, once (see ./gradients). tfjs-core's Node entry registers
+ * no gradients itself.
  */
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { registerTrainingGradients } from './gradients';
+
+registerTrainingGradients();
