@@ -44,10 +44,12 @@ export class GradientCheckpointing {
       save([input, ...extras]);
       return {
         value: block(input, extras),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        // In a tidy: tfjs runs a customGrad's gradFunc outside any scope of its own,
+        // so what it leaves behind would otherwise live until backward ends.
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
           const [savedInput, ...savedExtras] = saved as [tf.Tensor3D, ...tf.Tensor[]];
           return [this.recompute(block, savedInput, savedExtras, dy), tf.zerosLike(this.anchor)];
-        },
+        }),
       };
     });
     return op(x, this.anchor) as tf.Tensor3D;
