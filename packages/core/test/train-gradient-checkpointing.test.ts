@@ -179,10 +179,12 @@ describe('gradient checkpointing: memory', () => {
       const checkpointed = await measure(true);
       const mib = (bytes: number) => ((bytes - weights) / 2 ** 20).toFixed(2);
       console.log(`tiny GPT-2, classification 4×120 tokens, MiB above the weights: peak ${mib(plain.peak)} → ${mib(checkpointed.peak)}, at the loss ${mib(plain.atLoss)} → ${mib(checkpointed.atLoss)}`);
-      // Measured 25.3 → 13.4 MiB at the loss, 62.1 → 39.4 MiB peak; both include a 12.3 MiB clone
-      // of wte that tfjs counts for the gather's saved input (a clone shares the buffer but is counted).
-      expect(checkpointed.atLoss - weights).toBeLessThan(0.6 * (plain.atLoss - weights));
-      expect(checkpointed.peak - weights).toBeLessThan(0.8 * (plain.peak - weights));
+      // Both sides include a clone of wte that tfjs counts for the gather's saved input (a clone
+      // shares the buffer but is counted): compare what is kept beyond it. Measured (with the
+      // tape-savings of model/layers.ts): at the loss 9.4 → 1.0 MiB beyond the clone, peak 55.3 → 39.0.
+      const wteClone = model.params.wte.vocabSize * model.params.wte.dim * 4;
+      expect(checkpointed.atLoss - weights - wteClone).toBeLessThan(0.5 * (plain.atLoss - weights - wteClone));
+      expect(checkpointed.peak - weights - wteClone).toBeLessThan(0.8 * (plain.peak - weights - wteClone));
     } finally {
       head.dispose();
     }
