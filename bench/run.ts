@@ -5,11 +5,13 @@
  *   pnpm bench [-- --only full-ft-1x1024,generate-64] [--steps 3] [--warmup 1]
  *              [--backend auto|native|wasm|cpu] [--threads N] [--no-matmul] [--profile]
  *              [--without TunekitAdamW,TunekitDropoutMask,TunekitGelu,TunekitGeluGrad]
- *              [--peer pytorch] [--heavy]
+ *              [--peer pytorch] [--heavy] [--checkpointing [both]]
  *
  * `--peer pytorch` runs bench/peer/pytorch_gpt2.py on the same workload
  * right after each of ours and prints a comparison line (speed and peak-RSS
  * ratios); see peer.ts. `--heavy` adds the gpt2-medium workloads.
+ * `--checkpointing` trains with `gradientCheckpointing`; `--checkpointing both`
+ * runs each workload without, then with it, alternately in one run.
  *
  * Each workload runs in its own Node process, so its peak RSS is its own and
  * a backend that runs out of memory (wasm's 4 GiB heap) fails alone: the
@@ -77,6 +79,7 @@ async function child(name: WorkloadName): Promise<void> {
     threads: positive('threads', arg('threads')),
     profile: arg('profile') !== undefined,
     without: arg('without')?.split(',').filter(Boolean),
+    gradientCheckpointing: arg('checkpointing') !== undefined,
   };
   const row = await runWorkload(name, options);
   console.log(JSON.stringify({ ...row, requestedBackend: options.backend }));
@@ -134,15 +137,19 @@ async function main(): Promise<void> {
   const peer = peerName ? setupPyTorchPeer() : undefined;
   if (peer && 'error' in peer) console.log(JSON.stringify({ peer: 'pytorch', error: peer.error }));
   const commit = currentCommit();
+  const checkpointing = arg('checkpointing');
+  if (checkpointing !== undefined && checkpointing !== 'true' && checkpointing !== 'both') throw new Error(`--checkpointing takes no value or both, got ${checkpointing}`);
+  const variants = checkpointing === 'both' ? [[], ['--checkpointing']] : checkpointing ? [['--checkpointing']] : [[]];
 
   for (const name of names) {
     // Same Node, same loader (tsx's flags are in execArgv), fresh process.
-    const ours = await measured(name, 'tunekit', process.execPath, [...process.execArgv, join(here, 'run.ts'), '--workload', name, ...forward]);
+    const ours: ResultLine[] = [];
+    for (const variant of variants) ours.push(await measured(name, 'tunekit', process.execPath, [...process.execArgv, join(here, 'run.ts'), '--workload', name, ...forward, ...variant]));
     if (!peer || 'error' in peer) continue;
     const steps = arg('steps') ?? String(DEFAULT_STEPS[name]);
     const threads = arg('threads') ?? String(os.availableParallelism());
     const theirs = await measured(name, 'pytorch', peer.python, [PEER_SCRIPT, '--workload', name, '--steps', steps, '--warmup', arg('warmup') ?? '1', '--threads', threads], peer.env);
-    console.log(JSON.stringify(compareLine(name, ours, theirs, commit)));
+    for (const line of ours) console.log(JSON.stringify({ ...compareLine(name, line, theirs, commit), ...(line.gradientCheckpointing ? { gradientCheckpointing: true } : {}) }));
   }
 }
 

@@ -32,6 +32,8 @@ export interface WorkloadOptions {
   profile?: boolean;
   /** Optional fused kernels to unregister (before/after comparisons): core then runs the op-by-op path. */
   without?: string[];
+  /** Train with `gradientCheckpointing` (training workloads only). */
+  gradientCheckpointing?: boolean;
 }
 
 /** One JSON line of results. */
@@ -85,6 +87,7 @@ async function timedTrain(settings: TrainOptions, options: WorkloadOptions, toke
   const losses: number[] = [];
   await train({
     ...settings,
+    gradientCheckpointing: options.gradientCheckpointing,
     maxSteps: options.warmup + options.steps,
     onStep: (event) => {
       times.push(event.elapsedMs - previous);
@@ -221,7 +224,10 @@ export async function runWorkload(name: WorkloadName, options: WorkloadOptions):
       row = await fullFineTune(8, 256, options, 'gpt2-medium');
       break;
   }
-  const without = options.without?.length ? { without: options.without } : {};
+  const without = {
+    ...(options.without?.length ? { without: options.without } : {}),
+    ...(options.gradientCheckpointing && name !== 'generate-64' ? { gradientCheckpointing: true } : {}),
+  };
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   // Cores this process kept busy on average (≈ threads when it had the machine to itself).

@@ -22,7 +22,7 @@ export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from '
 export { KVCache, type KVCacheEntry } from './model/kv-cache';
 export { countTrainable, type ParameterSource } from './model/parameter-source';
 export { type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';
-export type { TransformerOptions, TransformerOutput } from './model/transformer';
+export type { BlockRunner, ReplayableBlock, TransformerOptions, TransformerOutput } from './model/transformer';
 
 export { IGNORE_INDEX, lmCrossEntropy, lmTokenStats, type CrossEntropyOptions, type TokenStats } from './loss/lm-cross-entropy';
 

@@ -55,6 +55,8 @@ describe('settings refused before step 1', () => {
     ['checkpoint.every', { checkpoint: { directory: '/nonexistent/never-written', every: 0 } }],
     ['checkpoint.keep', { checkpoint: { directory: '/nonexistent/never-written', keep: -2 } }],
     ['seed', { seed: 0.5 }],
+    ['gradientCheckpointing', { gradientCheckpointing: 'yes' as never }],
+    ['gradientCheckpointing', { gradientCheckpointing: 1 as never }],
   ];
   it.each(cases)('%s: %o', async (option, extra) => {
     const { error, started } = await attempt(extra);

@@ -10,6 +10,7 @@ import { castGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Cast_grad';
 import { concatGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Concat_grad';
 import { erfGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Erf_grad';
 import { expGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Exp_grad';
+import { expandDimsGradConfig } from '@tensorflow/tfjs-core/dist/gradients/ExpandDims_grad';
 import { gatherGradConfig } from '@tensorflow/tfjs-core/dist/gradients/GatherV2_grad';
 import { identityGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Identity_grad';
 import { logGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Log_grad';
@@ -40,7 +41,7 @@ import '@tunekit/core';
 import { registerTrainingGradients, trainingGradients } from '../src/tf/gradients';
 
 const tfjsGradients: Record<string, tf.GradConfig> = Object.fromEntries(
-  [addGradConfig, batchMatMulGradConfig, castGradConfig, concatGradConfig, erfGradConfig, expGradConfig, gatherGradConfig, identityGradConfig, logGradConfig, maxGradConfig, meanGradConfig, multiplyGradConfig, negGradConfig, packGradConfig, divGradConfig, reluGradConfig, reshapeGradConfig, rsqrtGradConfig, sliceGradConfig, softmaxGradConfig, softplusGradConfig, splitVGradConfig, sqrtGradConfig, squareGradConfig, subGradConfig, sumGradConfig, tanhGradConfig, tileGradConfig, transposeGradConfig].map((c) => [c.kernelName, c]),
+  [addGradConfig, batchMatMulGradConfig, castGradConfig, concatGradConfig, erfGradConfig, expGradConfig, expandDimsGradConfig, gatherGradConfig, identityGradConfig, logGradConfig, maxGradConfig, meanGradConfig, multiplyGradConfig, negGradConfig, packGradConfig, divGradConfig, reluGradConfig, reshapeGradConfig, rsqrtGradConfig, sliceGradConfig, softmaxGradConfig, softplusGradConfig, splitVGradConfig, sqrtGradConfig, squareGradConfig, subGradConfig, sumGradConfig, tanhGradConfig, tileGradConfig, transposeGradConfig].map((c) => [c.kernelName, c]),
 );
 const ours = (kernelName: string): tf.GradConfig => trainingGradients.find((c) => c.kernelName === kernelName)!;
 
@@ -93,6 +94,8 @@ const cases: Case[] = [
   { kernel: 'Max', title: '[4,6] over [1], kept', inputs: () => ({ x: float([4, 6], 29) }), attrs: { reductionIndices: [1], keepDims: true } },
   { kernel: 'Max', title: '[2,3,4] over [0,2]', inputs: () => ({ x: float([2, 3, 4], 30) }), attrs: { reductionIndices: [0, 2], keepDims: false } },
   { kernel: 'Reshape', title: '[2,6] → [3,4]', inputs: () => ({ x: float([2, 6], 31) }), attrs: { shape: [3, 4] } },
+  { kernel: 'ExpandDims', title: '[4,3] at 0', inputs: () => ({ input: float([4, 3], 56) }), attrs: { dim: 0 } },
+  { kernel: 'ExpandDims', title: '[2,5] at −1', inputs: () => ({ input: float([2, 5], 57) }), attrs: { dim: -1 } },
   { kernel: 'Transpose', title: '[2,3,4] perm [2,0,1]', inputs: () => ({ x: float([2, 3, 4], 32) }), attrs: { perm: [2, 0, 1] } },
   { kernel: 'Slice', title: '[4,5,6] begin [1,0,2] size [2,−1,3]', inputs: () => ({ x: float([4, 5, 6], 33) }), attrs: { begin: [1, 0, 2], size: [2, -1, 3] } },
   { kernel: 'Slice', title: '[5,3] begin 1 size 2 (numbers)', inputs: () => ({ x: float([5, 3], 34) }), attrs: { begin: 1, size: 2 } },

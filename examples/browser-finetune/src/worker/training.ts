@@ -56,6 +56,9 @@ export class TrainingController {
         optimizer: { learningRate: settings.learningRate, weightDecay: 0 },
         // Loss on the answers only; the prompt rows never reach the 50,257-wide LM head, which is most of the work.
         collate: { maskPrompt: true },
+        // GPT-2 124M and up: recompute each block in backward instead of keeping its activations,
+        // so a step fits the wasm flavour's 4 GiB heap (same numbers, ~1 more forward pass of time).
+        gradientCheckpointing: model.config.embeddingDim >= 768,
         seed: settings.seed, onStep, signal: abort.signal,
       });
       return { result, trainable, wallMs: performance.now() - started };

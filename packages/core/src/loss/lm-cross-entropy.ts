@@ -56,45 +56,118 @@ function chunkLogits(hidden: tf.Tensor2D, weights: readonly tf.Tensor[]): tf.Ten
   return parts.length === 1 ? (parts[0] as tf.Tensor2D) : (tf.concat(parts, 1) as tf.Tensor2D);
 }
 
-/** Sum over the chunk of (logsumexp − target logit), with the gradient written out by hand. */
-function chunkLossSum(hidden: tf.Tensor2D, targets: tf.Tensor1D, weights: readonly tf.Tensor[], trainable: boolean[], recompute: boolean): tf.Scalar {
+/** Σ over the chunk's rows of (logsumexp − target logit): the loss sum and the logsumexp per row. */
+function chunkForward(h: tf.Tensor2D, targets: readonly number[], weights: readonly tf.Tensor[], vocabSize: number): { sum: tf.Scalar; logSumExp: tf.Tensor1D; logits: tf.Tensor2D } {
+  const rows = h.shape[0];
+  const logits = chunkLogits(h, weights); // [m, V]
+  const logSumExp = tf.logSumExp(logits, 1) as tf.Tensor1D; // [m]
+  const flatIndex = tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocabSize, 'int32')), tf.tensor1d(targets as number[], 'int32'));
+  const picked = tf.gather(tf.reshape(logits, [-1]), flatIndex); // [m]
+  return { sum: tf.sum(tf.sub(logSumExp, picked)) as tf.Scalar, logSumExp, logits };
+}
+
+/** d(loss)/d(hidden rows) [m, C] and d(loss)/d(each trainable table chunk) [V_i, C] of one chunk, scaled by dy. */
+function chunkBackward(
+  h: tf.Tensor2D, logSumExp: tf.Tensor1D, targets: readonly number[], keptLogits: tf.Tensor2D | undefined, dy: tf.Tensor,
+  weights: readonly tf.Tensor[], trainable: readonly boolean[], vocabSize: number,
+): tf.Tensor2D[] {
+  // Each [m, V] temporary is freed as soon as it is used, so a chunk's backward holds about two at a time.
+  return tf.tidy(() => {
+    const rows = h.shape[0];
+    const logits = keptLogits ?? chunkLogits(h, weights);
+    const shifted = tf.sub(logits, tf.expandDims(logSumExp, 1));
+    if (!keptLogits) logits.dispose();
+    const probabilities = tf.exp(shifted); // softmax [m, V]
+    shifted.dispose();
+    // oneHot is built as int32 and cast: tfjs-backend-wasm 4.22 returns
+    // all zeros for oneHot(..., 'float32').
+    const targetInts = tf.oneHot(tf.tensor1d(targets as number[], 'int32'), vocabSize);
+    const targetMask = tf.cast(targetInts, 'float32');
+    targetInts.dispose();
+    const difference = tf.sub(probabilities, targetMask);
+    tf.dispose([probabilities, targetMask]);
+    const delta = tf.mul(difference, dy) as tf.Tensor2D; // d(loss)/d(logits) [m, V]
+    difference.dispose();
+    let offset = 0;
+    let hiddenGrad: tf.Tensor2D | undefined;
+    const weightGrads: tf.Tensor2D[] = [];
+    weights.forEach((w, i) => {
+      const width = w.shape[0] as number;
+      const slice = weights.length === 1 ? delta : tf.slice(delta, [0, offset], [rows, width]);
+      offset += width;
+      const part = tf.matMul(slice, w) as tf.Tensor2D; // [m, C]
+      const previous = hiddenGrad;
+      hiddenGrad = previous ? (tf.add(previous, part) as tf.Tensor2D) : part;
+      if (previous) tf.dispose([previous, part]);
+      if (trainable[i]) weightGrads.push(tf.matMul(slice, h, true, false)); // [V_i, C]
+      if (slice !== delta) slice.dispose();
+    });
+    return [hiddenGrad as tf.Tensor2D, ...weightGrads];
+  });
+}
+
+/**
+ * Σ over all rows of (logsumexp − target logit), chunk by chunk, with the
+ * gradient written out by hand. One op for all chunks, so that the table's
+ * gradient is summed as it is formed: as one op per chunk, tfjs would keep
+ * every chunk's [V, C] table gradient until the backward pass ends.
+ */
+function lossSum(hidden: tf.Tensor2D, targets: readonly number[], weights: readonly tf.Tensor[], trainable: boolean[], chunk: number, recompute: boolean): tf.Scalar {
   const vocabSize = weights.reduce((n, w) => n + (w.shape[0] as number), 0);
-  const rows = hidden.shape[0];
+  const [rows, dim] = hidden.shape;
+  const starts: number[] = [];
+  for (let start = 0; start < rows; start += chunk) starts.push(start);
+  const rowsOf = (start: number) => Math.min(chunk, rows - start);
+  const sliceRows = (t: tf.Tensor2D, start: number) => (rowsOf(start) === rows ? t : (tf.slice(t, [start, 0], [rowsOf(start), dim]) as tf.Tensor2D));
   const trainableWeights = weights.filter((_, i) => trainable[i]);
   const op = tf.customGrad((...args: unknown[]) => {
-    const inputs = args.slice(0, -1) as tf.Tensor[];
+    const h = args[0] as tf.Tensor2D;
     const save = args[args.length - 1] as (tensors: tf.Tensor[]) => void;
-    const h = inputs[0] as tf.Tensor2D;
-    const logits = chunkLogits(h, weights); // [m, V]
-    const logSumExp = tf.logSumExp(logits, 1); // [m]
-    const flatIndex = tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocabSize, 'int32')), targets);
-    const picked = tf.gather(tf.reshape(logits, [-1]), flatIndex); // [m]
+    let total: tf.Scalar | undefined;
+    const logSumExps: tf.Tensor1D[] = [];
+    const logits: tf.Tensor2D[] = [];
+    for (const start of starts) {
+      const part = tf.tidy(() => {
+        const out = chunkForward(sliceRows(h, start), targets.slice(start, start + rowsOf(start)), weights, vocabSize);
+        return recompute ? [out.sum, out.logSumExp] : [out.sum, out.logSumExp, out.logits];
+      });
+      logSumExps.push(part[1] as tf.Tensor1D);
+      if (!recompute) logits.push(part[2] as tf.Tensor2D);
+      const previous = total;
+      total = previous ? (tf.add(previous, part[0] as tf.Scalar) as tf.Scalar) : (part[0] as tf.Scalar);
+      if (previous) tf.dispose([previous, part[0] as tf.Tensor]);
+    }
     // Everything the backward pass reads must be saved: tensors merely
     // captured by this closure are disposed by the enclosing tidy before
     // backpropagation runs.
-    save(recompute ? [h, logSumExp, targets] : [h, logSumExp, targets, logits]);
+    save([h, ...logSumExps, ...logits]);
     return {
-      value: tf.sum(tf.sub(logSumExp, picked)),
+      value: total as tf.Scalar,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedHidden, savedLse, savedTargets, savedLogits] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D | undefined];
-        const fullLogits = savedLogits ?? chunkLogits(savedHidden, weights);
-        const probabilities = tf.exp(tf.sub(fullLogits, tf.expandDims(savedLse, 1))); // softmax [m, V]
-        // oneHot is built as int32 and cast: tfjs-backend-wasm 4.22 returns
-        // all zeros for oneHot(..., 'float32').
-        const targetMask = tf.cast(tf.oneHot(savedTargets, vocabSize), 'float32');
-        const delta = tf.mul(tf.sub(probabilities, targetMask), dy) as tf.Tensor2D; // d(loss)/d(logits) [m, V]
-        let offset = 0;
-        let hiddenGrad: tf.Tensor2D | undefined;
-        const weightGrads: tf.Tensor2D[] = [];
-        weights.forEach((w, i) => {
-          const width = w.shape[0] as number;
-          const slice = weights.length === 1 ? delta : tf.slice(delta, [0, offset], [rows, width]);
-          offset += width;
-          const part = tf.matMul(slice, w) as tf.Tensor2D; // [m, C]
-          hiddenGrad = hiddenGrad ? (tf.add(hiddenGrad, part) as tf.Tensor2D) : part;
-          if (trainable[i]) weightGrads.push(tf.matMul(slice, savedHidden, true, false)); // [V_i, C]
-        });
-        return [hiddenGrad as tf.Tensor2D, ...weightGrads];
+        const savedHidden = saved[0] as tf.Tensor2D;
+        const savedLse = saved.slice(1, 1 + starts.length) as tf.Tensor1D[];
+        const savedLogits = saved.slice(1 + starts.length) as tf.Tensor2D[];
+        const hiddenParts: tf.Tensor2D[] = new Array(starts.length);
+        let tableGrads: tf.Tensor2D[] | undefined;
+        // Last chunk first: the order in which tfjs summed the per-chunk gradients before, so the floats are unchanged.
+        for (let c = starts.length - 1; c >= 0; c--) {
+          const start = starts[c] as number;
+          const [hiddenPart, ...parts] = tf.tidy(() => {
+            const h = sliceRows(savedHidden, start);
+            return chunkBackward(h, savedLse[c] as tf.Tensor1D, targets.slice(start, start + rowsOf(start)), savedLogits[c], dy, weights, trainable, vocabSize);
+          });
+          hiddenParts[c] = hiddenPart as tf.Tensor2D;
+          if (!tableGrads) {
+            tableGrads = parts;
+          } else {
+            const previous = tableGrads;
+            tableGrads = previous.map((g, i) => tf.add(g, parts[i] as tf.Tensor2D) as tf.Tensor2D);
+            tf.dispose([...previous, ...parts]);
+          }
+        }
+        const hiddenGrad = hiddenParts.length === 1 ? (hiddenParts[0] as tf.Tensor2D) : (tf.concat(hiddenParts, 0) as tf.Tensor2D);
+        if (hiddenParts.length > 1) tf.dispose(hiddenParts);
+        return [hiddenGrad, ...(tableGrads ?? [])];
       },
     };
   });
@@ -121,18 +194,7 @@ export function lmCrossEntropy(hidden: tf.Tensor, table: EmbeddingTable, labels:
     const selected = rows.length === labels.length ? flat : tf.gather(flat, tf.tensor1d(rows, 'int32'));
     const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table));
     const trainable = table.chunks.map((c) => c.trainable);
-    let total: tf.Scalar | undefined;
-    for (let start = 0; start < rows.length; start += chunk) {
-      const size = Math.min(chunk, rows.length - start);
-      const part = chunkLossSum(
-        size === rows.length ? selected : (tf.slice(selected, [start, 0], [size, dim]) as tf.Tensor2D),
-        tf.tensor1d(targets.slice(start, start + size), 'int32'),
-        table.chunks,
-        trainable,
-        options.recompute ?? false,
-      );
-      total = total ? (tf.add(total, part) as tf.Scalar) : part;
-    }
+    const total = lossSum(selected, targets, table.chunks, trainable, chunk, options.recompute ?? false);
     return tf.div(total as tf.Scalar, rows.length) as tf.Scalar;
   });
 }

@@ -14,6 +14,20 @@ import type { KVCache } from './kv-cache';
 import { dropout, layerNorm } from './layers';
 import type { GPT2Params } from './params';
 
+/**
+ * One transformer block as a function of its input and the tensors it reads
+ * besides the weights (`extras`: the attention mask). Every call with the same
+ * tensors gives the same output: the dropout seeds drawn by the first call
+ * are replayed by later ones.
+ */
+export type ReplayableBlock = (x: tf.Tensor3D, extras: readonly tf.Tensor[]) => tf.Tensor3D;
+
+/**
+ * Runs a block in place of calling it directly: gradient checkpointing keeps
+ * only `x` and `extras` for the backward pass and calls `block` again there.
+ */
+export type BlockRunner = (block: ReplayableBlock, x: tf.Tensor3D, extras: readonly tf.Tensor[]) => tf.Tensor3D;
+
 /** Options of one forward pass. */
 export interface TransformerOptions {
   /** Enables dropout. Default false. */
@@ -28,6 +42,8 @@ export interface TransformerOptions {
   hooks?: ForwardHooks;
   /** Also return the embeddings and each block's output. */
   outputHiddenStates?: boolean;
+  /** Runs each block (gradient checkpointing); not used with a cache. Default: blocks are called directly. */
+  blockRunner?: BlockRunner;
 }
 
 /** Result of the transformer: hidden states after `ln_f`, and optionally every intermediate one. */
@@ -99,11 +115,44 @@ export function runTransformer(params: GPT2Params, config: GPT2Config, ids: tf.T
   }
 
   const pass: AttentionPass = { config, hooks, context, cache, withPrefix: prefixLength > 0, mask };
+  const runner = cache ? undefined : options.blockRunner;
   params.blocks.forEach((block, layer) => {
-    x = transformerBlock(x, block, layer, pass);
+    if (runner) {
+      const replayable = replayableBlock(context, (input, blockContext, [blockMask]) => transformerBlock(input, block, layer, { ...pass, context: blockContext, mask: blockMask as tf.Tensor4D }));
+      x = runner(replayable, x, [mask]);
+    } else {
+      x = transformerBlock(x, block, layer, pass);
+    }
     if (options.outputHiddenStates) hiddenStates.push(x);
   });
   cache?.advance(prefixLength + queries);
   const hidden = layerNorm(x, params.lnF, config.layerNormEpsilon) as tf.Tensor3D;
   return options.outputHiddenStates ? { hidden, hiddenStates } : { hidden };
+}
+
+/**
+ * Makes a block callable more than once with the same result: the first call
+ * draws its dropout seeds from the pass and records them, later calls (the
+ * recomputation in backward) get the same seeds in the same order, so every
+ * dropout mask — residual, attention (fused or not), LoRA — is the same.
+ */
+function replayableBlock(context: ForwardContext, run: (x: tf.Tensor3D, context: ForwardContext, extras: readonly tf.Tensor[]) => tf.Tensor3D): ReplayableBlock {
+  let recorded: number[] | undefined;
+  return (x, extras) => {
+    if (!recorded) {
+      const seeds: number[] = [];
+      recorded = seeds;
+      return run(x, { training: context.training, nextSeed: () => { const seed = context.nextSeed(); seeds.push(seed); return seed; } }, extras);
+    }
+    const seeds = recorded;
+    let next = 0;
+    const replay: ForwardContext = {
+      training: context.training,
+      nextSeed: () => {
+        if (next >= seeds.length) throw new Error(`a recomputed block drew more than the ${seeds.length} dropout seeds of its first run`);
+        return seeds[next++] as number;
+      },
+    };
+    return run(x, replay, extras);
+  };
 }

@@ -2,13 +2,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchOrder, DataPosition } from '../data/batch-order';
 import type { SeededRandom } from '../util/random';
+import { checkpointedVariableGrads, GradientCheckpointing } from './gradient-checkpointing';
 import { variableGradsOrRelease } from './safe-gradients';
 import type { Task } from './tasks/task';
 
-/** Mean loss and averaged gradients of `accumulation` consecutive batches. */
+/**
+ * Mean loss and averaged gradients of `accumulation` consecutive batches.
+ * With `checkpointing`, each block keeps only its input for backward and is
+ * recomputed there (same numbers, less memory).
+ */
 export async function accumulateGradients(
   task: Task<unknown, unknown>, data: readonly unknown[], order: BatchOrder, start: DataPosition, accumulation: number,
-  random: SeededRandom, tfNames: Map<string, string>, variables: tf.Variable[],
+  random: SeededRandom, tfNames: Map<string, string>, variables: tf.Variable[], checkpointing = false,
 ): Promise<{ loss: number; gradients: Map<string, tf.Tensor>; tokens: number; position: DataPosition }> {
   const gradients = new Map<string, tf.Tensor>();
   let position = start;
@@ -19,8 +24,8 @@ export async function accumulateGradients(
       const batch = task.collate(order.batchAt(position).map((i) => data[i]));
       position = order.next(position);
       tokens += task.tokens(batch);
-      const pass = { training: true, seed: random.nextSeed() };
-      const { value, grads } = variableGradsOrRelease(() => task.loss(batch, pass), variables);
+      const seed = random.nextSeed();
+      const { value, grads } = checkpointing ? checkpointedGrads(task, batch, seed, variables) : variableGradsOrRelease(() => task.loss(batch, { training: true, seed }), variables);
       lossSum += (await value.data())[0] as number;
       value.dispose();
       for (const [tfName, gradient] of Object.entries(grads)) {
@@ -37,4 +42,14 @@ export async function accumulateGradients(
     throw error;
   }
   return { loss: lossSum / accumulation, gradients, tokens, position };
+}
+
+/** One micro-batch's loss and gradients with every block checkpointed. */
+function checkpointedGrads(task: Task<unknown, unknown>, batch: unknown, seed: number, variables: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  const checkpoints = new GradientCheckpointing(variables);
+  try {
+    return variableGradsOrRelease(() => task.loss(batch, { training: true, seed, blockRunner: checkpoints.run }), variables, (loss) => checkpointedVariableGrads(loss, variables, checkpoints));
+  } finally {
+    checkpoints.dispose(); // the anchor, and on failure the blocks' gradients collected so far
+  }
 }

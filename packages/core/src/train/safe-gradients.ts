@@ -21,10 +21,12 @@ function releaseTape(): void {
   state.activeTape = null;
 }
 
-/** {@link tf.variableGrads}, releasing the tape's saved tensors when `loss` throws. */
-export function variableGradsOrRelease(loss: () => tf.Scalar, variables: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+type VariableGrads = (loss: () => tf.Scalar, variables: tf.Variable[]) => { value: tf.Scalar; grads: tf.NamedTensorMap };
+
+/** {@link tf.variableGrads} (or another gradient function of the same shape), releasing the tape's saved tensors when it throws. */
+export function variableGradsOrRelease(loss: () => tf.Scalar, variables: tf.Variable[], gradients: VariableGrads = tf.variableGrads): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   try {
-    return tf.variableGrads(loss, variables);
+    return gradients(loss, variables);
   } catch (error) {
     releaseTape();
     throw error;

@@ -106,6 +106,15 @@ export interface TrainSettings {
   optimizer?: OptimizerOptions;
   /** Learning-rate schedule. Default: constant, no warmup. */
   schedule?: ScheduleOptions;
+  /**
+   * Recompute each transformer block in the backward pass instead of keeping
+   * its activations (gradient or activation checkpointing): the tape holds
+   * one [B, T, C] input per block, and the LM loss recomputes its logits per
+   * chunk. Same losses and gradients (dropout masks are replayed), much less
+   * memory, about one more forward pass of time. For large models, long
+   * batches and the browser's wasm heap. Default false.
+   */
+  gradientCheckpointing?: boolean;
   /** Clip the global gradient norm to this value (> 0; 0 is refused, as it would zero every update). Default: no clipping. */
   gradientClip?: number;
   /** Evaluate every this many updates (and after the last). Default: never. */
@@ -280,7 +289,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
         break;
       }
       const started = performance.now();
-      const update = await accumulateGradients(task, trainData, order, state.position, accumulation, random, tfNames, [...variables.values()]);
+      const update = await accumulateGradients(task, trainData, order, state.position, accumulation, random, tfNames, [...variables.values()], options.gradientCheckpointing ?? false);
       state.position = update.position;
       const metrics = await task.takeStepMetrics?.();
       const step = state.step + 1;

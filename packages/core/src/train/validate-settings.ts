@@ -41,6 +41,9 @@ export function validateTrainSettings(settings: TrainSettings): void {
   positiveFinite(settings.gradientClip, 'gradientClip', 'Leave gradientClip out to train without clipping; 1.0 is the usual value.');
   positiveInteger(settings.evalEvery, 'evalEvery');
   positiveInteger(settings.evalBatches, 'evalBatches');
+  if (settings.gradientCheckpointing !== undefined && typeof settings.gradientCheckpointing !== 'boolean') {
+    throw new InvalidSettingError('gradientCheckpointing', settings.gradientCheckpointing, 'true or false');
+  }
   if (settings.seed !== undefined && !(isNumber(settings.seed) && Number.isInteger(settings.seed))) throw new InvalidSettingError('seed', settings.seed, 'an integer');
 
   const optimizer = settings.optimizer ?? {};

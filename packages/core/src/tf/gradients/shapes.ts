@@ -1,6 +1,6 @@
 /**
  * Gradients of the kernels that move elements without arithmetic: Reshape,
- * Transpose, Slice, SplitV, Concat, Pack, Tile, GatherV2, Identity, Cast.
+ * ExpandDims, Transpose, Slice, SplitV, Concat, Pack, Tile, GatherV2, Identity, Cast.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { UnsupportedGradientError } from './unsupported-gradient-error';
@@ -11,6 +11,13 @@ const reshape: tf.GradConfig = {
   kernelName: tf.Reshape,
   inputsToSave: ['x'],
   gradFunc: (dy, saved): Grads => ({ x: () => tf.reshape(dy as tf.Tensor, saved[0]!.shape) }),
+};
+
+// Prompt and prefix tuning broadcast their table with expandDims + tile; a new axis of size 1 moves no element.
+const expandDims: tf.GradConfig = {
+  kernelName: tf.ExpandDims,
+  inputsToSave: ['input'],
+  gradFunc: (dy, saved): Grads => ({ input: () => tf.reshape(dy as tf.Tensor, saved[0]!.shape) }),
 };
 
 const transpose: tf.GradConfig = {
@@ -126,4 +133,4 @@ const cast: tf.GradConfig = {
 };
 
 /** The shape gradients, one per kernel. */
-export const shapeGradients: tf.GradConfig[] = [reshape, transpose, slice, splitV, concat, pack, tile, gather, identity, cast];
+export const shapeGradients: tf.GradConfig[] = [reshape, expandDims, transpose, slice, splitV, concat, pack, tile, gather, identity, cast];

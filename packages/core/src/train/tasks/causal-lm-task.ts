@@ -34,7 +34,8 @@ export function causalLMTask(model: GPT2Model, collate: CausalLMCollateOptions =
     loss(batch: CausalLMBatch, pass: Pass): tf.Scalar {
       return tf.tidy(() => {
         const { hidden } = model.transformer(batch.inputIds, pass); // [B, T', C]
-        return lmCrossEntropy(hidden, model.outputEmbedding, rowLabels(batch.labels, hidden.shape[1]));
+        // With checkpointing, memory matters more than the LM head's extra matMul per chunk.
+        return lmCrossEntropy(hidden, model.outputEmbedding, rowLabels(batch.labels, hidden.shape[1]), { recompute: pass.blockRunner !== undefined });
       });
     },
     async stats(batch: CausalLMBatch) {

@@ -3,6 +3,7 @@
  * evaluation counts. The trainer is the same for all of them.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { BlockRunner } from '../../model/transformer';
 
 /** The task names the trainer knows. */
 export type TaskKind = 'causal-lm' | 'classification' | 'reward' | 'dpo';
@@ -13,6 +14,12 @@ export interface Pass {
   training: boolean;
   /** Seed of this pass's dropout masks. */
   seed: number;
+  /**
+   * With gradient checkpointing: runs each block so that backward recomputes
+   * it. The causal-LM loss then also recomputes its logits chunk by chunk
+   * instead of keeping them.
+   */
+  blockRunner?: BlockRunner;
 }
 
 /** Evaluation sums of one batch. */
