@@ -2,7 +2,7 @@
  * The GPT-2 forward pass up to the final layer norm: embeddings, blocks,
  * `ln_f`. The LM head lives with the model (it is tied to `wte`).
  */
-import { InvalidArgumentError } from '@tunekit/formats';
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../util/random';
 import { causalMask, paddingMask } from './attention-mask';
@@ -149,7 +149,7 @@ function replayableBlock(context: ForwardContext, run: (x: tf.Tensor3D, context:
     const replay: ForwardContext = {
       training: context.training,
       nextSeed: () => {
-        if (next >= seeds.length) throw new Error(`a recomputed block drew more than the ${seeds.length} dropout seeds of its first run`);
+        if (next >= seeds.length) throw new InvalidStateError(`a recomputed block drew more than the ${seeds.length} dropout seeds of its first run`);
         return seeds[next++] as number;
       },
     };
