@@ -62,24 +62,29 @@ inline float exp_poly(float x) {
 
 inline float tanh_poly(float v) { return 1.0f - 2.0f / (exp_poly(2.0f * v) + 1.0f); }
 
-// One row of the forward; inlined into each ISA's clone below.
+// One row of the forward; inlined into each ISA's clone below. Without a bias
+// (kBias false) it is TunekitGelu's element kernel: the fused MLP path and the
+// op-by-op path (taken under a LoRA hook) then give the same bits, so a zero-B
+// adapter leaves the logits exactly unchanged.
+template <bool kBias = true>
 inline void forward_row_tanh(const float* h, const float* b, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) {
-    const float z = h[i] + b[i];
+    const float z = kBias ? h[i] + b[i] : h[i];
     const float t = tanh_poly(kSqrt2OverPi * (z + kGeluCubic * z * z * z));
     y[i] = 0.5f * z * (1.0f + t);
   }
 }
 
 // One row of the backward: dh, and dh added to the chunk's double column sums.
+template <bool kBias = true>
 inline void backward_row_tanh(const float* dy, const float* h, const float* b, float* dh, double* db, int64_t n) {
   for (int64_t i = 0; i < n; i++) {
-    const float z = h[i] + b[i];
+    const float z = kBias ? h[i] + b[i] : h[i];
     const float t = tanh_poly(kSqrt2OverPi * (z + kGeluCubic * z * z * z));
     const float d = 0.5f * (1.0f + t) + 0.5f * z * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * kGeluCubic * z * z);
     const float g = dy[i] * d;
     dh[i] = g;
-    db[i] += static_cast<double>(g);
+    if (kBias) db[i] += static_cast<double>(g);
   }
 }
 
@@ -90,6 +95,22 @@ void forward_row_generic(const float* h, const float* b, float* y, int64_t n) { 
 void backward_row_generic(const float* dy, const float* h, const float* b, float* dh, double* db, int64_t n) {
   backward_row_tanh(dy, h, b, dh, db, n);
 }
+
+void gelu_row_generic(const float* x, float* y, int64_t n) { forward_row_tanh<false>(x, nullptr, y, n); }
+void gelu_grad_row_generic(const float* dy, const float* x, float* dx, int64_t n) {
+  backward_row_tanh<false>(dy, x, nullptr, dx, nullptr, n);
+}
+
+#if TK_HAS_X86_TARGETS
+TK_TARGET_AVX2 void gelu_row_avx2(const float* x, float* y, int64_t n) { forward_row_tanh<false>(x, nullptr, y, n); }
+TK_TARGET_AVX2 void gelu_grad_row_avx2(const float* dy, const float* x, float* dx, int64_t n) {
+  backward_row_tanh<false>(dy, x, nullptr, dx, nullptr, n);
+}
+TK_TARGET_AVX512 void gelu_row_avx512(const float* x, float* y, int64_t n) { forward_row_tanh<false>(x, nullptr, y, n); }
+TK_TARGET_AVX512 void gelu_grad_row_avx512(const float* dy, const float* x, float* dx, int64_t n) {
+  backward_row_tanh<false>(dy, x, nullptr, dx, nullptr, n);
+}
+#endif
 
 #if TK_HAS_X86_TARGETS
 TK_TARGET_AVX2 void forward_row_avx2(const float* h, const float* b, float* y, int64_t n) { forward_row_tanh(h, b, y, n); }
@@ -188,6 +209,22 @@ void sum_columns(int64_t i0, int64_t i1, void* raw) {
 }
 
 }  // namespace
+
+void gelu_tanh_range(const float* x, float* y, int64_t n) {
+#if TK_HAS_X86_TARGETS
+  if (active_isa() == Isa::Avx512) return gelu_row_avx512(x, y, n);
+  if (active_isa() == Isa::Avx2) return gelu_row_avx2(x, y, n);
+#endif
+  gelu_row_generic(x, y, n);
+}
+
+void gelu_tanh_grad_range(const float* dy, const float* x, float* dx, int64_t n) {
+#if TK_HAS_X86_TARGETS
+  if (active_isa() == Isa::Avx512) return gelu_grad_row_avx512(dy, x, dx, n);
+  if (active_isa() == Isa::Avx2) return gelu_grad_row_avx2(dy, x, dx, n);
+#endif
+  gelu_grad_row_generic(dy, x, dx, n);
+}
 
 void bias_gelu_forward(const float* h, const float* bias, float* y, int64_t rows, int64_t cols, bool approximate) {
   ForwardCtx c{h, bias, y, cols, approximate ? forward_row_for(active_isa()) : forward_row_erf};

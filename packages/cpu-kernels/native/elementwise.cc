@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "bias-gelu.h"
 #include "dropout-hash.h"
 #include "thread-pool.h"
 
@@ -290,37 +291,25 @@ struct GeluCtx {
   bool approximate;
 };
 
-constexpr float kSqrt2OverPi = 0.7978845608028654f;
-constexpr float kGeluCubic = 0.044715f;
 constexpr float kSqrtHalf = 0.7071067811865476f;
 constexpr float kInvSqrt2Pi = 0.3989422804014327f;
 
 void gelu_task(int64_t i0, int64_t i1, void* raw) {
   const GeluCtx& c = *static_cast<GeluCtx*>(raw);
+  // The tanh form shares bias-gelu.cc's code, so that the MLP gives the same bits fused or op by op.
+  if (c.approximate) return gelu_tanh_range(c.x + i0, c.out + i0, i1 - i0);
   for (int64_t i = i0; i < i1; i++) {
     const float x = c.x[i];
-    float y;
-    if (c.approximate) {
-      const float t = tanh_fast(kSqrt2OverPi * (x + kGeluCubic * x * x * x));
-      y = 0.5f * x * (1.0f + t);
-    } else {
-      y = 0.5f * x * (1.0f + std::erf(x * kSqrtHalf));
-    }
-    c.out[i] = y;
+    c.out[i] = 0.5f * x * (1.0f + std::erf(x * kSqrtHalf));
   }
 }
 
 void gelu_grad_task(int64_t i0, int64_t i1, void* raw) {
   const GeluCtx& c = *static_cast<GeluCtx*>(raw);
+  if (c.approximate) return gelu_tanh_grad_range(c.dy + i0, c.x + i0, c.out + i0, i1 - i0);
   for (int64_t i = i0; i < i1; i++) {
     const float x = c.x[i];
-    float d;
-    if (c.approximate) {
-      const float t = tanh_fast(kSqrt2OverPi * (x + kGeluCubic * x * x * x));
-      d = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * kGeluCubic * x * x);
-    } else {
-      d = 0.5f * (1.0f + std::erf(x * kSqrtHalf)) + x * kInvSqrt2Pi * std::exp(-0.5f * x * x);
-    }
+    const float d = 0.5f * (1.0f + std::erf(x * kSqrtHalf)) + x * kInvSqrt2Pi * std::exp(-0.5f * x * x);
     c.out[i] = c.dy[i] * d;
   }
 }
