@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, lmCrossEntropy } from '@tunekit/core';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +27,7 @@ const batch = Number(arg('batch', '4'));
 const time = Number(arg('time', '256'));
 const without = arg('without', '').split(',').filter(Boolean);
 
-const backend = createCpuBackend({ prefer: ['native'] });
+const backend = createCPUBackend({ prefer: ['native'] });
 const model = await createModel('gpt2', { backend, seed: 0 });
 for (const name of without) tf.unregisterKernel(name, tf.getBackend());
 

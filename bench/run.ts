@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CpuFlavor } from '@tunekit/backend-cpu';
+import { type CPUFlavor } from '@tunekit/backend-cpu';
 import { compareLine, currentCommit, PEER_SCRIPT, type ResultLine, setupPyTorchPeer, withPeakRss } from './peer';
 import { HEAVY_WORKLOADS, runWorkload, WORKLOADS, type WorkloadName, type WorkloadOptions } from './workloads';
 
@@ -64,10 +64,10 @@ function parseOnly(): WorkloadName[] {
   return names as WorkloadName[];
 }
 
-function parseBackend(): CpuFlavor | 'auto' {
+function parseBackend(): CPUFlavor | 'auto' {
   const backend = arg('backend') ?? 'auto';
   if (!['auto', 'native', 'wasm', 'cpu'].includes(backend)) throw new Error(`--backend must be auto, native, wasm or cpu, got ${backend}`);
-  return backend as CpuFlavor | 'auto';
+  return backend as CPUFlavor | 'auto';
 }
 
 /** Child mode: run one workload, print its line. */

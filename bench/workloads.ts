@@ -9,10 +9,10 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { profile, resetProfile, startProfiling } from './kernels/kernel-profiler';
 import {
-  applyAdapter, type CausalLMExample, countTrainable, ClassificationHead, type ClassificationExample, createLora, createModel,
+  applyAdapter, type CausalLMExample, countTrainable, ClassificationHead, type ClassificationExample, createLoRA, createModel,
   generate, type GPT2Model, train, type TrainOptions, unfreezeLastBlocks,
 } from '@tunekit/core';
-import { createCpuBackend, type CpuFlavor } from '@tunekit/backend-cpu';
+import { createCPUBackend, type CPUFlavor } from '@tunekit/backend-cpu';
 
 /** Names accepted by `--only`; the default run. */
 export const WORKLOADS = ['full-ft-4x256', 'full-ft-1x1024', 'lora-r16-4x256', 'classify-8x128', 'generate-64'] as const;
@@ -22,7 +22,7 @@ export type WorkloadName = (typeof WORKLOADS)[number] | (typeof HEAVY_WORKLOADS)
 
 export interface WorkloadOptions {
   /** Embedded-backend flavour, or `auto` for its default order (native → wasm → cpu). */
-  backend: CpuFlavor | 'auto';
+  backend: CPUFlavor | 'auto';
   /** Measured steps (training) or measured generations. */
   steps: number;
   /** Unmeasured steps first (JIT, allocator, kernel packing). */
@@ -63,8 +63,8 @@ function peakRssMiB(): number {
 }
 
 async function makeModel(options: WorkloadOptions, preset: 'gpt2' | 'gpt2-medium' = 'gpt2'): Promise<{ model: GPT2Model; backend: string; threads: number }> {
-  const prefer: CpuFlavor[] | undefined = options.backend === 'auto' ? undefined : [options.backend];
-  const backend = createCpuBackend({ prefer, threads: options.threads });
+  const prefer: CPUFlavor[] | undefined = options.backend === 'auto' ? undefined : [options.backend];
+  const backend = createCPUBackend({ prefer, threads: options.threads });
   const model = await createModel(preset, { backend, seed: 0 });
   const capabilities = backend.doCapabilities();
   for (const name of options.without ?? []) {
@@ -135,7 +135,7 @@ async function fullFineTune(batch: number, time: number, options: WorkloadOption
 
 async function loraR16(options: WorkloadOptions): Promise<Row> {
   const { model, backend, threads } = await makeModel(options);
-  const adapter = createLora({ model, rank: 16, alpha: 16, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] });
+  const adapter = createLoRA({ model, rank: 16, alpha: 16, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] });
   const peft = applyAdapter({ model, adapter });
   try {
     const before = tf.memory().numTensors;
@@ -153,7 +153,7 @@ async function loraR16(options: WorkloadOptions): Promise<Row> {
 async function classify(options: WorkloadOptions): Promise<Row> {
   const { model, backend, threads } = await makeModel(options);
   const head = new ClassificationHead({ numLabels: 2, model, seed: 123 });
-  unfreezeLastBlocks(model, 1); // chapter 6: last block + final LayerNorm (+ the head)
+  unfreezeLastBlocks({ model, count: 1 }); // chapter 6: last block + final LayerNorm (+ the head)
   const trainData: ClassificationExample[] = Array.from({ length: 8 }, (_, i) => ({ inputIds: tokenIds(128, i), label: i % 2 }));
   try {
     const before = tf.memory().numTensors;
@@ -172,7 +172,7 @@ async function generate64(options: WorkloadOptions): Promise<Row> {
   const run = async () => {
     const stamps: number[] = [];
     const t0 = performance.now();
-    await generate(model, prompt, { maxNewTokens: 64, eosTokenId: null, useCache: true, onToken: () => stamps.push(performance.now()) });
+    await generate({ model, prompt, maxNewTokens: 64, eosTokenId: null, useCache: true, onToken: () => stamps.push(performance.now()) });
     const total = performance.now() - t0;
     const first = (stamps[0] as number) - t0; // prefill of the 32-token prompt + the first token
     const perToken = stamps.slice(1).map((t, i) => t - (stamps[i] as number));

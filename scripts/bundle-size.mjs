@@ -21,13 +21,13 @@ import { build } from 'esbuild';
 
 // What a WebGPU-only page imports: no CPU backend is named anywhere.
 const ENTRY = `
-import { loadPretrained, train, generate } from '@tunekit/core';
+import { loadModel, train, generate } from '@tunekit/core';
 import { createWebBackend } from '@tunekit/backend-web';
 export async function run(url, data) {
   const backend = createWebBackend({ prefer: ['webgpu'] });
-  const model = await loadPretrained(url, { backend });
+  const model = await loadModel({ source: url, backend });
   await train({ model, task: 'causal-lm', trainData: data, maxSteps: 1 });
-  return generate(model, 'Hello', { maxNewTokens: 8 });
+  return generate({ model, prompt: 'Hello', maxNewTokens: 8 });
 }
 `;
 

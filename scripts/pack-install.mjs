@@ -273,7 +273,7 @@ step('CommonJS app: require()');
 const core = require('@tunekit/core');
 const formats = require('@tunekit/formats');
 import('@tunekit/core').then((esm) => {
-  console.log(JSON.stringify({ load: typeof core.loadPretrained, same: esm.loadPretrained === core.loadPretrained, formats: typeof formats.render }));
+  console.log(JSON.stringify({ load: typeof core.loadModel, same: esm.loadModel === core.loadModel, formats: typeof formats.render }));
 });
 `);
   const result = JSON.parse(run('node', ['index.cjs'], cjs).trim().split('\n').at(-1));

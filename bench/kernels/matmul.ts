@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { nativeKernelsInfo, registerNativeCpuKernels, unregisterNativeCpuKernels } from '@tunekit/cpu-kernels';
+import { nativeKernelsInfo, registerNativeCPUKernels, unregisterNativeCPUKernels } from '@tunekit/cpu-kernels';
 import { argValue, emit, medianMs, quietCpuBackend, round } from './bench-util';
 
 interface Case {
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
 
   await tf.setBackend('cpu');
   quietCpuBackend();
-  const info = registerNativeCpuKernels({ threads });
+  const info = registerNativeCPUKernels({ threads });
   if (!info.available) throw new Error(`native kernels unavailable: ${info.reason ?? nativeKernelsInfo().reason}`);
 
   const cases: Case[] = [
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const results: Array<Record<string, unknown>> = [];
   for (const c of cases) {
     const flops = flopsOf(c);
-    registerNativeCpuKernels({ threads });
+    registerNativeCPUKernels({ threads });
     const ms = timeMatMul(c, 3000, 7);
     const record: Record<string, unknown> = {
       name: c.name,
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       isa: info.isa,
     };
     if (withStock && flops <= stockLimit) {
-      unregisterNativeCpuKernels();
+      unregisterNativeCPUKernels();
       const stockMs = timeMatMul(c, 1, 2);
       record.stockMs = round(stockMs);
       record.stockGflops = round(flops / stockMs / 1e6, 2);
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   }
 
   if (withWasm) {
-    unregisterNativeCpuKernels();
+    unregisterNativeCPUKernels();
     const wasmSpecifier = '@tensorflow/tfjs-backend-wasm';
     await import(wasmSpecifier);
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to start');

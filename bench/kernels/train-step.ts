@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { registerNativeCpuKernels } from '@tunekit/cpu-kernels';
+import { registerNativeCPUKernels } from '@tunekit/cpu-kernels';
 import { argValue, emit, quietCpuBackend, round } from './bench-util';
 import { AdamW, GPT2_124M, allVariables, createParams, globalNorm, lmLoss, transformer } from './gpt2-shaped';
 import { profile, resetProfile, startProfiling } from './kernel-profiler';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
 
   await tf.setBackend('cpu');
   quietCpuBackend();
-  const info = argValue('stock-kernels') ? { available: false, isa: 'stock', threads: 1 } : registerNativeCpuKernels({ threads });
+  const info = argValue('stock-kernels') ? { available: false, isa: 'stock', threads: 1 } : registerNativeCPUKernels({ threads });
   if (argValue('stock-kernels') === undefined && !info.available) throw new Error('native kernels unavailable');
   startProfiling();
 

@@ -30,7 +30,7 @@ PRESETS = {"gpt2": (768, 12, 12), "gpt2-medium": (1024, 24, 16)}  # (embedding, 
 
 
 class LoRALinear(nn.Module):
-    """y = x W + b + (alpha / r) x A B, with the base frozen (A random, B zero, as tunekit's createLora)."""
+    """y = x W + b + (alpha / r) x A B, with the base frozen (A random, B zero, as tunekit's createLoRA)."""
 
     def __init__(self, base: nn.Linear, rank: int, alpha: float):
         super().__init__()

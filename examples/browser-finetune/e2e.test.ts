@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Download, Page } from 'playwright-core';
-import { tinyGpt2Directory } from '@tunekit/core/testing';
+import { tinyGPT2Directory } from '@tunekit/core/testing';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safetensorsHeader } from './e2e/adapter-files';
@@ -157,7 +157,7 @@ describe.skipIf(missing !== undefined && !required)('browser demo (Vite build, C
     await build({ configFile: join(here, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     measured.buildMs = Math.round(performance.now() - started);
     // The shared tiny GPT-2 fixture (../shared beside the repository, or TUNEKIT_SHARED) plays a model on a web server.
-    server = await serveFolder(outDir, { '/models/tiny-gpt2/': tinyGpt2Directory() });
+    server = await serveFolder(outDir, { '/models/tiny-gpt2/': tinyGPT2Directory() });
     cleanup.push(() => server.close());
     browser = await launchChromium();
     cleanup.push(() => browser.close());

@@ -36,7 +36,7 @@ export function chapterSplit<T>(records: readonly T[], fractions: OrderedFractio
 
 /**
  * Chapter 7 loads GPT-2 into a model whose `out_head` is a separate matrix,
- * initialised as a copy of `wte`, that trains on its own (`loadPretrained`'s
+ * initialised as a copy of `wte`, that trains on its own (`loadModel`'s
  * `untieOutputHead`).
  */
 export const CHAPTER_UNTIED_HEAD = true;

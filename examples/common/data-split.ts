@@ -44,7 +44,7 @@ export async function readSplitData<K extends RecordKind>(
   const file = await resolveDataFile(spec, { ...options, path: options.data, log: options.print ?? (() => {}) });
   const records = (await readRecordsOrThrow(await readFile(file, 'utf8'), { kind, file, ...read })) as LocatedRecord<RecordOfKind[K]>[];
   const splits = split(records);
-  for (const part of ['train', 'val', 'test'] as const) requireExamples(splits[part], `${file}: the ${part} split`);
+  for (const part of ['train', 'val', 'test'] as const) requireExamples(splits[part], { what: `${file}: the ${part} split` });
   return { file, records, splits };
 }
 

@@ -1,5 +1,5 @@
 /** The model an example trains: a Hugging Face checkpoint, or a tiny random GPT-2. */
-import { createModel, type GPT2Config, type GPT2Model, loadPretrained } from '@tunekit/core';
+import { createModel, type GPT2Config, type GPT2Model, loadModel } from '@tunekit/core';
 
 /** A model and a line describing it. */
 export interface ExampleModel {
@@ -23,7 +23,7 @@ export interface ExampleModelOptions {
 /** Loads `directory` when given, otherwise creates the tiny random model. */
 export async function exampleModel(directory: string | undefined, tiny: Partial<GPT2Config>, seed: number, options: ExampleModelOptions = {}): Promise<ExampleModel> {
   const untie = options.untieOutputHead ?? false;
-  const model = directory ? await loadPretrained(directory, { untieOutputHead: untie }) : await createModel(untie ? { ...tiny, tieWordEmbeddings: false } : tiny, { seed });
+  const model = directory ? await loadModel({ source: directory, untieOutputHead: untie }) : await createModel(untie ? { ...tiny, tieWordEmbeddings: false } : tiny, { seed });
   const { total } = model.parameterReport();
   const { numLayers, embeddingDim, contextLength } = model.config;
   const shape = `${numLayers} layers, ${embeddingDim} wide, context ${contextLength}, ${total.toLocaleString('en-US')} parameters`;

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadPretrained } from '@tunekit/core';
+import { loadModel } from '@tunekit/core';
 import { readRecordsOrThrow } from '@tunekit/formats';
 import { findSharedDirectory } from '@tunekit/core/testing';
 import { chapterSplit, decayEverything } from '../common/chapter-settings';
@@ -35,7 +35,7 @@ describe('instruction fine-tuning example (short run)', () => {
     const responses = JSON.parse(readFileSync(result.files.responses, 'utf8')) as { instruction: string; output: string; model_response: string }[];
     expect(responses).toHaveLength(3);
     expect(responses.every((r) => typeof r.instruction === 'string' && typeof r.output === 'string' && typeof r.model_response === 'string')).toBe(true);
-    const saved = await loadPretrained(result.files.model);
+    const saved = await loadModel({ source: result.files.model });
     expect(saved.config.embeddingDim).toBe(32);
     // The trained head was saved as lm_head.weight, apart from wte.
     expect(saved.config.tieWordEmbeddings).toBe(false);

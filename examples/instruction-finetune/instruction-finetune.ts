@@ -76,11 +76,11 @@ export interface InstructionResult {
 
 /** The chapter's prompt (`format_input` plus the response cue), rendered by @tunekit/formats. */
 export function promptOf(record: AlpacaRecord): string {
-  return renderPrompt(alpacaToConversation({ instruction: record.instruction, input: record.input }), alpacaLlmsFromScratchTemplate);
+  return renderPrompt(alpacaToConversation({ instruction: record.instruction, input: record.input }), { template: alpacaLlmsFromScratchTemplate });
 }
 
 async function respond(model: GPT2Model, record: AlpacaRecord, maxNewTokens: number): Promise<string> {
-  const { text } = await generate(model, promptOf(record), { maxNewTokens });
+  const { text } = await generate({ model, prompt: promptOf(record), maxNewTokens });
   return text.trim();
 }
 
@@ -124,7 +124,7 @@ export async function runInstructionFinetune(options: InstructionOptions = {}): 
     const responses = join(out, 'instruction-data-with-response.json');
     await writeFileAtomic(responses, `${JSON.stringify(answered, null, 4)}\n`);
     const modelDirectory = join(out, 'model');
-    await saveModel(model, modelDirectory);
+    await saveModel({ model, directory: modelDirectory });
 
     const generationSeconds = (performance.now() - generationStart) / 1000;
     const speed = throughput(result.steps);

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import {
-  adapterParameterCount, applyAdapter, ClassificationHead, classifyTexts, countParameters, createLora, encodeClassificationExamples, evaluate,
+  adapterParameterCount, applyAdapter, ClassificationHead, classifyTexts, countParameters, createLoRA, encodeClassificationExamples, evaluate,
   formatTrainableParameters, gpt2Config, loadAdapter, saveAdapter, saveModel, train,
 } from '@tunekit/core';
 import { writeFileAtomic } from '../common/data-files';
@@ -91,7 +91,7 @@ export async function runLoraClassification(options: LoraClassificationOptions =
     print(`data: ${rows.length} messages → ${balanced} balanced → train/val/test ${split.train.length}/${split.val.length}/${split.test.length}`);
 
     // LoRA on every linear map; in `lora` mode also on the (frozen) head, as the appendix does.
-    const adapter = createLora({
+    const adapter = createLoRA({
       model, rank, alpha, seed,
       targetModules: headMode === 'lora' ? ['c_attn', 'c_proj', 'c_fc', 'score'] : ['c_attn', 'c_proj', 'c_fc'],
       extraModules: [head.linearModule()],
@@ -126,7 +126,7 @@ export async function runLoraClassification(options: LoraClassificationOptions =
     // Save in PEFT's layout (the head as modules_to_save), then reload and compare predictions.
     const adapterDirectory = join(out, 'adapter');
     const baseModel = pretrained ? undefined : join(out, 'base-model');
-    if (baseModel) await saveModel(model, baseModel); // the random base is needed to use the adapter later
+    if (baseModel) await saveModel({ model, directory: baseModel }); // the random base is needed to use the adapter later
     await saveAdapter({ adapter: peft, directory: adapterDirectory, taskType: 'SEQ_CLS', modulesToSave: { score: head }, baseModelNameOrPath: options.model ?? baseModel });
     const texts = split.test.slice(0, 16).map((r) => r.record.text);
     const probabilities = async (h: ClassificationHead) => (await classifyTexts({ model, head: h, texts, maxLength })).flatMap((c) => c.probabilities);

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type DpoOptions, encodeDpoPairs, encodeInstructionExamples, evaluate, type EvalMetrics, freeze, type GPT2Config, type PreferenceExample,
+  type DPOOptions, encodeDPOPairs, encodeInstructionExamples, evaluate, type EvalMetrics, freeze, type GPT2Config, type PreferenceExample,
   precomputeReferenceLogProbs, saveModel, train,
 } from '@tunekit/core';
 import { readRecordsOrThrow } from '@tunekit/formats';
@@ -38,7 +38,7 @@ export interface PreferenceDpoOptions extends ExampleOptions {
   /** Learning rate of the DPO stage. Default 5e-6 with `--model` (the chapter's), 1e-3 for the tiny model. */
   dpoLearningRate?: number;
   /** DPO settings. Default β 0.1, sigmoid, `'mean'` reduction (the chapter's notebook averages log-probabilities). */
-  dpo?: DpoOptions;
+  dpo?: DPOOptions;
   /** Pairs per batch (both stages). Default 8 (the chapter's). */
   batchSize?: number;
   /** Evaluate every N DPO updates. Default 5 with `--model` (the chapter's), 20 for the tiny model. */
@@ -59,7 +59,7 @@ export interface RewardSummary {
 
 /** What a run measured and wrote. */
 export interface PreferenceDpoResult {
-  /** Pairs in each split, and records skipped by `encodeDpoPairs` (identical answers, …). */
+  /** Pairs in each split, and records skipped by `encodeDPOPairs` (identical answers, …). */
   sizes: { train: number; val: number; test: number; skipped: number };
   /** Instruction-tuning stage: validation loss before and after. */
   sft: { steps: number; valLoss: { before: number; after: number } };
@@ -101,7 +101,7 @@ export async function runPreferenceDpo(options: PreferenceDpoOptions = {}): Prom
     print(`model: ${description}`);
     freeze(model, { trainable: 'all' });
     const maxLength = model.config.contextLength;
-    const encode = (part: typeof records) => encodeDpoPairs(part, { maxLength, truncate: true, file });
+    const encode = (part: typeof records) => encodeDPOPairs(part, { maxLength, truncate: true, file });
     const pairs = { train: encode(trainRecords), val: encode(split.val), test: encode(split.test) };
     const skipped = pairs.train.skipped.length + pairs.val.skipped.length + pairs.test.skipped.length;
     print(`data: ${records.length} records → train/val/test pairs ${pairs.train.examples.length}/${pairs.val.examples.length}/${pairs.test.examples.length}, ${skipped} skipped (${[...pairs.train.skipped, ...pairs.val.skipped, ...pairs.test.skipped].map((s) => `record ${s.source.record}: ${s.reason}`).join(', ')})`);
@@ -122,7 +122,7 @@ export async function runPreferenceDpo(options: PreferenceDpoOptions = {}): Prom
     }
 
     // Stage 2: DPO. The reference is the instruction-tuned model; its log-probabilities of every pair are taken now, before any DPO update.
-    const dpo: DpoOptions = { beta: 0.1, reduction: 'mean', ...options.dpo };
+    const dpo: DPOOptions = { beta: 0.1, reduction: 'mean', ...options.dpo };
     const reduction = dpo.reduction ?? 'sum';
     const [trainPairs, valPairs, testPairs] = await Promise.all([pairs.train.examples, pairs.val.examples, pairs.test.examples].map((data) => precomputeReferenceLogProbs({ model, data, reduction })));
     const measure = async (data: PreferenceExample[]) => summary(await evaluate({ model, task: 'dpo', dpo, data }), await preferenceAccuracy(model, data));
@@ -139,7 +139,7 @@ export async function runPreferenceDpo(options: PreferenceDpoOptions = {}): Prom
     print(line(`held-out test pairs (${testPairs!.length})`, before.test, after.test));
     print(line(`validation pairs (${valPairs!.length})`, before.val, after.val));
     const modelDirectory = join(out, 'model');
-    await saveModel(model, modelDirectory);
+    await saveModel({ model, directory: modelDirectory });
     print(`wrote ${files.log}, ${files.plot}, ${modelDirectory}/`);
     return {
       sizes: { train: trainPairs!.length, val: valPairs!.length, test: testPairs!.length, skipped },

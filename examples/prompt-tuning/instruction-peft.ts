@@ -68,7 +68,7 @@ function createAdapter(model: GPT2Model, options: InstructionPeftOptions, numVir
 }
 
 async function respond(model: GPT2Model, record: AlpacaRecord, maxNewTokens: number): Promise<string> {
-  return (await generate(model, promptOf(record), { maxNewTokens })).text.trim();
+  return (await generate({ model, prompt: promptOf(record), maxNewTokens })).text.trim();
 }
 
 /** Runs the prompt- or prefix-tuning example end to end. */
@@ -114,7 +114,7 @@ export async function runInstructionPeft(options: InstructionPeftOptions): Promi
 
     const adapterDirectory = join(out, 'adapter');
     const baseModel = pretrained ? undefined : join(out, 'base-model');
-    if (baseModel) await saveModel(model, baseModel); // the random base is needed to use the adapter later
+    if (baseModel) await saveModel({ model, directory: baseModel }); // the random base is needed to use the adapter later
     await saveAdapter({ adapter: peft, directory: adapterDirectory, baseModelNameOrPath: options.model ?? baseModel });
     peft.unload();
     const reloaded = applyAdapter({ model, adapter: await loadAdapter({ model, source: adapterDirectory }) });

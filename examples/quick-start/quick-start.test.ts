@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { findSharedDirectory, tinyGpt2Directory } from '@tunekit/core/testing';
+import { findSharedDirectory, tinyGPT2Directory } from '@tunekit/core/testing';
 import { quickStart } from './quick-start';
 
 const outDir = mkdtempSync(join(tmpdir(), 'tunekit-quick-start-'));
@@ -12,7 +12,7 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 it('trains a LoRA adapter on the instruction data, saves it for PEFT and generates', async () => {
   const dataFile = join(findSharedDirectory() as string, 'data', 'instruction-data.json');
-  const result = await quickStart({ modelDir: tinyGpt2Directory(), dataFile, outDir, maxSteps: 20 });
+  const result = await quickStart({ modelDir: tinyGPT2Directory(), dataFile, outDir, maxSteps: 20 });
   console.log(`quick start: validation loss ${result.firstValLoss.toFixed(3)} → ${result.lastValLoss.toFixed(3)}`);
   // LoRA alone can move the random fixture's logits only a little (its tied
   // embedding is frozen and small): measured 10.757 → 10.220 in 20 steps.

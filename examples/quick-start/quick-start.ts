@@ -4,7 +4,7 @@
  * a PEFT adapter and answering one instruction.
  */
 import {
-  applyAdapter, createLora, encodeInstructionExamples, generate, loadPretrained, saveAdapter, train,
+  applyAdapter, createLoRA, encodeInstructionExamples, generate, loadModel, saveAdapter, train,
 } from '@tunekit/core';
 import { readRecordsFromFileOrThrow } from '@tunekit/formats/node';
 
@@ -19,11 +19,11 @@ export interface QuickStartOptions {
 /** Runs the quick start; returns the losses of the first and last evaluation and the answer. */
 export async function quickStart({ modelDir, dataFile, outDir, maxSteps }: QuickStartOptions) {
   // ---- README quick start: begin ----
-  const model = await loadPretrained(modelDir); // config.json + model.safetensors (a directory, URL or bytes)
+  const model = await loadModel({ source: modelDir }); // config.json + model.safetensors (a directory, URL or bytes)
   const records = await readRecordsFromFileOrThrow(dataFile, { kind: 'alpaca' }); // errors name file, line and field
   const examples = encodeInstructionExamples(records, { maxLength: model.config.contextLength, truncate: true });
 
-  const lora = applyAdapter({ model, adapter: createLora({ model, rank: 16, alpha: 16, targetModules: ['c_attn', 'c_proj', 'c_fc'] }) });
+  const lora = applyAdapter({ model, adapter: createLoRA({ model, rank: 16, alpha: 16, targetModules: ['c_attn', 'c_proj', 'c_fc'] }) });
   console.log(lora.trainableParameters().toString()); // trainable params: … || all params: … || trainable%: …
 
   const result = await train({
@@ -32,7 +32,7 @@ export async function quickStart({ modelDir, dataFile, outDir, maxSteps }: Quick
   });
   await saveAdapter({ adapter: lora, directory: outDir }); // adapter_config.json + adapter_model.safetensors, as Python PEFT writes them
 
-  const { text } = await generate(model, 'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName a primary color.\n\n### Response:\n', { maxNewTokens: 20 });
+  const { text } = await generate({ model, prompt: 'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName a primary color.\n\n### Response:\n', maxNewTokens: 20 });
   // ---- README quick start: end ----
   const losses = result.evals.map((e) => e.val!.loss);
   lora.remove(lora.names[0]!);

@@ -82,7 +82,7 @@ export async function runSpamClassification(options: SpamOptions = {}): Promise<
 
     const head = new ClassificationHead({ numLabels: 2, model, seed });
     const trainable = options.trainable ?? (pretrained ? 'last-block' : 'all');
-    const counts = trainable === 'all' ? freeze(model, { trainable: 'all' }) : unfreezeLastBlocks(model, 1);
+    const counts = trainable === 'all' ? freeze(model, { trainable: 'all' }) : unfreezeLastBlocks({ model, count: 1 });
     print(`trainable: ${trainable} (${counts.trainable.toLocaleString('en-US')} of ${counts.total.toLocaleString('en-US')} model parameters, plus the head)`);
 
     const { callbacks, files } = runCallbacks(out, 'Spam classification', options.progress ?? false);
@@ -105,8 +105,8 @@ export async function runSpamClassification(options: SpamOptions = {}): Promise<
 
     const modelDirectory = join(out, 'model');
     const headFile = join(modelDirectory, 'score.safetensors');
-    await saveModel(model, modelDirectory);
-    await writeFileAtomic(headFile, serializeSafetensors({ 'score.weight': { shape: [...head.weight.shape], data: (await head.weight.data()) as Float32Array } }, { format: 'pt' }));
+    await saveModel({ model, directory: modelDirectory });
+    await writeFileAtomic(headFile, serializeSafetensors({ 'score.weight': { shape: [...head.weight.shape], data: (await head.weight.data()) as Float32Array } }, { metadata: { format: 'pt' } }));
     const valLoss = { first: result.evals[0]?.val?.loss ?? Number.NaN, last: result.evals.at(-1)?.val?.loss ?? Number.NaN };
     const summary = { model: description, backend: capabilities.description, trainable, steps: result.step, accuracy, majorityBaseline, valLoss, sizes: { train: data.train.length, val: data.val.length, test: data.test.length }, examples, ...speed };
     const metrics = join(out, 'metrics.json');

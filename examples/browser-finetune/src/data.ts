@@ -30,7 +30,7 @@ export function sampleData(): TrainingData {
 }
 
 function toConversationOrThrow(record: Parameters<typeof toConversation>[0], kind: RecordKind, file: string, line: number): Conversation {
-  const conversion = toConversation(record, kind);
+  const conversion = toConversation(record, { kind });
   if (!conversion.ok) throw new Error(`${file}:${line}${conversion.field ? ` ${conversion.field}` : ''}: ${conversion.message}`);
   return conversion.value;
 }

@@ -1,7 +1,7 @@
 /**
  * The live loss chart, drawn on the page as an SVG: every step's loss and a
  * moving average, redrawn at most once per frame as steps arrive. It is
- * written here rather than taken from core's `lineChartSvg` so the page
+ * written here rather than taken from core's `lineChartSVG` so the page
  * imports no tensor code at all (core's index pulls in tfjs). The SVG has an
  * image role and a label stating the latest numbers, for screen readers.
  */

@@ -3,12 +3,12 @@
 // kernels replace tfjs's cpu kernels process-wide) so a later doInit starts afresh.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from './index';
+import { createCPUBackend } from './index';
 
 describe('CPU backend start-up', () => {
   it('re-selects its tfjs engine on doInit after another backend took over', async () => {
-    const cpu = createCpuBackend({ prefer: ['cpu'] });
-    const wasm = createCpuBackend({ prefer: ['wasm'] });
+    const cpu = createCPUBackend({ prefer: ['cpu'] });
+    const wasm = createCPUBackend({ prefer: ['wasm'] });
     await cpu.doInit();
     await wasm.doInit();
     expect(tf.getBackend()).toBe('wasm');
@@ -19,7 +19,7 @@ describe('CPU backend start-up', () => {
   });
 
   it('doDispose restores tfjs’s cpu kernels and forgets its state; doInit starts again', async () => {
-    const backend = createCpuBackend({ prefer: ['native'] });
+    const backend = createCPUBackend({ prefer: ['native'] });
     const started = await backend.doInit().then(() => undefined, (error: Error) => error.message);
     if (started !== undefined) {
       // No compiled native kernels here: nothing process-wide to undo, only the state.

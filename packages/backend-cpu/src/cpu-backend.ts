@@ -7,6 +7,7 @@
  *     segment-sum kernel and transpose-free matMul;
  *  3. `cpu`    — tfjs's pure-JS backend with our segment-sum kernel.
  */
+import { InvalidArgumentError, InvalidStateError, TunekitError, UnsupportedError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { type BackendCapabilities, type BackendV1, engineStartup, type FileIO, isNodeRuntime } from '@tunekit/backend-spec';
@@ -15,12 +16,12 @@ import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
 
 /** One way of running on the CPU. */
-export type CpuFlavor = 'native' | 'wasm' | 'cpu';
+export type CPUFlavor = 'native' | 'wasm' | 'cpu';
 
-/** Options of {@link createCpuBackend}. */
-export interface CpuBackendOptions {
+/** Options of {@link createCPUBackend}. */
+export interface CPUBackendOptions {
   /** Flavours to try, in order. Default: `native, wasm, cpu` in Node; `wasm, cpu` elsewhere. Env `TUNEKIT_CPU` (e.g. `wasm`) overrides in Node. */
-  prefer?: CpuFlavor[];
+  prefer?: CPUFlavor[];
   /** Threads for the native kernels (default: all cores). */
   threads?: number;
   /** Where the wasm binaries are served from (browsers; see tfjs-backend-wasm's `setWasmPaths`). */
@@ -30,17 +31,17 @@ export interface CpuBackendOptions {
 }
 
 interface NativeKernelsModule {
-  registerNativeCpuKernels(options?: { threads?: number }): { available: boolean; reason?: string; isa: string; threads: number; kernels: string[] };
-  unregisterNativeCpuKernels(): void;
+  registerNativeCPUKernels(options?: { threads?: number }): { available: boolean; reason?: string; isa: string; threads: number; kernels: string[] };
+  unregisterNativeCPUKernels(): void;
 }
 
 /** The native kernels module, once a `native` start registered its kernels (so `doDispose` can restore tfjs's). */
 let nativeModule: NativeKernelsModule | undefined;
 
-function defaultPreference(): CpuFlavor[] {
+function defaultPreference(): CPUFlavor[] {
   if (!isNodeRuntime()) return ['wasm', 'cpu'];
   const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TUNEKIT_CPU;
-  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()) as CpuFlavor[];
+  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()) as CPUFlavor[];
   return ['native', 'wasm', 'cpu'];
 }
 
@@ -50,30 +51,30 @@ function quietCpuBanner(): void {
   if (backend) backend.firstUse = false;
 }
 
-async function tryNative(options: CpuBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
-  if (!isNodeRuntime()) throw new Error('native kernels need Node');
+async function tryNative(options: CPUBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
+  if (!isNodeRuntime()) throw new UnsupportedError('native kernels need Node');
   const specifier = '@tunekit/cpu-kernels';
   let module: NativeKernelsModule;
   try {
     module = (await import(/* @vite-ignore */ specifier)) as NativeKernelsModule;
   } catch (error) {
-    throw new Error(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`);
+    throw new UnsupportedError(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`);
   }
-  const info = module.registerNativeCpuKernels({ threads: options.threads });
-  if (!info.available) throw new Error(info.reason ?? 'native kernels unavailable');
+  const info = module.registerNativeCPUKernels({ threads: options.threads });
+  if (!info.available) throw new UnsupportedError(info.reason ?? 'native kernels unavailable');
   nativeModule = module;
   registerSegmentSumKernel('cpu');
-  if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
+  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise');
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: info.threads, description: `cpu + native kernels (${info.isa}, ${info.threads} threads)` };
 }
 
-async function tryWasm(options: CpuBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
+async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   // A literal specifier, so that browser bundlers include the wasm backend
   // (it is a dependency of core); it is loaded only when this flavour is tried.
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths?: (path: string) => void };
   if (options.wasmPaths) wasm.setWasmPaths?.(options.wasmPaths);
-  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
+  if (!(await tf.setBackend('wasm'))) throw new UnsupportedError('tfjs wasm backend failed to initialise');
   registerSegmentSumKernel('wasm');
   registerWasmMatMulKernel();
   return { tfjsBackend: 'wasm', device: 'cpu', threads: 1, description: 'wasm (SIMD, 1 thread)' };
@@ -81,7 +82,7 @@ async function tryWasm(options: CpuBackendOptions): Promise<Omit<BackendCapabili
 
 async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   registerSegmentSumKernel('cpu');
-  if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to initialise');
+  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise');
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: 1, description: 'cpu (pure JavaScript, slow: use for small models)' };
 }
@@ -91,7 +92,7 @@ async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
  * (`nodeFileIO()`), so loading from a folder, saving and checkpoints work with
  * no configuration; elsewhere it has none unless `options.files` is given.
  */
-export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
+export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
   let capabilities: BackendCapabilities | undefined;
 
   const start = async (): Promise<string> => {
@@ -100,7 +101,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
     for (const flavor of prefer) {
       try {
         const found = flavor === 'native' ? await tryNative(options) : flavor === 'wasm' ? await tryWasm(options) : flavor === 'cpu' ? await tryCpu() : undefined;
-        if (!found) throw new Error(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`);
+        if (!found) throw new InvalidArgumentError(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`);
         const why = skipped.length ? ` — ${skipped.join('; ')}` : '';
         capabilities = { ...found, supportsFloat16: false, description: `${found.description}${why}` };
         return capabilities.tfjsBackend;
@@ -108,9 +109,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
         skipped.push(`${flavor} unavailable: ${(error as Error).message}`);
       }
     }
-    throw new Error(`No CPU backend could start: ${skipped.join('; ')}`);
+    throw new TunekitError('backend_unavailable', `No CPU backend could start: ${skipped.join('; ')}`);
   };
-  const startup = engineStartup(start, tf);
+  const startup = engineStartup({ start, tf });
 
   return {
     specificationVersion: 'v1',
@@ -120,14 +121,14 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
       return startup.init();
     },
     doCapabilities() {
-      if (!capabilities) throw new Error('embedded-cpu backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('embedded-cpu backend: call doInit() first');
       return capabilities;
     },
     async doDispose() {
       await startup.reset();
       // The native kernels replace tfjs's own cpu kernels process-wide: restore them.
       if (capabilities?.tfjsBackend === 'cpu' && nativeModule) {
-        nativeModule.unregisterNativeCpuKernels();
+        nativeModule.unregisterNativeCPUKernels();
         nativeModule = undefined;
       }
       capabilities = undefined;
@@ -136,4 +137,4 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
 }
 
 /** The shared default instance. */
-export const cpuBackend: BackendV1 = createCpuBackend();
+export const cpuBackend: BackendV1 = createCPUBackend();

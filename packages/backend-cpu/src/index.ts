@@ -5,4 +5,4 @@
  * order: `native` (tfjs cpu + `@tunekit/cpu-kernels`, Node), `wasm`
  * (tfjs-backend-wasm), `cpu` (pure JavaScript).
  */
-export { createCpuBackend, cpuBackend, type CpuBackendOptions, type CpuFlavor } from './cpu-backend';
+export { createCPUBackend, cpuBackend, type CPUBackendOptions, type CPUFlavor } from './cpu-backend';

@@ -14,7 +14,7 @@ interface WasmBackendLike {
 
 function swapLastTwo(x: TensorInfo, backend: unknown): TensorInfo {
   const transpose = getKernel('Transpose', 'wasm');
-  if (!transpose) throw new Error('wasm backend has no Transpose kernel');
+  if (!transpose) throw new Error('wasm backend has no Transpose kernel'); // plain Error: kernel invariant: tfjs-backend-wasm always registers Transpose
   const perm = x.shape.map((_, i) => i);
   const last = perm.length - 1;
   [perm[last - 1], perm[last]] = [perm[last] as number, perm[last - 1] as number];

@@ -1,4 +1,5 @@
 /** Typed errors of `@tunekit/backend-node`. */
+import { TunekitError } from '@tunekit/core';
 import type { TfjsNodePackage } from './requirements';
 
 /** Why a tfjs-node package could not be used. */
@@ -19,13 +20,12 @@ export interface NodePackageAttempt {
  * the GPU build needs, and that `@tunekit/core`'s embedded CPU backend needs
  * nothing.
  */
-export class NodeBackendUnavailableError extends Error {
+export class NodeBackendUnavailableError extends TunekitError {
   /** Each package tried, in order. */
   readonly attempts: readonly NodePackageAttempt[];
 
   constructor(message: string, attempts: readonly NodePackageAttempt[], options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'NodeBackendUnavailableError';
+    super('node_backend_unavailable', message, options);
     this.attempts = attempts;
   }
 }

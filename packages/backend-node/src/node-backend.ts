@@ -5,6 +5,7 @@
  * never fails; a missing one becomes a {@link NodeBackendUnavailableError}
  * that says what to install.
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { engineStartup } from '@tunekit/backend-spec';
 import { nodeFileIO } from '@tunekit/backend-cpu/node';
@@ -39,7 +40,7 @@ const PACKAGES: Record<NodeDevice, TfjsNodePackage[]> = {
 // A variable specifier keeps bundlers from resolving the optional peers.
 const defaultImporter: PackageImporter = (packageName) => import(/* @vite-ignore */ packageName);
 
-class AttemptFailure extends Error {
+class AttemptFailure extends Error { // plain Error: internal, caught and reported as NodeBackendUnavailableError
   constructor(readonly attempt: NodePackageAttempt) {
     super(attempt.detail);
   }
@@ -104,7 +105,7 @@ function describe(engine: LoadedEngine, device: NodeDevice, skipped: readonly No
 /** Creates the native backend. Nothing is loaded until `doInit()`. */
 export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
   const device = options.device ?? 'auto';
-  if (!(device in PACKAGES)) throw new Error(`Unknown device "${String(device)}" (gpu, cpu, auto)`);
+  if (!(device in PACKAGES)) throw new InvalidArgumentError(`Unknown device "${String(device)}" (gpu, cpu, auto)`);
   const importPackage = options.importPackage ?? defaultImporter;
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.info(line)));
   let capabilities: BackendCapabilities | undefined;
@@ -127,7 +128,7 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
     }
     throw new NodeBackendUnavailableError(unavailableMessage(device, attempts), attempts);
   };
-  const startup = engineStartup(start, tf);
+  const startup = engineStartup({ start, tf });
 
   return {
     specificationVersion: 'v1',
@@ -137,7 +138,7 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
       return startup.init();
     },
     doCapabilities() {
-      if (!capabilities) throw new Error('node backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('node backend: call doInit() first');
       return capabilities;
     },
     async doDispose() {

@@ -22,11 +22,11 @@ describe('engineStartup', () => {
   it('starts once for concurrent and later inits, and re-selects its engine when something switched away', async () => {
     const tf = fakeEngine(['cpu', 'webgpu']);
     let starts = 0;
-    const startup = engineStartup(async () => {
+    const startup = engineStartup({ start: async () => {
       starts += 1;
       await tf.setBackend('webgpu');
       return 'webgpu';
-    }, tf);
+    }, tf });
     await Promise.all([startup.init(), startup.init()]);
     expect(starts).toBe(1);
     tf.active = 'cpu'; // another model or the application switched tfjs
@@ -38,12 +38,12 @@ describe('engineStartup', () => {
   it('retries a start that failed, and starts again after reset', async () => {
     const tf = fakeEngine(['cpu']);
     let starts = 0;
-    const startup = engineStartup(async () => {
+    const startup = engineStartup({ start: async () => {
       starts += 1;
       if (starts === 1) throw new Error('driver missing');
       await tf.setBackend('cpu');
       return 'cpu';
-    }, tf);
+    }, tf });
     await expect(startup.init()).rejects.toThrow('driver missing');
     await startup.init();
     expect(starts).toBe(2);
@@ -54,7 +54,7 @@ describe('engineStartup', () => {
 
   it('says so when tfjs cannot switch back to the started engine', async () => {
     const tf = fakeEngine([]);
-    const startup = engineStartup(async () => 'webgpu', tf);
+    const startup = engineStartup({ start: async () => 'webgpu', tf });
     await expect(startup.init()).rejects.toThrow('tfjs could not switch back to its webgpu backend');
   });
 });

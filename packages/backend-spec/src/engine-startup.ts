@@ -22,14 +22,20 @@ export interface EngineStartup {
   reset(): Promise<void>;
 }
 
+/** Options of {@link engineStartup}. */
+export interface EngineStartupOptions {
+  /** Starts the backend: tries its engines in order, returns the name of the tfjs backend it selected; rejects when none could start. */
+  start: () => Promise<string>;
+  /** tfjs's engine selection (`import * as tf from '@tensorflow/tfjs-core'`). */
+  tf: EngineSelector;
+}
+
 /**
  * Wraps a backend's `start` (tries its engines in order and returns the name
  * of the tfjs backend it selected) in the shared start-up path.
- *
- * @param start - starts the backend; rejects when no engine could start
- * @param tf - tfjs's engine selection (`import * as tf from '@tensorflow/tfjs-core'`)
  */
-export function engineStartup(start: () => Promise<string>, tf: EngineSelector): EngineStartup {
+export function engineStartup(options: EngineStartupOptions): EngineStartup {
+  const { start, tf } = options;
   let starting: Promise<string> | undefined;
   return {
     async init() {
@@ -39,7 +45,7 @@ export function engineStartup(start: () => Promise<string>, tf: EngineSelector):
       });
       const name = await starting;
       if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
-        throw new Error(`tfjs could not switch back to its ${name} backend`);
+        throw new Error(`tfjs could not switch back to its ${name} backend`); // plain Error: backend-spec depends on no package, so it cannot extend TunekitError (an engine that vanished after a good start)
       }
     },
     async reset() {

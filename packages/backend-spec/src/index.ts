@@ -6,6 +6,6 @@
  * backend core loads by default) depend on it, and never on each other.
  */
 export type { BackendCapabilities, BackendV1, FileIO } from './backend-spec';
-export { engineStartup, type EngineSelector, type EngineStartup } from './engine-startup';
+export { engineStartup, type EngineSelector, type EngineStartup, type EngineStartupOptions } from './engine-startup';
 export { lazyFileIO } from './lazy-file-io';
 export { isNodeRuntime } from './runtime';

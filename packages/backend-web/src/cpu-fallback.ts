@@ -13,8 +13,8 @@ export type CpuFallbackKind = 'wasm' | 'cpu';
 
 /** Starts one CPU flavour and returns its capabilities; throws when it cannot start. */
 export async function startCpuFallback(kind: CpuFallbackKind, wasmPaths: string | undefined): Promise<BackendCapabilities> {
-  const { createCpuBackend } = await import('@tunekit/backend-cpu');
-  const backend = createCpuBackend({ prefer: [kind], wasmPaths });
+  const { createCPUBackend } = await import('@tunekit/backend-cpu');
+  const backend = createCPUBackend({ prefer: [kind], wasmPaths });
   await backend.doInit();
   return backend.doCapabilities();
 }

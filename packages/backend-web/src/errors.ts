@@ -1,15 +1,25 @@
+import { TunekitError, type TunekitErrorOptions } from '@tunekit/core';
+
 /**
  * Typed errors of the web backend. Each one says what is missing and what the
  * caller can do about it, so an application can catch the class and react
  * (fall back, ask for a smaller model, show a message) instead of parsing text.
  */
 
-/** Base class of every error thrown by `@tunekit/backend-web`. */
-export class WebBackendError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+/**
+ * Base class of every error thrown by `@tunekit/backend-web`, a
+ * {@link TunekitError} whose code is the class name in snake case without
+ * `Error` (`WebGPUNotAvailableError` → `webgpu_not_available`).
+ */
+export class WebBackendError extends TunekitError {
+  constructor(message: string, options: TunekitErrorOptions = {}) {
+    super(snakeCode(new.target.name), message, options);
   }
+}
+
+/** `WebGPUNotAvailableError` → `webgpu_not_available`. */
+function snakeCode(className: string): string {
+  return className.replace(/Error$/, '').replace(/WebGPU/g, 'Webgpu').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 /** WebGPU cannot be used here: no `navigator.gpu`, no adapter, or the device request failed. */

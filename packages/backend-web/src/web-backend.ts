@@ -4,6 +4,7 @@
  * Which one runs, and why the others did not, ends up in
  * `doCapabilities().description` (and one log line).
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { engineStartup, isNodeRuntime, lazyFileIO } from '@tunekit/backend-spec';
 import type { BackendCapabilities, BackendV1, FileIO } from '@tunekit/core';
@@ -97,7 +98,7 @@ function defaultFiles(): FileIO {
  * ```ts
  * import { createWebBackend } from '@tunekit/backend-web';
  * const backend = createWebBackend({ prefer: ['webgpu', 'wasm'], wasmPaths: '/wasm/' });
- * const model = await loadPretrained('gpt2', { backend }); // from '@tunekit/core'
+ * const model = await loadModel({ source: 'gpt2', backend }); // from '@tunekit/core'
  * ```
  */
 export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
@@ -151,13 +152,13 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     for (const kind of prefer) {
       try {
         const found = kind === 'webgpu' ? await startWebGPU() : kind === 'wasm' || kind === 'cpu' ? await startCpuFallback(kind, options.wasmPaths) : undefined;
-        if (!found) throw new Error(`unknown backend "${String(kind)}" (webgpu, wasm, cpu)`);
+        if (!found) throw new InvalidArgumentError(`unknown backend "${String(kind)}" (webgpu, wasm, cpu)`);
         const why = attempts.map((a) => `${a.backend} unavailable: ${a.error.message}`).join('; ');
         capabilities = why ? { ...found, description: `${why} → using ${found.description}` } : found;
         log?.(`tunekit: ${capabilities.description}`);
         return capabilities.tfjsBackend;
       } catch (error) {
-        attempts.push({ backend: String(kind), error: error instanceof Error ? error : new Error(String(error)) });
+        attempts.push({ backend: String(kind), error: error instanceof Error ? error : new Error(String(error)) }); // plain Error: wraps a thrown non-Error value to record it as an attempt; never thrown itself
       }
     }
     // One engine asked for: its own typed error is the most useful answer.
@@ -173,7 +174,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     state.detected.device.destroy();
   }
 
-  const startup = engineStartup(start, tf);
+  const startup = engineStartup({ start, tf });
 
   const backend: WebBackend = {
     specificationVersion: 'v1',
@@ -187,7 +188,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     },
     doCapabilities() {
       if (lost) throw lost;
-      if (!capabilities) throw new Error('web backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('web backend: call doInit() first');
       return capabilities;
     },
     gpuDevice() {

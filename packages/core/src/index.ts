@@ -5,13 +5,15 @@
  * adapters build on. Runs in Node and browsers on any backend that implements
  * {@link BackendV1}; by default on `@tunekit/backend-cpu` (loaded lazily when no backend is given).
  */
-export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from '@tunekit/formats';
+export {
+  FileNotFoundError, InvalidArgumentError, InvalidFileError, InvalidStateError, isTunekitError, TunekitError, type TunekitErrorOptions, UnsupportedError,
+} from '@tunekit/formats';
 export type { BackendCapabilities, BackendV1, FileIO } from './backend/backend-spec';
 export { resolveBackend, type ResolvedBackend } from './backend/resolve-backend';
 
 export {
   countParameters, fromHFConfig, GPT2_PRESETS, gpt2Config, toHFConfig, validateConfig,
-  type GPT2Activation, type GPT2Config, type GPT2PresetName, type HFGPT2ConfigJson,
+  type GPT2Activation, type GPT2Config, type GPT2PresetName, type HFGPT2ConfigJSON,
 } from './model/config';
 export { createModel, type CreateModelOptions } from './model/create-model';
 export { EmbeddingTable } from './model/embedding-table';
@@ -31,15 +33,15 @@ export { END_OF_TEXT, END_OF_TEXT_ID, GPT2Tokenizer, gpt2Tokenizer, type EncodeO
 
 export { announcedSize, collectBytes, fetchStream, responseStream, withProgress, type ByteStream, type FetchStreamOptions, type LoadProgress, type ProgressCallback } from './io/fetch-stream';
 export { describeError, FetchError, type FetchErrorDetails } from './io/fetch-error';
-export { loadPretrained, type LoadOptions, type PretrainedSource } from './io/load-pretrained';
+export { loadModel, type LoadModelOptions, type ModelSource } from './io/load-pretrained';
 export { hubDownload, type HubDownloadOptions, type HubFile } from './io/hub-download';
 export { HubError, type HubErrorCode } from './io/hub-error';
 export { HUB_PRESETS } from './io/hub-id';
-export { hubSettings, type HubOverrides, type HubSettings } from './io/hub-settings';
+export { hubSettings, type HubOverrides, type HubSettings, type HubSettingsOptions } from './io/hub-settings';
 // Node's file access is the CPU backend's (`@tunekit/backend-cpu/node`); core knows only `FileIO`.
 export { FileWriteError, type FileWriteErrorCode } from '@tunekit/formats';
 export { parseSafetensors, safetensorsParts, serializeSafetensors, streamSafetensors, type DecodedTensor, type SafetensorsDtype, type TensorToWrite } from './io/safetensors';
-export { saveModel, type SaveOptions } from './io/save-pretrained';
+export { saveModel, type SaveModelOptions } from './io/save-pretrained';
 
 export { SeededRandom } from './util/random';
 

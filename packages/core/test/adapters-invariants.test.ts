@@ -9,18 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Adapter, applyAdapter, createLora, createPrefixTuning, createPromptTuning, type GPT2Model, generate, IGNORE_INDEX,
-  lmCrossEntropy, loadAdapter, loadPretrained, type LoraAdapter, prependIgnoreLabels, saveAdapter, virtualTokenCount,
+  type Adapter, applyAdapter, createLoRA, createPrefixTuning, createPromptTuning, type GPT2Model, generate, IGNORE_INDEX,
+  lmCrossEntropy, loadAdapter, loadModel, type LoRAAdapter, prependIgnoreLabels, saveAdapter, virtualTokenCount,
 } from '@tunekit/core';
-import { goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
-const hello = goldenSequence(loadGolden(), 'hello');
+const hello = goldenSequence(loadGolden(), { name: 'hello' });
 const batch = [hello.ids, [...hello.ids].reverse()];
 let model: GPT2Model;
 let scratch: string;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
   scratch = mkdtempSync(join(tmpdir(), 'tunekit-adapters-'));
 });
 afterAll(() => {
@@ -30,7 +30,7 @@ afterAll(() => {
 
 /** Every method, set up so that it changes the model's output from the start. */
 const METHODS: Record<string, (m: GPT2Model) => Adapter> = {
-  lora: (m) => createLora({ model: m, rank: 4, alpha: 8, targetModules: ['c_attn', 'c_proj', 'c_fc'], init: 'random', seed: 1 }),
+  lora: (m) => createLoRA({ model: m, rank: 4, alpha: 8, targetModules: ['c_attn', 'c_proj', 'c_fc'], init: 'random', seed: 1 }),
   'prefix tuning': (m) => createPrefixTuning({ model: m, numVirtualTokens: 3, seed: 1 }),
   'prefix tuning with projection': (m) => createPrefixTuning({ model: m, numVirtualTokens: 3, prefixProjection: true, encoderHiddenSize: 16, seed: 1 }),
   'prompt tuning': (m) => createPromptTuning({ model: m, numVirtualTokens: 3, seed: 1 }),
@@ -59,18 +59,18 @@ function bitwiseEqual(a: Float32Array, b: Float32Array): boolean {
 /** Shifted LM labels for the batch, with ignore labels in front of any prompt-tuning positions. */
 function labels(): number[] {
   const rows = batch.map((ids) => [...ids.slice(1), IGNORE_INDEX]);
-  return prependIgnoreLabels(rows, virtualTokenCount(model)).flat();
+  return prependIgnoreLabels(rows, { count: virtualTokenCount(model) }).flat();
 }
 
 describe('zero-B LoRA equals the base model', () => {
   it('PEFT-default initialisation (B = 0) leaves logits and generation unchanged', async () => {
     const base = await logitsOf();
-    const adapter = createLora({ model, rank: 8, alpha: 32, targetModules: 'all-linear', seed: 3 });
+    const adapter = createLoRA({ model, rank: 8, alpha: 32, targetModules: 'all-linear', seed: 3 });
     const peft = applyAdapter({ model, adapter });
     const adapted = await logitsOf();
     // x·Aᵀ·0 adds exact zeros, so equality is exact, not approximate.
     expect(maxAbsDiff(adapted, base)).toBe(0);
-    const withAdapter = await generate(model, hello.ids, { maxNewTokens: 6, eosTokenId: null });
+    const withAdapter = await generate({ model, prompt: hello.ids, maxNewTokens: 6, eosTokenId: null });
     expect(withAdapter.tokens).toEqual(hello.greedy_10?.slice(0, 6));
     peft.unload();
   });
@@ -85,7 +85,7 @@ describe('merged equals unmerged', () => {
     const unmerged = await logitsOf();
     expect(maxAbsDiff(unmerged, base)).toBeGreaterThan(1e-2); // the adapter matters
     peft.merge();
-    expect((peft.get('default') as LoraAdapter).isMerged).toBe(true);
+    expect((peft.get('default') as LoRAAdapter).isMerged).toBe(true);
     const merged = await logitsOf();
     const mergedDiff = maxAbsDiff(merged, unmerged);
     expect(mergedDiff).toBeLessThan(1e-4);
@@ -181,8 +181,8 @@ describe.each(Object.keys(METHODS))('%s', (method) => {
       const peft = applyAdapter({ model, adapter: await loadAdapter({ model, source: directory }) });
       const out = model.forward(batch);
       tf.dispose([out.logits, out.hidden]);
-      await generate(model, hello.ids, { maxNewTokens: 4, eosTokenId: null, useCache: true });
-      await generate(model, hello.ids, { maxNewTokens: 2, eosTokenId: null, useCache: false });
+      await generate({ model, prompt: hello.ids, maxNewTokens: 4, eosTokenId: null, useCache: true });
+      await generate({ model, prompt: hello.ids, maxNewTokens: 2, eosTokenId: null, useCache: false });
       const trainable = [...peft.parameters().values()];
       const { value, grads } = tf.variableGrads(() => lmCrossEntropy(model.transformer(batch, { training: true }).hidden, model.params.wte, labels()), trainable);
       optimizer.applyGradients(named(grads));

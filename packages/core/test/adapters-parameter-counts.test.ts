@@ -3,23 +3,23 @@
 // REFERENCE.md; and the appendix-E LoRA numbers reconciled exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adapterParameterCount, type AdapterSizeSpec, applyAdapter, countParameters, createLora, createPrefixTuning, createPromptTuning,
-  formatTrainableParameters, type GPT2Model, gpt2Config, loadPretrained, trainableParameters,
+  adapterParameterCount, type AdapterSizeSpec, applyAdapter, countParameters, createLoRA, createPrefixTuning, createPromptTuning,
+  formatTrainableParameters, type GPT2Model, gpt2Config, loadModel, trainableParameters,
 } from '@tunekit/core';
-import { tinyGpt2Directory } from '@tunekit/core/testing';
+import { tinyGPT2Directory } from '@tunekit/core/testing';
 
 let model: GPT2Model;
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
 });
 afterAll(() => model.dispose());
 
 describe('trainable parameter counts', () => {
   it('shape-only counts equal the variables real adapters create', () => {
     const cases: [AdapterSizeSpec, () => { parameters(): Map<string, { size: number }>; dispose(): void }][] = [
-      [{ method: 'lora', rank: 4 }, () => createLora({ model, rank: 4 })],
-      [{ method: 'lora', rank: 3, targetModules: ['c_proj'], layersToTransform: [1] }, () => createLora({ model, rank: 3, targetModules: ['c_proj'], layersToTransform: [1] })],
-      [{ method: 'lora', rank: 2, targetModules: 'all-linear' }, () => createLora({ model, rank: 2, targetModules: 'all-linear' })],
+      [{ method: 'lora', rank: 4 }, () => createLoRA({ model, rank: 4 })],
+      [{ method: 'lora', rank: 3, targetModules: ['c_proj'], layersToTransform: [1] }, () => createLoRA({ model, rank: 3, targetModules: ['c_proj'], layersToTransform: [1] })],
+      [{ method: 'lora', rank: 2, targetModules: 'all-linear' }, () => createLoRA({ model, rank: 2, targetModules: 'all-linear' })],
       [{ method: 'prefix-tuning', numVirtualTokens: 7 }, () => createPrefixTuning({ model, numVirtualTokens: 7 })],
       [{ method: 'prefix-tuning', numVirtualTokens: 7, prefixProjection: true, encoderHiddenSize: 16 }, () => createPrefixTuning({ model, numVirtualTokens: 7, prefixProjection: true, encoderHiddenSize: 16 })],
       [{ method: 'prompt-tuning', numVirtualTokens: 9 }, () => createPromptTuning({ model, numVirtualTokens: 9 })],
@@ -33,7 +33,7 @@ describe('trainable parameter counts', () => {
   });
 
   it("reports like PEFT's print_trainable_parameters", () => {
-    const peft = applyAdapter({ model, adapter: createLora({ model, rank: 4 }) });
+    const peft = applyAdapter({ model, adapter: createLoRA({ model, rank: 4 }) });
     const report = peft.trainableParameters();
     const base = countParameters(model.config);
     const lora = 2 * 4 * (64 + 192); // two layers of c_attn

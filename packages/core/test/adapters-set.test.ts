@@ -4,14 +4,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adaptersOf, applyAdapter, canMerge, createLora, createPrefixTuning, createPromptTuning, type GPT2Model, loadPretrained, type MergeableAdapter, saveAdapter,
+  adaptersOf, applyAdapter, canMerge, createLoRA, createPrefixTuning, createPromptTuning, type GPT2Model, loadModel, type MergeableAdapter, saveAdapter,
 } from '@tunekit/core';
-import { goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
-const ids = [goldenSequence(loadGolden(), 'hello').ids];
+const ids = [goldenSequence(loadGolden(), { name: 'hello' }).ids];
 let model: GPT2Model;
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
 });
 afterAll(() => model.dispose());
 
@@ -22,7 +22,7 @@ async function logits(target: GPT2Model = model): Promise<Float32Array> {
   return values;
 }
 
-const lora = (seed: number, targets = ['c_attn']) => createLora({ model, rank: 2, alpha: 4, targetModules: targets, init: 'random', seed });
+const lora = (seed: number, targets = ['c_attn']) => createLoRA({ model, rank: 2, alpha: 4, targetModules: targets, init: 'random', seed });
 
 describe('AdapterSet', () => {
   it('switches between named adapters; each gives what it gives alone; flags follow the active one', async () => {
@@ -106,8 +106,8 @@ describe('AdapterSet', () => {
   });
 
   it('mergeAndUnload returns a plain model whose weights carry the update', async () => {
-    const fresh = await loadPretrained(tinyGpt2Directory());
-    const peft = applyAdapter({ model: fresh, adapter: createLora({ model: fresh, rank: 2, alpha: 4, init: 'random', seed: 3 }) });
+    const fresh = await loadModel({ source: tinyGPT2Directory() });
+    const peft = applyAdapter({ model: fresh, adapter: createLoRA({ model: fresh, rank: 2, alpha: 4, init: 'random', seed: 3 }) });
     const adapted = await logits(fresh);
     const plain = peft.mergeAndUnload();
     expect(plain).toBe(fresh);
@@ -117,7 +117,7 @@ describe('AdapterSet', () => {
     fresh.dispose();
   });
 
-  it('merges any adapter that implements MergeableAdapter, not only LoraAdapter instances', async () => {
+  it('merges any adapter that implements MergeableAdapter, not only LoRAAdapter instances', async () => {
     const base = await logits();
     const inner = lora(7);
     // Another implementation of the interface (delegating to a LoRA): the set must merge it through the interface.

@@ -2,10 +2,10 @@
 // pure-JavaScript cpu kernels (plus our segment-sum), used where neither the
 // native kernels nor wasm can start.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { registerBackendConformance } from '@tunekit/core/testing';
 
-const backend = createCpuBackend({ prefer: ['cpu'] });
+const backend = createCPUBackend({ prefer: ['cpu'] });
 
 it('runs on the pure-JavaScript cpu flavour', async () => {
   await backend.doInit();

@@ -1,10 +1,10 @@
 // The backend conformance suite on the embedded backend's wasm flavour (what
 // browsers without WebGPU get, and Node without the native kernels).
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { registerBackendConformance } from '@tunekit/core/testing';
 
-const backend = createCpuBackend({ prefer: ['wasm'] });
+const backend = createCPUBackend({ prefer: ['wasm'] });
 
 it('runs on the wasm flavour', async () => {
   await backend.doInit();

@@ -111,7 +111,7 @@ describe('BatchOrder', () => {
     const order = new BatchOrder(5, { batchSize: 2, shuffle: false, dropLast: false });
     expect(order.batchesPerEpoch).toBe(3);
     expect(order.batchAt({ epoch: 3, batch: 2 })).toEqual([4]);
-    expect(sequentialBatches(5, 2)).toEqual([[0, 1], [2, 3], [4]]);
-    expect(sequentialBatches(5, 2, 2)).toEqual([[0, 1], [2, 3]]);
+    expect(sequentialBatches({ size: 5, batchSize: 2 })).toEqual([[0, 1], [2, 3], [4]]);
+    expect(sequentialBatches({ size: 5, batchSize: 2, limit: 2 })).toEqual([[0, 1], [2, 3]]);
   });
 });

@@ -1,6 +1,6 @@
 // The DPO golden (see dpo-golden-suite.ts) on the other CPU flavours: wasm and pure JavaScript.
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { registerDpoGolden } from './dpo-golden-suite';
 
-registerDpoGolden('wasm', createCpuBackend({ prefer: ['wasm'] }));
-registerDpoGolden('pure JavaScript', createCpuBackend({ prefer: ['cpu'] }));
+registerDpoGolden('wasm', createCPUBackend({ prefer: ['wasm'] }));
+registerDpoGolden('pure JavaScript', createCPUBackend({ prefer: ['cpu'] }));

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendV1 } from '@tunekit/core';
-import { type AdapterSet, applyAdapter, type GPT2Model, IGNORE_INDEX, loadAdapter, loadPretrained, type PreferenceExample, resolveBackend, resolveDpoOptions } from '@tunekit/core';
-import { tinyGpt2Directory } from '@tunekit/core/testing';
+import { type AdapterSet, applyAdapter, type GPT2Model, IGNORE_INDEX, loadAdapter, loadModel, type PreferenceExample, resolveBackend, resolveDPOOptions } from '@tunekit/core';
+import { tinyGPT2Directory } from '@tunekit/core/testing';
 import type { DpoBatch } from '../src/train/tasks/dpo-batch';
 import { dpoTask } from '../src/train/tasks/dpo-task';
 
@@ -51,9 +51,9 @@ describe(`DPO golden on ${flavour}`, () => {
 
   beforeAll(async () => {
     if (backend) await resolveBackend(backend);
-    base = await loadPretrained(tinyGpt2Directory(), { backend });
-    adapted = await loadPretrained(tinyGpt2Directory(), { backend });
-    const adapter = await loadAdapter({ model: adapted, source: join(tinyGpt2Directory(), 'lora') });
+    base = await loadModel({ source: tinyGPT2Directory(), backend });
+    adapted = await loadModel({ source: tinyGPT2Directory(), backend });
+    const adapter = await loadAdapter({ model: adapted, source: join(tinyGPT2Directory(), 'lora') });
     peft = applyAdapter({ model: adapted, adapter });
   });
   afterAll(() => {
@@ -73,7 +73,7 @@ describe(`DPO golden on ${flavour}`, () => {
       const before = tf.memory().numTensors;
       const policy = expected.setting === 'full' ? base : adapted;
       const task = dpoTask(policy, {
-        dpo: resolveDpoOptions({ beta: expected.beta, lossType: expected.loss_type, reduction: expected.reduction, labelSmoothing: expected.label_smoothing }),
+        dpo: resolveDPOOptions({ beta: expected.beta, lossType: expected.loss_type, reduction: expected.reduction, labelSmoothing: expected.label_smoothing }),
         reference: expected.setting === 'full' ? adapted : undefined,
         policyIsFresh: true,
       });

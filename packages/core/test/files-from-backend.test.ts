@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCpuBackend, cpuBackend } from '@tunekit/backend-cpu';
-import { type CausalLMExample, createModel, FileNotFoundError, type FileIO, type GPT2Model, gpt2Tokenizer, loadPretrained, saveModel, train } from '@tunekit/core';
+import { createCPUBackend, cpuBackend } from '@tunekit/backend-cpu';
+import { type CausalLMExample, createModel, FileNotFoundError, type FileIO, type GPT2Model, gpt2Tokenizer, loadModel, saveModel, train } from '@tunekit/core';
 
 /** A FileIO over a Map: files by path; directories are implied by their files' paths. */
 function memoryFiles(): FileIO & { paths(): string[] } {
@@ -64,9 +64,9 @@ describe('file access comes from the model’s backend', () => {
     expect(cpuBackend.files).toBeDefined();
   });
 
-  it('checkpoints, resume, saveModel and loadPretrained use backend.files when no files are given', async () => {
+  it('checkpoints, resume, saveModel and loadModel use backend.files when no files are given', async () => {
     const files = memoryFiles();
-    const backend = createCpuBackend({ prefer: ['cpu'], files });
+    const backend = createCPUBackend({ prefer: ['cpu'], files });
     const model = await createModel(config, { seed: 1, backend });
     models.push(model);
     const directory = join(root, 'run');
@@ -80,9 +80,9 @@ describe('file access comes from the model’s backend', () => {
     expect(files.paths()).toContain(join(directory, 'checkpoint-3', 'trainer-state.json'));
 
     const saved = join(root, 'saved');
-    await saveModel(model, saved);
+    await saveModel({ model, directory: saved });
     expect(files.paths()).toEqual(expect.arrayContaining([join(saved, 'config.json'), join(saved, 'model.safetensors')]));
-    const loaded = await loadPretrained(saved, { backend });
+    const loaded = await loadModel({ source: saved, backend });
     models.push(loaded);
     const original = await model.parameters().get('h.0.attn.c_attn.weight')!.data();
     expect(Array.from(await loaded.parameters().get('h.0.attn.c_attn.weight')!.data())).toEqual(Array.from(original));

@@ -5,7 +5,7 @@
 // per-row mask: no future-key skipping) and in evaluation.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { createModel, type GPT2Model } from '@tunekit/core';
 import { canFuseAttention } from '../src/model/fused-attention';
 import { expectAllClose, readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
@@ -17,7 +17,7 @@ let model: GPT2Model;
 beforeAll(async () => {
   skip = await useNativeBackend();
   // Small and odd: 3 heads of 7, dropout 0.1 everywhere (GPT-2's default).
-  model = await createModel({ embeddingDim: 21, numLayers: 2, numHeads: 3, contextLength: 32, vocabSize: 300 }, { backend: createCpuBackend({ prefer: ['native'] }), seed: 1 });
+  model = await createModel({ embeddingDim: 21, numLayers: 2, numHeads: 3, contextLength: 32, vocabSize: 300 }, { backend: createCPUBackend({ prefer: ['native'] }), seed: 1 });
 });
 afterAll(() => model?.dispose());
 

@@ -3,12 +3,12 @@
 // (so core takes its op-by-op path), then compare.
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { resolveBackend } from '@tunekit/core';
 
 /** Activates the native flavour; returns why it cannot run, or undefined. */
 export async function useNativeBackend(): Promise<string | undefined> {
-  const backend = createCpuBackend({ prefer: ['native'] });
+  const backend = createCPUBackend({ prefer: ['native'] });
   try {
     const { capabilities } = await resolveBackend(backend);
     return capabilities.description.includes('native') ? undefined : `native kernels unavailable (${capabilities.description})`;

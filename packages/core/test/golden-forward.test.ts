@@ -2,15 +2,15 @@
 // (shared/fixtures/tiny-gpt2/golden.json), on the default backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPT2Model, loadPretrained, resolveBackend } from '@tunekit/core';
-import { goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { type GPT2Model, loadModel, resolveBackend } from '@tunekit/core';
+import { goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
 const TOLERANCE = 1e-4;
 const golden = loadGolden();
 let model: GPT2Model;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
   const { capabilities } = await resolveBackend();
   console.log(`backend: ${capabilities.description}`);
 });
@@ -29,7 +29,7 @@ function logSumExp(row: Float32Array): number {
 }
 
 describe.each(golden.sequences.map((s) => s.name))('sequence %s', (name) => {
-  const sequence = goldenSequence(golden, name);
+  const sequence = goldenSequence(golden, { name });
 
   it('matches logits, logsumexp, argmax and loss within 1e-4', async () => {
     const { logits } = model.forward([sequence.ids]);
@@ -63,7 +63,7 @@ describe.each(golden.sequences.map((s) => s.name))('sequence %s', (name) => {
   it('greedy 10-token continuation matches, with and without the KV cache', async () => {
     const { generate } = await import('@tunekit/core');
     for (const useCache of [false, true]) {
-      const result = await generate(model, sequence.ids, { maxNewTokens: 10, eosTokenId: null, useCache });
+      const result = await generate({ model, prompt: sequence.ids, maxNewTokens: 10, eosTokenId: null, useCache });
       expect(result.tokens, `useCache=${useCache}`).toEqual(sequence.greedy_10);
     }
   });
@@ -71,7 +71,7 @@ describe.each(golden.sequences.map((s) => s.name))('sequence %s', (name) => {
 
 describe('hidden states of "hello"', () => {
   it('embeddings, each block output and ln_f output match within 1e-4', async () => {
-    const hello = goldenSequence(golden, 'hello');
+    const hello = goldenSequence(golden, { name: 'hello' });
     const out = model.forward([hello.ids], { outputHiddenStates: true });
     const states = out.hiddenStates as tf.Tensor3D[];
     const expected = golden.hidden_states_hello;

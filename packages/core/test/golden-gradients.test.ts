@@ -3,15 +3,15 @@
 // the tied LM head's contribution.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPT2Model, IGNORE_INDEX, lmCrossEntropy, loadPretrained } from '@tunekit/core';
-import { goldenSequence, loadGolden, tinyGpt2Directory } from '@tunekit/core/testing';
+import { type GPT2Model, IGNORE_INDEX, lmCrossEntropy, loadModel } from '@tunekit/core';
+import { goldenSequence, loadGolden, tinyGPT2Directory } from '@tunekit/core/testing';
 
 const TOLERANCE = 1e-4;
 const golden = loadGolden();
 let model: GPT2Model;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
 });
 afterAll(() => model.dispose());
 
@@ -21,7 +21,7 @@ function nextTokenLabels(ids: number[]): number[] {
 }
 
 async function helloGradients(recompute: boolean): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
-  const hello = goldenSequence(golden, 'hello');
+  const hello = goldenSequence(golden, { name: 'hello' });
   const variables = model.parameters();
   const { value, grads } = tf.variableGrads(() => {
     const { hidden } = model.transformer([hello.ids]);
@@ -48,7 +48,7 @@ describe.each([false, true])('full gradients of the hello loss (recompute logits
   it('loss and every tensor gradient norm and first values match within 1e-4', async () => {
     const expected = golden.full_gradients_hello;
     const { loss, grads } = await helloGradients(recompute);
-    expect(Math.abs(loss - goldenSequence(golden, 'hello').loss)).toBeLessThan(TOLERANCE);
+    expect(Math.abs(loss - goldenSequence(golden, { name: 'hello' }).loss)).toBeLessThan(TOLERANCE);
     expect(new Set(grads.keys())).toEqual(new Set(Object.keys(expected.norms)));
     let worstNorm = 0;
     for (const [name, expectedNorm] of Object.entries(expected.norms)) {

@@ -5,15 +5,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ClassificationHead, collateClassification, type ForwardHooks, type GPT2Model, lastTokenHidden, loadPretrained, ValueHead,
+  ClassificationHead, collateClassification, type ForwardHooks, type GPT2Model, lastTokenHidden, loadModel, ValueHead,
 } from '@tunekit/core';
-import { maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
 const TOLERANCE = 1e-5;
 let model: GPT2Model;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
 });
 afterAll(() => model.dispose());
 

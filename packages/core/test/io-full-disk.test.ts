@@ -86,11 +86,11 @@ describe.skipIf(!('path' in tmpfs))('a real full disk (2 MiB tmpfs)', () => {
     const config = { embeddingDim: 32, numLayers: 2, numHeads: 2, contextLength: 32, vocabSize: 1000 };
     const [good, other] = [await createModel(config, { seed: 1 }), await createModel(config, { seed: 2 })];
     try {
-      await saveModel(good, directory, { files: nodeFileIO() });
+      await saveModel({ model: good, directory, files: nodeFileIO() });
       const weights = readFileSync(join(directory, 'model.safetensors'));
       // Leave less room than the new file needs (it is the same size as the old one).
       writeFileSync(join(root, 'filler'), new Uint8Array((2 << 20) - weights.byteLength - Math.round(weights.byteLength / 2) - 8192)); // ≈ half the new file free
-      await expect(saveModel(other, directory, { files: nodeFileIO() })).rejects.toMatchObject({ code: 'disk_full', path: join(directory, 'model.safetensors') });
+      await expect(saveModel({ model: other, directory, files: nodeFileIO() })).rejects.toMatchObject({ code: 'disk_full', path: join(directory, 'model.safetensors') });
       expect(Buffer.compare(readFileSync(join(directory, 'model.safetensors')), weights)).toBe(0);
       expect(readdirSync(directory).sort()).toEqual(['config.json', 'model.safetensors']);
     } finally {

@@ -8,12 +8,12 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type GPT2Model, type LoadProgress, HubError, hubSettings, loadPretrained, parseSafetensors, serializeSafetensors } from '@tunekit/core';
-import { goldenSequence, loadGolden, tinyGpt2Directory } from '@tunekit/core/testing';
+import { type GPT2Model, type LoadProgress, HubError, hubSettings, loadModel, parseSafetensors, serializeSafetensors } from '@tunekit/core';
+import { goldenSequence, loadGolden, tinyGPT2Directory } from '@tunekit/core/testing';
 import { type LocalHub, startLocalHub } from './local-hub-server';
 
-const fixture = tinyGpt2Directory();
-const hello = goldenSequence(loadGolden(), 'hello');
+const fixture = tinyGPT2Directory();
+const hello = goldenSequence(loadGolden(), { name: 'hello' });
 const config = new Uint8Array(readFileSync(join(fixture, 'config.json')));
 const weights = new Uint8Array(readFileSync(join(fixture, 'model.safetensors')));
 const COMMIT_1 = '1'.repeat(40);
@@ -59,11 +59,11 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('loadPretrained from the Hub through the Hugging Face cache', () => {
+describe('loadModel from the Hub through the Hugging Face cache', () => {
   it('downloads once into the huggingface_hub layout, then revalidates by ETag and downloads nothing', async () => {
     const progress: LoadProgress[] = [];
     // `gpt2` is a preset name: it means openai-community/gpt2.
-    const first = await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir, onProgress: (p) => progress.push(p) }));
+    const first = await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir, onProgress: (p) => progress.push(p) }));
     first.forEach((v, i) => expect(v).toBeCloseTo(hello.logits_first8[0]![i]!, 4));
 
     const root = join(cacheDir, 'models--openai-community--gpt2');
@@ -79,34 +79,34 @@ describe('loadPretrained from the Hub through the Hugging Face cache', () => {
     expect(gets().map((r) => r.url)).toEqual([`/${REPO}/resolve/main/config.json`, `/cdn/${sha}`]);
 
     hub.requests.length = 0;
-    const second = await firstLogits(await loadPretrained('openai-community/gpt2', { endpoint: hub.endpoint, cacheDir }));
+    const second = await firstLogits(await loadModel({ source: 'openai-community/gpt2', endpoint: hub.endpoint, cacheDir }));
     expect(second).toEqual(first);
     expect(hub.requests.every((r) => r.method === 'HEAD')).toBe(true);
     expect(hub.requests.length).toBe(2);
   });
 
   it('works offline from the cache: HF_HUB_OFFLINE, and a Hub that cannot be reached', async () => {
-    const online = await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir }));
+    const online = await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }));
     hub.requests.length = 0;
     vi.stubEnv('HF_HUB_OFFLINE', '1');
     try {
-      expect(await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir }))).toEqual(online);
+      expect(await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }))).toEqual(online);
     } finally {
       vi.unstubAllEnvs();
     }
     expect(hub.requests).toEqual([]);
     // Nothing listens on port 9: the cached snapshot of `main` is used.
-    expect(await firstLogits(await loadPretrained('gpt2', { endpoint: 'http://127.0.0.1:9', cacheDir }))).toEqual(online);
+    expect(await firstLogits(await loadModel({ source: 'gpt2', endpoint: 'http://127.0.0.1:9', cacheDir }))).toEqual(online);
     // Offline with an empty cache: a clear error naming the cache.
     const empty = join(scratch, 'empty-cache');
-    await expect(loadPretrained('gpt2', { offline: true, cacheDir: empty })).rejects.toThrow(
+    await expect(loadModel({ source: 'gpt2', offline: true, cacheDir: empty })).rejects.toThrow(
       `HF_HUB_OFFLINE is set, and openai-community/gpt2/config.json at revision main is not in the Hub cache (${join(empty, 'models--openai-community--gpt2')})`,
     );
   });
 
   it('resumes an interrupted download with a Range request', async () => {
     hub.breakNextBlobAfter = 5_000_000;
-    const error = await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir }).catch((e: unknown) => e);
+    const error = await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HubError);
     expect((error as Error).message).toMatch(/^Tried the Hugging Face Hub for openai-community\/gpt2: Cannot fetch .*\/cdn\/[0-9a-f]{64}: download (failed|ended) after 5000000 of 13\d{6} bytes/);
     const blobs = join(cacheDir, 'models--openai-community--gpt2', 'blobs');
@@ -114,46 +114,46 @@ describe('loadPretrained from the Hub through the Hugging Face cache', () => {
     expect(statSync(join(blobs, partial)).size).toBe(5_000_000);
 
     hub.requests.length = 0;
-    const resumed = await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir }));
+    const resumed = await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }));
     resumed.forEach((v, i) => expect(v).toBeCloseTo(hello.logits_first8[0]![i]!, 4));
     expect(gets().find((r) => r.url.startsWith('/cdn/'))).toMatchObject({ range: 'bytes=5000000-', status: 206 });
     expect(readdirSync(blobs).some((name) => name.endsWith('.incomplete'))).toBe(false);
   });
 
   it('fetches again when the revision moved to a new ETag, or the cached blob is damaged', async () => {
-    const before = await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir }));
+    const before = await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }));
     const repo = hub.repos.get(REPO)!;
     repo.commit = COMMIT_2;
     repo.files['model.safetensors'] = changedWeights();
     hub.requests.length = 0;
-    const after = await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir }));
+    const after = await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }));
     expect(after).not.toEqual(before);
     expect(gets().filter((r) => r.url.startsWith('/cdn/'))).toHaveLength(1);
     const root = join(cacheDir, 'models--openai-community--gpt2');
     expect(readFileSync(join(root, 'refs', 'main'), 'utf8')).toBe(COMMIT_2);
     // The old commit stays loadable by its hash, offline.
-    expect(await firstLogits(await loadPretrained('gpt2', { offline: true, cacheDir, revision: COMMIT_1 }))).toEqual(before);
+    expect(await firstLogits(await loadModel({ source: 'gpt2', offline: true, cacheDir, revision: COMMIT_1 }))).toEqual(before);
 
     // A blob cut short on disk no longer matches its ETag's size: downloaded again.
     const sha = createHash('sha256').update(repo.files['model.safetensors']!).digest('hex');
     writeFileSync(join(root, 'blobs', sha), 'damaged');
     hub.requests.length = 0;
-    expect(await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir }))).toEqual(after);
+    expect(await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }))).toEqual(after);
     expect(gets().filter((r) => r.url === `/cdn/${sha}`)).toHaveLength(1);
   });
 
   it('follows a renamed repo, pins a revision, and says what the Hub answered', async () => {
-    await firstLogits(await loadPretrained('gpt2-old-name', { endpoint: hub.endpoint, cacheDir }));
+    await firstLogits(await loadModel({ source: 'gpt2-old-name', endpoint: hub.endpoint, cacheDir }));
     expect(hub.requests[0]).toMatchObject({ method: 'HEAD', url: '/gpt2-old-name/resolve/main/config.json', status: 307 });
-    await firstLogits(await loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir, revision: COMMIT_1 }));
+    await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir, revision: COMMIT_1 }));
     expect(existsSync(join(cacheDir, 'models--openai-community--gpt2', 'refs', COMMIT_1))).toBe(false);
-    await expect(loadPretrained('gpt2', { endpoint: hub.endpoint, cacheDir, revision: 'v9' })).rejects.toThrow(
+    await expect(loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir, revision: 'v9' })).rejects.toThrow(
       `Tried the Hugging Face Hub for openai-community/gpt2: ${hub.endpoint}/openai-community/gpt2/resolve/v9/config.json answered HTTP 404 Revision Not Found.`,
     );
   });
 
   it('sends HF_TOKEN to gated repos, and says to set it when missing', async () => {
-    const error = await loadPretrained('acme/gated', { endpoint: hub.endpoint, cacheDir }).catch((e: unknown) => e);
+    const error = await loadModel({ source: 'acme/gated', endpoint: hub.endpoint, cacheDir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HubError);
     expect((error as HubError).code).toBe('hub_unauthorized');
     expect((error as Error).message).toContain('set HF_TOKEN');
@@ -161,7 +161,7 @@ describe('loadPretrained from the Hub through the Hugging Face cache', () => {
     vi.stubEnv('HF_ENDPOINT', hub.endpoint);
     vi.stubEnv('HF_HUB_CACHE', cacheDir);
     try {
-      await firstLogits(await loadPretrained('acme/gated'));
+      await firstLogits(await loadModel({ source: 'acme/gated' }));
     } finally {
       vi.unstubAllEnvs();
     }
@@ -173,17 +173,17 @@ describe('loadPretrained from the Hub through the Hugging Face cache', () => {
 
 describe('hubSettings', () => {
   it('reads the environment like huggingface_hub', () => {
-    expect(hubSettings({}, { HF_HOME: '/data/hf' })).toMatchObject({ cacheDir: '/data/hf/hub', endpoint: 'https://huggingface.co', offline: false });
-    expect(hubSettings({}, { HF_HOME: '/data/hf', HF_HUB_CACHE: '/fast/hub' }).cacheDir).toBe('/fast/hub');
-    expect(hubSettings({}, { XDG_CACHE_HOME: '/xdg' }).cacheDir).toBe('/xdg/huggingface/hub');
-    expect(hubSettings({}, { HF_HUB_OFFLINE: 'yes' }).offline).toBe(true);
-    expect(hubSettings({}, { HF_HUB_OFFLINE: '0' }).offline).toBe(false);
-    expect(hubSettings({}, { HF_ENDPOINT: 'https://mirror.example/' }).endpoint).toBe('https://mirror.example');
-    expect(hubSettings({}, { HF_TOKEN: 'hf_a' }).token).toBe('hf_a');
+    expect(hubSettings({ env: { HF_HOME: '/data/hf' } })).toMatchObject({ cacheDir: '/data/hf/hub', endpoint: 'https://huggingface.co', offline: false });
+    expect(hubSettings({ env: { HF_HOME: '/data/hf', HF_HUB_CACHE: '/fast/hub' } }).cacheDir).toBe('/fast/hub');
+    expect(hubSettings({ env: { XDG_CACHE_HOME: '/xdg' } }).cacheDir).toBe('/xdg/huggingface/hub');
+    expect(hubSettings({ env: { HF_HUB_OFFLINE: 'yes' } }).offline).toBe(true);
+    expect(hubSettings({ env: { HF_HUB_OFFLINE: '0' } }).offline).toBe(false);
+    expect(hubSettings({ env: { HF_ENDPOINT: 'https://mirror.example/' } }).endpoint).toBe('https://mirror.example');
+    expect(hubSettings({ env: { HF_TOKEN: 'hf_a' } }).token).toBe('hf_a');
     const home = join(scratch, 'hf-home');
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'token'), 'hf_from_login\n');
-    expect(hubSettings({}, { HF_HOME: home }).token).toBe('hf_from_login');
-    expect(hubSettings({ token: 'explicit', cacheDir: '/c' }, { HF_HOME: home })).toMatchObject({ token: 'explicit', cacheDir: '/c' });
+    expect(hubSettings({ env: { HF_HOME: home } }).token).toBe('hf_from_login');
+    expect(hubSettings({ token: 'explicit', cacheDir: '/c', env: { HF_HOME: home } })).toMatchObject({ token: 'explicit', cacheDir: '/c' });
   });
 });

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadProgress, createModel, loadPretrained, parseSafetensors, saveModel, serializeSafetensors } from '@tunekit/core';
-import { goldenSequence, loadGolden, tinyGpt2Directory } from '@tunekit/core/testing';
+import { type LoadProgress, createModel, loadModel, parseSafetensors, saveModel, serializeSafetensors } from '@tunekit/core';
+import { goldenSequence, loadGolden, tinyGPT2Directory } from '@tunekit/core/testing';
 
-const fixture = tinyGpt2Directory();
+const fixture = tinyGPT2Directory();
 const golden = loadGolden();
-const hello = goldenSequence(golden, 'hello');
+const hello = goldenSequence(golden, { name: 'hello' });
 let server: Server;
 let baseUrl: string;
 const scratch = mkdtempSync(join(tmpdir(), 'tunekit-load-'));
@@ -36,7 +36,7 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function helloLogitsRow0(model: Awaited<ReturnType<typeof loadPretrained>>): Promise<number[]> {
+async function helloLogitsRow0(model: Awaited<ReturnType<typeof loadModel>>): Promise<number[]> {
   const { logits } = model.forward([hello.ids]);
   const row = Array.from(((await logits.data()) as Float32Array).subarray(0, 8));
   logits.dispose();
@@ -55,10 +55,10 @@ function variant(name: string, transform: (tensors: Map<string, { shape: number[
   return directory;
 }
 
-describe('loadPretrained', () => {
+describe('loadModel', () => {
   it('loads from a URL with progress reports and gives the golden logits', async () => {
     const progress: LoadProgress[] = [];
-    const model = await loadPretrained(baseUrl, { onProgress: (p) => progress.push(p) });
+    const model = await loadModel({ source: baseUrl, onProgress: (p) => progress.push(p) });
     const row = await helloLogitsRow0(model);
     row.forEach((v, i) => expect(Math.abs(v - (hello.logits_first8[0]?.[i] as number))).toBeLessThan(1e-4));
     const last = progress[progress.length - 1] as LoadProgress;
@@ -69,12 +69,14 @@ describe('loadPretrained', () => {
   });
 
   it('loads from in-memory bytes', async () => {
-    const model = await loadPretrained({
-      config: readFileSync(join(fixture, 'config.json'), 'utf8'),
-      weights: new Uint8Array(readFileSync(join(fixture, 'model.safetensors'))),
+    const model = await loadModel({
+      source: {
+        config: readFileSync(join(fixture, 'config.json'), 'utf8'),
+        weights: new Uint8Array(readFileSync(join(fixture, 'model.safetensors'))),
+      },
     });
     expect(await helloLogitsRow0(model)).toEqual(await (async () => {
-      const reference = await loadPretrained(fixture);
+      const reference = await loadModel({ source: fixture });
       const row = await helloLogitsRow0(reference);
       reference.dispose();
       return row;
@@ -91,7 +93,7 @@ describe('loadPretrained', () => {
       map.set('transformer.h.0.attn.bias', { shape: [1, 1, 4, 4], data: new Float32Array(16).fill(1) });
       map.set('lm_head.weight', map.get('transformer.wte.weight') as { shape: number[]; data: Float32Array });
     });
-    const model = await loadPretrained(directory);
+    const model = await loadModel({ source: directory });
     const row = await helloLogitsRow0(model);
     row.forEach((v, i) => expect(Math.abs(v - (hello.logits_first8[0]?.[i] as number))).toBeLessThan(1e-4));
     model.dispose();
@@ -99,23 +101,23 @@ describe('loadPretrained', () => {
 
   it('names the tensor and both shapes when a tensor is mis-shaped, missing or unknown', async () => {
     const misShaped = variant('mis-shaped', (map) => map.set('h.1.mlp.c_fc.weight', { shape: [256, 64], data: new Float32Array(256 * 64) }));
-    await expect(loadPretrained(misShaped)).rejects.toThrow(/tensor "h\.1\.mlp\.c_fc\.weight" has shape \[256,64\], config\.json implies \[64,256\]/);
+    await expect(loadModel({ source: misShaped })).rejects.toThrow(/tensor "h\.1\.mlp\.c_fc\.weight" has shape \[256,64\], config\.json implies \[64,256\]/);
     const missing = variant('missing', (map) => map.delete('ln_f.bias'));
-    await expect(loadPretrained(missing)).rejects.toThrow(/missing 1 tensor\(s\): "ln_f\.bias" \[64\]/);
+    await expect(loadModel({ source: missing })).rejects.toThrow(/missing 1 tensor\(s\): "ln_f\.bias" \[64\]/);
     const unknown = variant('unknown', (map) => map.set('h.7.mlp.c_fc.weight', { shape: [2], data: new Float32Array(2) }));
-    await expect(loadPretrained(unknown)).rejects.toThrow(/unexpected tensor "h\.7\.mlp\.c_fc\.weight"/);
-    await expect(loadPretrained(join(scratch, 'nowhere'))).rejects.toThrow(/Cannot load/);
-    await expect(loadPretrained(`${baseUrl}/missing-dir`)).rejects.toThrow(/HTTP 404/);
+    await expect(loadModel({ source: unknown })).rejects.toThrow(/unexpected tensor "h\.7\.mlp\.c_fc\.weight"/);
+    await expect(loadModel({ source: join(scratch, 'nowhere') })).rejects.toThrow(/Cannot load/);
+    await expect(loadModel({ source: `${baseUrl}/missing-dir` })).rejects.toThrow(/HTTP 404/);
   });
 
   it('saveModel writes a directory that loads back to identical weights, atomically (no temp files left)', async () => {
-    const model = await loadPretrained(fixture);
+    const model = await loadModel({ source: fixture });
     const out = join(scratch, 'saved');
-    await saveModel(model, out);
+    await saveModel({ model, directory: out });
     expect(readdirSync(out).sort()).toEqual(['config.json', 'model.safetensors']);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(config).toMatchObject({ model_type: 'gpt2', n_embd: 64, n_layer: 2, n_head: 4, n_positions: 128, vocab_size: 50257 });
-    const reloaded = await loadPretrained(out);
+    const reloaded = await loadModel({ source: out });
     for (const [name, variable] of model.parameters()) {
       const other = reloaded.parameters().get(name) as tf.Variable;
       expect(Array.from(await other.data())).toEqual(Array.from(await variable.data()));

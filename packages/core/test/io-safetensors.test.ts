@@ -27,7 +27,7 @@ async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Ar
 
 describe('safetensors', () => {
   it('round-trips float32 tensors exactly, with an 8-byte aligned header and metadata', () => {
-    const bytes = serializeSafetensors(makeTensors(), { format: 'pt' });
+    const bytes = serializeSafetensors(makeTensors(), { metadata: { format: 'pt' } });
     const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect((8 + headerLength) % 8).toBe(0);
     const { tensors, metadata } = parseSafetensors(bytes);
@@ -63,13 +63,13 @@ describe('safetensors', () => {
 
   it('rejects truncated files and inconsistent headers with the reason', async () => {
     const bytes = serializeSafetensors(makeTensors());
-    expect(() => parseSafetensors(bytes.subarray(0, bytes.byteLength - 4), 'x.safetensors')).toThrow(/x\.safetensors: file is truncated inside tensor/);
+    expect(() => parseSafetensors(bytes.subarray(0, bytes.byteLength - 4), { origin: 'x.safetensors' })).toThrow(/x\.safetensors: file is truncated inside tensor/);
     await expect(async () => {
-      for await (const _ of streamSafetensors(chunked(bytes.subarray(0, bytes.byteLength - 4), 5), 'y.safetensors')) void _;
+      for await (const _ of streamSafetensors(chunked(bytes.subarray(0, bytes.byteLength - 4), 5), { origin: 'y.safetensors' })) void _;
     }).rejects.toThrow(/y\.safetensors: file is truncated/);
-    expect(() => parseSafetensors(new Uint8Array([1, 2, 3]), 'z')).toThrow(/z: not a safetensors file/);
+    expect(() => parseSafetensors(new Uint8Array([1, 2, 3]), { origin: 'z' })).toThrow(/z: not a safetensors file/);
     const wrongSize = handMade('F32', [3], new Uint8Array(8));
-    expect(() => parseSafetensors(wrongSize, 'w')).toThrow(/tensor "t" has 8 bytes, shape \[3\] F32 needs 12/);
+    expect(() => parseSafetensors(wrongSize, { origin: 'w' })).toThrow(/tensor "t" has 8 bytes, shape \[3\] F32 needs 12/);
     expect(() => serializeSafetensors({ bad: { shape: [2, 2], data: new Float32Array(3) } })).toThrow(/"bad" has 3 values/);
   });
 });

@@ -4,7 +4,7 @@
 // tf.dropout otherwise), so resuming or recomputing a step reproduces it.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLora, createModel, type ForwardContext, type GPT2Model } from '@tunekit/core';
+import { createLoRA, createModel, type ForwardContext, type GPT2Model } from '@tunekit/core';
 import { dropout } from '../src/model/layers';
 
 let model: GPT2Model;
@@ -18,7 +18,7 @@ const training = (seed: number): ForwardContext => ({ training: true, nextSeed: 
 
 describe('LoRA dropout', () => {
   it('uses the model’s dropout mask for the same seed, and none outside training', async () => {
-    const adapter = createLora({ model, rank: 2, alpha: 4, dropout: 0.5, init: 'random', targetModules: ['c_attn'], seed: 3 });
+    const adapter = createLoRA({ model, rank: 2, alpha: 4, dropout: 0.5, init: 'random', targetModules: ['c_attn'], seed: 3 });
     const [a, b] = [...adapter.parameters().values()] as [tf.Variable, tf.Variable];
     const x = tf.randomUniform([6, 16], -1, 1, 'float32', 7) as tf.Tensor2D;
     const zero = tf.zeros([6, 48]) as tf.Tensor2D;

@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdapterSet, applyAdapter, type GPT2Model, IGNORE_INDEX, lmCrossEntropy, loadAdapter, loadPretrained, LoraAdapter } from '@tunekit/core';
-import { loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { type AdapterSet, applyAdapter, type GPT2Model, IGNORE_INDEX, lmCrossEntropy, loadAdapter, loadModel, LoRAAdapter } from '@tunekit/core';
+import { loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
 const ABS_TOLERANCE = 1e-4;
 const REL_TOLERANCE = 1e-4;
@@ -16,9 +16,9 @@ let model: GPT2Model;
 let peft: AdapterSet;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
   const warnings: string[] = [];
-  const adapter = await loadAdapter({ model, source: join(tinyGpt2Directory(), expected.adapter_dir), logger: { warn: (m) => warnings.push(m) } });
+  const adapter = await loadAdapter({ model, source: join(tinyGPT2Directory(), expected.adapter_dir), logger: { warn: (m) => warnings.push(m) } });
   expect(warnings).toEqual([]); // the fixture config has only known fields
   peft = applyAdapter({ model, adapter });
 });
@@ -33,8 +33,8 @@ function labelsFor(ids: number[]): number[] {
 
 describe('PEFT LoRA fixture against the PyTorch reference', () => {
   it('reads r, alpha and the targets from adapter_config.json', () => {
-    const adapter = peft.get('default') as LoraAdapter;
-    expect(adapter).toBeInstanceOf(LoraAdapter);
+    const adapter = peft.get('default') as LoRAAdapter;
+    expect(adapter).toBeInstanceOf(LoRAAdapter);
     expect(adapter.scaling).toBe(expected.scaling);
     expect(adapter.targetNames).toHaveLength(8); // c_attn, attn.c_proj, c_fc, mlp.c_proj × 2 layers
     expect(new Set(adapter.parameters().keys())).toEqual(new Set(Object.keys(expected.grad_norms)));

@@ -4,12 +4,12 @@
 // the merge delta, the seeded initialisations and dropout.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLora, type ForwardContext, type GPT2Model, loadPretrained, loraScaling, targetsModule } from '@tunekit/core';
-import { maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { createLoRA, type ForwardContext, type GPT2Model, loadModel, loraScaling, targetsModule } from '@tunekit/core';
+import { maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
 let model: GPT2Model;
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
 });
 afterAll(() => model.dispose());
 
@@ -24,22 +24,22 @@ const transpose = (a: number[][]) => (a[0] as number[]).map((_, j) => a.map((row
 describe('target modules (PEFT rule)', () => {
   const key = (i: number, module: string) => `transformer.h.${i}.${module}`;
   it('matches by equality or a dotted suffix, regex in full, with an optional layer filter', () => {
-    expect(targetsModule({ targetModules: ['c_proj'] }, key(0, 'attn.c_proj'))).toBe(true);
-    expect(targetsModule({ targetModules: ['c_proj'] }, key(0, 'mlp.c_proj'))).toBe(true);
-    expect(targetsModule({ targetModules: ['attn.c_proj'] }, key(0, 'mlp.c_proj'))).toBe(false);
-    expect(targetsModule({ targetModules: ['proj'] }, key(0, 'attn.c_proj'))).toBe(false); // suffix must follow a dot
-    expect(targetsModule({ targetModules: ['score'] }, 'score')).toBe(true);
-    expect(targetsModule({ targetModules: '.*\\.h\\.1\\..*c_fc' }, key(1, 'mlp.c_fc'))).toBe(true);
-    expect(targetsModule({ targetModules: 'c_fc' }, key(1, 'mlp.c_fc'))).toBe(false); // regex must match the whole key
-    expect(targetsModule({ targetModules: ['c_attn'], layersToTransform: [1] }, key(0, 'attn.c_attn'))).toBe(false);
-    expect(targetsModule({ targetModules: ['c_attn'], layersToTransform: 1, layersPattern: 'h' }, key(1, 'attn.c_attn'))).toBe(true);
-    expect(targetsModule({ targetModules: 'all-linear' }, key(1, 'mlp.c_proj'))).toBe(true);
-    expect(targetsModule({ targetModules: 'all-linear' }, 'score')).toBe(false); // the output layer stays out, as in PEFT
+    expect(targetsModule(key(0, 'attn.c_proj'), { targetModules: ['c_proj'] })).toBe(true);
+    expect(targetsModule(key(0, 'mlp.c_proj'), { targetModules: ['c_proj'] })).toBe(true);
+    expect(targetsModule(key(0, 'mlp.c_proj'), { targetModules: ['attn.c_proj'] })).toBe(false);
+    expect(targetsModule(key(0, 'attn.c_proj'), { targetModules: ['proj'] })).toBe(false); // suffix must follow a dot
+    expect(targetsModule('score', { targetModules: ['score'] })).toBe(true);
+    expect(targetsModule(key(1, 'mlp.c_fc'), { targetModules: '.*\\.h\\.1\\..*c_fc' })).toBe(true);
+    expect(targetsModule(key(1, 'mlp.c_fc'), { targetModules: 'c_fc' })).toBe(false); // regex must match the whole key
+    expect(targetsModule(key(0, 'attn.c_attn'), { targetModules: ['c_attn'], layersToTransform: [1] })).toBe(false);
+    expect(targetsModule(key(1, 'attn.c_attn'), { targetModules: ['c_attn'], layersToTransform: 1, layersPattern: 'h' })).toBe(true);
+    expect(targetsModule(key(1, 'mlp.c_proj'), { targetModules: 'all-linear' })).toBe(true);
+    expect(targetsModule('score', { targetModules: 'all-linear' })).toBe(false); // the output layer stays out, as in PEFT
   });
 
   it('adapts exactly the matching maps of the model', () => {
-    const names = (options: Parameters<typeof createLora>[0]) => {
-      const adapter = createLora(options);
+    const names = (options: Parameters<typeof createLoRA>[0]) => {
+      const adapter = createLoRA(options);
       const targets = adapter.targetNames;
       adapter.dispose();
       return targets;
@@ -48,10 +48,10 @@ describe('target modules (PEFT rule)', () => {
     expect(names({ model, targetModules: ['attn.c_proj'] })).toEqual(['h.0.attn.c_proj', 'h.1.attn.c_proj']);
     expect(names({ model, targetModules: ['c_proj'], layersToTransform: [1] })).toEqual(['h.1.attn.c_proj', 'h.1.mlp.c_proj']);
     expect(names({ model, targetModules: 'all-linear' })).toHaveLength(8);
-    expect(() => createLora({ model, targetModules: ['q_proj'] })).toThrow(/match no module; modules are transformer\.h\.0\.attn\.c_attn/);
-    expect(() => createLora({ model, rank: 0 })).toThrow(/rank must be a positive integer/);
-    expect(() => createLora({ model, dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
-    expect(() => createLora({ model, targetModules: 'c_.*', layersToTransform: [0] })).toThrow(/cannot be combined/);
+    expect(() => createLoRA({ model, targetModules: ['q_proj'] })).toThrow(/match no module; modules are transformer\.h\.0\.attn\.c_attn/);
+    expect(() => createLoRA({ model, rank: 0 })).toThrow(/rank must be a positive integer/);
+    expect(() => createLoRA({ model, dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
+    expect(() => createLoRA({ model, targetModules: 'c_.*', layersToTransform: [0] })).toThrow(/cannot be combined/);
   });
 });
 
@@ -62,7 +62,7 @@ describe('LoRA arithmetic', () => {
   });
 
   it('the hook adds s·x·Aᵀ·Bᵀ and the merge delta is s·(B·A)ᵀ [in, out] on Conv1D maps', async () => {
-    const adapter = createLora({ model, rank: 3, alpha: 6, useRslora: true, init: 'random', seed: 9 });
+    const adapter = createLoRA({ model, rank: 3, alpha: 6, useRslora: true, init: 'random', seed: 9 });
     const scaling = 6 / Math.sqrt(3);
     const a = (await (adapter.parameters().get('base_model.model.transformer.h.0.attn.c_attn.lora_A.weight') as tf.Variable).array()) as number[][]; // [r, in]
     const b = (await (adapter.parameters().get('base_model.model.transformer.h.0.attn.c_attn.lora_B.weight') as tf.Variable).array()) as number[][]; // [out, r]
@@ -85,7 +85,7 @@ describe('LoRA arithmetic', () => {
 
   it('adapts a head in nn.Linear layout ([out, in]) and merges into it consistently', async () => {
     const weight = tf.variable(tf.randomNormal([2, 64], 0, 0.1, 'float32', 1)); // score: [numLabels, C]
-    const adapter = createLora({ model, rank: 2, alpha: 4, targetModules: ['score'], extraModules: [{ name: 'score', weight, layout: 'out-in' }], init: 'random', seed: 2 });
+    const adapter = createLoRA({ model, rank: 2, alpha: 4, targetModules: ['score'], extraModules: [{ name: 'score', weight, layout: 'out-in' }], init: 'random', seed: 2 });
     expect([...adapter.parameters().keys()]).toEqual(['base_model.model.score.lora_A.weight', 'base_model.model.score.lora_B.weight']);
     expect(adapter.parameters().get('base_model.model.score.lora_B.weight')?.shape).toEqual([2, 2]);
     const x = tf.randomNormal([3, 64], 0, 1, 'float32', 3) as tf.Tensor2D;
@@ -104,16 +104,16 @@ describe('LoRA arithmetic', () => {
 
 describe('initialisation and dropout', () => {
   it('PEFT default: A ~ U(±1/√in) (kaiming-uniform, a=√5), B = 0; gaussian: A ~ N(0, 1/r²); seeded', async () => {
-    const adapter = createLora({ model, rank: 8, targetModules: ['mlp.c_proj'], seed: 1 });
+    const adapter = createLoRA({ model, rank: 8, targetModules: ['mlp.c_proj'], seed: 1 });
     const a = Array.from(await (adapter.parameters().get('base_model.model.transformer.h.0.mlp.c_proj.lora_A.weight') as tf.Variable).data());
     const b = Array.from(await (adapter.parameters().get('base_model.model.transformer.h.0.mlp.c_proj.lora_B.weight') as tf.Variable).data());
     const bound = 1 / Math.sqrt(256); // fan_in of mlp.c_proj is innerDim 256
     expect(Math.max(...a.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(0.95 * bound); // 2048 uniform draws reach the edge
     expect(b.every((v) => v === 0)).toBe(true);
-    const again = createLora({ model, rank: 8, targetModules: ['mlp.c_proj'], seed: 1 });
+    const again = createLoRA({ model, rank: 8, targetModules: ['mlp.c_proj'], seed: 1 });
     expect(Array.from(await (again.parameters().get('base_model.model.transformer.h.0.mlp.c_proj.lora_A.weight') as tf.Variable).data())).toEqual(a);
-    const gaussian = createLora({ model, rank: 8, targetModules: ['c_fc'], init: 'gaussian', seed: 1 });
+    const gaussian = createLoRA({ model, rank: 8, targetModules: ['c_fc'], init: 'gaussian', seed: 1 });
     const g = Array.from(await (gaussian.parameters().get('base_model.model.transformer.h.0.mlp.c_fc.lora_A.weight') as tf.Variable).data());
     const std = Math.sqrt(g.reduce((s, v) => s + v * v, 0) / g.length);
     expect(Math.abs(std - 1 / 8)).toBeLessThan(0.015); // 512 samples
@@ -121,7 +121,7 @@ describe('initialisation and dropout', () => {
   });
 
   it('dropout acts only in training, reproducibly for a seed', async () => {
-    const adapter = createLora({ model, rank: 4, dropout: 0.5, init: 'random', seed: 4 });
+    const adapter = createLoRA({ model, rank: 4, dropout: 0.5, init: 'random', seed: 4 });
     const x = tf.randomNormal([5, 64], 0, 1, 'float32', 8) as tf.Tensor2D;
     const zeros = tf.zeros([5, 192]) as tf.Tensor2D;
     const run = (training: boolean, seed: number) => {

@@ -4,7 +4,7 @@
 // that backend's files.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { type BackendV1, createModel, type FileIO, type GPT2Model, lmCrossEntropy, saveModel } from '@tunekit/core';
 
 const SMALL = { vocabSize: 96, embeddingDim: 32, numLayers: 1, numHeads: 2, contextLength: 32 };
@@ -28,7 +28,7 @@ function memoryFiles(): FileIO & { written: Map<string, Uint8Array> } {
 
 /** The CPU backend claiming a WebGPU-like binding limit, with its own files. */
 function limitedBackend(files: FileIO): BackendV1 {
-  const inner = createCpuBackend({ prefer: ['cpu'] });
+  const inner = createCPUBackend({ prefer: ['cpu'] });
   return {
     specificationVersion: 'v1',
     name: 'limited-cpu',
@@ -59,7 +59,7 @@ describe('a model carries its backend', () => {
     expect(model.backend?.backend).toBe(limited);
     expect(model.params.wte.chunks).toHaveLength(4);
     // Another model on an unlimited backend, then the application selects a tfjs engine itself.
-    models.push(await createModel(SMALL, { backend: createCpuBackend({ prefer: ['cpu'] }), seed: 2 }));
+    models.push(await createModel(SMALL, { backend: createCPUBackend({ prefer: ['cpu'] }), seed: 2 }));
     await tf.setBackend('cpu');
     // 20 tokens in chunks of 9 → 3 token chunks, each against 4 table chunks.
     expect(await matMulsOfLoss(model, 20)).toBe(3 * 4);
@@ -69,8 +69,8 @@ describe('a model carries its backend', () => {
     const files = memoryFiles();
     const model = await createModel(SMALL, { backend: limitedBackend(files), seed: 3 });
     models.push(model);
-    models.push(await createModel(SMALL, { backend: createCpuBackend({ prefer: ['cpu'] }), seed: 4 })); // started last: must not matter
-    await saveModel(model, 'out');
+    models.push(await createModel(SMALL, { backend: createCPUBackend({ prefer: ['cpu'] }), seed: 4 })); // started last: must not matter
+    await saveModel({ model, directory: 'out' });
     expect([...files.written.keys()].sort()).toEqual(['out/config.json', 'out/model.safetensors']);
   });
 });

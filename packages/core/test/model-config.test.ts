@@ -23,10 +23,10 @@ describe('GPT-2 configs', () => {
   });
 
   it('gives errors that name the file and the field', () => {
-    expect(() => fromHFConfig('{not json', 'models/x/config.json')).toThrow(/models\/x\/config\.json: not valid JSON/);
-    expect(() => fromHFConfig({ model_type: 'llama' }, 'c.json')).toThrow(/c\.json: model_type is "llama"/);
-    expect(() => fromHFConfig({ n_embd: 65, n_head: 4 }, 'c.json')).toThrow(/c\.json: .*embeddingDim \(65\) must be divisible by numHeads \(4\)/);
-    expect(() => fromHFConfig({ activation_function: 'swish' }, 'c.json')).toThrow(/activation "swish" is not supported/);
+    expect(() => fromHFConfig('{not json', { origin: 'models/x/config.json' })).toThrow(/models\/x\/config\.json: not valid JSON/);
+    expect(() => fromHFConfig({ model_type: 'llama' }, { origin: 'c.json' })).toThrow(/c\.json: model_type is "llama"/);
+    expect(() => fromHFConfig({ n_embd: 65, n_head: 4 }, { origin: 'c.json' })).toThrow(/c\.json: .*embeddingDim \(65\) must be divisible by numHeads \(4\)/);
+    expect(() => fromHFConfig({ activation_function: 'swish' }, { origin: 'c.json' })).toThrow(/activation "swish" is not supported/);
     expect(() => gpt2Config({ numLayers: 0 })).toThrow(/numLayers must be a positive integer/);
     expect(() => gpt2Config('gpt3' as 'gpt2')).toThrow(/Unknown GPT-2 preset "gpt3"/);
   });

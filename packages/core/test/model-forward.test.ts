@@ -2,20 +2,20 @@
 // chunking, padding masks, the KV cache, input checks, and memory.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPT2Model, GPT2Model as Model, IGNORE_INDEX, KVCache, lmCrossEntropy, loadPretrained, parseSafetensors } from '@tunekit/core';
-import { goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { type GPT2Model, GPT2Model as Model, IGNORE_INDEX, KVCache, lmCrossEntropy, loadModel, parseSafetensors } from '@tunekit/core';
+import { goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const golden = loadGolden();
-const ids40 = goldenSequence(golden, 'ids40').ids;
+const ids40 = goldenSequence(golden, { name: 'ids40' }).ids;
 let model: GPT2Model;
 let chunked: GPT2Model;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
   // The same weights with wte split into 3 chunks, as on a WebGPU adapter with a small binding limit.
-  const { tensors } = parseSafetensors(new Uint8Array(readFileSync(join(tinyGpt2Directory(), 'model.safetensors'))));
+  const { tensors } = parseSafetensors(new Uint8Array(readFileSync(join(tinyGPT2Directory(), 'model.safetensors'))));
   chunked = Model.fromValues(model.config, (name) => tensors.get(name)?.data as Float32Array, { vocabChunkRows: 20_000 });
 });
 afterAll(() => {

@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Adapter, createLora, createPrefixTuning, createPromptTuning, type GPT2Model, loadAdapter, loadPretrained, parseSafetensors,
+  type Adapter, createLoRA, createPrefixTuning, createPromptTuning, type GPT2Model, loadAdapter, loadModel, parseSafetensors,
   PEFT_FORMAT_VERSION, peftFieldDefaults, saveAdapter, serializeSafetensors,
 } from '@tunekit/core';
-import { tinyGpt2Directory } from '@tunekit/core/testing';
+import { tinyGPT2Directory } from '@tunekit/core/testing';
 
 let model: GPT2Model;
 let scratch: string;
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
   scratch = mkdtempSync(join(tmpdir(), 'tunekit-peft-'));
 });
 afterAll(() => {
@@ -35,8 +35,8 @@ async function saved(adapter: Adapter, name: string, extra: Partial<Parameters<t
 const shapes = (weights: ReturnType<typeof parseSafetensors>) => Object.fromEntries([...weights.tensors].map(([k, t]) => [k, t.shape]));
 
 describe('writing', () => {
-  it('LoRA: every LoraConfig field, sorted, PEFT key names and shapes', async () => {
-    const adapter = createLora({ model, rank: 4, alpha: 8, dropout: 0.05, targetModules: ['c_proj', 'c_attn'] });
+  it('LoRA: every LoRAConfig field, sorted, PEFT key names and shapes', async () => {
+    const adapter = createLoRA({ model, rank: 4, alpha: 8, dropout: 0.05, targetModules: ['c_proj', 'c_attn'] });
     const { text, config, weights } = await saved(adapter, 'lora');
     adapter.dispose();
     expect(Object.keys(config).sort()).toEqual(Object.keys(peftFieldDefaults('LORA')).sort());
@@ -165,7 +165,7 @@ describe('reading', () => {
   });
 
   it('weights for modules the config does not target are diagnosed as a config mismatch, not as missing extraModules', async () => {
-    const adapter = createLora({ model, rank: 2, targetModules: ['c_attn', 'c_proj', 'c_fc'] });
+    const adapter = createLoRA({ model, rank: 2, targetModules: ['c_attn', 'c_proj', 'c_fc'] });
     const { directory } = await saved(adapter, 'untargeted');
     adapter.dispose();
     const configPath = join(directory, 'adapter_config.json');
@@ -181,7 +181,7 @@ describe('reading', () => {
   it('modules_to_save: a head is written as base_model.model.score.* and read back into a receiver', async () => {
     const head = { weight: tf.variable(tf.randomNormal([2, 64], 0, 0.1, 'float32', 5)) };
     const headSource = { parameters: () => new Map([['score.weight', head.weight]]) };
-    const adapter = createLora({ model, rank: 2 });
+    const adapter = createLoRA({ model, rank: 2 });
     const { directory, config, weights } = await saved(adapter, 'with-head', { modulesToSave: { score: headSource }, taskType: 'SEQ_CLS' });
     expect(config).toMatchObject({ modules_to_save: ['score'], task_type: 'SEQ_CLS' });
     expect(shapes(weights)['base_model.model.score.weight']).toEqual([2, 64]);
@@ -192,7 +192,7 @@ describe('reading', () => {
     const warnings: string[] = [];
     const withoutReceiver = await loadAdapter({ model, source: directory, logger: { warn: (m) => warnings.push(m) } });
     // LoRA on the head, loaded without the head: an error, not a silently different model.
-    const headLora = createLora({ model, rank: 2, targetModules: ['c_attn', 'score'], extraModules: [{ name: 'score', weight: head.weight, layout: 'out-in' }] });
+    const headLora = createLoRA({ model, rank: 2, targetModules: ['c_attn', 'score'], extraModules: [{ name: 'score', weight: head.weight, layout: 'out-in' }] });
     await saveAdapter({ adapter: headLora, directory: join(scratch, 'head-lora') });
     headLora.dispose();
     const before = tf.memory().numTensors;

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Adapter, applyAdapter, createLora, createPrefixTuning, createPromptTuning, type GPT2Model, loadAdapter, loadPretrained, saveAdapter,
+  type Adapter, applyAdapter, createLoRA, createPrefixTuning, createPromptTuning, type GPT2Model, loadAdapter, loadModel, saveAdapter,
 } from '@tunekit/core';
-import { maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
 const TOLERANCE = 1e-5;
 const python = process.env.TUNEKIT_PYTHON ?? 'python3';
@@ -27,7 +27,7 @@ let scratch: string;
 const PYTHON_SCRIPT = String.raw`
 import json, sys, warnings, torch
 from transformers import GPT2LMHeadModel, GPT2ForSequenceClassification
-from peft import PeftModel, LoraConfig, PrefixTuningConfig, PromptTuningConfig, get_peft_model
+from peft import PeftModel, LoRAConfig, PrefixTuningConfig, PromptTuningConfig, get_peft_model
 fixture, work, mode = sys.argv[1:4]
 ids = torch.tensor([[15496, 11, 616, 3290, 318, 13779]])
 base = lambda: GPT2LMHeadModel.from_pretrained(fixture).eval()
@@ -46,7 +46,7 @@ if mode == "load":
 else:
     torch.manual_seed(0)
     configs = {
-        "lora": LoraConfig(task_type="CAUSAL_LM", r=4, lora_alpha=16, target_modules=["c_attn", "mlp.c_proj"], init_lora_weights=False),
+        "lora": LoRAConfig(task_type="CAUSAL_LM", r=4, lora_alpha=16, target_modules=["c_attn", "mlp.c_proj"], init_lora_weights=False),
         "prefix": PrefixTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=3),
         "prefix_proj": PrefixTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=3, prefix_projection=True, encoder_hidden_size=16),
         "prompt": PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=5),
@@ -62,7 +62,7 @@ json.dump(out, open(f"{work}/python.json", "w"))
 function runPython(work: string, mode: 'load' | 'save'): Record<string, { logits: number[][]; warnings?: string[] }> {
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, 'script.py'), PYTHON_SCRIPT);
-  const run = spawnSync(python, [join(work, 'script.py'), tinyGpt2Directory(), work, mode], { encoding: 'utf8' });
+  const run = spawnSync(python, [join(work, 'script.py'), tinyGPT2Directory(), work, mode], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`python failed:\n${run.stderr}`);
   return JSON.parse(readFileSync(join(work, 'python.json'), 'utf8'));
 }
@@ -76,7 +76,7 @@ async function logitsOf(): Promise<number[][]> {
 
 describe.runIf(peftVersion)('interop with Python PEFT', () => {
   beforeAll(async () => {
-    model = await loadPretrained(tinyGpt2Directory());
+    model = await loadModel({ source: tinyGPT2Directory() });
     scratch = mkdtempSync(join(tmpdir(), 'tunekit-pyinterop-'));
   });
   afterAll(() => {
@@ -87,8 +87,8 @@ describe.runIf(peftVersion)('interop with Python PEFT', () => {
   it('PeftModel.from_pretrained loads tunekit adapters and reproduces their logits', async () => {
     const work = join(scratch, 'from-tunekit');
     const adapters: Record<string, () => Adapter> = {
-      lora: () => createLora({ model, rank: 4, alpha: 8, targetModules: ['c_attn', 'c_proj', 'c_fc'], init: 'random', seed: 1 }),
-      lora_rslora_layer1: () => createLora({ model, rank: 4, alpha: 8, useRslora: true, targetModules: ['mlp.c_proj', 'attn.c_attn'], layersToTransform: [1], init: 'random', seed: 2 }),
+      lora: () => createLoRA({ model, rank: 4, alpha: 8, targetModules: ['c_attn', 'c_proj', 'c_fc'], init: 'random', seed: 1 }),
+      lora_rslora_layer1: () => createLoRA({ model, rank: 4, alpha: 8, useRslora: true, targetModules: ['mlp.c_proj', 'attn.c_attn'], layersToTransform: [1], init: 'random', seed: 2 }),
       prefix: () => createPrefixTuning({ model, numVirtualTokens: 3, seed: 1 }),
       prefix_proj: () => createPrefixTuning({ model, numVirtualTokens: 3, prefixProjection: true, encoderHiddenSize: 16, seed: 1 }),
       prompt: () => createPromptTuning({ model, numVirtualTokens: 4, init: 'TEXT', initText: 'Hello world' }),
@@ -97,12 +97,12 @@ describe.runIf(peftVersion)('interop with Python PEFT', () => {
     for (const [name, make] of Object.entries(adapters)) {
       const peft = applyAdapter({ model, adapter: make() });
       ours[name] = await logitsOf();
-      await saveAdapter({ adapter: peft, directory: join(work, name), baseModelNameOrPath: tinyGpt2Directory() });
+      await saveAdapter({ adapter: peft, directory: join(work, name), baseModelNameOrPath: tinyGPT2Directory() });
       peft.unload();
     }
     // A LoRA classifier: GPT2ForSequenceClassification's `score` saved as modules_to_save.
     const score = tf.variable(tf.randomNormal([2, 64], 0, 0.2, 'float32', 3));
-    const peft = applyAdapter({ model, adapter: createLora({ model, rank: 2, alpha: 4, init: 'random', seed: 5 }) });
+    const peft = applyAdapter({ model, adapter: createLoRA({ model, rank: 2, alpha: 4, init: 'random', seed: 5 }) });
     const classLogits = tf.tidy(() => {
       const hidden = model.transformer([ids]).hidden; // [1, T, C]
       return tf.matMul(tf.reshape(tf.slice(hidden, [0, ids.length - 1, 0], [1, 1, 64]), [1, 64]), score, false, true); // [1, 2]

@@ -7,18 +7,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyAdapter, createPrefixTuning, type GPT2Model, generate, KVCache, loadAdapter, loadPretrained, type PrefixTuningAdapter, serializeSafetensors,
+  applyAdapter, createPrefixTuning, type GPT2Model, generate, KVCache, loadAdapter, loadModel, type PrefixTuningAdapter, serializeSafetensors,
 } from '@tunekit/core';
-import { goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
 const TOLERANCE = 1e-5;
 const golden = loadGolden();
-const s = goldenSequence(golden, 'instruction').ids.slice(0, 5); // the "virtual" tokens
-const t = goldenSequence(golden, 'hello').ids; // the real tokens
+const s = goldenSequence(golden, { name: 'instruction' }).ids.slice(0, 5); // the "virtual" tokens
+const t = goldenSequence(golden, { name: 'hello' }).ids; // the real tokens
 let model: GPT2Model;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
 });
 afterAll(() => model.dispose());
 
@@ -76,13 +76,13 @@ describe('prefix tuning', () => {
   it('generation gives the same tokens with and without the KV cache, equal to the base model continuing s ++ t', async () => {
     const peft = applyAdapter({ model, adapter: await prefixAdapter(await prefixFromTokens(s), s.length) });
     const options = { maxNewTokens: 10, eosTokenId: null };
-    const cached = await generate(model, t, { ...options, useCache: true });
-    const uncached = await generate(model, t, { ...options, useCache: false });
+    const cached = await generate({ model, prompt: t, ...options, useCache: true });
+    const uncached = await generate({ model, prompt: t, ...options, useCache: false });
     expect(cached.tokens).toEqual(uncached.tokens);
-    const base = await generate(model, [...s, ...t], { ...options, hooks: null });
+    const base = await generate({ model, prompt: [...s, ...t], ...options, hooks: null });
     expect(cached.tokens).toEqual(base.tokens);
     const sampled = { maxNewTokens: 10, eosTokenId: null, temperature: 1, topK: 40, seed: 7 };
-    expect((await generate(model, t, { ...sampled, useCache: true })).tokens).toEqual((await generate(model, t, { ...sampled, useCache: false })).tokens);
+    expect((await generate({ model, prompt: t, ...sampled, useCache: true })).tokens).toEqual((await generate({ model, prompt: t, ...sampled, useCache: false })).tokens);
     peft.unload();
   });
 

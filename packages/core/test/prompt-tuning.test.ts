@@ -6,18 +6,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyAdapter, createPromptTuning, type GPT2Model, generate, IGNORE_INDEX, lmCrossEntropy, loadPretrained, prependIgnoreLabels, virtualTokenCount,
+  applyAdapter, createPromptTuning, type GPT2Model, generate, IGNORE_INDEX, lmCrossEntropy, loadModel, prependIgnoreLabels, virtualTokenCount,
 } from '@tunekit/core';
-import { goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory } from '@tunekit/core/testing';
+import { goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory } from '@tunekit/core/testing';
 
 const TOLERANCE = 1e-5;
 const golden = loadGolden();
-const instruction = goldenSequence(golden, 'instruction');
-const t = goldenSequence(golden, 'hello').ids;
+const instruction = goldenSequence(golden, { name: 'instruction' });
+const t = goldenSequence(golden, { name: 'hello' }).ids;
 let model: GPT2Model;
 
 beforeAll(async () => {
-  model = await loadPretrained(tinyGpt2Directory());
+  model = await loadModel({ source: tinyGPT2Directory() });
 });
 afterAll(() => model.dispose());
 
@@ -64,7 +64,7 @@ describe('prompt tuning', () => {
     expect(diff).toBeLessThan(TOLERANCE);
 
     // Labels: P leading ignore labels; the loss is t's next-token loss within s ++ t.
-    const labels = prependIgnoreLabels([[...t.slice(1), IGNORE_INDEX]], virtualTokenCount(model));
+    const labels = prependIgnoreLabels([[...t.slice(1), IGNORE_INDEX]], { count: virtualTokenCount(model) });
     expect(labels[0]?.slice(0, s.length)).toEqual(new Array(s.length).fill(IGNORE_INDEX));
     const loss = tf.tidy(() => lmCrossEntropy(model.transformer([t]).hidden, model.params.wte, labels.flat()));
     const referenceLabels = [...new Array(s.length).fill(IGNORE_INDEX), ...t.slice(1), IGNORE_INDEX];
@@ -78,11 +78,11 @@ describe('prompt tuning', () => {
     const s = instruction.ids;
     const peft = applyAdapter({ model, adapter: createPromptTuning({ model, numVirtualTokens: s.length, init: 'TEXT', initText: instruction.text as string }) });
     const options = { maxNewTokens: 10, eosTokenId: null };
-    const cached = await generate(model, t, { ...options, useCache: true });
-    expect(cached.tokens).toEqual((await generate(model, t, { ...options, useCache: false })).tokens);
-    expect(cached.tokens).toEqual((await generate(model, [...s, ...t], { ...options, hooks: null })).tokens);
+    const cached = await generate({ model, prompt: t, ...options, useCache: true });
+    expect(cached.tokens).toEqual((await generate({ model, prompt: t, ...options, useCache: false })).tokens);
+    expect(cached.tokens).toEqual((await generate({ model, prompt: [...s, ...t], ...options, hooks: null })).tokens);
     const sampled = { maxNewTokens: 10, eosTokenId: null, temperature: 1, topP: 0.9, seed: 11 };
-    expect((await generate(model, t, { ...sampled, useCache: true })).tokens).toEqual((await generate(model, t, { ...sampled, useCache: false })).tokens);
+    expect((await generate({ model, prompt: t, ...sampled, useCache: true })).tokens).toEqual((await generate({ model, prompt: t, ...sampled, useCache: false })).tokens);
     peft.unload();
   });
 
@@ -113,9 +113,9 @@ describe('prompt tuning', () => {
   });
 
   it('labels helper and option errors', () => {
-    expect(prependIgnoreLabels([[1, 2], [3, 4]], 2)).toEqual([[-100, -100, 1, 2], [-100, -100, 3, 4]]);
+    expect(prependIgnoreLabels([[1, 2], [3, 4]], { count: 2 })).toEqual([[-100, -100, 1, 2], [-100, -100, 3, 4]]);
     expect(virtualTokenCount(undefined)).toBe(0);
-    expect(() => prependIgnoreLabels([[1]], -1)).toThrow(/non-negative integer/);
+    expect(() => prependIgnoreLabels([[1]], { count: -1 })).toThrow(/non-negative integer/);
     expect(() => createPromptTuning({ model, numVirtualTokens: 2.5 })).toThrow(/positive integer/);
     expect(() => createPromptTuning({ model, init: 'VOCAB' as 'RANDOM' })).toThrow(/init must be/);
   });

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  applyAdapter, createLora, createModel, DataError, DPO_METRICS, DpoOptionError, encodeDpoPairs, evaluate, type GPT2Model, gpt2Tokenizer, IGNORE_INDEX,
-  lossCurveSvg, precomputeReferenceLogProbs, type PreferenceExample, type StepEvent, train,
+  applyAdapter, createLoRA, createModel, DataError, DPO_METRICS, DPOOptionError, encodeDPOPairs, evaluate, type GPT2Model, gpt2Tokenizer, IGNORE_INDEX,
+  lossCurveSVG, precomputeReferenceLogProbs, type PreferenceExample, type StepEvent, train,
 } from '@tunekit/core';
 import { findSharedDirectory } from '@tunekit/core/testing';
 import { readRecordsOrThrow } from '@tunekit/formats';
@@ -67,13 +67,13 @@ describe('DPO training', () => {
     expect(last.metrics!['rewards/accuracy']).toBe(last.accuracy);
     expect(last.metrics!['rewards/margin']).toBeCloseTo(last.metrics!['rewards/chosen']! - last.metrics!['rewards/rejected']!, 6);
     // The loss plot draws them.
-    const svg = lossCurveSvg(result.evals, result.steps);
+    const svg = lossCurveSVG(result.evals, { steps: result.steps });
     for (const name of DPO_METRICS) expect(svg).toContain(`${name} (validation)`);
   });
 
   it('with LoRA the reference is the model with its adapter off, also after training', async () => {
     const model = await smallModel(22);
-    const peft = applyAdapter({ model, adapter: createLora({ model, rank: 4, alpha: 8, targetModules: ['c_attn', 'c_proj', 'c_fc'], seed: 3 }) });
+    const peft = applyAdapter({ model, adapter: createLoRA({ model, rank: 4, alpha: 8, targetModules: ['c_attn', 'c_proj', 'c_fc'], seed: 3 }) });
     const before = tf.memory().numTensors;
     const result = await train({ model, sources: [peft], task: 'dpo', dpo: { reduction: 'mean', beta: 0.5 }, trainData: trainPairs, batchSize: 4, maxSteps: 12, optimizer: { learningRate: 1e-2 }, seed: 4 });
     expect(tf.memory().numTensors).toBe(before);
@@ -116,7 +116,7 @@ describe('bad options and pairs', () => {
     for (const [dpo, message] of cases) {
       const run = train({ model, task: 'dpo', dpo, trainData: trainPairs, maxSteps: 1 });
       await expect(run).rejects.toThrow(message);
-      await expect(run).rejects.toBeInstanceOf(DpoOptionError);
+      await expect(run).rejects.toBeInstanceOf(DPOOptionError);
       await expect(run).rejects.toMatchObject({ code: 'dpo_option' });
     }
   });
@@ -125,14 +125,14 @@ describe('bad options and pairs', () => {
     const model = await smallModel(25);
     const bare = trainPairs.map(({ chosen, rejected, source }) => ({ chosen, rejected, source }));
     const run = train({ model, task: 'dpo', trainData: bare, maxSteps: 1 });
-    await expect(run).rejects.toThrow(/<polite> \(record 0\) field "chosenLabels".*encodeDpoPairs/);
+    await expect(run).rejects.toThrow(/<polite> \(record 0\) field "chosenLabels".*encodeDPOPairs/);
     await expect(run).rejects.toBeInstanceOf(DataError);
   });
 
-  it('encodeDpoPairs: errors for missing fields and empty answers, counted skips for identical pairs and prompts that fill maxLength', async () => {
+  it('encodeDPOPairs: errors for missing fields and empty answers, counted skips for identical pairs and prompts that fill maxLength', async () => {
     const file = join(findSharedDirectory() as string, 'data', 'instruction-data-with-preference.json');
     const records = await readRecordsOrThrow(readFileSync(file, 'utf8'), { kind: 'preference', file: 'instruction-data-with-preference.json' });
-    const { examples, skipped } = encodeDpoPairs(records);
+    const { examples, skipped } = encodeDPOPairs(records);
     // The chapter's data has six pairs whose answers are identical: DPO learns nothing from them (loss log 2, zero gradient).
     expect(skipped.map((s) => [s.source.record, s.reason])).toEqual([122, 226, 400, 566, 628, 676].map((r) => [r, 'identical']));
     expect(examples).toHaveLength(1100 - 6);
@@ -144,12 +144,12 @@ describe('bad options and pairs', () => {
     expect(first!.rejectedLabels!.slice(0, promptLength).every((l) => l === IGNORE_INDEX)).toBe(true);
 
     const base = { instruction: 'Say hi.', input: '', output: 'Hi.' };
-    expect(() => encodeDpoPairs([{ ...base, chosen: 'Hi.' } as never], { file: 'prefs.json' })).toThrow(/prefs\.json \(record 0\) field "rejected": is missing/);
-    expect(() => encodeDpoPairs([{ ...base, chosen: 'Hi.', rejected: '  ' }], { file: 'prefs.json' })).toThrow(/prefs\.json \(record 0\) field "rejected": is empty/);
-    expect(() => encodeDpoPairs([{ ...base, chosen: 'Hi there, friend.', rejected: 'No.' }], { maxLength: 20 })).toThrow(/record 0\) field "chosen": is \d+ tokens, longer than maxLength 20/);
+    expect(() => encodeDPOPairs([{ ...base, chosen: 'Hi.' } as never], { file: 'prefs.json' })).toThrow(/prefs\.json \(record 0\) field "rejected": is missing/);
+    expect(() => encodeDPOPairs([{ ...base, chosen: 'Hi.', rejected: '  ' }], { file: 'prefs.json' })).toThrow(/prefs\.json \(record 0\) field "rejected": is empty/);
+    expect(() => encodeDPOPairs([{ ...base, chosen: 'Hi there, friend.', rejected: 'No.' }], { maxLength: 20 })).toThrow(/record 0\) field "chosen": is \d+ tokens, longer than maxLength 20/);
     // With truncate, answers lose their tail; a pair whose prompt alone fills maxLength is skipped and counted.
     const long = { ...base, instruction: 'word '.repeat(40) };
-    const cut = encodeDpoPairs([{ ...base, chosen: 'Hi there, friend, how are you today?', rejected: 'No.' }, { ...long, chosen: 'A', rejected: 'B' }], { maxLength: 40, truncate: true });
+    const cut = encodeDPOPairs([{ ...base, chosen: 'Hi there, friend, how are you today?', rejected: 'No.' }, { ...long, chosen: 'A', rejected: 'B' }], { maxLength: 40, truncate: true });
     expect(cut.examples).toHaveLength(1);
     expect(cut.examples[0]!.chosen).toHaveLength(40);
     expect(cut.skipped).toEqual([{ source: { file: '<records>', record: 1 }, reason: 'no-answer-after-truncation' }]);

@@ -29,17 +29,17 @@ describe('freeze', () => {
   });
 
   it('unfreezeLastBlocks keeps the last N blocks and ln_f trainable (chapter 6 with N = 1)', () => {
-    expect(lastBlockPatterns(model, 2)).toEqual(['h.1.', 'h.2.', 'ln_f.']);
-    unfreezeLastBlocks(model, 1);
+    expect(lastBlockPatterns({ model, count: 2 })).toEqual(['h.1.', 'h.2.', 'ln_f.']);
+    unfreezeLastBlocks({ model, count: 1 });
     expect(new Set(trainableNames(model).map((n) => n.split('.').slice(0, 2).join('.')))).toEqual(new Set(['h.2', 'ln_f.weight', 'ln_f.bias']));
-    expect(() => unfreezeLastBlocks(model, 4)).toThrow(/count must be an integer in \[0, 3\]/);
+    expect(() => unfreezeLastBlocks({ model, count: 4 })).toThrow(/count must be an integer in \[0, 3\]/);
   });
 });
 
 describe('training with frozen parameters', () => {
   it('changes exactly the trainable variables (last block, ln_f, head) and leaves the rest bit-identical', async () => {
     const head = new ClassificationHead({ numLabels: 2, model, seed: 3 });
-    unfreezeLastBlocks(model, 1);
+    unfreezeLastBlocks({ model, count: 1 });
     const snapshot = async () => new Map(await Promise.all([...model.parameters(), ...head.parameters()].map(async ([n, v]) => [n, Array.from(await v.data())] as const)));
     const before = await snapshot();
     const trainData = Array.from({ length: 8 }, (_, i) => ({ inputIds: [1 + i, 2 + i, 3 + i], label: i % 2 }));

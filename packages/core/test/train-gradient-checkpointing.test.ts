@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyAdapter, type CausalLMExample, ClassificationHead, type ClassificationExample, createLora, createPrefixTuning, createPromptTuning, GPT2Model,
-  gpt2Tokenizer, loadPretrained, train, type TrainOptions, type TrainResult,
+  applyAdapter, type CausalLMExample, ClassificationHead, type ClassificationExample, createLoRA, createPrefixTuning, createPromptTuning, GPT2Model,
+  gpt2Tokenizer, loadModel, train, type TrainOptions, type TrainResult,
 } from '@tunekit/core';
-import { tinyGpt2Directory } from '@tunekit/core/testing';
+import { tinyGPT2Directory } from '@tunekit/core/testing';
 import { BatchOrder } from '../src/data/batch-order';
 import { accumulateGradients } from '../src/train/accumulate-gradients';
 import { createTask, type TaskData } from '../src/train/evaluate';
@@ -28,7 +28,7 @@ let model: GPT2Model; // the fixture's weights with dropout 0.1 (the fixture its
 const root = mkdtempSync(join(tmpdir(), 'tunekit-gradient-checkpointing-'));
 
 beforeAll(async () => {
-  base = await loadPretrained(tinyGpt2Directory());
+  base = await loadModel({ source: tinyGPT2Directory() });
   model = new GPT2Model({ ...base.config, attentionDropout: 0.1, residualDropout: 0.1, embeddingDropout: 0.1 }, base.params, base.backend);
 });
 afterAll(() => {
@@ -109,7 +109,7 @@ describe('gradient checkpointing: same loss and gradients as keeping the activat
     });
 
     it(`LoRA with dropout, every linear map (${path})`, async () => {
-      const adapter = createLora({ model, rank: 4, alpha: 8, dropout: 0.1, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'], seed: 3 });
+      const adapter = createLoRA({ model, rank: 4, alpha: 8, dropout: 0.1, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'], seed: 3 });
       // B starts at zero (so A's gradient would be zero and prove nothing): give it values.
       [...adapter.parameters()].filter(([name]) => name.includes('lora_B')).forEach(([, b], i) => b.assign(tf.randomNormal(b.shape, 0, 0.1, 'float32', i)));
       const peft = applyAdapter({ model, adapter });
@@ -200,7 +200,7 @@ describe('gradient checkpointing in train()', () => {
   const view = (result: TrainResult) => result.steps.map(({ step, loss, gradNorm }) => ({ step, loss, gradNorm }));
   /** A trainable copy of the fixture with dropout, so each run starts from the same weights. */
   const fresh = async () => {
-    const loaded = await loadPretrained(tinyGpt2Directory());
+    const loaded = await loadModel({ source: tinyGPT2Directory() });
     return new GPT2Model({ ...loaded.config, attentionDropout: 0.1, residualDropout: 0.1, embeddingDropout: 0.1 }, loaded.params, loaded.backend);
   };
 

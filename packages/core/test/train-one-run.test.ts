@@ -32,9 +32,9 @@ describe('one run per model', () => {
     const model = await smallModel();
     // generate() called mid-step (from inside the forward pass, while the weights are in flux) must be refused.
     let midStep: Promise<unknown> | undefined;
-    model.hooks = { linear: (_name, _input, output) => ((midStep ??= generate(model, [1, 2], { maxNewTokens: 2, hooks: null }).catch((e: unknown) => e)), output) };
+    model.hooks = { linear: (_name, _input, output) => ((midStep ??= generate({ model, prompt: [1, 2], maxNewTokens: 2, hooks: null }).catch((e: unknown) => e)), output) };
     let insideCallback: number[] | undefined;
-    const first = run(model, { onStep: async (e) => { if (e.step === 1) insideCallback = (await generate(model, [1, 2], { maxNewTokens: 2, eosTokenId: null, hooks: null })).tokens; } });
+    const first = run(model, { onStep: async (e) => { if (e.step === 1) insideCallback = (await generate({ model, prompt: [1, 2], maxNewTokens: 2, eosTokenId: null, hooks: null })).tokens; } });
     await expect(run(model)).rejects.toBeInstanceOf(ModelBusyError);
     const result = await first;
     model.hooks = undefined;
@@ -44,7 +44,7 @@ describe('one run per model', () => {
     expect(refused).toMatchObject({ code: 'model_busy' });
     expect((refused as Error).message).toMatch(/^generate\(\): this model is being trained/);
     expect(insideCallback).toHaveLength(2);
-    expect((await generate(model, [1, 2], { maxNewTokens: 2, eosTokenId: null })).tokens).toHaveLength(2);
+    expect((await generate({ model, prompt: [1, 2], maxNewTokens: 2, eosTokenId: null })).tokens).toHaveLength(2);
     expect((await run(model, { maxSteps: 1 })).step).toBe(1);
   });
 

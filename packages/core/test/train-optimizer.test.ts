@@ -4,8 +4,8 @@
 // sequence against the PyTorch reference gradients.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, clipByGlobalNorm, globalNorm, type GPT2Model, learningRateAt, loadPretrained, resolveBackend, SeededRandom, train } from '@tunekit/core';
-import { goldenSequence, loadGolden, tinyGpt2Directory } from '@tunekit/core/testing';
+import { AdamW, clipByGlobalNorm, globalNorm, type GPT2Model, learningRateAt, loadModel, resolveBackend, SeededRandom, train } from '@tunekit/core';
+import { goldenSequence, loadGolden, tinyGPT2Directory } from '@tunekit/core/testing';
 
 /** PyTorch's AdamW on plain numbers (float64), from the documented algorithm. */
 function referenceAdamW(theta: number[], grads: number[][], rates: number[], decay: boolean, wd: number, [b1, b2] = [0.9, 0.999], eps = 1e-8): number[] {
@@ -72,7 +72,7 @@ describe('AdamW', () => {
 
 describe('learningRateAt', () => {
   it('warms up linearly from peak/warmup, then decays to the floor at the last step', () => {
-    const lr = (step: number, decay: 'cosine' | 'linear' | 'constant') => learningRateAt(step, 11, 1, { warmupSteps: 2, decay, minLearningRate: 0.1 });
+    const lr = (step: number, decay: 'cosine' | 'linear' | 'constant') => learningRateAt(step, { totalSteps: 11, peak: 1, warmupSteps: 2, decay, minLearningRate: 0.1 });
     expect([lr(0, 'cosine'), lr(1, 'cosine')]).toEqual([0.5, 1]);
     expect(lr(2, 'cosine')).toBeCloseTo(1, 12);
     expect(lr(10, 'cosine')).toBeCloseTo(0.1, 12);
@@ -80,7 +80,7 @@ describe('learningRateAt', () => {
     expect(lr(6, 'linear')).toBeCloseTo(0.55, 12);
     expect(lr(8, 'linear')).toBeCloseTo(1 - 0.9 * 0.75, 12);
     expect(lr(9, 'constant')).toBe(1);
-    expect(learningRateAt(0, 5, 2e-4)).toBe(2e-4);
+    expect(learningRateAt(0, { totalSteps: 5, peak: 2e-4 })).toBe(2e-4);
   });
 });
 
@@ -100,13 +100,13 @@ describe('global-norm clipping', () => {
 describe('one trainer step on the golden "hello" sequence', () => {
   let model: GPT2Model;
   beforeAll(async () => {
-    model = await loadPretrained(tinyGpt2Directory());
+    model = await loadModel({ source: tinyGPT2Directory() });
   });
   afterAll(() => model.dispose());
 
   it('moves every parameter by AdamW step 1 of the PyTorch reference gradient: θ(1 − lr·λ) − lr·g/(|g| + ε)', async () => {
     const golden = loadGolden();
-    const hello = goldenSequence(golden, 'hello');
+    const hello = goldenSequence(golden, { name: 'hello' });
     const before = new Map<string, number[]>();
     for (const [name, variable] of model.parameters()) before.set(name, Array.from((await variable.data()).subarray(0, 4)));
     const lr = 1e-3;

@@ -2,7 +2,7 @@
 // rewrites, replay of a resumed run's history) and the SVG loss curve.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createModel, type EvalEvent, type FileIO, type GPT2Model, jsonLog, lossCurveSvg, lossPlot, niceTicks, progressBar, type ProgressStream, train,
+  createModel, type EvalEvent, type FileIO, type GPT2Model, jsonLog, lossCurveSVG, lossPlot, niceTicks, progressBar, type ProgressStream, train,
   type TrainResult,
 } from '@tunekit/core';
 
@@ -79,7 +79,7 @@ describe('jsonLog', () => {
 describe('loss curve', () => {
   it('draws training and validation loss at each evaluation, with tokens seen on the top axis', () => {
     const svg = io.files.get('run/loss.svg') as string;
-    expect(svg).toBe(lossCurveSvg(result.evals, result.steps));
+    expect(svg).toBe(lossCurveSVG(result.evals, { steps: result.steps }));
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
     const polylines = [...svg.matchAll(/<polyline points="([^"]+)"/g)].map((m) => (m[1] as string).split(' ').length);
@@ -91,12 +91,12 @@ describe('loss curve', () => {
 
   it('draws a larger loss higher on the page (a smaller SVG y)', () => {
     const evals = [1, 2].map((loss, step) => ({ step, epoch: 0, tokensSeen: step * 10, train: { loss, accuracy: 0, count: 1 } })) as EvalEvent[];
-    const [a, b] = [...(lossCurveSvg(evals).match(/<polyline points="([^"]+)"/)?.[1] as string).split(' ')].map((p) => Number(p.split(',')[1]));
+    const [a, b] = [...(lossCurveSVG(evals).match(/<polyline points="([^"]+)"/)?.[1] as string).split(' ')].map((p) => Number(p.split(',')[1]));
     expect(a).toBeGreaterThan(b as number);
   });
 
   it('picks round ticks', () => {
-    expect(niceTicks(0, 100)).toEqual([0, 20, 40, 60, 80, 100]);
-    expect(niceTicks(2.13, 2.9, 4)).toEqual([2.2, 2.4, 2.6, 2.8]);
+    expect(niceTicks({ min: 0, max: 100 })).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(niceTicks({ min: 2.13, max: 2.9, count: 4 })).toEqual([2.2, 2.4, 2.6, 2.8]);
   });
 });

@@ -35,7 +35,7 @@ import { tanhGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Tanh_grad';
 import { tileGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Tile_grad';
 import { transposeGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Transpose_grad';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 // Importing core registers its gradients, as an app's import does.
 import '@tunekit/core';
 import { registerTrainingGradients, trainingGradients } from '../src/tf/gradients';
@@ -154,7 +154,7 @@ function objective(c: Case, inputs: Record<string, tf.Tensor> | tf.Tensor[], dys
 }
 
 beforeAll(async () => {
-  await createCpuBackend({ prefer: ['cpu'] }).doInit();
+  await createCPUBackend({ prefer: ['cpu'] }).doInit();
 });
 
 describe('registration', () => {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CausalLMExample, countParameters, createModel, freeze, fromHFConfig, gpt2Config, type GPT2Model, KVCache, loadPretrained, parseSafetensors, serializeSafetensors, toHFConfig, train,
+  type CausalLMExample, countParameters, createModel, freeze, fromHFConfig, gpt2Config, type GPT2Model, KVCache, loadModel, parseSafetensors, serializeSafetensors, toHFConfig, train,
 } from '@tunekit/core';
-import { tinyGpt2Directory } from '@tunekit/core/testing';
+import { tinyGPT2Directory } from '@tunekit/core/testing';
 import { modelTensors } from '../src/io/save-pretrained';
 
 interface TensorSummary { sum: number; sumSquares: number; row464: number[] }
@@ -18,7 +18,7 @@ interface RunGolden { losses: number[]; wte: TensorSummary; lmHead: TensorSummar
 interface UntiedGolden { learningRate: number; weightDecay: number; batchSize: number; rows: number[][]; untied: RunGolden; tied: RunGolden }
 
 const golden = JSON.parse(readFileSync(join(__dirname, 'golden', 'untied-head-golden.json'), 'utf8')) as UntiedGolden;
-const fixture = tinyGpt2Directory();
+const fixture = tinyGPT2Directory();
 // fp32 against a float64 reference over 6 AdamW steps: 1e-5 relative on the
 // losses (≈1e-4 absolute at loss 10.6), well below the ≥3e-4 tied/untied gap.
 const LOSS_RTOL = 1e-5;
@@ -26,7 +26,7 @@ const models: GPT2Model[] = [];
 afterEach(() => models.splice(0).forEach((m) => m.dispose()));
 
 async function load(untieOutputHead: boolean): Promise<GPT2Model> {
-  const model = await loadPretrained(fixture, { untieOutputHead });
+  const model = await loadModel({ source: fixture, untieOutputHead });
   models.push(model);
   return model;
 }
@@ -147,7 +147,7 @@ describe('untied output head', () => {
 
   it('frees the head on dispose', async () => {
     const before = tf.memory().numTensors;
-    const model = await loadPretrained(fixture, { untieOutputHead: true });
+    const model = await loadModel({ source: fixture, untieOutputHead: true });
     const count = model.parameters().size;
     expect(tf.memory().numTensors).toBe(before + count);
     model.dispose();
@@ -157,7 +157,7 @@ describe('untied output head', () => {
 
 describe('untied head in Hugging Face checkpoints', () => {
   async function checkpoint(model: GPT2Model): Promise<{ config: ReturnType<typeof toHFConfig>; weights: Uint8Array }> {
-    return { config: toHFConfig(model.config), weights: serializeSafetensors(await modelTensors(model), { format: 'pt' }) };
+    return { config: toHFConfig(model.config), weights: serializeSafetensors(await modelTensors(model), { metadata: { format: 'pt' } }) };
   }
 
   it('saves lm_head.weight and tie_word_embeddings: false in GPT2LMHeadModel names, and loads it back exactly', async () => {
@@ -166,17 +166,17 @@ describe('untied head in Hugging Face checkpoints', () => {
     head.assign(tf.tidy(() => tf.add(head, tf.randomNormal(head.shape, 0, 0.01, 'float32', 3)))); // a head that is not wte
     const saved = await checkpoint(model);
     expect(saved.config.tie_word_embeddings).toBe(false);
-    const names = [...parseSafetensors(saved.weights, 'saved').tensors.keys()];
+    const names = [...parseSafetensors(saved.weights, { origin: 'saved' }).tensors.keys()];
     expect(names).toContain('lm_head.weight');
     expect(names).toContain('transformer.wte.weight');
     expect(names.filter((n) => n !== 'lm_head.weight').every((n) => n.startsWith('transformer.'))).toBe(true);
-    const back = await loadPretrained(saved);
+    const back = await loadModel({ source: saved });
     models.push(back);
     expect(back.config.tieWordEmbeddings).toBe(false);
     expect(identical(await back.params.lmHead!.values(), await model.params.lmHead!.values())).toBe(true);
     expect(identical(await back.params.wte.values(), await model.params.wte.values())).toBe(true);
     // untieOutputHead on an untied checkpoint keeps the stored head.
-    const kept = await loadPretrained(saved, { untieOutputHead: true });
+    const kept = await loadModel({ source: saved, untieOutputHead: true });
     models.push(kept);
     expect(identical(await kept.params.lmHead!.values(), await model.params.lmHead!.values())).toBe(true);
   });
@@ -186,13 +186,13 @@ describe('untied head in Hugging Face checkpoints', () => {
     expect(tied.params.lmHead).toBeUndefined();
     const saved = await checkpoint(tied);
     expect(saved.config.tie_word_embeddings).toBe(true);
-    const names = [...parseSafetensors(saved.weights, 'saved').tensors.keys()];
+    const names = [...parseSafetensors(saved.weights, { origin: 'saved' }).tensors.keys()];
     expect(names).not.toContain('lm_head.weight');
     expect(names).toContain('wte.weight');
     // A tied checkpoint that stores lm_head.weight anyway (some tools do) loads tied, ignoring it.
     const tensors = await modelTensors(tied);
     tensors.set('lm_head.weight', { shape: [tied.config.vocabSize, tied.config.embeddingDim], data: new Float32Array(tied.config.vocabSize * tied.config.embeddingDim) });
-    const withCopy = await loadPretrained({ config: saved.config, weights: serializeSafetensors(tensors) });
+    const withCopy = await loadModel({ source: { config: saved.config, weights: serializeSafetensors(tensors) } });
     models.push(withCopy);
     expect(withCopy.params.lmHead).toBeUndefined();
   });
@@ -201,12 +201,12 @@ describe('untied head in Hugging Face checkpoints', () => {
     const tied = await load(false);
     const saved = await checkpoint(tied);
     const untiedConfig = { ...saved.config, tie_word_embeddings: false };
-    await expect(loadPretrained({ config: untiedConfig, weights: saved.weights })).rejects.toMatchObject({
+    await expect(loadModel({ source: { config: untiedConfig, weights: saved.weights } })).rejects.toMatchObject({
       code: 'checkpoint_incomplete',
       message: expect.stringMatching(/tie_word_embeddings: false.*"lm_head\.weight" \[50257,64\].*untieOutputHead/s),
     });
     // With untieOutputHead the head starts as wte instead.
-    const copied = await loadPretrained({ config: untiedConfig, weights: saved.weights }, { untieOutputHead: true });
+    const copied = await loadModel({ source: { config: untiedConfig, weights: saved.weights }, untieOutputHead: true });
     models.push(copied);
     expect(identical(await copied.params.lmHead!.values(), await tied.params.wte.values())).toBe(true);
   });
@@ -216,6 +216,6 @@ describe('untied head in Hugging Face checkpoints', () => {
     expect(fromHFConfig(JSON.stringify(toHFConfig(untiedConfig)))).toEqual(untiedConfig);
     expect(fromHFConfig({ n_embd: 64, n_layer: 2, n_head: 4, tie_word_embeddings: true }).tieWordEmbeddings).toBeUndefined(); // tied, as the presets
     const saved = await checkpoint(await load(false));
-    await expect(loadPretrained({ config: { ...saved.config, tie_word_embeddings: 'no' as unknown as boolean }, weights: saved.weights })).rejects.toThrow(/tieWordEmbeddings must be a boolean/);
+    await expect(loadModel({ source: { config: { ...saved.config, tie_word_embeddings: 'no' as unknown as boolean }, weights: saved.weights } })).rejects.toThrow(/tieWordEmbeddings must be a boolean/);
   });
 });

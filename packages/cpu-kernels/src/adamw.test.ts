@@ -2,14 +2,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUSED_ADAMW, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { FUSED_ADAMW, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCpuKernels);
+afterAll(unregisterNativeCPUKernels);
 
 /** core's AdamW.apply, op by op. */
 function reference(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: { beta1: number; beta2: number; decay: number; correction2: number; eps: number; stepSize: number }): tf.Tensor[] {
@@ -30,9 +30,9 @@ describe.skipIf(nativeSkipReason !== undefined)(`${FUSED_ADAMW}${nativeSkipReaso
       const m = randomTensor([70, 301], 3, 0.01);
       const v = tf.tidy(() => tf.abs(randomTensor([70, 301], 4, 1e-4)));
       const attrs = { beta1: 0.9, beta2: 0.999, decay, correction2: Math.sqrt(1 - 0.999 ** 3), eps: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 3) };
-      unregisterNativeCpuKernels();
+      unregisterNativeCPUKernels();
       const expected = reference(p, g, m, v, attrs);
-      registerNativeCpuKernels();
+      registerNativeCPUKernels();
       const before = tf.memory().numTensors;
       const actual = tf.engine().runKernel(FUSED_ADAMW, { variable: p, gradient: g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       expect(tf.memory().numTensors).toBe(before + 3);
@@ -42,9 +42,9 @@ describe.skipIf(nativeSkipReason !== undefined)(`${FUSED_ADAMW}${nativeSkipReaso
   }
 
   it('is registered only while the native kernels are', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     expect(tf.getKernel(FUSED_ADAMW, 'cpu')).toBeDefined();
-    unregisterNativeCpuKernels();
+    unregisterNativeCPUKernels();
     expect(tf.getKernel(FUSED_ADAMW, 'cpu')).toBeUndefined();
   });
 });

@@ -3,14 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTENTION, ATTENTION_GRAD, type AttentionAttrs, DROPOUT_MASK, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { ATTENTION, ATTENTION_GRAD, type AttentionAttrs, DROPOUT_MASK, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
 import { randomTensor, randomValues } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCpuKernels);
+afterAll(unregisterNativeCPUKernels);
 
 /** The op-by-op path of core's attention: split, heads, scores, mask, softmax, dropout (the native mask kernel), merge. */
 function opAttention(qkv: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
@@ -67,7 +67,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${ATTENTION}${nativeSkipReason 
       const mask = makeMask(c.batch, c.time, c.padded);
       const attrs: AttentionAttrs = { heads: c.heads, scale: 1 / Math.sqrt(c.headDim), skipFuture: !c.padded, dropoutRate: c.dropoutRate, seed: 1234 };
       for (const threads of [1, 2]) {
-        registerNativeCpuKernels({ threads });
+        registerNativeCPUKernels({ threads });
         const expected = tf.tidy(() => [opAttention(qkv, mask, attrs), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(opAttention(t, mask, attrs), dy)))(qkv)]);
         const [out, stats] = tf.engine().runKernel(ATTENTION, { qkv, mask }, { ...attrs }) as tf.Tensor[];
         const dqkv = tf.engine().runKernel(ATTENTION_GRAD, { dy, qkv, mask, out: out as tf.Tensor, stats: stats as tf.Tensor }, { ...attrs }) as tf.Tensor;
@@ -81,7 +81,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${ATTENTION}${nativeSkipReason 
   }
 
   it('skipping future keys gives the same result as computing them under the causal mask', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const qkv = tf.tensor3d(randomValues(2 * 66 * 24, 3, 2), [2, 66, 24]);
     const dy = randomTensor([2, 66, 8], 4);
     const mask = makeMask(2, 66);
@@ -101,7 +101,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${ATTENTION}${nativeSkipReason 
   });
 
   it('rejects a mask of the wrong shape', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const qkv = tf.zeros([2, 4, 6]);
     const mask = tf.zeros([1, 1, 4, 5]);
     expect(() => tf.engine().runKernel(ATTENTION, { qkv, mask }, { heads: 1, scale: 1, skipFuture: true, dropoutRate: 0, seed: 0 })).toThrow(/mask must be/);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose, expectSameAsStockInModes } from './test-support/compare';
 import { nativeModes, nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
@@ -77,7 +77,7 @@ beforeAll(useCpuBackend);
 
 afterAll(() => {
   restoreIsa();
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
 });
 
 describe('native modes', () => {
@@ -150,7 +150,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`BatchMatMul native vs stock${na
   }
 
   it('rejects mismatched inner dimensions like stock', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const a = tf.zeros([3, 4]);
     const b = tf.zeros([5, 6]);
     expect(() => tf.matMul(a, b)).toThrow(/inner shapes \(4\) and \(5\)/);
@@ -158,7 +158,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`BatchMatMul native vs stock${na
   });
 
   it('int32 inputs go to the stock kernel', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const a = tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32');
     const b = tf.tensor2d([5, 6, 7, 8], [2, 2], 'int32');
     const c = tf.matMul(a, b);
@@ -180,7 +180,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`BatchMatMul native vs stock${na
   }
 
   it('keeps the tensor count stable (forward and backward)', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const a = tf.tensor(randomValues(4 * 31 * 37, 7), [4, 31, 37]);
     const b = tf.tensor(randomValues(4 * 37 * 41, 8), [4, 37, 41]);
     const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y)));

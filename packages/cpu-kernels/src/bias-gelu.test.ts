@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIAS_GELU, BIAS_GELU_GRAD, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { BIAS_GELU, BIAS_GELU_GRAD, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeModes, nativeSkipReason, restoreIsa, useIsa } from './test-support/native-modes';
@@ -16,7 +16,7 @@ import { randomTensor } from './test-support/random';
 beforeAll(useCpuBackend);
 afterAll(() => {
   restoreIsa();
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
 });
 
 /** core's op-by-op path (model/layers.ts): add the bias, then GELU. */
@@ -42,14 +42,14 @@ describe.skipIf(nativeSkipReason !== undefined)(`${BIAS_GELU}${nativeSkipReason 
           const h = randomTensor(shape, 1, 5);
           const bias = randomTensor([cols], 2, 1);
           const dy = randomTensor(shape, 3);
-          unregisterNativeCpuKernels();
+          unregisterNativeCPUKernels();
           const expected = tf.tidy(() => {
             const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(opBiasGelu(a, b, approximate), dy));
             return [opBiasGelu(h, bias, approximate), ...tf.grads(loss)([h, bias])];
           });
           useIsa(isa);
           for (const threads of [1, 2]) {
-            registerNativeCpuKernels({ threads });
+            registerNativeCPUKernels({ threads });
             const y = tf.engine().runKernel(BIAS_GELU, { h, bias }, { approximate }) as tf.Tensor;
             const [dh, db] = tf.engine().runKernel(BIAS_GELU_GRAD, { dy, h, bias }, { approximate }) as tf.Tensor[];
             expect(y.shape).toEqual(shape);
@@ -74,7 +74,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${BIAS_GELU}${nativeSkipReason 
     const dy = randomTensor([301, 96], 7);
     const run = (isa: string, threads: number) => {
       useIsa(isa as 'scalar');
-      registerNativeCpuKernels({ threads });
+      registerNativeCPUKernels({ threads });
       const y = tf.engine().runKernel(BIAS_GELU, { h, bias }, { approximate: true }) as tf.Tensor;
       const grads = tf.engine().runKernel(BIAS_GELU_GRAD, { dy, h, bias }, { approximate: true }) as tf.Tensor[];
       const out = [y, ...grads].map((g) => Array.from(g.dataSync()));
@@ -91,7 +91,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${BIAS_GELU}${nativeSkipReason 
   });
 
   it('rejects a bias that does not match the last axis, and a dy of another size', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const h = tf.zeros([2, 4]);
     const bias = tf.ones([3]);
     const dy = tf.zeros([2, 3]);

@@ -2,12 +2,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DROPOUT_MASK, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { DROPOUT_MASK, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { nativeSkipReason } from './test-support/native-modes';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCpuKernels);
+afterAll(unregisterNativeCPUKernels);
 
 function mask(shape: number[], rate: number, seed: number): Float32Array {
   const t = tf.engine().runKernel(DROPOUT_MASK, {}, { shape, rate, seed }) as tf.Tensor;
@@ -19,7 +19,7 @@ function mask(shape: number[], rate: number, seed: number): Float32Array {
 
 describe.skipIf(nativeSkipReason !== undefined)(`${DROPOUT_MASK}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   it('is 1/(1−rate) or 0, keeping about 1−rate of the elements', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const values = mask([200, 1000], 0.1, 42);
     const scale = Math.fround(1 / Math.fround(0.9));
     let kept = 0;
@@ -32,11 +32,11 @@ describe.skipIf(nativeSkipReason !== undefined)(`${DROPOUT_MASK}${nativeSkipReas
   });
 
   it('is the same for a seed whatever the thread count, and differs between seeds', () => {
-    registerNativeCpuKernels({ threads: 1 });
+    registerNativeCPUKernels({ threads: 1 });
     const one = mask([3, 70000], 0.5, 7);
-    registerNativeCpuKernels({ threads: 2 });
+    registerNativeCPUKernels({ threads: 2 });
     const two = mask([3, 70000], 0.5, 7);
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     expect(Array.from(two)).toEqual(Array.from(one));
     const other = mask([3, 70000], 0.5, 8);
     let same = 0;
@@ -45,7 +45,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${DROPOUT_MASK}${nativeSkipReas
   });
 
   it('rejects a rate outside [0, 1)', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     expect(() => mask([4], 1, 1)).toThrow(/rate/);
   });
 });

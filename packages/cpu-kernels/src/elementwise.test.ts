@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcastPlan, reductionPlan } from './kernels/elementwise';
-import { registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectSameAsStockInModes } from './test-support/compare';
 import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
@@ -14,7 +14,7 @@ beforeAll(useCpuBackend);
 
 afterAll(() => {
   restoreIsa();
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
 });
 
 describe('broadcast and reduction plans', () => {
@@ -123,7 +123,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`elementwise kernels native vs s
   });
 
   it('leaves int32 and bool to the stock kernels', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const a = tf.tensor1d([1, 2, 3], 'int32');
     const b = tf.tensor1d([4, 5, 6], 'int32');
     expect(Array.from(tf.add(a, b).dataSync())).toEqual([5, 7, 9]);
@@ -133,7 +133,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`elementwise kernels native vs s
   });
 
   it('keeps the tensor count stable', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const x = randomTensor([4, 6], 10);
     const before = tf.memory().numTensors;
     tf.tidy(() => {

@@ -22,9 +22,9 @@ describe('when the addon cannot be used', () => {
     const stock = tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc;
     const info = api.nativeKernelsInfo();
     expect(info).toEqual({ available: false, reason: 'disabled by TUNEKIT_DISABLE_NATIVE', isa: 'none', threads: 0, kernels: [] });
-    expect(api.registerNativeCpuKernels({ threads: 2 })).toEqual(info);
+    expect(api.registerNativeCPUKernels({ threads: 2 })).toEqual(info);
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
-    api.unregisterNativeCpuKernels();
+    api.unregisterNativeCPUKernels();
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
     // Stock kernels still compute.
     await tf.setBackend('cpu');
@@ -49,8 +49,8 @@ describe('when the addon is missing', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       const api = await import('./index');
-      expect(api.registerNativeCpuKernels().available).toBe(false);
-      expect(api.registerNativeCpuKernels().available).toBe(false);
+      expect(api.registerNativeCPUKernels().available).toBe(false);
+      expect(api.registerNativeCPUKernels().available).toBe(false);
       expect(warn).toHaveBeenCalledTimes(1);
       expect(warn.mock.calls[0]?.[0]).toBe(
         '[@tunekit/cpu-kernels] native kernels unavailable, training runs on a slower engine: native addon not built (no build/Release/tunekit_cpu_kernels.node): install a C++ compiler and run `npm rebuild @tunekit/cpu-kernels`',
@@ -66,7 +66,7 @@ describe('when the addon is missing', () => {
     vi.resetModules();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      (await import('./index')).registerNativeCpuKernels();
+      (await import('./index')).registerNativeCPUKernels();
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectSameAsStockInModes } from './test-support/compare';
 import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
@@ -16,7 +16,7 @@ beforeAll(useCpuBackend);
 
 afterAll(() => {
   restoreIsa();
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
 });
 
 describe.skipIf(nativeSkipReason !== undefined)(`_FusedMatMul native vs stock${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
@@ -57,7 +57,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`_FusedMatMul native vs stock${n
   });
 
   it('keeps the tensor count stable', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const a = randomTensor([5, 6], 1);
     const b = randomTensor([6, 7], 2);
     const bias = randomTensor([7], 3);

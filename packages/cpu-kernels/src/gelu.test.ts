@@ -3,14 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { GELU, GELU_GRAD, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { GELU, GELU_GRAD, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCpuKernels);
+afterAll(unregisterNativeCPUKernels);
 
 /** core's op-by-op GELU (model/layers.ts). */
 function opGelu(x: tf.Tensor, approximate: boolean): tf.Tensor {
@@ -24,9 +24,9 @@ describe.skipIf(nativeSkipReason !== undefined)(`${GELU}${nativeSkipReason ? ` â
     it(`${approximate ? 'tanh' : 'erf'} form: value and dyÂ·GELU'(x) match the op version`, () => {
       const x = randomTensor([37, 129], 1, 6); // covers the saturated tails
       const dy = randomTensor([37, 129], 2);
-      unregisterNativeCpuKernels();
+      unregisterNativeCPUKernels();
       const expected = tf.tidy(() => [opGelu(x, approximate), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(opGelu(t, approximate), dy)))(x)]);
-      registerNativeCpuKernels();
+      registerNativeCPUKernels();
       const value = tf.engine().runKernel(GELU, { x }, { approximate }) as tf.Tensor;
       const grad = tf.engine().runKernel(GELU_GRAD, { dy, x }, { approximate }) as tf.Tensor;
       expectClose(value.dataSync(), (expected[0] as tf.Tensor).dataSync(), 2e-6, 'value');

@@ -4,13 +4,13 @@
  * the hot kernels of tfjs's pure-JS `cpu` backend in Node (packed GEMM for
  * every matMul form, scatter-add for the embedding gradient, ...).
  *
- * Nothing happens on import: call {@link registerNativeCpuKernels}. When the
+ * Nothing happens on import: call {@link registerNativeCPUKernels}. When the
  * addon is missing (no compiler at install time), fails to load, fails its
  * self-test, or `TUNEKIT_DISABLE_NATIVE=1` is set, the functions report
  * `available: false` with a reason and leave the stock kernels in place.
  */
 import { ALL_KERNELS } from './kernels/all-kernels';
-import type { NativeAddon, NativeIsa } from './native/addon-types';
+import type { NativeAddon, NativeISA } from './native/addon-types';
 import { type BinarySource, loadAddon } from './native/load-addon';
 import { selfTest } from './native/self-test';
 import { installKernels, installedKernels, uninstallKernels } from './registry';
@@ -22,7 +22,7 @@ export interface NativeKernelsInfo {
   /** Why not, when unavailable (one line, actionable). */
   reason?: string;
   /** SIMD level in use (`'none'` when unavailable). */
-  isa: NativeIsa | 'none';
+  isa: NativeISA | 'none';
   /** Threads the native kernels run on (0 when unavailable). */
   threads: number;
   /**
@@ -30,11 +30,11 @@ export interface NativeKernelsInfo {
    * for this platform (`'prebuilt'`), or one compiled at install time (`'compiled'`).
    */
   binary?: BinarySource;
-  /** tfjs kernel names we override (registered ones after {@link registerNativeCpuKernels}, else the ones we would). */
+  /** tfjs kernel names we override (registered ones after {@link registerNativeCPUKernels}, else the ones we would). */
   kernels: string[];
 }
 
-/** Options of {@link registerNativeCpuKernels}. */
+/** Options of {@link registerNativeCPUKernels}. */
 export interface RegisterOptions {
   /** Threads for the native kernels (default: the cores available to this process). */
   threads?: number;
@@ -91,7 +91,7 @@ export function nativeKernelsInfo(): NativeKernelsInfo {
  * is done here, so the stock kernels exist to be replaced.
  * @returns the resulting state; `available: false` means nothing changed.
  */
-export function registerNativeCpuKernels(options: RegisterOptions = {}): NativeKernelsInfo {
+export function registerNativeCPUKernels(options: RegisterOptions = {}): NativeKernelsInfo {
   const { addon, source, reason } = readyAddon();
   if (!addon) {
     warnSlowerEngineOnce(reason);
@@ -120,11 +120,11 @@ function warnSlowerEngineOnce(reason: string | undefined): void {
 }
 
 /** Restores the stock tfjs cpu kernels (for tests and benchmarks). */
-export function unregisterNativeCpuKernels(): void {
+export function unregisterNativeCPUKernels(): void {
   uninstallKernels();
 }
 
-export type { NativeIsa } from './native/addon-types';
+export type { NativeISA } from './native/addon-types';
 export type { BinarySource } from './native/load-addon';
 export { FUSED_ADAMW, type FusedAdamWAttrs } from './kernels/adamw';
 export { DROPOUT_MASK, type DropoutMaskAttrs } from './kernels/dropout-mask';

@@ -3,14 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAYER_NORM, LAYER_NORM_GRAD, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { LAYER_NORM, LAYER_NORM_GRAD, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCpuKernels);
+afterAll(unregisterNativeCPUKernels);
 
 /** core's op-by-op layer norm (model/layers.ts): biased variance, as PyTorch. */
 function opLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
@@ -32,13 +32,13 @@ describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason
       const beta = randomTensor([cols], 3, 0.2);
       const dy = randomTensor(shape, 4);
       const epsilon = 1e-5;
-      unregisterNativeCpuKernels();
+      unregisterNativeCPUKernels();
       const expected = tf.tidy(() => {
         const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(opLayerNorm(a, g, b, epsilon), dy));
         return [opLayerNorm(x, gamma, beta, epsilon), ...tf.grads(loss)([x, gamma, beta])];
       });
       for (const threads of [1, 2]) {
-        registerNativeCpuKernels({ threads });
+        registerNativeCPUKernels({ threads });
         const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
         const grads = tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
         expect((y as tf.Tensor).shape).toEqual(shape);
@@ -58,7 +58,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason
     const gamma = randomTensor([96], 6);
     const dy = randomTensor([301, 96], 7);
     const run = (threads: number) => {
-      registerNativeCpuKernels({ threads });
+      registerNativeCPUKernels({ threads });
       const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta: gamma }, { epsilon: 1e-5 }) as tf.Tensor[];
       const grads = tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
       const out = grads.map((g) => Array.from(g.dataSync()));
@@ -70,7 +70,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason
   });
 
   it('rejects a gamma that does not match the last axis', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const x = tf.zeros([2, 4]);
     const gamma = tf.ones([3]);
     expect(() => tf.engine().runKernel(LAYER_NORM, { x, gamma, beta: gamma }, { epsilon: 1e-5 })).toThrow(/4 values/);

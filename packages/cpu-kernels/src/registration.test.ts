@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nativeKernelsInfo, registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { nativeKernelsInfo, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { nativeSkipReason } from './test-support/native-modes';
 
-afterAll(() => unregisterNativeCpuKernels());
+afterAll(() => unregisterNativeCPUKernels());
 
 describe('nativeKernelsInfo', () => {
   it('reports a consistent state and registers nothing', () => {
@@ -28,31 +28,31 @@ describe('nativeKernelsInfo', () => {
 describe.skipIf(nativeSkipReason !== undefined)(`registration${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   it('is idempotent, applies thread counts, and unregistering restores the stock kernels', () => {
     const stock = tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc;
-    const first = registerNativeCpuKernels({ threads: 1 });
+    const first = registerNativeCPUKernels({ threads: 1 });
     expect(first.available).toBe(true);
     expect(first.threads).toBe(1);
     const ours = tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc;
     expect(ours).not.toBe(stock);
-    const second = registerNativeCpuKernels({ threads: 2 });
+    const second = registerNativeCPUKernels({ threads: 2 });
     expect(second.threads).toBe(2);
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(ours);
     expect(second.kernels).toEqual(first.kernels);
     for (const name of second.kernels) expect(tf.getKernel(name, 'cpu'), name).toBeDefined();
-    unregisterNativeCpuKernels();
+    unregisterNativeCPUKernels();
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
-    unregisterNativeCpuKernels(); // a second call is harmless
+    unregisterNativeCPUKernels(); // a second call is harmless
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
   });
 
   it('leaves alone a kernel that someone else replaced after us', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const theirs: tf.KernelFunc = () => {
       throw new Error('not called');
     };
     const current = tf.getKernel('UnsortedSegmentSum', 'cpu') as tf.KernelConfig;
     tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
     tf.registerKernel({ ...current, kernelFunc: theirs });
-    unregisterNativeCpuKernels();
+    unregisterNativeCPUKernels();
     expect(tf.getKernel('UnsortedSegmentSum', 'cpu')?.kernelFunc).toBe(theirs);
     tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
     tf.registerKernel(current);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerNativeCpuKernels, unregisterNativeCpuKernels } from './index';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectSameAsStockInModes } from './test-support/compare';
 import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
@@ -23,7 +23,7 @@ beforeAll(useCpuBackend);
 
 afterAll(() => {
   restoreIsa();
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
 });
 
 describe.skipIf(nativeSkipReason !== undefined)(`UnsortedSegmentSum native vs stock${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
@@ -55,7 +55,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`UnsortedSegmentSum native vs st
   });
 
   it('keeps the tensor count stable', () => {
-    registerNativeCpuKernels();
+    registerNativeCPUKernels();
     const x = randomTensor([30, 8], 1);
     const segmentIds = ids([30], 0, 10, 2);
     const before = tf.memory().numTensors;

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { GELU, LAYER_NORM, registerNativeCpuKernels, unregisterNativeCpuKernels } from '../dist/index.js';
+import { GELU, LAYER_NORM, registerNativeCPUKernels, unregisterNativeCPUKernels } from '../dist/index.js';
 
 await tf.setBackend('cpu');
 tf.backend().firstUse = false; // no "install tfjs-node" banner
@@ -87,7 +87,7 @@ const stock = Object.fromEntries(Object.entries(CASES).map(([name, f]) => [name,
 const reference = Object.fromEntries(Object.entries(OURS).map(([name, [, f]]) => [name, f()]));
 let checks = 0;
 for (const threads of [1, 3]) {
-  const info = registerNativeCpuKernels({ threads });
+  const info = registerNativeCPUKernels({ threads });
   if (!info.available) {
     console.error(`native kernels unavailable: ${info.reason}`);
     process.exit(1);
@@ -104,7 +104,7 @@ for (const threads of [1, 3]) {
     out.dispose();
     checks++;
   }
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
 }
-const info = registerNativeCpuKernels();
+const info = registerNativeCPUKernels();
 console.log(JSON.stringify({ ok: true, arch: process.arch, isa: info.isa, binary: info.binary, checks }));

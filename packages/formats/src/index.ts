@@ -16,19 +16,19 @@ export type {
   AlpacaRecord,
   AnyRecord,
   ClassificationRecord,
-  OpenAiChatRecord,
-  OpenAiMessage,
+  OpenAIChatRecord,
+  OpenAIMessage,
   PreferenceRecord,
   RecordKind,
   RecordOfKind,
-  ShareGptRecord,
-  ShareGptTurn,
+  ShareGPTRecord,
+  ShareGPTTurn,
 } from './records/record-types.js';
 export { RECORD_KINDS } from './records/record-types.js';
 export type { FieldIssue, RecordCheck } from './records/field-issue.js';
 export { checkAlpaca } from './records/check-alpaca.js';
-export { checkShareGpt, SHAREGPT_ROLES } from './records/check-sharegpt.js';
-export { checkOpenAi, OPENAI_MESSAGE_KEYS, OPENAI_ROLES } from './records/check-openai.js';
+export { checkShareGPT, SHAREGPT_ROLES } from './records/check-sharegpt.js';
+export { checkOpenAI, OPENAI_MESSAGE_KEYS, OPENAI_ROLES } from './records/check-openai.js';
 export { checkPreference } from './records/check-preference.js';
 export { checkClassification, classificationCheck, type ClassificationCheckOptions } from './records/check-classification.js';
 export { checkFor } from './records/checks.js';
@@ -37,6 +37,7 @@ export { ConversationError, toRounds, type Round, type Rounds } from './records/
 
 // Errors: the one hierarchy every tunekit package throws
 export { FileNotFoundError, isTunekitError, TunekitError, type TunekitErrorOptions } from './errors/tunekit-error.js';
+export { InvalidArgumentError, InvalidFileError, InvalidStateError, UnsupportedError } from './errors/common-errors.js';
 export { FileWriteError, type FileWriteErrorCode } from './errors/file-write-error.js';
 
 // Readers
@@ -46,10 +47,10 @@ export { SNIFF_BYTES, sniffBytes, type ByteSniff } from './read/sniff-bytes.js';
 export { DATA_FILE_FIX, UnreadableInputError, type UnreadableInputCode } from './read/input-error.js';
 export { numberedLines, type NumberedLine } from './read/lines.js';
 export type { ParsedItem, ParsedValue, ParseProblem } from './read/parsed-item.js';
-export { parseJsonArray } from './read/json-array.js';
-export { parseJsonl } from './read/jsonl.js';
-export { DEFAULT_TSV_COLUMNS, parseTsv, type TsvOptions } from './read/tsv.js';
-export { formatFromFileName, isCsvFileName, looksLikeCsv, sniffFormat, type DataFormat } from './read/detect-format.js';
+export { parseJSONArray } from './read/json-array.js';
+export { parseJSONL } from './read/jsonl.js';
+export { DEFAULT_TSV_COLUMNS, parseTSV, type TSVOptions } from './read/tsv.js';
+export { formatFromFileName, isCSVFileName, looksLikeCSV, sniffFormat, type DataFormat } from './read/detect-format.js';
 export {
   readRecords,
   readRecordsOrThrow,
@@ -105,14 +106,14 @@ export { converted, failed, type Conversion, type ConversionFailure, type Conver
 export {
   alpacaToConversation,
   classificationToConversation,
-  openAiToConversation,
-  shareGptToConversation,
+  openAIToConversation,
+  shareGPTToConversation,
   type ClassificationPromptOptions,
 } from './convert/from-records.js';
-export { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt, joinInput } from './convert/to-records.js';
+export { conversationToAlpaca, conversationToOpenAI, conversationToShareGPT, joinInput } from './convert/to-records.js';
 export { preferenceToConversation, preferenceToPair, renderPreference, type PreferencePair, type RenderedPreference } from './convert/preference.js';
 export { convertRecord, toConversation, type ConvertOptions } from './convert/convert-record.js';
-export { toJsonArray, toJsonl, toTsv } from './write/write-records.js';
+export { toJSONArray, toJSONL, toTSV } from './write/write-records.js';
 
 // Validation
 export {
@@ -124,7 +125,7 @@ export {
   resolveTokenCounter,
   tokenCounter,
   type ModuleImporter,
-  type OpenAiEncoding,
+  type OpenAIEncoding,
   type SegmentTokenCounts,
   type TokenCounter,
   type TokenizeFn,

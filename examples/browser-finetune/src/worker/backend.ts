@@ -22,7 +22,7 @@ export interface StartedBackend {
 export async function startBackend(prefer: readonly EngineKind[] | undefined, wasmFolder: string, onGPUError: (message: string) => void): Promise<StartedBackend> {
   const backend = createWebBackend({ prefer, wasmPaths: wasmFolder, onGPUError: (error) => onGPUError(error.message) });
   // resolveBackend runs doInit() and remembers the backend: createModel and
-  // loadPretrained given the same backend then size their buffers from its limits.
+  // loadModel given the same backend then size their buffers from its limits.
   const { capabilities } = await resolveBackend(backend);
   return { backend, capabilities };
 }

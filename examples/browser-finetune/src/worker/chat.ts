@@ -13,8 +13,10 @@ import type { ChatSettings } from '../protocol';
  * piece of text (the worker posts each to the page as it comes).
  */
 export async function reply(model: GPT2Model, template: Template, message: string, settings: ChatSettings, onText: (piece: string) => void, signal?: AbortSignal): Promise<GenerateResult> {
-  const prompt = renderPrompt({ messages: [{ role: 'user', content: message }] }, template);
-  return generate(model, prompt, {
+  const prompt = renderPrompt({ messages: [{ role: 'user', content: message }] }, { template });
+  return generate({
+    model,
+    prompt,
     maxNewTokens: settings.maxNewTokens,
     temperature: settings.temperature,
     topK: settings.temperature > 0 ? 40 : undefined,

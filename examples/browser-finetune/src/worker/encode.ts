@@ -11,7 +11,7 @@ import type { TrainingData } from '../protocol';
 export function encodeTrainingData(data: TrainingData, template: Template, maxLength: number): CausalLMExample[] {
   const tokenizer = segmentTokenizer(gpt2Tokenizer);
   return data.conversations.map((conversation, record) => {
-    const encoded = encodeSegments(render(conversation, template), tokenizer);
+    const encoded = encodeSegments(render(conversation, { template }), { tokenizer });
     return {
       inputIds: encoded.inputIds.slice(0, maxLength),
       labels: encoded.labels.slice(0, maxLength),

@@ -5,7 +5,7 @@
  * fetched from the Hub or a base URL (cached, see `model-download.ts`).
  */
 import type { FetchProgress } from '@tunekit/backend-web';
-import { type BackendV1, createModel, type GPT2Config, type GPT2Model, loadPretrained } from '@tunekit/core';
+import { type BackendV1, createModel, type GPT2Config, type GPT2Model, loadModel } from '@tunekit/core';
 import type { ModelChoice } from '../protocol';
 import { downloadModel, modelFolderUrl } from './model-download';
 
@@ -33,7 +33,7 @@ function shape(model: GPT2Model): string {
 }
 
 /** Creates or loads the chosen model on `backend`. */
-export async function loadModel(choice: ModelChoice, backend: BackendV1, onProgress: (progress: FetchProgress) => void): Promise<LoadedModel> {
+export async function loadChosenModel(choice: ModelChoice, backend: BackendV1, onProgress: (progress: FetchProgress) => void): Promise<LoadedModel> {
   if (choice.kind === 'tiny') {
     const model = await createModel(TINY_CONFIG, { seed: choice.seed, backend });
     return {
@@ -46,14 +46,14 @@ export async function loadModel(choice: ModelChoice, backend: BackendV1, onProgr
   if (choice.kind === 'files') {
     // Both files are read whole: browsers hand out File objects, not paths.
     const [config, weights] = await Promise.all([choice.config.text(), choice.weights.arrayBuffer()]);
-    const model = await loadPretrained({ config, weights: new Uint8Array(weights) }, { backend });
+    const model = await loadModel({ source: { config, weights: new Uint8Array(weights) }, backend });
     // Transformers writes `_name_or_path` into config.json; without it the base model's name is unknown.
     const name = (JSON.parse(config) as { _name_or_path?: string })._name_or_path || undefined;
     return { model, description: `${name ?? 'GPT-2'} from local files (${shape(model)})`, baseModelNameOrPath: name };
   }
   const folder = modelFolderUrl(choice.url);
   const files = await downloadModel(folder, onProgress);
-  const model = await loadPretrained(files, { backend });
+  const model = await loadModel({ source: files, backend });
   const name = choice.url.trim();
   return { model, description: `${name} (${shape(model)})`, baseModelNameOrPath: name };
 }

@@ -10,7 +10,7 @@ import { adapterFiles } from './adapter-files';
 import { startBackend, type StartedBackend, wasmThreadCount } from './backend';
 import { reply } from './chat';
 import { encodeTrainingData } from './encode';
-import { type LoadedModel, loadModel } from './model-source';
+import { type LoadedModel, loadChosenModel } from './model-source';
 import { TrainingController } from './training';
 
 type Handler<N extends RequestName> = (args: Requests[N]['args'], emit: (event: Requests[N]['event']) => void) => Promise<Requests[N]['result']>;
@@ -54,7 +54,7 @@ const handlers: { [N in RequestName]: Handler<N> } = {
       controller.release();
       current?.loaded.model.dispose();
       current = undefined;
-      const loaded = await loadModel(choice, backend.backend, (p) => emit({ file: p.file, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, fromCache: p.fromCache }));
+      const loaded = await loadChosenModel(choice, backend.backend, (p) => emit({ file: p.file, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, fromCache: p.fromCache }));
       current = { key, loaded };
       return { description: loaded.description, parameters: loaded.model.parameterReport().total, reused: false };
     }

@@ -5,7 +5,7 @@
  * run never changes the base and a new run starts from the same model.
  */
 import {
-  type AdapterSet, applyAdapter, type CausalLMExample, createLora, formatTrainableParameters, type GPT2Model, type StepEvent, train, type TrainResult,
+  type AdapterSet, applyAdapter, type CausalLMExample, createLoRA, formatTrainableParameters, type GPT2Model, type StepEvent, train, type TrainResult,
 } from '@tunekit/core';
 import type { TrainingSettings } from '../protocol';
 
@@ -40,7 +40,7 @@ export class TrainingController {
   async run(model: GPT2Model, examples: readonly CausalLMExample[], settings: TrainingSettings, onStep: (event: StepEvent) => void | Promise<void>): Promise<TrainingRun> {
     if (this.abort) throw new Error('a training run is already in progress');
     this.release();
-    const lora = createLora({
+    const lora = createLoRA({
       model, rank: settings.rank, alpha: 2 * settings.rank, targetModules: settings.targetModules, seed: settings.seed,
     });
     this.peft = applyAdapter({ model, adapter: lora });

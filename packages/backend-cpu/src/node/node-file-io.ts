@@ -5,7 +5,7 @@
  * sit in a browser bundle without pulling in `node:fs`.
  */
 import type { FileIO } from '@tunekit/backend-spec';
-import { FileNotFoundError } from '@tunekit/formats';
+import { FileNotFoundError, TunekitError } from '@tunekit/formats';
 import { type WritableFile, writeFully } from './write-fully';
 
 // Type-only imports are erased from the output; the modules load lazily below.
@@ -88,7 +88,7 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       try {
         return new Uint8Array(await fsp.readFile(file));
       } catch (error) {
-        throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`);
       }
     },
     async writeFileAtomic(file, data) {
@@ -129,7 +129,7 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       try {
         size = (await fsp.stat(file)).size;
       } catch (error) {
-        throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`);
       }
       return { size, chunks: fs.createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Uint8Array> };
     },

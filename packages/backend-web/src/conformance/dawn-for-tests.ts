@@ -32,7 +32,7 @@ export async function startDawnForTests(driver: NodeWebGPUDriver, what: string):
   } catch (error) {
     const reason = (error as Error).message;
     if (webgpuRequired()) {
-      throw new Error(`${REQUIRE_WEBGPU_ENV}=1, but ${what} cannot run: Dawn's ${driver} driver did not start: ${reason}`, { cause: error });
+      throw new Error(`${REQUIRE_WEBGPU_ENV}=1, but ${what} cannot run: Dawn's ${driver} driver did not start: ${reason}`, { cause: error }); // plain Error: test support: fails the test run when WebGPU is required
     }
     console.warn(`[backend-web] ${what} skipped (${driver}): ${reason}`);
     return { skipReason: reason };

@@ -43,10 +43,7 @@ if (!dawn) {
 
     afterEach(async (context) => gpuErrors.close(context.task.name));
 
-    registerBackendConformance(
-      { describe, it, afterAll, skip: it.skip },
-      { backend, tolerance: TOLERANCE, skip: RUN_SLOW ? {} : SLOW_CHECKS, log },
-    );
+    registerBackendConformance({ describe, it, afterAll, skip: it.skip }, { backend, tolerance: TOLERANCE, skip: RUN_SLOW ? {} : SLOW_CHECKS, log });
 
     it('raised no GPU validation error in any test, and kept its device', () => {
       expect(tf.getBackend()).toBe('webgpu');

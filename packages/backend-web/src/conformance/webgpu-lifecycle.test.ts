@@ -20,7 +20,7 @@ if (!dawn) {
     const { backend, gpuErrors, lost, log } = watchedWebGPUBackend(dawn, 'swiftshader');
     afterEach(async (context) => gpuErrors.close(context.task.name));
 
-    registerLifecycleChecks({ describe, it, afterAll, skip: it.skip }, { backend }, 300_000);
+    registerLifecycleChecks({ describe, it, afterAll, skip: it.skip }, { backend, timeoutMs: 300_000 });
 
     it('raised no GPU validation error, and kept its device', () => {
       expect(gpuErrors.all(log)).toEqual([]);

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { registerBackendConformance } from '@tunekit/core/testing';
 import { startDawnForTests } from './dawn-for-tests';
 import { runFullVocabularyStep, STEP_IDS, STEP_TOKENS } from './full-vocabulary-step';
@@ -41,7 +41,7 @@ if (!dawn) {
     it(`the full-vocabulary step (50257 × 768, ${STEP_TOKENS} tokens) matches tfjs's cpu backend`, async () => {
       const rows = [STEP_IDS[0] as number, STEP_IDS[1] as number, STEP_IDS[5] as number, 100, 25128, 25129, 50256];
       const gl = await runFullVocabularyStep(backend, rows);
-      const cpu = await runFullVocabularyStep(createCpuBackend({ prefer: ['cpu'] }), rows); // pure-JS tfjs cpu
+      const cpu = await runFullVocabularyStep(createCPUBackend({ prefer: ['cpu'] }), rows); // pure-JS tfjs cpu
 
       let worstNorm = 0;
       for (const [name, expected] of Object.entries(cpu.gradNorms)) {

@@ -5,7 +5,7 @@
  * Its own file: one Dawn instance per test process.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createCpuBackend } from '@tunekit/backend-cpu';
+import { createCPUBackend } from '@tunekit/backend-cpu';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createWebBackend, type WebGPUDeviceError } from '../index';
 import { startDawnForTests } from '../conformance/dawn-for-tests';
@@ -20,7 +20,7 @@ describe.skipIf(!dawn)('WebGPU in Node on the OpenGL driver', () => {
     await backend.dispose();
     dawn?.release();
     // Hand the engine back to the CPU (registered lazily now, by the CPU backend package).
-    await createCpuBackend({ prefer: ['cpu'] }).doInit();
+    await createCPUBackend({ prefer: ['cpu'] }).doInit();
   });
 
   it('reports the 128 MiB binding limit and computes', async () => {

@@ -3,6 +3,7 @@
  * otherwise. The choice is made on first use (probing OPFS is asynchronous and
  * can fail at run time, e.g. in some private-browsing modes).
  */
+import { InvalidArgumentError, UnsupportedError } from '@tunekit/core';
 import type { FileIO } from '@tunekit/core';
 import { createIndexedDBFileIO, type IndexedDBFileIOOptions } from './indexeddb-file-io';
 import { canWriteOPFS, createOPFSFileIO, type OPFSFileIOOptions } from './opfs-file-io';
@@ -33,7 +34,7 @@ type Chosen = { kind: BrowserStorageKind; files: Required<Pick<FileIO, 'openRead
 
 async function tryStorage(kind: BrowserStorageKind, options: BrowserFileIOOptions): Promise<Chosen> {
   if (kind === 'opfs') {
-    if (!options.opfs?.root && !canWriteOPFS()) throw new Error('no writable OPFS (navigator.storage.getDirectory or createWritable missing)');
+    if (!options.opfs?.root && !canWriteOPFS()) throw new UnsupportedError('no writable OPFS (navigator.storage.getDirectory or createWritable missing)');
     const files = createOPFSFileIO(options.opfs) as Chosen['files'];
     await files.listDirectory(''); // opens the root: rejects where OPFS is disabled
     return { kind, files };
@@ -43,7 +44,7 @@ async function tryStorage(kind: BrowserStorageKind, options: BrowserFileIOOption
     await files.listDirectory(''); // opens the database
     return { kind, files };
   }
-  throw new Error(`unknown storage "${String(kind)}" (opfs, indexeddb)`);
+  throw new InvalidArgumentError(`unknown storage "${String(kind)}" (opfs, indexeddb)`);
 }
 
 /** Creates the browser `FileIO` (OPFS, else IndexedDB). Nothing is opened until the first call. */
@@ -59,7 +60,7 @@ export function createBrowserFileIO(options: BrowserFileIOOptions = {}): Browser
           reasons.push(`${kind}: ${(error as Error).message}`);
         }
       }
-      throw new Error(`No browser storage is available (${reasons.join('; ')})`);
+      throw new UnsupportedError(`No browser storage is available (${reasons.join('; ')})`);
     })().catch((error: unknown) => {
       chosen = undefined;
       throw error;

@@ -41,9 +41,9 @@ export interface FetchWithProgressOptions {
 
 /** Reads a body with core's one streaming reader, reporting progress tagged with where the bytes come from. */
 async function readBody(response: Response, file: string, fromCache: boolean, onProgress?: (progress: FetchProgress) => void): Promise<Uint8Array> {
-  const { size, chunks } = responseStream(response, file);
+  const { size, chunks } = responseStream(response, { file });
   const report = onProgress && ((progress: LoadProgress) => onProgress({ ...progress, fromCache }));
-  return collectBytes(withProgress(chunks, file, size, report), size);
+  return collectBytes(withProgress(chunks, { file, totalBytes: size, onProgress: report }), { size });
 }
 
 async function openCache(options: FetchWithProgressOptions): Promise<CacheLike | undefined> {

@@ -16,6 +16,7 @@
  * Renames are atomic too, trees included: file bytes are keyed by blob id,
  * not by path, so a rename rewrites only entries, in one transaction.
  */
+import { InvalidArgumentError, InvalidStateError, TunekitError, UnsupportedError } from '@tunekit/core';
 import type { FileIO } from '@tunekit/core';
 import { FileNotFoundError } from '../errors';
 import { ancestorsOf, normalizePath, temporaryName, toBytes } from './storage-path';
@@ -40,22 +41,22 @@ const PIECE_BYTES = 8 << 20;
 function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
+    request.onerror = () => reject(request.error ?? new TunekitError('storage_failed', 'IndexedDB request failed'));
   });
 }
 
 function committed(transaction: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error ?? new Error('IndexedDB transaction failed'));
-    transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
+    transaction.onerror = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction failed'));
+    transaction.onabort = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction aborted'));
   });
 }
 
 /** Aborts `transaction` and throws `message`: no half-applied change survives an error. */
 function abortWith(transaction: IDBTransaction, message: string): never {
   transaction.abort();
-  throw new Error(message);
+  throw new InvalidArgumentError(message);
 }
 
 /**
@@ -104,7 +105,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
 
   const open = (): Promise<IDBDatabase> => {
     const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) return Promise.reject(new Error('IndexedDB is not available in this environment'));
+    if (!factory) return Promise.reject(new UnsupportedError('IndexedDB is not available in this environment'));
     database ??= openDatabase(factory, name).catch((error: unknown) => {
       database = undefined;
       throw error;
@@ -113,7 +114,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
   };
   const keyRange = (): typeof IDBKeyRange => {
     const range = options.keyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
-    if (!range) throw new Error('IDBKeyRange is not available; pass keyRange with indexedDB');
+    if (!range) throw new UnsupportedError('IDBKeyRange is not available; pass keyRange with indexedDB');
     return range;
   };
   const blobRange = (blob: string) => keyRange().bound([blob, 0], [blob, Infinity]);
@@ -150,7 +151,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
 
   const writeChunksAtomic = async (file: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const path = normalizePath(file);
-    if (path === '') throw new Error('Cannot write a file at the storage root');
+    if (path === '') throw new InvalidArgumentError('Cannot write a file at the storage root');
     const db = await open();
     const blob = temporaryName(path);
     let count = 0;
@@ -219,9 +220,9 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
     async rename(fromPath, toPath) {
       const from = normalizePath(fromPath);
       const to = normalizePath(toPath);
-      if (from === '' || to === '') throw new Error('Cannot rename the storage root');
+      if (from === '' || to === '') throw new InvalidArgumentError('Cannot rename the storage root');
       if (to === from) return;
-      if (to.startsWith(`${from}/`)) throw new Error(`Cannot rename ${fromPath} into itself (${toPath})`);
+      if (to.startsWith(`${from}/`)) throw new InvalidArgumentError(`Cannot rename ${fromPath} into itself (${toPath})`);
       const db = await open();
       const transaction = db.transaction([ENTRIES, CHUNKS], 'readwrite');
       const finished = committed(transaction);
@@ -282,7 +283,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
         for (let index = 0; index < chunks; index += 1) {
           const key = [blob, index];
           const piece = (await done(db.transaction(CHUNKS, 'readonly').objectStore(CHUNKS).get(key))) as Uint8Array | undefined;
-          if (!piece) throw new Error(`${file} was replaced or removed while being read`);
+          if (!piece) throw new InvalidStateError(`${file} was replaced or removed while being read`);
           yield piece;
         }
       }

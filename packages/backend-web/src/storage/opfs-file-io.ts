@@ -13,6 +13,7 @@
  * target through the target's own `createWritable()`, whose swap file still
  * keeps the old content whole until `close()`.
  */
+import { InvalidArgumentError, UnsupportedError } from '@tunekit/core';
 import type { FileIO } from '@tunekit/core';
 import { FileNotFoundError } from '../errors';
 import { renameByCopy } from './rename-by-copy';
@@ -75,7 +76,7 @@ export function canWriteOPFS(): boolean {
 async function defaultRoot(): Promise<OPFSDirectoryHandleLike> {
   // TypeScript's DOM library omits the handles' async iterators; ours lists them.
   const storage = (globalThis as unknown as { navigator?: { storage?: { getDirectory?: () => Promise<OPFSDirectoryHandleLike> } } }).navigator?.storage;
-  if (!storage?.getDirectory) throw new Error('OPFS is not available here (navigator.storage.getDirectory is missing)');
+  if (!storage?.getDirectory) throw new UnsupportedError('OPFS is not available here (navigator.storage.getDirectory is missing)');
   return storage.getDirectory();
 }
 
@@ -86,7 +87,7 @@ async function walk(from: OPFSDirectoryHandleLike, segments: readonly string[], 
 }
 
 async function writeAll(handle: OPFSFileHandleLike, chunks: Iterable<Uint8Array>): Promise<void> {
-  if (!handle.createWritable) throw new Error('This browser cannot write OPFS files here (no createWritable); use createIndexedDBFileIO()');
+  if (!handle.createWritable) throw new UnsupportedError('This browser cannot write OPFS files here (no createWritable); use createIndexedDBFileIO()');
   const writable = await handle.createWritable({ keepExistingData: false });
   try {
     for (const chunk of chunks) await writable.write(chunk);
@@ -134,12 +135,12 @@ export function createOPFSFileIO(options: OPFSFileIOOptions = {}): FileIO {
 
   const writeChunksAtomic = async (file: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const segments = pathSegments(file);
-    if (segments.length === 0) throw new Error('Cannot write a file at the storage root');
+    if (segments.length === 0) throw new InvalidArgumentError('Cannot write a file at the storage root');
     const name = segments.at(-1)!;
     const parent = await directoryOf(segments.slice(0, -1), true);
     // move() over a directory is not specified the same way everywhere: refuse it ourselves.
     const isDirectory = await parent.getDirectoryHandle(name).then(() => true, (error: unknown) => (isMissing(error) ? false : Promise.reject(error)));
-    if (isDirectory) throw new Error(`Cannot write ${file}: it is a directory`);
+    if (isDirectory) throw new InvalidArgumentError(`Cannot write ${file}: it is a directory`);
     const temporaryEntry = temporaryName(name);
     const temporary = await parent.getFileHandle(temporaryEntry, { create: true });
     try {
@@ -179,7 +180,7 @@ export function createOPFSFileIO(options: OPFSFileIOOptions = {}): FileIO {
       try {
         await directoryOf(pathSegments(directory), true);
       } catch (error) {
-        if ((error as { name?: string }).name === 'TypeMismatchError') throw new Error(`Cannot create directory ${directory}: a file is in the way`);
+        if ((error as { name?: string }).name === 'TypeMismatchError') throw new InvalidArgumentError(`Cannot create directory ${directory}: a file is in the way`);
         throw error;
       }
     },

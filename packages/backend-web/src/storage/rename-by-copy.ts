@@ -4,6 +4,7 @@
  * Each file lands atomically (`writeFileAtomic`); a directory is not moved in
  * one step, so a crash mid-way can leave part of `to` beside a whole `from`.
  */
+import { InvalidArgumentError } from '@tunekit/core';
 import type { FileIO } from '@tunekit/core';
 import { FileNotFoundError } from '@tunekit/core';
 
@@ -43,11 +44,11 @@ export async function renameByCopy(files: CopyPrimitives, from: string, to: stri
   if (source === undefined) throw new FileNotFoundError(from);
   const target = await contentsOf(files, to);
   if (source === 'directory') {
-    if (target instanceof Uint8Array) throw new Error(`Cannot rename directory ${from} to ${to}: ${to} is a file`);
-    if (target === 'directory' && (await files.listDirectory(to)).length > 0) throw new Error(`Cannot rename ${from} to ${to}: ${to} is a directory that is not empty`);
+    if (target instanceof Uint8Array) throw new InvalidArgumentError(`Cannot rename directory ${from} to ${to}: ${to} is a file`);
+    if (target === 'directory' && (await files.listDirectory(to)).length > 0) throw new InvalidArgumentError(`Cannot rename ${from} to ${to}: ${to} is a directory that is not empty`);
     await copyTree(files, from, to);
   } else {
-    if (target === 'directory') throw new Error(`Cannot rename file ${from} to ${to}: ${to} is a directory`);
+    if (target === 'directory') throw new InvalidArgumentError(`Cannot rename file ${from} to ${to}: ${to} is a directory`);
     await files.writeFileAtomic(to, source);
   }
   await files.remove(from);

@@ -3,11 +3,12 @@
  * no `..`, so a path is a list of names: `models/gpt2/config.json` and
  * `/models//gpt2/./config.json` name the same file and `''` is the root.
  */
+import { InvalidArgumentError } from '@tunekit/core';
 
 /** Splits a path into its names; rejects `..` (there is nothing above the root to go to). */
 export function pathSegments(path: string): string[] {
   const segments = path.replaceAll('\\', '/').split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) throw new Error(`Browser storage paths cannot contain "..": ${path}`);
+  if (segments.includes('..')) throw new InvalidArgumentError(`Browser storage paths cannot contain "..": ${path}`);
   return segments;
 }
 

@@ -35,7 +35,7 @@ export function fakeGpu(spec: FakeAdapterSpec = {}): FakeGpu {
     info: { vendor: 'fake', architecture: 'test' },
     async requestDevice(request) {
       deviceRequests.push(request);
-      if (spec.deviceError) throw new Error(spec.deviceError);
+      if (spec.deviceError) throw new Error(spec.deviceError); // plain Error: test support: a simulated WebGPU failure
       const granted = { maxStorageBufferBindingSize: 128 * MiB, maxBufferSize: 256 * MiB, ...request?.requiredLimits } as GPULimitsLike;
       const device: GPUDeviceLike = { limits: granted, features: new Set(request?.requiredFeatures ?? []), lost: new Promise(() => {}), destroy() {} };
       return device;
@@ -44,7 +44,7 @@ export function fakeGpu(spec: FakeAdapterSpec = {}): FakeGpu {
   const gpu: GPULike = {
     async requestAdapter(request) {
       adapterRequests.push(request);
-      if (spec.adapter === 'throws') throw new Error('adapter request blew up');
+      if (spec.adapter === 'throws') throw new Error('adapter request blew up'); // plain Error: test support: a simulated WebGPU failure
       return spec.adapter === 'null' ? null : adapter;
     },
   };

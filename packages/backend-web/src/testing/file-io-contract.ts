@@ -11,7 +11,7 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 /** Chunks that fail after the first one: a tab closed or a quota hit mid-write. */
 function* failingChunks(): Generator<Uint8Array> {
   yield new TextEncoder().encode('partial ');
-  throw new Error('write interrupted');
+  throw new Error('write interrupted'); // plain Error: test support: a simulated failure
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

@@ -17,7 +17,7 @@ export function seededValues(count: number, seed: number): Float32Array {
 
 /** Selects `engine`, runs `compute` in a tidy scope, and returns its outputs' values. */
 export async function valuesOn(engine: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  if (!(await tf.setBackend(engine))) throw new Error(`tfjs backend ${engine} failed to start`);
+  if (!(await tf.setBackend(engine))) throw new Error(`tfjs backend ${engine} failed to start`); // plain Error: test support: an assertion of the parity tests
   // tfjs's cpu backend prints an "install tfjs-node" banner on first use; not useful in tests.
   const backend = tf.findBackend(engine) as { firstUse?: boolean } | null;
   if (backend && 'firstUse' in backend) backend.firstUse = false;
@@ -32,7 +32,7 @@ export async function valuesOn(engine: string, compute: () => tf.Tensor | tf.Ten
 
 /** Largest absolute difference between two equally long arrays. */
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`); // plain Error: test support: an assertion of the parity tests
   let max = 0;
   for (let i = 0; i < a.length; i += 1) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;

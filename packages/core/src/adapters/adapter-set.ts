@@ -4,6 +4,7 @@
  * and unload. It freezes the base model and sets `model.hooks` to the
  * composition of the active adapters' hooks.
  */
+import { InvalidArgumentError, InvalidStateError, UnsupportedError } from '@tunekit/formats';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ParameterSource } from '../model/parameter-source';
@@ -15,7 +16,7 @@ import { type TrainableReport, trainableParameters } from './trainable-parameter
 export interface ApplyAdapterOptions {
   /** The model to adapt. Its variables are frozen (`trainable = false`) until {@link AdapterSet.unload}. */
   model: GPT2Model;
-  /** The adapter, from `createLora`, `createPrefixTuning`, `createPromptTuning` or `loadAdapter`. */
+  /** The adapter, from `createLoRA`, `createPrefixTuning`, `createPromptTuning` or `loadAdapter`. */
   adapter: Adapter;
   /** Name to switch by. Default `'default'` (PEFT's). */
   name?: string;
@@ -35,7 +36,7 @@ export class AdapterSet implements ParameterSource {
 
   /** Freezes the model's variables; use {@link applyAdapter} rather than this. */
   constructor(model: GPT2Model) {
-    if (model.hooks) throw new Error('The model already has hooks set; unload the other adapters first');
+    if (model.hooks) throw new InvalidStateError('The model already has hooks set; unload the other adapters first');
     this.model = model;
     for (const variable of model.parameters().values()) {
       this.savedTrainable.set(variable, variable.trainable);
@@ -61,16 +62,16 @@ export class AdapterSet implements ParameterSource {
   /** An adapter by name. */
   get(name: string): Adapter {
     const adapter = this.adapters.get(name);
-    if (!adapter) throw new Error(`No adapter named "${name}"; adapters: ${this.names.join(', ') || 'none'}`);
+    if (!adapter) throw new InvalidArgumentError(`No adapter named "${name}"; adapters: ${this.names.join(', ') || 'none'}`);
     return adapter;
   }
 
   /** Adds an adapter under a new name; `activate` (default true) makes it the only active one. */
   add(name: string, adapter: Adapter, options: { activate?: boolean } = {}): this {
-    if (!name) throw new Error('An adapter needs a non-empty name');
-    if (this.adapters.has(name)) throw new Error(`An adapter named "${name}" already exists; remove it first or pick another name`);
-    if ([...this.adapters.values()].includes(adapter)) throw new Error(`This adapter is already attached under another name`);
-    if (adapter.isDisposed) throw new Error(`Adapter "${name}" has been disposed`);
+    if (!name) throw new InvalidArgumentError('An adapter needs a non-empty name');
+    if (this.adapters.has(name)) throw new InvalidStateError(`An adapter named "${name}" already exists; remove it first or pick another name`);
+    if ([...this.adapters.values()].includes(adapter)) throw new InvalidStateError(`This adapter is already attached under another name`);
+    if (adapter.isDisposed) throw new InvalidStateError(`Adapter "${name}" has been disposed`);
     this.adapters.set(name, adapter);
     for (const variable of adapter.parameters().values()) variable.trainable = false;
     if (options.activate ?? true) this.setActive(name);
@@ -137,8 +138,8 @@ export class AdapterSet implements ParameterSource {
   merge(): this {
     const active = this.activeNames.map((name) => [name, this.get(name)] as const);
     const notMergeable = active.filter(([, adapter]) => !canMerge(adapter)).map(([name, adapter]) => `${name} (${adapter.peftType})`);
-    if (notMergeable.length) throw new Error(`Only mergeable adapters (LoRA) can be merged; active adapter(s) ${notMergeable.join(', ')} cannot be`);
-    if (!this.enabled) throw new Error('Adapters are disabled; enable them before merging');
+    if (notMergeable.length) throw new UnsupportedError(`Only mergeable adapters (LoRA) can be merged; active adapter(s) ${notMergeable.join(', ')} cannot be`);
+    if (!this.enabled) throw new InvalidStateError('Adapters are disabled; enable them before merging');
     for (const [, adapter] of active) if (canMerge(adapter)) adapter.merge();
     return this;
   }
@@ -205,7 +206,7 @@ export class AdapterSet implements ParameterSource {
  *
  * @example
  * ```ts
- * const peft = applyAdapter({ model, adapter: createLora({ model, rank: 8 }) });
+ * const peft = applyAdapter({ model, adapter: createLoRA({ model, rank: 8 }) });
  * console.log(peft.trainableParameters().toString());
  * peft.unload(); // back to the plain model
  * ```

@@ -3,18 +3,19 @@
  * {@link ParameterSource} whose variables are named by their PEFT file keys,
  * plus the forward hooks it contributes and its PEFT config fields.
  */
+import { InvalidStateError } from '@tunekit/formats';
 import type { ForwardHooks } from '../model/hooks';
 import type { ParameterSource } from '../model/parameter-source';
 import type { TensorToWrite } from '../io/safetensors';
 
 /** PEFT's `peft_type` values that tunekit reads and writes. */
-export type PeftType = 'LORA' | 'PREFIX_TUNING' | 'PROMPT_TUNING';
+export type PEFTType = 'LORA' | 'PREFIX_TUNING' | 'PROMPT_TUNING';
 
 /** A JSON value of an `adapter_config.json` field. */
-export type PeftConfigValue = string | number | boolean | null | PeftConfigValue[] | { [key: string]: PeftConfigValue };
+export type PEFTConfigValue = string | number | boolean | null | PEFTConfigValue[] | { [key: string]: PEFTConfigValue };
 
 /** An `adapter_config.json` object (PEFT's snake_case field names). */
-export type PeftConfigJson = Record<string, PeftConfigValue>;
+export type PEFTConfigJSON = Record<string, PEFTConfigValue>;
 
 /**
  * A parameter-efficient adapter of a GPT-2 model. Its `parameters()` are named
@@ -25,11 +26,11 @@ export type PeftConfigJson = Record<string, PeftConfigValue>;
  */
 export interface Adapter extends ParameterSource {
   /** PEFT method of this adapter. */
-  readonly peftType: PeftType;
+  readonly peftType: PEFTType;
   /** The hooks this adapter adds to the forward pass (stable for the adapter's lifetime). */
   readonly hooks: ForwardHooks;
   /** The method-specific `adapter_config.json` fields (snake_case), without file metadata. */
-  peftConfig(): PeftConfigJson;
+  peftConfig(): PEFTConfigJSON;
   /** The tensors PEFT would save, by file key. */
   peftTensors(): Promise<Map<string, TensorToWrite>>;
   /** Whether {@link Adapter.dispose} has been called. */
@@ -75,6 +76,6 @@ export async function variableTensors(source: ParameterSource): Promise<Map<stri
 
 /** Throws the usual error for using an adapter after `dispose()`. */
 export function assertNotDisposed(adapter: { isDisposed: boolean }, what: string): void {
-  if (adapter.isDisposed) throw new Error(`This ${what} adapter has been disposed`);
+  if (adapter.isDisposed) throw new InvalidStateError(`This ${what} adapter has been disposed`);
 }
 

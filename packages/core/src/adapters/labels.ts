@@ -4,6 +4,7 @@
  * ignore labels (PEFT prefixes them with `full((B, P), -100)`). Prefix tuning
  * adds keys and values only, so its outputs and labels keep their length.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import { IGNORE_INDEX } from '../loss/lm-cross-entropy';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
@@ -15,8 +16,9 @@ export function virtualTokenCount(source: GPT2Model | ForwardHooks | undefined):
 }
 
 /** Each row of labels with `count` ignore labels (-100) in front. */
-export function prependIgnoreLabels(labels: readonly (readonly number[])[], count: number): number[][] {
-  if (!Number.isInteger(count) || count < 0) throw new Error(`prependIgnoreLabels: count must be a non-negative integer, got ${count}`);
+export function prependIgnoreLabels(labels: readonly (readonly number[])[], options: { count: number }): number[][] {
+  const { count } = options;
+  if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError(`prependIgnoreLabels: count must be a non-negative integer, got ${count}`);
   const pad = new Array<number>(count).fill(IGNORE_INDEX);
   return labels.map((row) => [...pad, ...row]);
 }

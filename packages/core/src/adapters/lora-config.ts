@@ -3,9 +3,10 @@
  * targets. Module keys are the names PEFT sees on a Hugging Face GPT-2:
  * `transformer.h.{i}.attn.c_attn`, …, and `score` for the classification head.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 
 /** How LoRA's matrices start. */
-export type LoraInit =
+export type LoRAInit =
   /** PEFT's default (`init_lora_weights=true`): A kaiming-uniform(a=√5), B zeros, so the adapter starts as a no-op. */
   | 'kaiming'
   /** PEFT's `"gaussian"`: A ~ N(0, 1/r²), B zeros. */
@@ -13,8 +14,8 @@ export type LoraInit =
   /** PEFT's `init_lora_weights=false`: A and B both as PyTorch's `nn.Linear` default (non-zero B; for tests). */
   | 'random';
 
-/** LoRA options (PEFT `LoraConfig` names in parentheses). */
-export interface LoraConfig {
+/** LoRA options (PEFT `LoRAConfig` names in parentheses). */
+export interface LoRAConfig {
   /** Rank r of the update (`r`). */
   rank: number;
   /** Scale numerator (`lora_alpha`): scaling = alpha / r, or alpha / √r with `useRslora`. */
@@ -36,13 +37,13 @@ export interface LoraConfig {
   /** Name(s) of the layer list whose index `layersToTransform` refers to (`layers_pattern`, e.g. `h`). */
   layersPattern?: string[] | string;
   /** Initialisation (`init_lora_weights`). */
-  init: LoraInit;
+  init: LoRAInit;
   /** Seed of the initialisation. */
   seed: number;
 }
 
-/** Defaults of every {@link LoraConfig} field: PEFT's, with GPT-2's default target `c_attn`. */
-export const DEFAULT_LORA: Readonly<LoraConfig> = Object.freeze({
+/** Defaults of every {@link LoRAConfig} field: PEFT's, with GPT-2's default target `c_attn`. */
+export const DEFAULT_LORA: Readonly<LoRAConfig> = Object.freeze({
   rank: 8,
   alpha: 8,
   dropout: 0,
@@ -59,33 +60,33 @@ export const ALL_LINEAR = 'all-linear';
 const GPT2_LINEAR_SUFFIXES = ['c_attn', 'c_proj', 'c_fc'];
 
 /** Fills defaults and checks every field; errors name the field. */
-export function resolveLoraConfig(options: Partial<LoraConfig>): LoraConfig {
-  const config: LoraConfig = { ...DEFAULT_LORA, ...stripUndefined(options) };
-  if (!Number.isInteger(config.rank) || config.rank <= 0) throw new Error(`LoRA rank must be a positive integer, got ${config.rank}`);
-  if (!Number.isFinite(config.alpha)) throw new Error(`LoRA alpha must be a finite number, got ${config.alpha}`);
-  if (!(config.dropout >= 0 && config.dropout < 1)) throw new Error(`LoRA dropout must be in [0, 1), got ${config.dropout}`);
-  if (!['kaiming', 'gaussian', 'random'].includes(config.init)) throw new Error(`LoRA init must be 'kaiming', 'gaussian' or 'random', got ${String(config.init)}`);
+export function resolveLoRAConfig(options: Partial<LoRAConfig>): LoRAConfig {
+  const config: LoRAConfig = { ...DEFAULT_LORA, ...stripUndefined(options) };
+  if (!Number.isInteger(config.rank) || config.rank <= 0) throw new InvalidArgumentError(`LoRA rank must be a positive integer, got ${config.rank}`);
+  if (!Number.isFinite(config.alpha)) throw new InvalidArgumentError(`LoRA alpha must be a finite number, got ${config.alpha}`);
+  if (!(config.dropout >= 0 && config.dropout < 1)) throw new InvalidArgumentError(`LoRA dropout must be in [0, 1), got ${config.dropout}`);
+  if (!['kaiming', 'gaussian', 'random'].includes(config.init)) throw new InvalidArgumentError(`LoRA init must be 'kaiming', 'gaussian' or 'random', got ${String(config.init)}`);
   if (typeof config.targetModules === 'string') {
     if (config.targetModules !== ALL_LINEAR) new RegExp(config.targetModules); // throws on a bad pattern
   } else if (!Array.isArray(config.targetModules) || config.targetModules.length === 0) {
-    throw new Error('LoRA targetModules must be a non-empty list of module names or a regular expression');
+    throw new InvalidArgumentError('LoRA targetModules must be a non-empty list of module names or a regular expression');
   }
   const layers = config.layersToTransform;
   if (layers !== undefined && ![layers].flat().every((i) => Number.isInteger(i) && i >= 0)) {
-    throw new Error(`LoRA layersToTransform must be non-negative integers, got ${JSON.stringify(layers)}`);
+    throw new InvalidArgumentError(`LoRA layersToTransform must be non-negative integers, got ${JSON.stringify(layers)}`);
   }
   // PEFT's own checks: a regular expression already says which layers it means.
   if (typeof config.targetModules === 'string' && (layers !== undefined || config.layersPattern !== undefined)) {
-    throw new Error('LoRA layersToTransform and layersPattern cannot be combined with a regular-expression targetModules');
+    throw new InvalidArgumentError('LoRA layersToTransform and layersPattern cannot be combined with a regular-expression targetModules');
   }
   if (config.layersPattern !== undefined && config.layersPattern.length > 0 && layers === undefined) {
-    throw new Error('LoRA layersPattern needs layersToTransform');
+    throw new InvalidArgumentError('LoRA layersPattern needs layersToTransform');
   }
   return config;
 }
 
 /** The factor of the low-rank term. */
-export function loraScaling(config: Pick<LoraConfig, 'alpha' | 'rank' | 'useRslora'>): number {
+export function loraScaling(config: Pick<LoRAConfig, 'alpha' | 'rank' | 'useRslora'>): number {
   return config.useRslora ? config.alpha / Math.sqrt(config.rank) : config.alpha / config.rank;
 }
 
@@ -99,7 +100,8 @@ export function expandTargetModules(targets: string[] | string): string[] | stri
  * PEFT's `check_target_module_exists` for one module key: regex full match
  * for a string, else equality or a `.`-suffix match, then the layer filter.
  */
-export function targetsModule(config: Pick<LoraConfig, 'targetModules' | 'layersToTransform' | 'layersPattern'>, key: string): boolean {
+export function targetsModule(key: string, options: Pick<LoRAConfig, 'targetModules' | 'layersToTransform' | 'layersPattern'>): boolean {
+  const config = options;
   const targets = config.targetModules;
   if (targets === ALL_LINEAR) return key.startsWith('transformer.h.') && GPT2_LINEAR_SUFFIXES.some((s) => key.endsWith(`.${s}`));
   if (typeof targets === 'string') return new RegExp(`^(?:${targets})$`).test(key);

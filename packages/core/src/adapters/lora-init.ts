@@ -1,6 +1,6 @@
 /** Seeded initial values of LoRA's A [r, in] and B [out, r], as PEFT draws them. */
 import type { SeededRandom } from '../util/random';
-import type { LoraInit } from './lora-config';
+import type { LoRAInit } from './lora-config';
 
 /**
  * `torch.nn.init.kaiming_uniform_(w, a=√5)` for a weight [rows, fanIn]:
@@ -24,7 +24,7 @@ export function normal(count: number, std: number, random: SeededRandom): Float3
 }
 
 /** Initial A [r, in] and B [out, r] (`lora_layer.reset_lora_parameters` in PEFT). */
-export function loraInitialValues(init: LoraInit, rank: number, inFeatures: number, outFeatures: number, random: SeededRandom): { a: Float32Array; b: Float32Array } {
+export function loraInitialValues(init: LoRAInit, rank: number, inFeatures: number, outFeatures: number, random: SeededRandom): { a: Float32Array; b: Float32Array } {
   switch (init) {
     case 'kaiming':
       return { a: kaimingUniform(rank, inFeatures, random), b: new Float32Array(outFeatures * rank) };

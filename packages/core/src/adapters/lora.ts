@@ -3,14 +3,15 @@
  * hook adds `scaling · dropout(x) · Aᵀ · Bᵀ` with A [r, in] and B [out, r]
  * stored as PEFT stores them; merging adds `scaling · (B·A)ᵀ` to W.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardContext, ForwardHooks, LinearName } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
-import { assertNotDisposed, type MergeableAdapter, type PeftConfigJson, variableTensors } from './adapter';
+import { assertNotDisposed, type MergeableAdapter, type PEFTConfigJSON, variableTensors } from './adapter';
 import { float32Variable } from '../tf/variables';
-import { expandTargetModules, type LoraConfig, loraScaling, resolveLoraConfig, targetsModule } from './lora-config';
+import { expandTargetModules, type LoRAConfig, loraScaling, resolveLoRAConfig, targetsModule } from './lora-config';
 import { loraTensorKey, peftModuleKey } from './peft-keys';
 import { dropout } from '../model/layers';
 import { loraInitialValues } from './lora-init';
@@ -25,8 +26,8 @@ export interface LinearModule {
   layout: 'in-out' | 'out-in';
 }
 
-/** Options of {@link createLora}: the model, any extra linear maps, and {@link LoraConfig} fields (defaults in `DEFAULT_LORA`). */
-export interface CreateLoraOptions extends Partial<LoraConfig> {
+/** Options of {@link createLoRA}: the model, any extra linear maps, and {@link LoRAConfig} fields (defaults in `DEFAULT_LORA`). */
+export interface CreateLoRAOptions extends Partial<LoRAConfig> {
   /** The model to adapt (its shapes, and its weights for merging). */
   model: GPT2Model;
   /** Linear maps outside the model that `targetModules` may name, e.g. a classification head. */
@@ -45,13 +46,13 @@ interface LoraTarget {
 }
 
 /** Supplies saved values for a parameter (by PEFT key); undefined means "initialise". */
-export type LoraValueSource = (key: string, shape: number[]) => Float32Array | undefined;
+export type LoRAValueSource = (key: string, shape: number[]) => Float32Array | undefined;
 
-/** A LoRA adapter: one A/B pair per targeted linear map. Create it with {@link createLora}. */
-export class LoraAdapter implements MergeableAdapter {
+/** A LoRA adapter: one A/B pair per targeted linear map. Create it with {@link createLoRA}. */
+export class LoRAAdapter implements MergeableAdapter {
   readonly peftType = 'LORA' as const;
   /** The resolved options. */
-  readonly config: LoraConfig;
+  readonly config: LoRAConfig;
   /** alpha / r (or alpha / √r with rsLoRA). */
   readonly scaling: number;
   readonly hooks: ForwardHooks;
@@ -60,7 +61,7 @@ export class LoraAdapter implements MergeableAdapter {
   private disposed = false;
 
   /** Builds the adapter; `values` supplies loaded tensors (see {@link loadAdapter}). */
-  constructor(model: GPT2Model, config: LoraConfig, extraModules: readonly LinearModule[] = [], values?: LoraValueSource) {
+  constructor(model: GPT2Model, config: LoRAConfig, extraModules: readonly LinearModule[] = [], values?: LoRAValueSource) {
     this.config = config;
     this.scaling = loraScaling(config);
     const random = new SeededRandom(config.seed);
@@ -68,7 +69,7 @@ export class LoraAdapter implements MergeableAdapter {
     const planned: { module: LinearModule; key: string; a: Float32Array; b: Float32Array; aShape: [number, number]; bShape: [number, number] }[] = [];
     for (const module of linearModules(model, extraModules)) {
       const key = peftModuleKey(module.name);
-      if (!targetsModule(config, key)) continue;
+      if (!targetsModule(key, config)) continue;
       const [rows, columns] = module.weight.shape as [number, number];
       const [inFeatures, outFeatures] = module.layout === 'in-out' ? [rows, columns] : [columns, rows];
       const init = loraInitialValues(config.init, config.rank, inFeatures, outFeatures, random);
@@ -80,7 +81,7 @@ export class LoraAdapter implements MergeableAdapter {
     }
     if (planned.length === 0) {
       const available = linearModules(model, extraModules).map((m) => peftModuleKey(m.name));
-      throw new Error(`LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; modules are ${available.slice(0, 4).join(', ')}, … ${available.slice(-1)}`);
+      throw new InvalidArgumentError(`LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; modules are ${available.slice(0, 4).join(', ')}, … ${available.slice(-1)}`);
     }
     for (const { module, key, a, b, aShape, bShape } of planned) {
       this.targets.set(module.name, {
@@ -121,7 +122,7 @@ export class LoraAdapter implements MergeableAdapter {
   /** The weight update of one target in its base weight's layout: `scaling·(B·A)ᵀ` [in, out] for Conv1D. */
   deltaWeight(name: LinearName): tf.Tensor2D {
     const target = this.targets.get(name);
-    if (!target) throw new Error(`LoRA does not adapt "${name}"; it adapts ${this.targetNames.join(', ')}`);
+    if (!target) throw new InvalidArgumentError(`LoRA does not adapt "${name}"; it adapts ${this.targetNames.join(', ')}`);
     return tf.tidy(() => {
       const product = target.layout === 'in-out'
         ? tf.matMul(target.a, target.b, true, true) // [in, r]·[r, out] = (B·A)ᵀ
@@ -150,7 +151,7 @@ export class LoraAdapter implements MergeableAdapter {
     this.mergedIntoBase = false;
   }
 
-  peftConfig(): PeftConfigJson {
+  peftConfig(): PEFTConfigJSON {
     const { config } = this;
     const targets = expandTargetModules(config.targetModules);
     return {
@@ -214,8 +215,8 @@ function linearModules(model: GPT2Model, extra: readonly LinearModule[]): Linear
     );
   });
   for (const module of extra) {
-    if (module.weight.rank !== 2) throw new Error(`extra module "${module.name}": weight must be 2-D, got shape [${module.weight.shape}]`);
-    if (modules.some((m) => m.name === module.name)) throw new Error(`extra module "${module.name}" is already a GPT-2 module`);
+    if (module.weight.rank !== 2) throw new InvalidArgumentError(`extra module "${module.name}": weight must be 2-D, got shape [${module.weight.shape}]`);
+    if (modules.some((m) => m.name === module.name)) throw new InvalidArgumentError(`extra module "${module.name}" is already a GPT-2 module`);
     modules.push(module);
   }
   return modules;
@@ -226,11 +227,11 @@ function linearModules(model: GPT2Model, extra: readonly LinearModule[]): Linear
  *
  * @example
  * ```ts
- * const adapter = createLora({ model, rank: 8, alpha: 16, targetModules: ['c_attn', 'c_proj'] });
+ * const adapter = createLoRA({ model, rank: 8, alpha: 16, targetModules: ['c_attn', 'c_proj'] });
  * const peft = applyAdapter({ model, adapter }); // base frozen; only A and B train
  * ```
  */
-export function createLora(options: CreateLoraOptions): LoraAdapter {
+export function createLoRA(options: CreateLoRAOptions): LoRAAdapter {
   const { model, extraModules, ...config } = options;
-  return new LoraAdapter(model, resolveLoraConfig(config), extraModules);
+  return new LoRAAdapter(model, resolveLoRAConfig(config), extraModules);
 }

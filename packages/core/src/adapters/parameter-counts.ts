@@ -4,12 +4,12 @@
  * `docs/adapters.md`. The adapters' own variable counts agree with these.
  */
 import type { GPT2Config } from '../model/config';
-import { type LoraConfig, targetsModule } from './lora-config';
+import { type LoRAConfig, targetsModule } from './lora-config';
 import { peftModuleKey } from './peft-keys';
 
 /** What to count: one adapter method and its size-determining options. */
 export type AdapterSizeSpec =
-  | ({ method: 'lora'; rank: number; extraModules?: { name: string; inFeatures: number; outFeatures: number }[] } & Partial<Pick<LoraConfig, 'targetModules' | 'layersToTransform' | 'layersPattern'>>)
+  | ({ method: 'lora'; rank: number; extraModules?: { name: string; inFeatures: number; outFeatures: number }[] } & Partial<Pick<LoRAConfig, 'targetModules' | 'layersToTransform' | 'layersPattern'>>)
   | { method: 'prefix-tuning'; numVirtualTokens: number; prefixProjection?: boolean; encoderHiddenSize?: number }
   | { method: 'prompt-tuning'; numVirtualTokens: number };
 
@@ -28,7 +28,8 @@ function linearShapes(config: GPT2Config): [string, number, number][] {
  * LoRA r·(in + out) per targeted map; prompt tuning P·C; prefix tuning
  * P·L·2·C (or the embedding plus MLP with `prefixProjection`).
  */
-export function adapterParameterCount(config: GPT2Config, spec: AdapterSizeSpec): number {
+export function adapterParameterCount(config: GPT2Config, options: AdapterSizeSpec): number {
+  const spec = options;
   const C = config.embeddingDim;
   switch (spec.method) {
     case 'prompt-tuning':
@@ -43,7 +44,7 @@ export function adapterParameterCount(config: GPT2Config, spec: AdapterSizeSpec)
       const match = { targetModules: spec.targetModules ?? ['c_attn'], layersToTransform: spec.layersToTransform, layersPattern: spec.layersPattern };
       const modules = [...linearShapes(config), ...(spec.extraModules ?? []).map((m) => [m.name, m.inFeatures, m.outFeatures] as [string, number, number])];
       return modules
-        .filter(([name]) => targetsModule(match, peftModuleKey(name)))
+        .filter(([name]) => targetsModule(peftModuleKey(name), match))
         .reduce((sum, [, inFeatures, outFeatures]) => sum + spec.rank * (inFeatures + outFeatures), 0);
     }
   }

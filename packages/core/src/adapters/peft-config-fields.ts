@@ -4,13 +4,13 @@
  * `tuners/{lora,prefix_tuning,prompt_tuning}/config.py`). PEFT saves
  * `asdict(config)`, so every field appears in `adapter_config.json`.
  */
-import type { PeftConfigJson, PeftType } from './adapter';
+import type { PEFTConfigJSON, PEFTType } from './adapter';
 
 /** The PEFT release whose config layout tunekit writes (PEFT records the writer's version here). */
 export const PEFT_FORMAT_VERSION = '0.20.0';
 
 /** `PeftConfigMixin` and `PeftConfig` fields. */
-const BASE_FIELDS: PeftConfigJson = {
+const BASE_FIELDS: PEFTConfigJSON = {
   auto_mapping: null,
   base_model_name_or_path: null,
   inference_mode: false,
@@ -20,8 +20,8 @@ const BASE_FIELDS: PeftConfigJson = {
   task_type: null,
 };
 
-/** `LoraConfig` fields (v0.20.0), except `runtime_config`, which PEFT never saves. */
-const LORA_FIELDS: PeftConfigJson = {
+/** `LoRAConfig` fields (v0.20.0), except `runtime_config`, which PEFT never saves. */
+const LORA_FIELDS: PEFTConfigJSON = {
   alora_invocation_tokens: null,
   alpha_pattern: {},
   arrow_config: null,
@@ -58,7 +58,7 @@ const LORA_FIELDS: PeftConfigJson = {
 };
 
 /** `PromptLearningConfig` fields, shared by prefix and prompt tuning. */
-const PROMPT_LEARNING_FIELDS: PeftConfigJson = {
+const PROMPT_LEARNING_FIELDS: PEFTConfigJSON = {
   modules_to_save: null,
   num_attention_heads: null,
   num_layers: null,
@@ -68,10 +68,10 @@ const PROMPT_LEARNING_FIELDS: PeftConfigJson = {
 };
 
 /** `PrefixTuningConfig`'s own fields. */
-const PREFIX_FIELDS: PeftConfigJson = { encoder_hidden_size: null, init_weights: null, prefix_projection: false };
+const PREFIX_FIELDS: PEFTConfigJSON = { encoder_hidden_size: null, init_weights: null, prefix_projection: false };
 
 /** `PromptTuningConfig`'s own fields. */
-const PROMPT_FIELDS: PeftConfigJson = {
+const PROMPT_FIELDS: PEFTConfigJSON = {
   prompt_tuning_init: 'RANDOM',
   prompt_tuning_init_text: null,
   tokenizer_kwargs: null,
@@ -79,14 +79,14 @@ const PROMPT_FIELDS: PeftConfigJson = {
 };
 
 /** Fields newer PEFT versions know that we read but never write. */
-const READ_ONLY_FIELDS: Record<PeftType, string[]> = {
+const READ_ONLY_FIELDS: Record<PEFTType, string[]> = {
   LORA: ['runtime_config', 'kasa_config'],
   PREFIX_TUNING: [],
   PROMPT_TUNING: [],
 };
 
 /** Every field of a PEFT type with its default, as PEFT would write a default config. */
-export function peftFieldDefaults(type: PeftType): PeftConfigJson {
+export function peftFieldDefaults(type: PEFTType): PEFTConfigJSON {
   switch (type) {
     case 'LORA':
       return { ...BASE_FIELDS, ...LORA_FIELDS };
@@ -98,6 +98,6 @@ export function peftFieldDefaults(type: PeftType): PeftConfigJson {
 }
 
 /** Names of the fields a PEFT type's config may carry. */
-export function knownPeftFields(type: PeftType): Set<string> {
+export function knownPeftFields(type: PEFTType): Set<string> {
   return new Set([...Object.keys(peftFieldDefaults(type)), ...READ_ONLY_FIELDS[type]]);
 }

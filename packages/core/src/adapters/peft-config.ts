@@ -4,14 +4,15 @@
  * unknown fields are ignored with one warning). Fields that would change the
  * computation in ways tunekit does not implement are errors, not silent.
  */
-import type { Adapter, PeftConfigJson, PeftConfigValue, PeftType } from './adapter';
-import type { LoraConfig, LoraInit } from './lora-config';
+import { InvalidFileError } from '@tunekit/formats';
+import type { Adapter, PEFTConfigJSON, PEFTConfigValue, PEFTType } from './adapter';
+import type { LoRAConfig, LoRAInit } from './lora-config';
 import { knownPeftFields, PEFT_FORMAT_VERSION, peftFieldDefaults } from './peft-config-fields';
 import type { PrefixTuningConfig } from './prefix-tuning';
 import type { PromptTuningConfig, PromptTuningInit } from './prompt-tuning';
 
 /** File-level `adapter_config.json` fields that do not depend on the method. */
-export interface PeftFileInfo {
+export interface PEFTFileInfo {
   /** `task_type`: `CAUSAL_LM` (default), `SEQ_CLS`, … */
   taskType?: string | null;
   /** `base_model_name_or_path`, e.g. `openai-community/gpt2`. */
@@ -28,8 +29,8 @@ export interface AdapterLogger {
 }
 
 /** A parsed `adapter_config.json`. Model-shape fields are checked against the model when loading. */
-export type ParsedPeftConfig = PeftFileInfo & { raw: PeftConfigJson } & (
-  | { peftType: 'LORA'; lora: LoraConfig }
+export type ParsedPEFTConfig = PEFTFileInfo & { raw: PEFTConfigJSON } & (
+  | { peftType: 'LORA'; lora: LoRAConfig }
   | { peftType: 'PREFIX_TUNING'; prefix: PrefixTuningConfig; shape: PromptLearningShape }
   | { peftType: 'PROMPT_TUNING'; prompt: PromptTuningConfig; shape: PromptLearningShape }
 );
@@ -42,10 +43,11 @@ export interface PromptLearningShape {
   numTransformerSubmodules: number | null;
 }
 
-const SUPPORTED: PeftType[] = ['LORA', 'PREFIX_TUNING', 'PROMPT_TUNING'];
+const SUPPORTED: PEFTType[] = ['LORA', 'PREFIX_TUNING', 'PROMPT_TUNING'];
 
 /** The full `adapter_config.json` object for an adapter, as PEFT's `save_pretrained` writes it. */
-export function buildPeftConfig(adapter: Adapter, info: PeftFileInfo = {}): PeftConfigJson {
+export function buildPEFTConfig(adapter: Adapter, options: PEFTFileInfo = {}): PEFTConfigJSON {
+  const info = options;
   return {
     ...peftFieldDefaults(adapter.peftType),
     ...adapter.peftConfig(),
@@ -60,11 +62,11 @@ export function buildPeftConfig(adapter: Adapter, info: PeftFileInfo = {}): Peft
 }
 
 /** Python's `json.dumps(config, indent=2, sort_keys=True)` layout. */
-export function stringifyPeftConfig(config: PeftConfigJson): string {
-  const sortKeys = (value: PeftConfigValue): PeftConfigValue => {
+export function stringifyPEFTConfig(config: PEFTConfigJSON): string {
+  const sortKeys = (value: PEFTConfigValue): PEFTConfigValue => {
     if (Array.isArray(value)) return value.map(sortKeys);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key] as PeftConfigValue)]));
+      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key] as PEFTConfigValue)]));
     }
     return value;
   };
@@ -72,26 +74,27 @@ export function stringifyPeftConfig(config: PeftConfigJson): string {
 }
 
 /** Reads and checks an `adapter_config.json`; errors name `origin` and the field. */
-export function parsePeftConfig(source: string | PeftConfigJson, origin = 'adapter_config.json', logger: AdapterLogger = console): ParsedPeftConfig {
+export function parsePEFTConfig(source: string | PEFTConfigJSON, options: { origin?: string; logger?: AdapterLogger } = {}): ParsedPEFTConfig {
+  const { origin = 'adapter_config.json', logger = console } = options;
   let json: unknown = source;
   if (typeof source === 'string') {
     try {
       json = JSON.parse(source);
     } catch (error) {
-      throw new Error(`${origin}: not valid JSON (${(error as Error).message})`);
+      throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`);
     }
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${origin}: expected a JSON object`);
-  const raw = json as PeftConfigJson;
-  if (!('peft_type' in raw)) throw new Error(`${origin}: missing required field "peft_type"`);
-  const peftType = raw.peft_type as PeftType;
-  if (!SUPPORTED.includes(peftType)) throw new Error(`${origin}: field "peft_type" is ${JSON.stringify(raw.peft_type)}; supported: ${SUPPORTED.join(', ')}`);
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InvalidFileError(`${origin}: expected a JSON object`);
+  const raw = json as PEFTConfigJSON;
+  if (!('peft_type' in raw)) throw new InvalidFileError(`${origin}: missing required field "peft_type"`);
+  const peftType = raw.peft_type as PEFTType;
+  if (!SUPPORTED.includes(peftType)) throw new InvalidFileError(`${origin}: field "peft_type" is ${JSON.stringify(raw.peft_type)}; supported: ${SUPPORTED.join(', ')}`);
   const known = knownPeftFields(peftType);
   const unknown = Object.keys(raw).filter((key) => !known.has(key)).sort();
   if (unknown.length) logger.warn(`${origin}: ignoring unknown field(s) ${unknown.join(', ')} (written by another PEFT version?)`);
 
   const f = new FieldReader(raw, origin);
-  const info: PeftFileInfo = {
+  const info: PEFTFileInfo = {
     taskType: f.optionalString('task_type'),
     baseModelNameOrPath: f.optionalString('base_model_name_or_path'),
     revision: f.optionalString('revision'),
@@ -105,12 +108,12 @@ export function parsePeftConfig(source: string | PeftConfigJson, origin = 'adapt
     numTransformerSubmodules: f.optionalInteger('num_transformer_submodules'),
   };
   if (shape.numTransformerSubmodules !== null && shape.numTransformerSubmodules !== 1) {
-    throw new Error(`${origin}: field "num_transformer_submodules" is ${shape.numTransformerSubmodules}; GPT-2 is decoder-only (1)`);
+    throw new InvalidFileError(`${origin}: field "num_transformer_submodules" is ${shape.numTransformerSubmodules}; GPT-2 is decoder-only (1)`);
   }
   const numVirtualTokens = f.requiredInteger('num_virtual_tokens');
   if (peftType === 'PREFIX_TUNING') {
     const initWeights = f.optionalString('init_weights');
-    if (initWeights !== null && initWeights !== 'zero') throw new Error(`${origin}: field "init_weights" must be "zero" or null, got ${JSON.stringify(initWeights)}`);
+    if (initWeights !== null && initWeights !== 'zero') throw new InvalidFileError(`${origin}: field "init_weights" must be "zero" or null, got ${JSON.stringify(initWeights)}`);
     const prefix: PrefixTuningConfig = {
       numVirtualTokens,
       prefixProjection: f.boolean('prefix_projection', false),
@@ -136,7 +139,7 @@ export function parsePeftConfig(source: string | PeftConfigJson, origin = 'adapt
 }
 
 /** LoRA features that change the computation and that tunekit does not implement. */
-const UNSUPPORTED_LORA: [field: string, isDefault: (value: PeftConfigValue) => boolean][] = [
+const UNSUPPORTED_LORA: [field: string, isDefault: (value: PEFTConfigValue) => boolean][] = [
   ['use_dora', (v) => v === false],
   ['use_qalora', (v) => v === false],
   ['lora_bias', (v) => v === false],
@@ -154,32 +157,32 @@ const UNSUPPORTED_LORA: [field: string, isDefault: (value: PeftConfigValue) => b
   ['monteclora_config', isEmpty],
 ];
 
-function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoraConfig {
+function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoRAConfig {
   for (const [field, isDefault] of UNSUPPORTED_LORA) {
-    if (field in f.raw && !isDefault(f.raw[field] as PeftConfigValue)) {
-      throw new Error(`${origin}: field "${field}" = ${JSON.stringify(f.raw[field])} is not supported by tunekit's LoRA`);
+    if (field in f.raw && !isDefault(f.raw[field] as PEFTConfigValue)) {
+      throw new InvalidFileError(`${origin}: field "${field}" = ${JSON.stringify(f.raw[field])} is not supported by tunekit's LoRA`);
     }
   }
   const rank = f.optionalInteger('r') ?? 8;
-  if (rank <= 0) throw new Error(`${origin}: field "r" must be a positive integer, got ${rank}`);
+  if (rank <= 0) throw new InvalidFileError(`${origin}: field "r" must be a positive integer, got ${rank}`);
   const dropout = f.number('lora_dropout', 0);
-  if (!(dropout >= 0 && dropout < 1)) throw new Error(`${origin}: field "lora_dropout" must be in [0, 1), got ${dropout}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new InvalidFileError(`${origin}: field "lora_dropout" must be in [0, 1), got ${dropout}`);
   const targets = f.raw.target_modules;
   let targetModules: string[] | string = ['c_attn']; // PEFT's default for GPT-2
   if (typeof targets === 'string') targetModules = targets;
   else if (targets !== null && targets !== undefined) targetModules = f.optionalStringList('target_modules') as string[];
   const rawInit = f.raw.init_lora_weights ?? true;
-  let init: LoraInit = 'kaiming';
+  let init: LoRAInit = 'kaiming';
   if (rawInit === false) init = 'random';
   else if (rawInit === 'gaussian') init = 'gaussian';
   else if (rawInit !== true) logger.warn(`${origin}: init_lora_weights ${JSON.stringify(rawInit)} only affects initialisation; the saved weights are used as they are`);
   const layers = f.raw.layers_to_transform;
   if (layers !== null && layers !== undefined && !(Number.isInteger(layers) || (Array.isArray(layers) && layers.every(Number.isInteger)))) {
-    throw new Error(`${origin}: field "layers_to_transform" must be an integer or a list of integers, got ${JSON.stringify(layers)}`);
+    throw new InvalidFileError(`${origin}: field "layers_to_transform" must be an integer or a list of integers, got ${JSON.stringify(layers)}`);
   }
   const pattern = f.raw.layers_pattern;
   if (pattern !== null && pattern !== undefined && typeof pattern !== 'string' && !Array.isArray(pattern)) {
-    throw new Error(`${origin}: field "layers_pattern" must be a string or a list of strings`);
+    throw new InvalidFileError(`${origin}: field "layers_pattern" must be a string or a list of strings`);
   }
   return {
     rank,
@@ -194,7 +197,7 @@ function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoraCo
   };
 }
 
-function isEmpty(value: PeftConfigValue): boolean {
+function isEmpty(value: PEFTConfigValue): boolean {
   if (value === null || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
   return typeof value === 'object' && Object.keys(value).length === 0;
@@ -202,10 +205,10 @@ function isEmpty(value: PeftConfigValue): boolean {
 
 /** Typed access to config fields with errors that name the file and the field. */
 class FieldReader {
-  constructor(readonly raw: PeftConfigJson, private readonly origin: string) {}
+  constructor(readonly raw: PEFTConfigJSON, private readonly origin: string) {}
 
   private fail(field: string, expected: string): never {
-    throw new Error(`${this.origin}: field "${field}" must be ${expected}, got ${JSON.stringify(this.raw[field])}`);
+    throw new InvalidFileError(`${this.origin}: field "${field}" must be ${expected}, got ${JSON.stringify(this.raw[field])}`);
   }
 
   optionalString(field: string): string | null {

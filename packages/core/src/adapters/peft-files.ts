@@ -1,15 +1,17 @@
 /** Reading PEFT's two files from a directory, a URL or memory, and the keys of `modules_to_save`. */
+import { FetchError } from '../io/fetch-error';
+import { FileNotFoundError } from '@tunekit/formats';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { FileIO } from '../backend/backend-spec';
 import type { ParameterSource } from '../model/parameter-source';
 import { savedModuleTensorKey } from './peft-keys';
 import { joinPath } from '../io/join-path';
 import { resolveFiles } from '../io/save-pretrained';
-import type { PeftConfigJson, PeftType } from './adapter';
+import type { PEFTConfigJSON, PEFTType } from './adapter';
 
 /** Both files' contents and where they came from (for error messages). */
 export interface AdapterFiles {
-  config: string | PeftConfigJson;
+  config: string | PEFTConfigJSON;
   configOrigin: string;
   weights: Uint8Array;
   weightsOrigin: string;
@@ -24,7 +26,7 @@ const WEIGHTS = ADAPTER_WEIGHTS_FILE;
 
 /** Reads `adapter_config.json` and `adapter_model.safetensors`. */
 export async function readAdapterFiles(
-  source: string | URL | { config: string | PeftConfigJson; weights: Uint8Array },
+  source: string | URL | { config: string | PEFTConfigJSON; weights: Uint8Array },
   files: FileIO | undefined,
   fetchImpl: typeof fetch,
 ): Promise<AdapterFiles> {
@@ -37,9 +39,9 @@ export async function readAdapterFiles(
     const get = async (name: string) => {
       const url = `${base}/${name}`;
       const response = await fetchImpl(url).catch((error: Error) => {
-        throw new Error(`Cannot fetch ${url}: ${error.message}`);
+        throw new FetchError(url, `${error.message}`);
       });
-      if (!response.ok) throw new Error(`Cannot fetch ${url}: HTTP ${response.status}`);
+      if (!response.ok) throw new FetchError(url, `HTTP ${response.status}`);
       return { url, response };
     };
     const config = await get(CONFIG);
@@ -49,10 +51,10 @@ export async function readAdapterFiles(
   const io = resolveFiles(files);
   const configPath = joinPath(text, CONFIG);
   const weightsPath = joinPath(text, WEIGHTS);
-  if (!(await io.exists(configPath))) throw new Error(`${configPath} not found: "${text}" is not a PEFT adapter directory`);
+  if (!(await io.exists(configPath))) throw new FileNotFoundError(configPath, { message: `${configPath} not found: "${text}" is not a PEFT adapter directory` });
   if (!(await io.exists(weightsPath))) {
     const hasBin = await io.exists(joinPath(text, 'adapter_model.bin'));
-    throw new Error(`${weightsPath} not found${hasBin ? ' (only adapter_model.bin is there: save with safe_serialization=True)' : ''}`);
+    throw new FileNotFoundError(weightsPath, { message: `${weightsPath} not found${hasBin ? ' (only adapter_model.bin is there: save with safe_serialization=True)' : ''}` });
   }
   return {
     config: new TextDecoder().decode(await io.readFile(configPath)),
@@ -68,6 +70,6 @@ export async function readAdapterFiles(
  * transformers model directly). A parameter named `score.weight` or `weight`
  * of module `score` both become `….score.weight`.
  */
-export function moduleTensorKeys(peftType: PeftType, module: string, source: ParameterSource): [string, tf.Variable][] {
+export function moduleTensorKeys(peftType: PEFTType, module: string, source: ParameterSource): [string, tf.Variable][] {
   return [...source.parameters()].map(([name, variable]) => [savedModuleTensorKey(peftType, module, name), variable]);
 }

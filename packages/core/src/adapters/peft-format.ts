@@ -4,6 +4,7 @@
  * so that `PeftModel.from_pretrained(GPT2LMHeadModel.from_pretrained('gpt2'), dir)`
  * loads what we save and we load what it saves.
  */
+import { InvalidArgumentError, InvalidFileError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { TunekitError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
@@ -13,16 +14,16 @@ import { loraModuleOfKey, PROMPT_EMBEDDINGS_KEY } from './peft-keys';
 import { joinPath } from '../io/join-path';
 import { type DecodedTensor, parseSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
 import { resolveFiles } from '../io/save-pretrained';
-import type { Adapter, PeftConfigJson } from './adapter';
+import type { Adapter, PEFTConfigJSON } from './adapter';
 import { AdapterSet } from './adapter-set';
-import { type LinearModule, LoraAdapter } from './lora';
-import { type AdapterLogger, buildPeftConfig, type ParsedPeftConfig, type PeftFileInfo, parsePeftConfig, stringifyPeftConfig } from './peft-config';
+import { type LinearModule, LoRAAdapter } from './lora';
+import { type AdapterLogger, buildPEFTConfig, type ParsedPEFTConfig, type PEFTFileInfo, parsePEFTConfig, stringifyPEFTConfig } from './peft-config';
 import { PrefixTuningAdapter } from './prefix-tuning';
 import { PromptTuningAdapter } from './prompt-tuning';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, moduleTensorKeys, readAdapterFiles } from './peft-files';
 
 /** Options of {@link saveAdapter}. */
-export interface SaveAdapterOptions extends Omit<PeftFileInfo, 'modulesToSave'> {
+export interface SaveAdapterOptions extends Omit<PEFTFileInfo, 'modulesToSave'> {
   /** The adapter, or an {@link AdapterSet} (its one active adapter, or the one called `name`). */
   adapter: Adapter | AdapterSet;
   /** Which adapter of a set to save. */
@@ -44,7 +45,7 @@ export interface LoadAdapterOptions {
   /** The model the adapter was trained on; shapes are checked against it. */
   model: GPT2Model;
   /** A directory or `http(s)` base URL holding the two files, or both files in memory. */
-  source: string | URL | { config: string | PeftConfigJson; weights: Uint8Array };
+  source: string | URL | { config: string | PEFTConfigJSON; weights: Uint8Array };
   /** Linear maps outside the model that a LoRA adapter may target (a head such as `score`). */
   extraModules?: LinearModule[];
   /** Receivers of the file's `modules_to_save` tensors, by module name (e.g. `{ score: head }`). */
@@ -76,10 +77,10 @@ export async function saveAdapter(options: SaveAdapterOptions): Promise<void> {
       tensors.set(key, { shape: [...variable.shape], data: (await variable.data()) as Float32Array } satisfies TensorToWrite);
     }
   }
-  const config = buildPeftConfig(adapter, { ...options, modulesToSave: Object.keys(modules) });
+  const config = buildPEFTConfig(adapter, { ...options, modulesToSave: Object.keys(modules) });
   await files.makeDirectory(options.directory);
-  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_WEIGHTS_FILE), serializeSafetensors(tensors, { format: 'pt' }));
-  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_CONFIG_FILE), stringifyPeftConfig(config));
+  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_WEIGHTS_FILE), serializeSafetensors(tensors, { metadata: { format: 'pt' } }));
+  await files.writeFileAtomic(joinPath(options.directory, ADAPTER_CONFIG_FILE), stringifyPEFTConfig(config));
 }
 
 /**
@@ -100,12 +101,12 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
   const { model } = options;
   const logger = options.logger ?? console;
   const read = await readAdapterFiles(options.source, options.files ?? options.model.backend?.backend.files, options.fetch ?? fetch);
-  const parsed = parsePeftConfig(read.config, read.configOrigin, logger);
-  const tensors = parseSafetensors(read.weights, read.weightsOrigin).tensors;
+  const parsed = parsePEFTConfig(read.config, { origin: read.configOrigin, logger });
+  const tensors = parseSafetensors(read.weights, { origin: read.weightsOrigin }).tensors;
   const used = new Set<string>();
   const take = (key: string, shape: number[]): Float32Array => {
     const tensor = tensors.get(key);
-    if (!tensor) throw new Error(`${read.weightsOrigin}: missing tensor "${key}" (expected shape [${shape}])`);
+    if (!tensor) throw new InvalidFileError(`${read.weightsOrigin}: missing tensor "${key}" (expected shape [${shape}])`);
     checkTensor(tensor, shape, read.weightsOrigin);
     used.add(key);
     return tensor.data as Float32Array;
@@ -138,7 +139,7 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
  * the config's `target_modules` does not name (a config that does not match
  * its weights), or a module the model lacks (a head not passed as extraModules).
  */
-function unadaptedError(modules: string[], model: GPT2Model, extraModules: readonly LinearModule[], parsed: ParsedPeftConfig, read: { weightsOrigin: string; configOrigin: string }): TunekitError {
+function unadaptedError(modules: string[], model: GPT2Model, extraModules: readonly LinearModule[], parsed: ParsedPEFTConfig, read: { weightsOrigin: string; configOrigin: string }): TunekitError {
   const gpt2Module = /^transformer\.h\.(\d+)\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)$/;
   const has = (key: string) => extraModules.some((m) => m.name === key) || Number(gpt2Module.exec(key)?.[1] ?? Infinity) < model.config.numLayers;
   const untargeted = modules.filter(has);
@@ -157,11 +158,11 @@ function listModules(modules: readonly string[]): string {
   return modules.length > 4 ? `${modules.slice(0, 4).join(', ')} and ${modules.length - 4} more` : modules.join(', ');
 }
 
-function buildAdapter(model: GPT2Model, parsed: ParsedPeftConfig, take: (key: string, shape: number[]) => Float32Array, extraModules: LinearModule[] | undefined, origin: string): Adapter {
-  if (parsed.peftType === 'LORA') return new LoraAdapter(model, parsed.lora, extraModules, take);
+function buildAdapter(model: GPT2Model, parsed: ParsedPEFTConfig, take: (key: string, shape: number[]) => Float32Array, extraModules: LinearModule[] | undefined, origin: string): Adapter {
+  if (parsed.peftType === 'LORA') return new LoRAAdapter(model, parsed.lora, extraModules, take);
   const { embeddingDim: C, numLayers, numHeads } = model.config;
   const expect = (field: string, value: number | null, actual: number) => {
-    if (value !== null && value !== actual) throw new Error(`${origin}: field "${field}" is ${value} but the model has ${actual}`);
+    if (value !== null && value !== actual) throw new InvalidFileError(`${origin}: field "${field}" is ${value} but the model has ${actual}`);
   };
   expect('token_dim', parsed.shape.tokenDim, C);
   expect('num_layers', parsed.shape.numLayers, numLayers);
@@ -176,9 +177,9 @@ function buildAdapter(model: GPT2Model, parsed: ParsedPeftConfig, take: (key: st
 }
 
 function checkTensor(tensor: DecodedTensor, shape: number[], origin: string): void {
-  if (tensor.data instanceof Int32Array) throw new Error(`${origin}: tensor "${tensor.name}" is ${tensor.dtype}; expected a floating-point tensor`);
+  if (tensor.data instanceof Int32Array) throw new InvalidFileError(`${origin}: tensor "${tensor.name}" is ${tensor.dtype}; expected a floating-point tensor`);
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
-    throw new Error(`${origin}: tensor "${tensor.name}" has shape [${tensor.shape}], expected [${shape}]`);
+    throw new InvalidFileError(`${origin}: tensor "${tensor.name}" has shape [${tensor.shape}], expected [${shape}]`);
   }
 }
 
@@ -186,6 +187,6 @@ function pickAdapter(source: Adapter | AdapterSet, name: string | undefined): Ad
   if (!(source instanceof AdapterSet)) return source;
   if (name) return source.get(name);
   const active = source.active;
-  if (active.length !== 1) throw new Error(`saveAdapter: the set has ${active.length} active adapters (${active.join(', ')}); pass name`);
+  if (active.length !== 1) throw new InvalidArgumentError(`saveAdapter: the set has ${active.length} active adapters (${active.join(', ')}); pass name`);
   return source.get(active[0] as string);
 }

@@ -6,7 +6,7 @@
  * prompt-learning adapter's own tensor is `prompt_embeddings`.
  */
 import type { LinearName } from '../model/hooks';
-import type { PeftType } from './adapter';
+import type { PEFTType } from './adapter';
 
 /** The one tensor of a prompt- or prefix-tuning file: the virtual tokens (for prefix tuning, every layer's keys and values). */
 export const PROMPT_EMBEDDINGS_KEY = 'prompt_embeddings';
@@ -21,7 +21,7 @@ export const PREFIX_ENCODER_KEYS = {
 } as const;
 
 /** The prefix of every file key of a model module: PEFT's wrapping of the transformers model for `peftType`. */
-function basePrefix(peftType: PeftType): string {
+function basePrefix(peftType: PEFTType): string {
   return peftType === 'LORA' ? 'base_model.model.' : 'base_model.';
 }
 
@@ -48,7 +48,7 @@ export function loraModuleOfKey(key: string): string | undefined {
  * for prompt learning. A parameter named `score.weight` or `weight` of module
  * `score` both become `….score.weight`.
  */
-export function savedModuleTensorKey(peftType: PeftType, module: string, parameter: string): string {
+export function savedModuleTensorKey(peftType: PEFTType, module: string, parameter: string): string {
   const local = parameter.startsWith(`${module}.`) ? parameter.slice(module.length + 1) : parameter;
   return `${basePrefix(peftType)}${module}.${local}`;
 }

@@ -4,13 +4,14 @@
  * reads it: for layer l, columns [2l·C, (2l+1)·C) are the keys and the next C
  * the values, each split into H heads of D channels.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { AttentionPrefix, ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { PREFIX_ENCODER_KEYS, PROMPT_EMBEDDINGS_KEY } from './peft-keys';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, type PeftConfigJson } from './adapter';
+import { type Adapter, assertNotDisposed, type PEFTConfigJSON } from './adapter';
 import { float32Variable } from '../tf/variables';
 import { kaimingUniform, normal } from './lora-init';
 
@@ -68,11 +69,11 @@ export class PrefixTuningAdapter implements Adapter {
   constructor(model: GPT2Model, config: PrefixTuningConfig, flatValues?: Float32Array) {
     const { numLayers, numHeads, embeddingDim: C, contextLength } = model.config;
     const P = config.numVirtualTokens;
-    if (!Number.isInteger(P) || P <= 0) throw new Error(`prefix tuning: numVirtualTokens must be a positive integer, got ${P}`);
-    if (P >= contextLength) throw new Error(`prefix tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`);
+    if (!Number.isInteger(P) || P <= 0) throw new InvalidArgumentError(`prefix tuning: numVirtualTokens must be a positive integer, got ${P}`);
+    if (P >= contextLength) throw new InvalidArgumentError(`prefix tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`);
     const hidden = config.encoderHiddenSize ?? C;
-    if (!Number.isInteger(hidden) || hidden <= 0) throw new Error(`prefix tuning: encoderHiddenSize must be a positive integer, got ${hidden}`);
-    if (flatValues && config.prefixProjection) throw new Error('prefix tuning: saved prefixes are MLP outputs; load them without prefixProjection');
+    if (!Number.isInteger(hidden) || hidden <= 0) throw new InvalidArgumentError(`prefix tuning: encoderHiddenSize must be a positive integer, got ${hidden}`);
+    if (flatValues && config.prefixProjection) throw new InvalidArgumentError('prefix tuning: saved prefixes are MLP outputs; load them without prefixProjection');
     this.config = { ...config, encoderHiddenSize: hidden };
     this.numLayers = numLayers;
     this.numHeads = numHeads;
@@ -121,7 +122,7 @@ export class PrefixTuningAdapter implements Adapter {
     return tf.tidy(() => this.columns(0, this.numLayers * 2 * this.channels));
   }
 
-  peftConfig(): PeftConfigJson {
+  peftConfig(): PEFTConfigJSON {
     return {
       peft_type: 'PREFIX_TUNING',
       num_virtual_tokens: this.config.numVirtualTokens,
@@ -196,7 +197,7 @@ function uniform(count: number, bound: number, random: SeededRandom): Float32Arr
 export function createPrefixTuning(options: CreatePrefixTuningOptions): PrefixTuningAdapter {
   const { model, ...rest } = options;
   const config = { ...DEFAULT_PREFIX_TUNING, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as PrefixTuningConfig;
-  if (config.init !== 'random' && config.init !== 'zero') throw new Error(`prefix tuning: init must be 'random' or 'zero', got ${String(config.init)}`);
+  if (config.init !== 'random' && config.init !== 'zero') throw new InvalidArgumentError(`prefix tuning: init must be 'random' or 'zero', got ${String(config.init)}`);
   return new PrefixTuningAdapter(model, config);
 }
 

@@ -4,13 +4,14 @@
  * tokens take positions 0..P−1, so the transformer returns P + T positions and
  * labels need P leading ignore labels (see {@link prependIgnoreLabels}).
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { PROMPT_EMBEDDINGS_KEY } from './peft-keys';
 import { SeededRandom } from '../util/random';
-import { type Adapter, assertNotDisposed, type PeftConfigJson, variableTensors } from './adapter';
+import { type Adapter, assertNotDisposed, type PEFTConfigJSON, variableTensors } from './adapter';
 import { float32Variable, variableOf } from '../tf/variables';
 import { normal } from './lora-init';
 
@@ -63,8 +64,8 @@ export class PromptTuningAdapter implements Adapter {
   constructor(model: GPT2Model, config: PromptTuningConfig, values?: Float32Array) {
     const P = config.numVirtualTokens;
     const { embeddingDim: C, contextLength, vocabSize } = model.config;
-    if (!Number.isInteger(P) || P <= 0) throw new Error(`prompt tuning: numVirtualTokens must be a positive integer, got ${P}`);
-    if (P >= contextLength) throw new Error(`prompt tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`);
+    if (!Number.isInteger(P) || P <= 0) throw new InvalidArgumentError(`prompt tuning: numVirtualTokens must be a positive integer, got ${P}`);
+    if (P >= contextLength) throw new InvalidArgumentError(`prompt tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`);
     this.config = config;
     this.modelShape = { numLayers: model.config.numLayers, numHeads: model.config.numHeads };
     if (values) {
@@ -93,7 +94,7 @@ export class PromptTuningAdapter implements Adapter {
     return new Map([[PROMPT_EMBEDDINGS_KEY, this.embeddings]]);
   }
 
-  peftConfig(): PeftConfigJson {
+  peftConfig(): PEFTConfigJSON {
     const text = this.config.init === 'TEXT';
     return {
       peft_type: 'PROMPT_TUNING',
@@ -121,9 +122,9 @@ export class PromptTuningAdapter implements Adapter {
 
 /** PEFT's TEXT init: the text's ids, cut to P or repeated until P. */
 function textIds(model: GPT2Model, text: string | undefined, count: number): number[] {
-  if (!text) throw new Error("prompt tuning: init 'TEXT' needs a non-empty initText");
+  if (!text) throw new InvalidArgumentError("prompt tuning: init 'TEXT' needs a non-empty initText");
   const ids = model.tokenizer.encode(text);
-  if (ids.length === 0) throw new Error(`prompt tuning: initText ${JSON.stringify(text)} has no tokens`);
+  if (ids.length === 0) throw new InvalidArgumentError(`prompt tuning: initText ${JSON.stringify(text)} has no tokens`);
   return Array.from({ length: count }, (_, i) => ids[i % ids.length] as number);
 }
 
@@ -145,6 +146,6 @@ function sampleIds(vocabSize: number, count: number, seed: number): number[] {
 export function createPromptTuning(options: CreatePromptTuningOptions): PromptTuningAdapter {
   const { model, ...rest } = options;
   const config = { ...DEFAULT_PROMPT_TUNING, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as PromptTuningConfig;
-  if (!['RANDOM', 'TEXT', 'SAMPLE_VOCAB'].includes(config.init)) throw new Error(`prompt tuning: init must be 'RANDOM', 'TEXT' or 'SAMPLE_VOCAB', got ${String(config.init)}`);
+  if (!['RANDOM', 'TEXT', 'SAMPLE_VOCAB'].includes(config.init)) throw new InvalidArgumentError(`prompt tuning: init must be 'RANDOM', 'TEXT' or 'SAMPLE_VOCAB', got ${String(config.init)}`);
   return new PromptTuningAdapter(model, config);
 }

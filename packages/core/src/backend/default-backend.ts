@@ -15,7 +15,7 @@ export function defaultBackend(): Promise<BackendV1> {
     (module) => module.cpuBackend,
     (error: unknown) => {
       loading = undefined;
-      throw new Error(
+      throw new TunekitError('backend_unavailable', 
         `No backend was given and the default, @tunekit/backend-cpu, could not be loaded (${(error as Error).message.split('\n')[0]}). ` +
           'Install it, or pass { backend } (e.g. createWebBackend() from @tunekit/backend-web).',
         { cause: error },

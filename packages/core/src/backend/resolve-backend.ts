@@ -4,6 +4,7 @@
  * ({@link GPT2Model.backend}), and what depends on the device (chunk sizes,
  * file access) is read from there.
  */
+import { UnsupportedError } from '@tunekit/formats';
 import type { BackendCapabilities, BackendV1 } from './backend-spec';
 import { defaultBackend } from './default-backend';
 
@@ -22,7 +23,7 @@ export async function resolveBackend(given?: BackendV1): Promise<ResolvedBackend
   const backend = given ?? (await defaultBackend());
   const version = (backend as { specificationVersion?: unknown }).specificationVersion;
   if (version !== 'v1') {
-    throw new Error(`Backend "${String((backend as { name?: unknown }).name)}" implements specification ${String(version)}; @tunekit/core needs v1`);
+    throw new UnsupportedError(`Backend "${String((backend as { name?: unknown }).name)}" implements specification ${String(version)}; @tunekit/core needs v1`, { fix: 'Use a backend package built for this version of @tunekit/core.' });
   }
   await backend.doInit();
   return { backend, capabilities: backend.doCapabilities() };

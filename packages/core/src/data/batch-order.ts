@@ -3,6 +3,7 @@
  * order is a pure function of (seed, epoch) and a checkpoint only needs the
  * epoch and the batch index to resume exactly where it stopped.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import { SeededRandom } from '../util/random';
 
 /** Where the next batch comes from. */
@@ -38,7 +39,7 @@ export class BatchOrder {
   private cachedOrder: number[] = [];
 
   constructor(size: number, options: BatchOrderOptions) {
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${options.batchSize}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${options.batchSize}`);
     this.options = { batchSize: options.batchSize, shuffle: options.shuffle ?? true, dropLast: options.dropLast ?? true, seed: options.seed ?? 0 };
     this.size = size;
     this.batchSize = options.batchSize;
@@ -59,7 +60,7 @@ export class BatchOrder {
 
   /** Example indices of the batch at `position`. */
   batchAt(position: DataPosition): number[] {
-    if (position.batch < 0 || position.batch >= this.batchesPerEpoch) throw new Error(`batch ${position.batch} is outside epoch of ${this.batchesPerEpoch} batches`);
+    if (position.batch < 0 || position.batch >= this.batchesPerEpoch) throw new InvalidArgumentError(`batch ${position.batch} is outside epoch of ${this.batchesPerEpoch} batches`);
     const start = position.batch * this.batchSize;
     return this.epochOrder(position.epoch).slice(start, Math.min(start + this.batchSize, this.size));
   }
@@ -71,7 +72,8 @@ export class BatchOrder {
 }
 
 /** Consecutive, unshuffled batches of `size` examples (for evaluation), at most `limit` of them. */
-export function sequentialBatches(size: number, batchSize: number, limit = Infinity): number[][] {
+export function sequentialBatches(options: { size: number; batchSize: number; limit?: number }): number[][] {
+  const { size, batchSize, limit = Infinity } = options;
   const batches: number[][] = [];
   for (let start = 0; start < size && batches.length < limit; start += batchSize) {
     batches.push(Array.from({ length: Math.min(batchSize, size - start) }, (_, i) => start + i));

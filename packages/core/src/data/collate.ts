@@ -60,7 +60,7 @@ function padRow(ids: readonly number[], width: number, pad: number): number[] {
 export function collateCausalLM(batch: readonly CausalLMExample[], options: CausalLMCollateOptions = {}): CausalLMBatch {
   const pad = options.padTokenId ?? END_OF_TEXT_ID;
   const ignore = options.ignoreIndex ?? IGNORE_INDEX;
-  if (batch.length === 0) throw new Error('collateCausalLM: the batch is empty');
+  if (batch.length === 0) throw new DataError('collateCausalLM: the batch is empty');
   const lengths = batch.map((example, i) => {
     if (example.inputIds.length < 2) {
       throw new DataError(`has ${example.inputIds.length} token(s); a causal-LM example needs at least 2 (an input and a target)`, { source: example.source ?? { file: '<batch>', record: i } });
@@ -103,7 +103,7 @@ export interface ClassificationCollateOptions extends PadOptions {
 
 /** Right-pads texts to a common width and records their lengths. */
 export function collateClassification(batch: readonly ClassificationExample[], options: ClassificationCollateOptions = {}): ClassificationBatch {
-  if (batch.length === 0) throw new Error('collateClassification: the batch is empty');
+  if (batch.length === 0) throw new DataError('collateClassification: the batch is empty');
   const pad = options.padTokenId ?? END_OF_TEXT_ID;
   const lengths = batch.map((example, i) => {
     if (example.inputIds.length === 0) throw new DataError('has no tokens', { source: example.source ?? { file: '<batch>', record: i }, field: 'text' });
@@ -129,7 +129,7 @@ export interface PreferenceBatch {
 
 /** Stacks chosen and rejected sequences into one right-padded batch. */
 export function collatePreferences(batch: readonly PreferenceExample[], options: PadOptions = {}): PreferenceBatch {
-  if (batch.length === 0) throw new Error('collatePreferences: the batch is empty');
+  if (batch.length === 0) throw new DataError('collatePreferences: the batch is empty');
   const pad = options.padTokenId ?? END_OF_TEXT_ID;
   const rows = [...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)];
   const lengths = rows.map((ids, i) => {
@@ -141,7 +141,8 @@ export function collatePreferences(batch: readonly PreferenceExample[], options:
 }
 
 /** Throws a {@link DataError} naming the first example whose model input would exceed `limit` tokens. */
-export function checkInputLengths(lengths: readonly { length: number; source?: ExampleSource }[], limit: number, what: string): void {
+export function checkInputLengths(lengths: readonly { length: number; source?: ExampleSource }[], options: { limit: number; what: string }): void {
+  const { limit, what } = options;
   lengths.forEach(({ length, source }, i) => {
     if (length > limit) {
       throw new DataError(`${what}: ${length} input tokens exceed the model's context of ${limit}; shorten the example or encode with maxLength/truncate`, { source: source ?? { file: '<data>', record: i } });

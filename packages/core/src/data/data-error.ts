@@ -22,7 +22,8 @@ export class DataError extends TunekitError {
 }
 
 /** Throws a {@link DataError} when a dataset (a split) has no examples. */
-export function requireExamples<T>(examples: readonly T[], what: string): readonly T[] {
+export function requireExamples<T>(examples: readonly T[], options: { what: string }): readonly T[] {
+  const { what } = options;
   if (examples.length === 0) throw new DataError(`${what} is empty: it has no examples`);
   return examples;
 }

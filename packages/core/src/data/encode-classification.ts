@@ -1,4 +1,5 @@
 /** Labelled texts → classification examples (token ids and a class index). */
+import { InvalidArgumentError } from '@tunekit/formats';
 import type { ClassificationRecord } from '@tunekit/formats';
 import { gpt2Tokenizer, type Tokenizer } from '../tokenizer/gpt2-tokenizer';
 import { DataError } from './data-error';
@@ -25,7 +26,7 @@ export function encodeClassificationExamples(records: readonly RecordInput<Class
   checkMaxLength(options.maxLength, 'encodeClassificationExamples');
   const classes = options.labels.map(String);
   if (classes.length < 1 || new Set(classes).size !== classes.length) {
-    throw new Error(`encodeClassificationExamples: labels must be distinct and non-empty, got ${JSON.stringify(options.labels)}`);
+    throw new InvalidArgumentError(`encodeClassificationExamples: labels must be distinct and non-empty, got ${JSON.stringify(options.labels)}`);
   }
   const tokenizer = options.tokenizer ?? gpt2Tokenizer;
   return records.map((item, index) => {

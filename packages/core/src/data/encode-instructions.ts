@@ -46,7 +46,7 @@ export function encodeInstructionExamples(records: readonly RecordInput<AlpacaRe
     if (typeof record.output !== 'string') throw new DataError('is missing (an Alpaca record needs a string "output")', { source, field: 'output' });
     let encoded;
     try {
-      encoded = encodeSegments(render(alpacaToConversation(record), template), tokenizer);
+      encoded = encodeSegments(render(alpacaToConversation(record), { template }), { tokenizer });
     } catch (error) {
       throw new DataError(`cannot be rendered or tokenised: ${(error as Error).message}`, { source });
     }

@@ -1,7 +1,7 @@
 /**
  * Preference records (`instruction-data-with-preference.json`: an Alpaca
  * prompt with `chosen` and `rejected` answers) → token pairs, for a reward
- * model ({@link encodePreferenceExamples}) or for DPO ({@link encodeDpoPairs},
+ * model ({@link encodePreferenceExamples}) or for DPO ({@link encodeDPOPairs},
  * which also checks what DPO cannot learn from).
  */
 import { alpacaLlmsFromScratchTemplate, encodeSegments, type PreferenceRecord, preferenceToPair, renderPreference, type Template } from '@tunekit/formats';
@@ -35,12 +35,12 @@ function encodeRecord(item: RecordInput<PreferenceRecord>, index: number, option
   if (!pair.ok) throw new DataError(pair.message, { source, field: pair.field });
   let rendered;
   try {
-    rendered = renderPreference(pair.value, options.template ?? alpacaLlmsFromScratchTemplate);
+    rendered = renderPreference(pair.value, { template: options.template ?? alpacaLlmsFromScratchTemplate });
   } catch (error) {
     throw new DataError(`cannot be rendered: ${(error as Error).message}`, { source });
   }
-  const chosen = encodeSegments(rendered.chosen, tokenizer);
-  const rejected = encodeSegments(rendered.rejected, tokenizer);
+  const chosen = encodeSegments(rendered.chosen, { tokenizer });
+  const rejected = encodeSegments(rendered.rejected, { tokenizer });
   return { chosen: chosen.inputIds, chosenLabels: chosen.labels, rejected: rejected.inputIds, rejectedLabels: rejected.labels, source };
 }
 
@@ -60,19 +60,19 @@ export function encodePreferenceExamples(records: readonly RecordInput<Preferenc
   });
 }
 
-/** Why {@link encodeDpoPairs} left a record out. */
-export type DpoSkipReason = 'identical' | 'no-answer-after-truncation';
+/** Why {@link encodeDPOPairs} left a record out. */
+export type DPOSkipReason = 'identical' | 'no-answer-after-truncation';
 
-/** A record {@link encodeDpoPairs} left out, and why. */
+/** A record {@link encodeDPOPairs} left out, and why. */
 export interface SkippedPair {
   /** The record. */
   source: ExampleSource;
   /** `identical`: chosen and rejected are the same tokens (the DPO loss is the constant log 2, with no gradient); `no-answer-after-truncation`: the prompt alone fills `maxLength`. */
-  reason: DpoSkipReason;
+  reason: DPOSkipReason;
 }
 
 /** Pairs for DPO, and the records left out. */
-export interface DpoPairs {
+export interface DPOPairs {
   /** The pairs, with answer masks. */
   examples: PreferenceExample[];
   /** Records skipped, in order (count them with `skipped.length`). */
@@ -102,12 +102,12 @@ function isBlank(value: unknown): boolean {
  *
  * @example
  * ```ts
- * const { examples, skipped } = encodeDpoPairs(records, { maxLength: 1024, truncate: true });
+ * const { examples, skipped } = encodeDPOPairs(records, { maxLength: 1024, truncate: true });
  * console.log(`${examples.length} pairs, ${skipped.length} skipped`);
  * ```
  */
-export function encodeDpoPairs(records: readonly RecordInput<PreferenceRecord>[], options: EncodePreferenceOptions = {}): DpoPairs {
-  checkMaxLength(options.maxLength, 'encodeDpoPairs');
+export function encodeDPOPairs(records: readonly RecordInput<PreferenceRecord>[], options: EncodePreferenceOptions = {}): DPOPairs {
+  checkMaxLength(options.maxLength, 'encodeDPOPairs');
   const tokenizer = segmentTokenizer(options.tokenizer ?? gpt2Tokenizer);
   const examples: PreferenceExample[] = [];
   const skipped: SkippedPair[] = [];

@@ -1,4 +1,5 @@
 /** The length rule shared by the encoders: truncate when asked, otherwise refuse. */
+import { InvalidArgumentError } from '@tunekit/formats';
 import { DataError } from './data-error';
 import type { ExampleSource } from './examples';
 
@@ -21,6 +22,6 @@ export function fitLength(ids: number[], options: LengthOptions, source: Example
 /** Checks a `maxLength` option. */
 export function checkMaxLength(maxLength: number | undefined, what: string): void {
   if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength >= 1)) {
-    throw new Error(`${what}: maxLength must be a positive integer, got ${maxLength}`);
+    throw new InvalidArgumentError(`${what}: maxLength must be a positive integer, got ${maxLength}`);
   }
 }

@@ -2,6 +2,7 @@
  * Text generation: greedy or sampled decoding, with a key/value cache,
  * streaming, stop conditions, and left truncation when the context fills.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import type { ForwardHooks } from '../model/hooks';
@@ -13,6 +14,10 @@ import { findStop, safeLength } from './stop-strings';
 
 /** Options of {@link generate} and {@link generateStream}. */
 export interface GenerateOptions extends SamplingOptions {
+  /** The model to generate with. */
+  model: GPT2Model;
+  /** Text or token ids to continue. */
+  prompt: string | readonly number[];
   /** Tokens to generate at most. Default 50. */
   maxNewTokens?: number;
   /** Stop when one of these strings appears; it is not included in the text. */
@@ -61,7 +66,7 @@ export interface GenerateResult {
 
 function promptIds(model: GPT2Model, prompt: string | readonly number[], allowEndOfText: boolean): number[] {
   const ids = typeof prompt === 'string' ? model.tokenizer.encode(prompt, { allowEndOfText }) : [...prompt];
-  if (ids.length === 0) throw new Error('generate: the prompt is empty; pass at least one token (e.g. <|endoftext|> with allowEndOfText)');
+  if (ids.length === 0) throw new InvalidArgumentError('generate: the prompt is empty; pass at least one token (e.g. <|endoftext|> with allowEndOfText)');
   return ids;
 }
 
@@ -97,14 +102,15 @@ async function lastLogits(model: GPT2Model, ids: number[], cache: KVCache | unde
  * A model being trained is refused (`ModelBusyError`), except from
  * inside the trainer's callbacks, where its weights are still.
  */
-export async function* generateStream(model: GPT2Model, prompt: string | readonly number[], options: GenerateOptions = {}): AsyncGenerator<GenerationChunk, GenerateResult> {
+export async function* generateStream(options: GenerateOptions): AsyncGenerator<GenerationChunk, GenerateResult> {
+  const { model, prompt } = options;
   assertNotTraining(model);
   validateSampling(options);
   const maxNewTokens = options.maxNewTokens ?? 50;
-  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) throw new Error(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) throw new InvalidArgumentError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
   const hooks = options.hooks === null ? undefined : (options.hooks ?? model.hooks);
   const window = model.config.contextLength - virtualLength(hooks);
-  if (window < 2) throw new Error(`generate: adapters use ${virtualLength(hooks)} of ${model.config.contextLength} positions; nothing is left for text`);
+  if (window < 2) throw new InvalidArgumentError(`generate: adapters use ${virtualLength(hooks)} of ${model.config.contextLength} positions; nothing is left for text`);
   const eos = options.eosTokenId === undefined ? model.config.eosTokenId : options.eosTokenId;
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
   const random = new SeededRandom(options.seed ?? 0);
@@ -177,11 +183,11 @@ export async function* generateStream(model: GPT2Model, prompt: string | readonl
  *
  * @example
  * ```ts
- * const { text } = await generate(model, 'The capital of France is', { maxNewTokens: 20 });
+ * const { text } = await generate({ model, prompt: 'The capital of France is', maxNewTokens: 20 });
  * ```
  */
-export async function generate(model: GPT2Model, prompt: string | readonly number[], options: GenerateOptions = {}): Promise<GenerateResult> {
-  const stream = generateStream(model, prompt, options);
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const stream = generateStream(options);
   for (;;) {
     const step = await stream.next();
     if (step.done) return step.value;

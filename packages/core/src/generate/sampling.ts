@@ -1,4 +1,5 @@
 /** Choosing the next token from a row of logits: greedy or sampled. */
+import { InvalidArgumentError } from '@tunekit/formats';
 import type { SeededRandom } from '../util/random';
 
 /** How the next token is chosen. */
@@ -28,10 +29,10 @@ export function isSampling(options: SamplingOptions): boolean {
 /** Checks sampling options, naming the bad field. */
 export function validateSampling(options: SamplingOptions): void {
   const { temperature, topK, topP, repetitionPenalty } = options;
-  if (temperature !== undefined && !(temperature >= 0)) throw new Error(`temperature must be ≥ 0, got ${temperature}`);
-  if (topK !== undefined && !(Number.isInteger(topK) && topK > 0)) throw new Error(`topK must be a positive integer, got ${topK}`);
-  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new Error(`topP must be in (0, 1], got ${topP}`);
-  if (repetitionPenalty !== undefined && !(repetitionPenalty > 0)) throw new Error(`repetitionPenalty must be > 0, got ${repetitionPenalty}`);
+  if (temperature !== undefined && !(temperature >= 0)) throw new InvalidArgumentError(`temperature must be ≥ 0, got ${temperature}`);
+  if (topK !== undefined && !(Number.isInteger(topK) && topK > 0)) throw new InvalidArgumentError(`topK must be a positive integer, got ${topK}`);
+  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new InvalidArgumentError(`topP must be in (0, 1], got ${topP}`);
+  if (repetitionPenalty !== undefined && !(repetitionPenalty > 0)) throw new InvalidArgumentError(`repetitionPenalty must be > 0, got ${repetitionPenalty}`);
 }
 
 /** Applies the repetition penalty in place (as in the CTRL paper and transformers). */

@@ -3,6 +3,7 @@
  * `GPT2ForSequenceClassification`: `score = Linear(n_embd, num_labels,
  * bias=False)` applied to the hidden state of each sequence's last real token.
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import { headInputDim, normalVariable } from './head-init';
@@ -43,7 +44,7 @@ export class ClassificationHead implements SequenceHead {
 
   constructor(options: ClassificationHeadOptions) {
     if (!Number.isInteger(options.numLabels) || options.numLabels < 1) {
-      throw new Error(`ClassificationHead: numLabels must be a positive integer, got ${options.numLabels}`);
+      throw new InvalidArgumentError(`ClassificationHead: numLabels must be a positive integer, got ${options.numLabels}`);
     }
     this.inputDim = headInputDim(options, 'ClassificationHead');
     this.outputDim = options.numLabels;
@@ -63,7 +64,7 @@ export class ClassificationHead implements SequenceHead {
 
   /**
    * The head as a linear module that LoRA may target (pass it in
-   * `createLora({ extraModules: [head.linearModule()] })`).
+   * `createLoRA({ extraModules: [head.linearModule()] })`).
    */
   linearModule(): {
     /** `score`. */
@@ -99,6 +100,6 @@ export class ClassificationHead implements SequenceHead {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new Error('This ClassificationHead has been disposed');
+    if (this.disposed) throw new InvalidStateError('This ClassificationHead has been disposed.', { fix: 'Create a new head.' });
   }
 }

@@ -1,4 +1,5 @@
 /** Initial values of head weights, reproducible for a seed. */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { float32Variable, variableOf } from '../tf/variables';
 import { SeededRandom } from '../util/random';
@@ -20,7 +21,7 @@ export function zerosVariable(shape: number[]): tf.Variable {
 export function headInputDim(options: { model?: { config: { embeddingDim: number } }; embeddingDim?: number }, what: string): number {
   const dim = options.model?.config.embeddingDim ?? options.embeddingDim;
   if (!Number.isInteger(dim) || (dim as number) <= 0) {
-    throw new Error(`${what}: pass { model } or a positive integer { embeddingDim }`);
+    throw new InvalidArgumentError(`${what}: pass { model } or a positive integer { embeddingDim }`);
   }
   return dim as number;
 }

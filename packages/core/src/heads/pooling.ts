@@ -4,6 +4,7 @@
  * never from searching for the pad id, because `<|endoftext|>` (50256) is
  * both GPT-2's pad token and a real token that texts may contain.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -15,12 +16,12 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function lastTokenHidden(hidden: tf.Tensor3D, lengths: readonly number[], tokens: number): tf.Tensor2D {
   const [batch, positions, channels] = hidden.shape;
-  if (lengths.length !== batch) throw new Error(`lastTokenHidden: ${lengths.length} lengths for a batch of ${batch}`);
+  if (lengths.length !== batch) throw new InvalidArgumentError(`lastTokenHidden: ${lengths.length} lengths for a batch of ${batch}`);
   const offset = positions - tokens;
-  if (offset < 0) throw new Error(`lastTokenHidden: hidden has ${positions} positions but the input had ${tokens} tokens`);
+  if (offset < 0) throw new InvalidArgumentError(`lastTokenHidden: hidden has ${positions} positions but the input had ${tokens} tokens`);
   const rows = lengths.map((length, b) => {
     if (!Number.isInteger(length) || length < 1 || length > tokens) {
-      throw new Error(`lastTokenHidden: length ${length} of row ${b} is not in [1, ${tokens}]`);
+      throw new InvalidArgumentError(`lastTokenHidden: length ${length} of row ${b} is not in [1, ${tokens}]`);
     }
     return b * positions + offset + length - 1;
   });

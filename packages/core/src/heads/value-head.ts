@@ -4,6 +4,7 @@
  * `summary = Linear(n_embd, 1)` with a bias. Variables are named as TRL
  * saves them, `v_head.summary.weight` [1, C] and `v_head.summary.bias` [1].
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
 import { dropout } from '../model/layers';
@@ -41,7 +42,7 @@ export class ValueHead implements SequenceHead {
   constructor(options: ValueHeadOptions = {}) {
     this.inputDim = headInputDim(options, 'ValueHead');
     const rate = options.dropout ?? 0.1;
-    if (!(rate >= 0 && rate < 1)) throw new Error(`ValueHead: dropout must be in [0, 1), got ${rate}`);
+    if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`ValueHead: dropout must be in [0, 1), got ${rate}`);
     this.dropoutRate = rate;
     this.weight = normalVariable([1, this.inputDim], options.initStd ?? 0.02, options.seed ?? 0);
     this.bias = zerosVariable([1]);
@@ -82,6 +83,6 @@ export class ValueHead implements SequenceHead {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new Error('This ValueHead has been disposed');
+    if (this.disposed) throw new InvalidStateError('This ValueHead has been disposed.', { fix: 'Create a new head.' });
   }
 }

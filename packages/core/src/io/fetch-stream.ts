@@ -1,6 +1,6 @@
 /**
  * Streaming HTTP downloads with progress: the one implementation that core's
- * `loadPretrained`, the Hub cache and backend-web's `fetchWithProgress` share.
+ * `loadModel`, the Hub cache and backend-web's `fetchWithProgress` share.
  */
 import { describeError, FetchError } from './fetch-error';
 
@@ -53,7 +53,8 @@ export function announcedSize(response: Response): number | undefined {
  * the announced size, rejects with the byte count reached, so a truncated
  * download is never taken for a whole file.
  */
-export function responseStream(response: Response, file: string): ByteStream {
+export function responseStream(response: Response, options: { file: string }): ByteStream {
+  const { file } = options;
   const size = announcedSize(response);
   const body = response.body;
   const chunks: AsyncIterable<Uint8Array> = {
@@ -103,11 +104,12 @@ export async function fetchStream(url: string, options: FetchStreamOptions = {})
     await response.body?.cancel().catch(() => undefined);
     throw new FetchError(url, `HTTP ${response.status} ${response.statusText}`.trim(), { status: response.status });
   }
-  return { response, ...responseStream(response, url) };
+  return { response, ...responseStream(response, { file: url }) };
 }
 
 /** Wraps a chunk stream so that each chunk reports cumulative progress (once at 0 bytes first). */
-export async function* withProgress(chunks: AsyncIterable<Uint8Array>, file: string, totalBytes: number | undefined, onProgress?: ProgressCallback): AsyncGenerator<Uint8Array> {
+export async function* withProgress(chunks: AsyncIterable<Uint8Array>, options: { file: string; totalBytes?: number; onProgress?: ProgressCallback }): AsyncGenerator<Uint8Array> {
+  const { file, totalBytes, onProgress } = options;
   let loadedBytes = 0;
   onProgress?.({ file, loadedBytes, totalBytes });
   for await (const chunk of chunks) {
@@ -121,7 +123,8 @@ export async function* withProgress(chunks: AsyncIterable<Uint8Array>, file: str
  * Collects a chunk stream into one array. With `size` known the bytes go
  * straight into one preallocated array (one copy of a large download in memory).
  */
-export async function collectBytes(chunks: AsyncIterable<Uint8Array>, size?: number): Promise<Uint8Array> {
+export async function collectBytes(chunks: AsyncIterable<Uint8Array>, options: { size?: number } = {}): Promise<Uint8Array> {
+  const { size } = options;
   const preallocated = size !== undefined ? new Uint8Array(size) : undefined;
   const parts: Uint8Array[] = [];
   let total = 0;

@@ -4,6 +4,7 @@
  * ignored, `lm_head.weight` dropped in favour of the tie to `wte` — or,
  * for an untied model (`tie_word_embeddings: false`), required.
  */
+import { InvalidFileError } from '@tunekit/formats';
 import { type GPT2Config, isTied } from '../model/config';
 import { checkpointShapes } from '../model/params';
 import type { DecodedTensor } from './safetensors';
@@ -45,15 +46,15 @@ export class CheckpointCollector {
     if (name === undefined) return;
     const shape = this.expected.get(name);
     if (!shape) {
-      throw new Error(`${this.origin}: unexpected tensor "${tensor.name}" (shape [${tensor.shape}]) for a GPT-2 with this config.json`);
+      throw new InvalidFileError(`${this.origin}: unexpected tensor "${tensor.name}" (shape [${tensor.shape}]) for a GPT-2 with this config.json`);
     }
     if (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i])) {
-      throw new Error(`${this.origin}: tensor "${tensor.name}" has shape [${tensor.shape}], config.json implies [${shape}]`);
+      throw new InvalidFileError(`${this.origin}: tensor "${tensor.name}" has shape [${tensor.shape}], config.json implies [${shape}]`);
     }
     if (!(tensor.data instanceof Float32Array)) {
-      throw new Error(`${this.origin}: tensor "${tensor.name}" is stored as ${tensor.dtype}, a floating type is required`);
+      throw new InvalidFileError(`${this.origin}: tensor "${tensor.name}" is stored as ${tensor.dtype}, a floating type is required`);
     }
-    if (this.values.has(name)) throw new Error(`${this.origin}: tensor "${name}" appears twice`);
+    if (this.values.has(name)) throw new InvalidFileError(`${this.origin}: tensor "${name}" appears twice`);
     this.values.set(name, tensor.data);
   }
 
@@ -81,19 +82,19 @@ export class CheckpointCollector {
       // only a "newly initialized" warning, which silently ruins a pretrained
       // model; we refuse instead.
       throw new TunekitError('checkpoint_incomplete', `${this.origin}: config.json says tie_word_embeddings: false but the checkpoint has no "lm_head.weight" [${this.expected.get('lm_head.weight')}].`, {
-        fix: 'Add the tensor, or pass { untieOutputHead: true } to loadPretrained to start the head as a copy of wte (as chapter 7 of LLMs-from-scratch does).',
+        fix: 'Add the tensor, or pass { untieOutputHead: true } to loadModel to start the head as a copy of wte (as chapter 7 of LLMs-from-scratch does).',
       });
     }
     if (missing.length) {
       const shown = missing.slice(0, 8).map((name) => `"${name}" [${this.expected.get(name)}]`).join(', ');
-      throw new Error(`${this.origin}: missing ${missing.length} tensor(s): ${shown}${missing.length > 8 ? ', …' : ''}`);
+      throw new InvalidFileError(`${this.origin}: missing ${missing.length} tensor(s): ${shown}${missing.length > 8 ? ', …' : ''}`);
     }
   }
 
   /** Hands out (and forgets, to free memory early) the values of a tensor. */
   take(name: string): Float32Array {
     const values = this.values.get(name);
-    if (!values) throw new Error(`${this.origin}: missing tensor "${name}"`);
+    if (!values) throw new InvalidFileError(`${this.origin}: missing tensor "${name}"`);
     this.values.delete(name);
     return values;
   }

@@ -10,6 +10,7 @@
  *
  * Node only (the cache is a folder on disk).
  */
+import { UnsupportedError } from '@tunekit/formats';
 import { nodeBuiltins } from './hub-settings';
 
 /** Paths of one repo in the cache. */
@@ -28,7 +29,7 @@ export interface RepoCache {
 
 function node() {
   const builtins = nodeBuiltins();
-  if (!builtins) throw new Error('The Hub cache is a folder on disk and needs Node ≥ 20.16');
+  if (!builtins) throw new UnsupportedError('The Hub cache is a folder on disk and needs Node ≥ 20.16');
   return builtins;
 }
 

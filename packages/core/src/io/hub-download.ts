@@ -5,6 +5,7 @@
  * reused, otherwise it is downloaded (resuming a partial `.incomplete` file
  * with a Range request), checked, and renamed into place.
  */
+import { TunekitError, UnsupportedError } from '@tunekit/formats';
 import type { FileHandle } from 'node:fs/promises';
 import { FetchError, describeError } from './fetch-error';
 import { fetchStream, type ProgressCallback } from './fetch-stream';
@@ -14,6 +15,10 @@ import { hubSettings, nodeBuiltins, type HubOverrides, type HubSettings } from '
 
 /** Options of {@link hubDownload}. */
 export interface HubDownloadOptions extends HubOverrides {
+  /** The repo, e.g. `openai-community/gpt2`. */
+  repoId: string;
+  /** The file's path in the repo, e.g. `config.json`. */
+  filename: string;
   /** Branch, tag or commit (default `main`). */
   revision?: string;
   /** `fetch` to use (default the global one). */
@@ -110,7 +115,7 @@ async function writeFully(handle: FileHandle, chunk: Uint8Array, path: string): 
   let offset = 0;
   while (offset < chunk.byteLength) {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
-    if (bytesWritten <= 0) throw new Error(`Cannot write ${path}: the disk accepted no more bytes (full?)`);
+    if (bytesWritten <= 0) throw new TunekitError('disk_full', `Cannot write ${path}: the disk accepted no more bytes (full?)`);
     offset += bytesWritten;
   }
 }
@@ -130,7 +135,7 @@ async function sha256File(path: string): Promise<string> {
  * Range request, checks size (and sha256 for LFS files), then renames.
  */
 async function downloadBlob(cache: RepoCache, metadata: FileMetadata, settings: HubSettings, options: HubDownloadOptions): Promise<void> {
-  const { fs, path } = nodeBuiltins() ?? (() => { throw new Error('The Hub cache needs Node'); })();
+  const { fs, path } = nodeBuiltins() ?? (() => { throw new UnsupportedError('The Hub cache needs Node'); })();
   const blob = cache.blob(metadata.etag);
   const incomplete = `${blob}.incomplete`;
   fs.mkdirSync(path.dirname(blob), { recursive: true });
@@ -185,7 +190,8 @@ function fromCacheOnly(cache: RepoCache, repoId: string, filename: string, revis
  * (`HF_HUB_OFFLINE=1`) or when the Hub cannot be reached, the cached
  * snapshot of the revision is used.
  */
-export async function hubDownload(repoId: string, filename: string, options: HubDownloadOptions = {}): Promise<HubFile> {
+export async function hubDownload(options: HubDownloadOptions): Promise<HubFile> {
+  const { repoId, filename } = options;
   const settings = hubSettings(options);
   const revision = options.revision ?? 'main';
   const cache = repoCache(settings.cacheDir, repoId);

@@ -19,6 +19,12 @@ export interface HubSettings {
 /** Explicit overrides of {@link HubSettings}. */
 export type HubOverrides = Partial<HubSettings>;
 
+/** Options of {@link hubSettings}: the overrides, and the environment to read (default `process.env`). */
+export interface HubSettingsOptions extends HubOverrides {
+  /** Environment variables to read instead of `process.env` (for tests). */
+  env?: Record<string, string | undefined>;
+}
+
 // Type-only imports are erased from the output; the modules load at call time below.
 import type * as NodeFs from 'node:fs';
 import type * as NodeOs from 'node:os';
@@ -57,7 +63,8 @@ function readTokenFile(file: string, node: NodeBuiltins): string | undefined {
  * `XDG_CACHE_HOME`, `HF_HUB_OFFLINE`, `HF_TOKEN`, `HF_TOKEN_PATH`). Outside Node
  * there is no cache folder and no environment: `cacheDir` is empty.
  */
-export function hubSettings(overrides: HubOverrides = {}, env: Record<string, string | undefined> = processEnv()): HubSettings {
+export function hubSettings(options: HubSettingsOptions = {}): HubSettings {
+  const { env = processEnv(), ...overrides } = options;
   const node = nodeBuiltins();
   const endpoint = (overrides.endpoint ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   const offline = overrides.offline ?? isTrue(env.HF_HUB_OFFLINE);

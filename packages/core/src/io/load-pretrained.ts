@@ -1,10 +1,11 @@
 /**
- * `loadPretrained`: a GPT-2 in the Hugging Face layout (`config.json` +
+ * `loadModel`: a GPT-2 in the Hugging Face layout (`config.json` +
  * `model.safetensors`) from a local directory, a URL, a Hub id, or bytes.
  */
+import { FileNotFoundError } from '@tunekit/formats';
 import type { BackendV1, FileIO } from '../backend/backend-spec';
 import { resolveBackend } from '../backend/resolve-backend';
-import { fromHFConfig, type HFGPT2ConfigJson } from '../model/config';
+import { fromHFConfig, type HFGPT2ConfigJSON } from '../model/config';
 import { GPT2Model, type ModelOptions } from '../model/gpt2-model';
 import { TunekitError } from '@tunekit/formats';
 import { collectBytes, fetchStream, type ProgressCallback, withProgress } from './fetch-stream';
@@ -19,15 +20,17 @@ import { joinPath } from './join-path';
 import { parseSafetensors, streamSafetensors } from './safetensors';
 
 /** Where a model comes from. */
-export type PretrainedSource =
+export type ModelSource =
   /** A local directory, an `http(s)://` base URL, or a Hugging Face Hub id such as `gpt2` or `openai-community/gpt2-medium`. */
   | string
   | URL
   /** A checkpoint already in memory. */
-  | { config: HFGPT2ConfigJson | string; weights: Uint8Array };
+  | { config: HFGPT2ConfigJSON | string; weights: Uint8Array };
 
-/** Options of {@link loadPretrained}. */
-export interface LoadOptions extends ModelOptions, HubOverrides {
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions extends ModelOptions, HubOverrides {
+  /** Where the model comes from: a directory, URL, Hub id, or the files in memory. */
+  source: ModelSource;
   /** Backend to run on (default: the embedded CPU backend). */
   backend?: BackendV1;
   /** Progress of downloading (Hub, URL) and of reading `model.safetensors`. */
@@ -60,7 +63,7 @@ type Location =
  * in Node a backend without files still reads folders through the default
  * CPU backend's, Node's file system. Core has no file access of its own.
  */
-function localFiles(options: LoadOptions, backend: BackendV1): FileIO | undefined {
+function localFiles(options: LoadModelOptions, backend: BackendV1): FileIO | undefined {
   return options.files ?? backend.files ?? (isNodeRuntime() ? defaultFiles() : undefined);
 }
 
@@ -76,7 +79,7 @@ async function isDirectory(files: FileIO, path: string): Promise<boolean> {
  * `/x`, `a/b/c`), or whose first folder exists here (`models/gpt2-typo` with a
  * `models/` folder), is never sent to the Hub: a typo gets "no such directory".
  */
-async function locate(source: string | URL, options: LoadOptions, backend: BackendV1): Promise<Location> {
+async function locate(source: string | URL, options: LoadModelOptions, backend: BackendV1): Promise<Location> {
   const text = source.toString();
   if (/^https?:\/\//.test(text)) return { kind: 'url', base: text.replace(/\/+$/, '') };
   const files = localFiles(options, backend);
@@ -105,11 +108,11 @@ async function locate(source: string | URL, options: LoadOptions, backend: Backe
 }
 
 /** Config and weights of a Hub repo through the Hugging Face cache; both from the same commit. */
-async function fromHub(location: { repoId: string; asTyped: string }, options: LoadOptions): Promise<Exclude<Location, { kind: 'hub' }>> {
+async function fromHub(location: { repoId: string; asTyped: string }, options: LoadModelOptions): Promise<Exclude<Location, { kind: 'hub' }>> {
   const download = { ...options, onProgress: options.onProgress };
   try {
-    const config = await hubDownload(location.repoId, 'config.json', download);
-    await hubDownload(location.repoId, 'model.safetensors', { ...download, revision: config.commit });
+    const config = await hubDownload({ repoId: location.repoId, filename: 'config.json', ...download });
+    await hubDownload({ repoId: location.repoId, filename: 'model.safetensors', ...download, revision: config.commit });
     // The Hub cache is on Node's disk (hubDownload writes it there), whatever files the caller gave for folders.
     return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: defaultFiles() };
   } catch (error) {
@@ -128,7 +131,7 @@ async function readText(location: Exclude<Location, { kind: 'hub' }>, name: stri
   }
   const origin = `${location.base}/${name}`;
   const { chunks, size } = await fetchStream(origin, { fetch: fetchImpl, headers: location.headers });
-  return { text: new TextDecoder().decode(await collectBytes(chunks, size)), origin };
+  return { text: new TextDecoder().decode(await collectBytes(chunks, { size })), origin };
 }
 
 async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchImpl: typeof fetch): Promise<{ origin: string; size?: number; chunks: AsyncIterable<Uint8Array> }> {
@@ -141,7 +144,7 @@ async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchIm
   const origin = joinPath(location.path, name);
   if (!(await location.files.exists(origin))) {
     const hasBin = await location.files.exists(joinPath(location.path, 'pytorch_model.bin'));
-    throw new Error(`${origin} not found${hasBin ? ' (only pytorch_model.bin is there: convert it to safetensors first)' : ''}`);
+    throw new FileNotFoundError(origin, { message: `${origin} not found${hasBin ? ' (only pytorch_model.bin is there: convert it to safetensors first)' : ''}` });
   }
   if (location.files.openRead) return { origin, ...(await location.files.openRead(origin)) };
   const bytes = await location.files.readFile(origin);
@@ -154,9 +157,9 @@ async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchIm
  *
  * @example
  * ```ts
- * const model = await loadPretrained('./models/gpt2');          // local directory
- * const same = await loadPretrained('openai-community/gpt2');    // Hugging Face Hub, cached
- * const small = await loadPretrained('gpt2', { revision: 'main' }); // preset name = openai-community/gpt2
+ * const model = await loadModel({ source: './models/gpt2' });               // local directory
+ * const same = await loadModel({ source: 'openai-community/gpt2' });         // Hugging Face Hub, cached
+ * const small = await loadModel({ source: 'gpt2', revision: 'main' });      // preset name = openai-community/gpt2
  * ```
  *
  * Hub ids go through the Hugging Face cache (`~/.cache/huggingface/hub`, or
@@ -165,11 +168,12 @@ async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchIm
  * `HF_HUB_OFFLINE=1` uses the cache only. `HF_TOKEN` opens gated repos,
  * `HF_ENDPOINT` points at a mirror.
  */
-export async function loadPretrained(source: PretrainedSource, options: LoadOptions = {}): Promise<GPT2Model> {
+export async function loadModel(options: LoadModelOptions): Promise<GPT2Model> {
+  const { source } = options;
   const resolved = await resolveBackend(options.backend);
   const { backend } = resolved;
   const fetchImpl = options.fetch ?? fetch;
-  let configText: string | HFGPT2ConfigJson;
+  let configText: string | HFGPT2ConfigJSON;
   let configOrigin: string;
   let weights: { origin: string; size?: number; chunks: AsyncIterable<Uint8Array> } | undefined;
   let inMemory: Uint8Array | undefined;
@@ -185,14 +189,14 @@ export async function loadPretrained(source: PretrainedSource, options: LoadOpti
     configOrigin = config.origin;
     weights = await openWeights(location, fetchImpl);
   }
-  const stored = fromHFConfig(configText, configOrigin);
+  const stored = fromHFConfig(configText, { origin: configOrigin });
   const config = options.untieOutputHead ? { ...stored, tieWordEmbeddings: false } : stored;
   const collector = new CheckpointCollector(config, weights?.origin ?? 'weights');
   if (inMemory) {
-    for (const tensor of parseSafetensors(inMemory, 'weights').tensors.values()) collector.add(tensor);
+    for (const tensor of parseSafetensors(inMemory, { origin: 'weights' }).tensors.values()) collector.add(tensor);
   } else if (weights) {
-    const chunks = withProgress(weights.chunks, weights.origin, weights.size, options.onProgress);
-    for await (const tensor of streamSafetensors(chunks, weights.origin)) collector.add(tensor);
+    const chunks = withProgress(weights.chunks, { file: weights.origin, totalBytes: weights.size, onProgress: options.onProgress });
+    for await (const tensor of streamSafetensors(chunks, { origin: weights.origin })) collector.add(tensor);
   }
   if (options.untieOutputHead && !collector.has('lm_head.weight')) collector.copy('wte.weight', 'lm_head.weight');
   collector.assertComplete();

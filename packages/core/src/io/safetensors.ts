@@ -4,6 +4,7 @@
  * length, a JSON header `{name: {dtype, shape, data_offsets}}`, then the raw
  * little-endian tensor bytes. Floating tensors are widened to float32.
  */
+import { InvalidArgumentError, InvalidFileError } from '@tunekit/formats';
 import { bfloat16ToFloat32, float16ToFloat32 } from './float-conversion';
 
 /** Storage types that can be read; floating types are widened to float32. */
@@ -42,11 +43,11 @@ const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 /** Reads the length prefix; `bytes` must hold at least 8 bytes. */
 export function readHeaderLength(bytes: Uint8Array, origin: string): number {
-  if (bytes.byteLength < 8) throw new Error(`${origin}: not a safetensors file (shorter than 8 bytes)`);
+  if (bytes.byteLength < 8) throw new InvalidFileError(`${origin}: not a safetensors file (shorter than 8 bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
   const length = Number(view.getBigUint64(0, true));
   if (length <= 0 || length > MAX_HEADER_BYTES) {
-    throw new Error(`${origin}: not a safetensors file (header length ${length} is implausible)`);
+    throw new InvalidFileError(`${origin}: not a safetensors file (header length ${length} is implausible)`);
   }
   return length;
 }
@@ -57,7 +58,7 @@ export function parseHeader(headerBytes: Uint8Array, origin: string): Safetensor
   try {
     json = JSON.parse(new TextDecoder().decode(headerBytes)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`${origin}: safetensors header is not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${origin}: safetensors header is not valid JSON (${(error as Error).message})`);
   }
   const entries = new Map<string, SafetensorsEntry>();
   let metadata: Record<string, string> = {};
@@ -68,16 +69,16 @@ export function parseHeader(headerBytes: Uint8Array, origin: string): Safetensor
     }
     const entry = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
     if (!entry || typeof entry.dtype !== 'string' || !(entry.dtype in BYTES_PER_ELEMENT)) {
-      throw new Error(`${origin}: tensor "${name}" has unsupported dtype ${String(entry?.dtype)}`);
+      throw new InvalidFileError(`${origin}: tensor "${name}" has unsupported dtype ${String(entry?.dtype)}`);
     }
     if (!Array.isArray(entry.shape) || !Array.isArray(entry.data_offsets) || entry.data_offsets.length !== 2) {
-      throw new Error(`${origin}: tensor "${name}" lacks shape or data_offsets`);
+      throw new InvalidFileError(`${origin}: tensor "${name}" lacks shape or data_offsets`);
     }
     const dtype = entry.dtype as SafetensorsDtype;
     const [begin, end] = entry.data_offsets;
     const expected = entry.shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[dtype];
     if (end - begin !== expected) {
-      throw new Error(`${origin}: tensor "${name}" has ${end - begin} bytes, shape [${entry.shape}] ${dtype} needs ${expected}`);
+      throw new InvalidFileError(`${origin}: tensor "${name}" has ${end - begin} bytes, shape [${entry.shape}] ${dtype} needs ${expected}`);
     }
     entries.set(name, { dtype, shape: entry.shape, dataOffsets: [begin, end] });
   }
@@ -129,15 +130,16 @@ export function decodeTensor(name: string, entry: SafetensorsEntry, bytes: Uint8
 }
 
 /** Parses a whole safetensors file held in memory. */
-export function parseSafetensors(bytes: Uint8Array, origin = 'safetensors'): { tensors: Map<string, DecodedTensor>; metadata: Record<string, string> } {
+export function parseSafetensors(bytes: Uint8Array, options: { origin?: string } = {}): { tensors: Map<string, DecodedTensor>; metadata: Record<string, string> } {
+  const origin = options.origin ?? 'safetensors';
   const headerLength = readHeaderLength(bytes, origin);
-  if (bytes.byteLength < 8 + headerLength) throw new Error(`${origin}: file is truncated inside the header`);
+  if (bytes.byteLength < 8 + headerLength) throw new InvalidFileError(`${origin}: file is truncated inside the header`);
   const header = parseHeader(bytes.subarray(8, 8 + headerLength), origin);
   const tensors = new Map<string, DecodedTensor>();
   for (const [name, entry] of header.entries) {
     const begin = header.dataStart + entry.dataOffsets[0];
     const end = header.dataStart + entry.dataOffsets[1];
-    if (end > bytes.byteLength) throw new Error(`${origin}: file is truncated inside tensor "${name}"`);
+    if (end > bytes.byteLength) throw new InvalidFileError(`${origin}: file is truncated inside tensor "${name}"`);
     tensors.set(name, decodeTensor(name, entry, bytes.subarray(begin, end)));
   }
   return { tensors, metadata: header.metadata };
@@ -148,7 +150,8 @@ export function parseSafetensors(bytes: Uint8Array, origin = 'safetensors'): { t
  * `fetch` body), yielding tensors in file order as soon as their bytes arrive,
  * so a multi-gigabyte checkpoint never has to sit in memory whole.
  */
-export async function* streamSafetensors(chunks: AsyncIterable<Uint8Array>, origin = 'safetensors'): AsyncGenerator<DecodedTensor> {
+export async function* streamSafetensors(chunks: AsyncIterable<Uint8Array>, options: { origin?: string } = {}): AsyncGenerator<DecodedTensor> {
+  const origin = options.origin ?? 'safetensors';
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let consumed = 0; // bytes of the file before pending[0]
@@ -199,8 +202,8 @@ export async function* streamSafetensors(chunks: AsyncIterable<Uint8Array>, orig
     if (done) break;
   }
   pending = [];
-  if (!header) throw new Error(`${origin}: file ended inside the header`);
-  if (next < order.length) throw new Error(`${origin}: file is truncated inside tensor "${(order[next] as [string, SafetensorsEntry])[0]}"`);
+  if (!header) throw new InvalidFileError(`${origin}: file ended inside the header`);
+  if (next < order.length) throw new InvalidFileError(`${origin}: file is truncated inside tensor "${(order[next] as [string, SafetensorsEntry])[0]}"`);
 }
 
 /** A tensor to write. Only float32 data is written (as `F32`). */
@@ -215,7 +218,8 @@ export interface TensorToWrite {
  * that files larger than one typed array can be streamed to disk. Names are
  * sorted; the header is padded with spaces to 8-byte alignment.
  */
-export function safetensorsParts(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, metadata?: Record<string, string>): Uint8Array[] {
+export function safetensorsParts(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, options: { metadata?: Record<string, string> } = {}): Uint8Array[] {
+  const { metadata } = options;
   const map = tensors instanceof Map ? tensors : new Map(Object.entries(tensors));
   const names = [...map.keys()].sort();
   const header: Record<string, unknown> = {};
@@ -225,7 +229,7 @@ export function safetensorsParts(tensors: Map<string, TensorToWrite> | Record<st
     const tensor = map.get(name) as TensorToWrite;
     const count = tensor.shape.reduce((a, b) => a * b, 1);
     if (count !== tensor.data.length) {
-      throw new Error(`safetensors: tensor "${name}" has ${tensor.data.length} values, shape [${tensor.shape}] needs ${count}`);
+      throw new InvalidArgumentError(`safetensors: tensor "${name}" has ${tensor.data.length} values, shape [${tensor.shape}] needs ${count}`);
     }
     header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + count * 4] };
     offset += count * 4;
@@ -257,6 +261,7 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
 }
 
 /** Serialises tensors to one safetensors byte array (see {@link safetensorsParts}). */
-export function serializeSafetensors(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, metadata?: Record<string, string>): Uint8Array {
-  return concatBytes(safetensorsParts(tensors, metadata));
+export function serializeSafetensors(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>, options: { metadata?: Record<string, string> } = {}): Uint8Array {
+  const { metadata } = options;
+  return concatBytes(safetensorsParts(tensors, { metadata }));
 }

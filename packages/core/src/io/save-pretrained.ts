@@ -7,7 +7,11 @@ import { joinPath } from './join-path';
 import { concatBytes, safetensorsParts, type TensorToWrite } from './safetensors';
 
 /** Options of {@link saveModel}. */
-export interface SaveOptions {
+export interface SaveModelOptions {
+  /** The model to save. */
+  model: GPT2Model;
+  /** Directory to write into (created if missing). */
+  directory: string;
   /** File access (default: the model's backend's). */
   files?: FileIO;
 }
@@ -46,12 +50,19 @@ export function resolveFiles(files?: FileIO, backend?: { backend: { files?: File
 
 /**
  * Writes `config.json` and `model.safetensors` into `directory`, each
- * atomically, loadable by `transformers.GPT2LMHeadModel.from_pretrained`.
+ * atomically, loadable by `transformers.GPT2LMHeadModel.from_pretrained`
+ * and by {@link loadModel}.
+ *
+ * @example
+ * ```ts
+ * await saveModel({ model, directory: './out/gpt2-tuned' });
+ * ```
  */
-export async function saveModel(model: GPT2Model, directory: string, options: SaveOptions = {}): Promise<void> {
+export async function saveModel(options: SaveModelOptions): Promise<void> {
+  const { model, directory } = options;
   const files = resolveFiles(options.files, model.backend);
   await files.makeDirectory(directory);
-  const parts = safetensorsParts(await modelTensors(model), { format: 'pt' });
+  const parts = safetensorsParts(await modelTensors(model), { metadata: { format: 'pt' } });
   const weightsPath = joinPath(directory, 'model.safetensors');
   if (files.writeChunksAtomic) await files.writeChunksAtomic(weightsPath, parts);
   else await files.writeFileAtomic(weightsPath, concatBytes(parts));

@@ -5,6 +5,8 @@
  * label is the ignore index (-100) are dropped before the LM head, so masked
  * prompt tokens and padding cost nothing.
  */
+import { DataError } from '../data/data-error';
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EmbeddingTable } from '../model/embedding-table';
 
@@ -40,7 +42,7 @@ function validRows(labels: ArrayLike<number>, vocabSize: number): { rows: number
     const label = labels[i] as number;
     if (label === IGNORE_INDEX) continue;
     if (!Number.isInteger(label) || label < 0 || label >= vocabSize) {
-      throw new Error(`label at position ${i} is ${label}: expected a token id in [0, ${vocabSize}) or ${IGNORE_INDEX}`);
+      throw new DataError(`label at position ${i} is ${label}: expected a token id in [0, ${vocabSize}) or ${IGNORE_INDEX}`);
     }
     rows.push(i);
     targets.push(label);
@@ -184,7 +186,7 @@ export function lmCrossEntropy(hidden: tf.Tensor, table: EmbeddingTable, labels:
     const dim = hidden.shape[hidden.rank - 1] as number;
     const flat = tf.reshape(hidden, [-1, dim]) as tf.Tensor2D; // [N, C]
     if (flat.shape[0] !== labels.length) {
-      throw new Error(`lmCrossEntropy: ${flat.shape[0]} hidden rows but ${labels.length} labels`);
+      throw new InvalidArgumentError(`lmCrossEntropy: ${flat.shape[0]} hidden rows but ${labels.length} labels`);
     }
     const { rows, targets } = validRows(labels, table.vocabSize);
     // No target: a zero that still depends on the inputs, so gradients exist (as zeros).

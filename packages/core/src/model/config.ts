@@ -2,6 +2,7 @@
  * GPT-2 hyper-parameters, the published presets, and conversion from/to the
  * Hugging Face `config.json` (`GPT2Config`) layout.
  */
+import { InvalidArgumentError, InvalidFileError, UnsupportedError } from '@tunekit/formats';
 
 /** Activation of the MLP. `gelu_new` is the tanh approximation GPT-2 was trained with. */
 export type GPT2Activation = 'gelu_new' | 'gelu_pytorch_tanh' | 'gelu';
@@ -80,10 +81,11 @@ export const GPT2_PRESETS: Readonly<Record<GPT2PresetName, Readonly<GPT2Config>>
  * Builds a config from a preset name or from explicit fields; unspecified
  * fields take GPT-2 small's values. The result is validated.
  */
-export function gpt2Config(base: GPT2PresetName | Partial<GPT2Config> = 'gpt2', overrides: Partial<GPT2Config> = {}): GPT2Config {
+export function gpt2Config(base: GPT2PresetName | Partial<GPT2Config> = 'gpt2', options: Partial<GPT2Config> = {}): GPT2Config {
+  const overrides = options;
   const start = typeof base === 'string' ? GPT2_PRESETS[base] : { ...GPT2_PRESETS.gpt2, ...base };
   if (start === undefined) {
-    throw new Error(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`);
+    throw new InvalidArgumentError(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`);
   }
   const merged = { ...start, ...overrides };
   // innerDim follows embeddingDim unless given explicitly.
@@ -99,26 +101,26 @@ export function validateConfig(config: GPT2Config): void {
   for (const key of positive) {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new Error(`GPT2Config.${key} must be a positive integer, got ${String(value)}`);
+      throw new InvalidArgumentError(`GPT2Config.${key} must be a positive integer, got ${String(value)}`);
     }
   }
   if (config.embeddingDim % config.numHeads !== 0) {
-    throw new Error(`GPT2Config.embeddingDim (${config.embeddingDim}) must be divisible by numHeads (${config.numHeads})`);
+    throw new InvalidArgumentError(`GPT2Config.embeddingDim (${config.embeddingDim}) must be divisible by numHeads (${config.numHeads})`);
   }
   for (const key of ['embeddingDropout', 'attentionDropout', 'residualDropout'] as const) {
-    if (!(config[key] >= 0 && config[key] < 1)) throw new Error(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`);
+    if (!(config[key] >= 0 && config[key] < 1)) throw new InvalidArgumentError(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`);
   }
   if (config.tieWordEmbeddings !== undefined && typeof config.tieWordEmbeddings !== 'boolean') {
-    throw new Error(`GPT2Config.tieWordEmbeddings must be a boolean, got ${String(config.tieWordEmbeddings)}`);
+    throw new InvalidArgumentError(`GPT2Config.tieWordEmbeddings must be a boolean, got ${String(config.tieWordEmbeddings)}`);
   }
-  if (!(config.layerNormEpsilon > 0)) throw new Error(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`);
+  if (!(config.layerNormEpsilon > 0)) throw new InvalidArgumentError(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`);
   if (!['gelu_new', 'gelu_pytorch_tanh', 'gelu'].includes(config.activation)) {
-    throw new Error(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`);
+    throw new InvalidArgumentError(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`);
   }
 }
 
 /** The subset of Hugging Face's `GPT2Config` JSON that GPT-2 needs. */
-export interface HFGPT2ConfigJson {
+export interface HFGPT2ConfigJSON {
   model_type?: string;
   vocab_size?: number;
   n_positions?: number;
@@ -142,18 +144,19 @@ export interface HFGPT2ConfigJson {
  * Reads a Hugging Face `config.json` (object or JSON text). Missing fields take
  * the defaults of `transformers.GPT2Config`, as transformers itself does.
  * @param source - the parsed object or its JSON text
- * @param origin - where it came from, used in error messages
+ * @param options - `origin`: where it came from, used in error messages (default `config.json`)
  */
-export function fromHFConfig(source: HFGPT2ConfigJson | string, origin = 'config.json'): GPT2Config {
-  let json: HFGPT2ConfigJson;
+export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origin?: string } = {}): GPT2Config {
+  const origin = options.origin ?? 'config.json';
+  let json: HFGPT2ConfigJSON;
   try {
-    json = typeof source === 'string' ? (JSON.parse(source) as HFGPT2ConfigJson) : source;
+    json = typeof source === 'string' ? (JSON.parse(source) as HFGPT2ConfigJSON) : source;
   } catch (error) {
-    throw new Error(`${origin}: not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`);
   }
-  if (json === null || typeof json !== 'object') throw new Error(`${origin}: expected a JSON object`);
+  if (json === null || typeof json !== 'object') throw new InvalidFileError(`${origin}: expected a JSON object`);
   if (json.model_type !== undefined && json.model_type !== 'gpt2') {
-    throw new Error(`${origin}: model_type is "${json.model_type}", only "gpt2" is supported`);
+    throw new UnsupportedError(`${origin}: model_type is "${json.model_type}", only "gpt2" is supported`);
   }
   const embeddingDim = json.n_embd ?? 768;
   const activation = json.activation_function ?? 'gelu_new';
@@ -178,13 +181,13 @@ export function fromHFConfig(source: HFGPT2ConfigJson | string, origin = 'config
   try {
     validateConfig(config);
   } catch (error) {
-    throw new Error(`${origin}: ${(error as Error).message}`);
+    throw new InvalidFileError(`${origin}: ${(error as Error).message}`);
   }
   return config;
 }
 
 /** Writes a config in Hugging Face's `config.json` layout (loadable by transformers). */
-export function toHFConfig(config: GPT2Config): HFGPT2ConfigJson {
+export function toHFConfig(config: GPT2Config): HFGPT2ConfigJSON {
   return {
     model_type: 'gpt2',
     architectures: ['GPT2LMHeadModel'],

@@ -6,6 +6,7 @@
  * (often 128 MiB), and GPT-2's 50257 × 768 float32 table is 154 MB, so the
  * table is split into row chunks that each fit; on the CPU it is one chunk.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { float32Variable } from '../tf/variables';
 
@@ -43,7 +44,7 @@ export class EmbeddingTable {
    */
   static fromValues(values: Float32Array, vocabSize: number, dim: number, maxChunkRows = vocabSize, maxBindingBytes?: number): EmbeddingTable {
     if (values.length !== vocabSize * dim) {
-      throw new Error(`EmbeddingTable: got ${values.length} values for [${vocabSize}, ${dim}]`);
+      throw new InvalidArgumentError(`EmbeddingTable: got ${values.length} values for [${vocabSize}, ${dim}]`);
     }
     const numChunks = Math.ceil(vocabSize / Math.max(1, Math.min(maxChunkRows, vocabSize)));
     // Equal-sized chunks keep every chunk as far below the limit as possible.

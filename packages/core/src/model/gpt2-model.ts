@@ -1,4 +1,5 @@
 /** GPT-2 with its language-modelling head (tied to `wte`, or a separate `lm_head.weight` when untied). */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ResolvedBackend, vocabChunkRowsFor } from '../backend/resolve-backend';
 import '../tf/register-gradients';
@@ -65,7 +66,7 @@ export class GPT2Model implements ParameterSource {
   constructor(config: GPT2Config, params: GPT2Params, backend?: ResolvedBackend) {
     validateConfig(config);
     if (isTied(config) === (params.lmHead !== undefined)) {
-      throw new Error(`GPT2Model: config.tieWordEmbeddings is ${String(config.tieWordEmbeddings ?? true)} but the parameters ${params.lmHead ? 'have' : 'lack'} a separate lm_head`);
+      throw new InvalidArgumentError(`GPT2Model: config.tieWordEmbeddings is ${String(config.tieWordEmbeddings ?? true)} but the parameters ${params.lmHead ? 'have' : 'lack'} a separate lm_head`);
     }
     this.config = config;
     this.params = params;
@@ -157,6 +158,6 @@ export class GPT2Model implements ParameterSource {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new Error('This GPT2Model has been disposed');
+    if (this.disposed) throw new InvalidStateError('This GPT2Model has been disposed.', { fix: 'Load or create the model again; dispose() frees its weights.' });
   }
 }

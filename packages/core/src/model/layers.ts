@@ -1,6 +1,7 @@
 /** The small numerical building blocks of GPT-2. */
 import * as tf from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@tunekit/formats';
 import { activeBackendHas } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
 import { canFuseBiasGelu, fusedBiasGelu } from './fused-bias-gelu';
@@ -120,7 +121,7 @@ export const addBias = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc
  */
 export const residualAdd = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, y] = args as [tf.Tensor, tf.Tensor];
-  if (!util.arraysEqual(x.shape, y.shape)) throw new Error(`residualAdd: shapes differ, [${x.shape.join(', ')}] vs [${y.shape.join(', ')}]`);
+  if (!util.arraysEqual(x.shape, y.shape)) throw new InvalidArgumentError(`residualAdd: shapes differ, [${x.shape.join(', ')}] vs [${y.shape.join(', ')}]`);
   return { value: tf.add(x, y), gradFunc: (dy: tf.Tensor) => [dy, dy] };
 }) as (x: tf.Tensor, y: tf.Tensor) => tf.Tensor;
 

@@ -2,6 +2,7 @@
  * The GPT-2 forward pass up to the final layer norm: embeddings, blocks,
  * `ln_f`. The LM head lives with the model (it is tied to `wte`).
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../util/random';
 import { causalMask, paddingMask } from './attention-mask';
@@ -56,18 +57,18 @@ export interface TransformerOutput {
 /** Checks ids eagerly so that a bad id gives a clear error instead of garbage rows. */
 export function toIdTensor(inputIds: number[][] | tf.Tensor2D, vocabSize: number): tf.Tensor2D {
   if (inputIds instanceof tf.Tensor) {
-    if (inputIds.rank !== 2) throw new Error(`inputIds must be [batch, time], got shape [${inputIds.shape}]`);
+    if (inputIds.rank !== 2) throw new InvalidArgumentError(`inputIds must be [batch, time], got shape [${inputIds.shape}]`);
     return inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
   }
   if (!Array.isArray(inputIds) || inputIds.length === 0 || !Array.isArray(inputIds[0])) {
-    throw new Error('inputIds must be a non-empty number[][] (batch of token id rows) or an int32 tensor [B, T]');
+    throw new InvalidArgumentError('inputIds must be a non-empty number[][] (batch of token id rows) or an int32 tensor [B, T]');
   }
   const time = (inputIds[0] as number[]).length;
   inputIds.forEach((row, b) => {
-    if (row.length !== time) throw new Error(`inputIds rows must have equal length: row 0 has ${time}, row ${b} has ${row.length}`);
+    if (row.length !== time) throw new InvalidArgumentError(`inputIds rows must have equal length: row 0 has ${time}, row ${b} has ${row.length}`);
     row.forEach((id, t) => {
       if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
-        throw new Error(`inputIds[${b}][${t}] = ${id} is not a token id in [0, ${vocabSize})`);
+        throw new InvalidArgumentError(`inputIds[${b}][${t}] = ${id} is not a token id in [0, ${vocabSize})`);
       }
     });
   });
@@ -89,7 +90,7 @@ export function runTransformer(params: GPT2Params, config: GPT2Config, ids: tf.T
   const queries = promptLength + tokens;
   const positionStart = past + prefixLength;
   if (positionStart + queries > config.contextLength) {
-    throw new Error(
+    throw new InvalidArgumentError(
       `Sequence too long: positions ${positionStart}..${positionStart + queries - 1} exceed the context length ${config.contextLength}` +
         (past ? ` (${past} cached)` : '') + (prefixLength ? ` (${prefixLength} prefix tokens)` : '') + '; truncate the input',
     );
@@ -148,7 +149,7 @@ function replayableBlock(context: ForwardContext, run: (x: tf.Tensor3D, context:
     const replay: ForwardContext = {
       training: context.training,
       nextSeed: () => {
-        if (next >= seeds.length) throw new Error(`a recomputed block drew more than the ${seeds.length} dropout seeds of its first run`);
+        if (next >= seeds.length) throw new InvalidStateError(`a recomputed block drew more than the ${seeds.length} dropout seeds of its first run`);
         return seeds[next++] as number;
       },
     };

@@ -14,13 +14,13 @@ import { loadAdapter } from '../adapters/peft-format';
 import type { BackendV1 } from '../backend/backend-spec';
 import { resolveBackend } from '../backend/resolve-backend';
 import { generate } from '../generate/generate';
-import { loadPretrained, type PretrainedSource } from '../io/load-pretrained';
+import { loadModel, type ModelSource } from '../io/load-pretrained';
 import { IGNORE_INDEX, lmCrossEntropy } from '../loss/lm-cross-entropy';
 import { createModel } from '../model/create-model';
 import type { GPT2Model } from '../model/gpt2-model';
 import { train } from '../train/trainer';
 import { dpoConformanceStep } from './conformance-dpo';
-import { type Golden, type GoldenSequence, goldenSequence, loadGolden, tinyGpt2Directory } from './fixtures';
+import { type Golden, type GoldenSequence, goldenSequence, loadGolden, tinyGPT2Directory } from './fixtures';
 
 /** Names of the checks. */
 export type ConformanceCheckName =
@@ -51,7 +51,7 @@ export interface ConformanceOptions {
   /** Relative tolerance on gradient norms and values. Default 10 × `tolerance`. */
   gradientTolerance?: number;
   /** The tiny GPT-2 fixture: a directory, URL or bytes. Default: the shared fixture directory (Node). */
-  fixture?: PretrainedSource;
+  fixture?: ModelSource;
   /** The LoRA adapter of the fixture: a directory, URL or bytes. Default: `<fixture directory>/lora` (Node). */
   loraFixture?: string | URL | { config: string; weights: Uint8Array };
   /** The golden values. Default: read from the fixture directory (Node). */
@@ -62,7 +62,7 @@ export interface ConformanceOptions {
   log?: (message: string) => void;
 }
 
-class ConformanceError extends Error {
+class ConformanceError extends Error { // plain Error: a failed conformance check, reported by the test runner
   override name = 'ConformanceError';
 }
 
@@ -103,7 +103,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
   const goldenValues = (): Golden => (golden ??= loadGolden());
   let modelPromise: Promise<GPT2Model> | undefined;
   const model = (): Promise<GPT2Model> => {
-    modelPromise ??= resolveBackend(options.backend).then(() => loadPretrained(options.fixture ?? tinyGpt2Directory(), { backend: options.backend }));
+    modelPromise ??= resolveBackend(options.backend).then(() => loadModel({ source: options.fixture ?? tinyGPT2Directory(), backend: options.backend }));
     return modelPromise;
   };
 
@@ -116,7 +116,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
   }
 
   async function helloGradients(m: GPT2Model, variables: Map<string, tf.Variable>): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
-    const hello = goldenSequence(goldenValues(), 'hello');
+    const hello = goldenSequence(goldenValues(), { name: 'hello' });
     const { value, grads } = tf.variableGrads(() => lmCrossEntropy(m.transformer([hello.ids]).hidden, m.params.wte, shiftedLabels(hello.ids)), [...variables.values()]);
     const out = new Map<string, Float32Array>();
     for (const [name, variable] of variables) {
@@ -160,7 +160,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
 
     async 'hidden-states'() {
       const m = await model();
-      const hello = goldenSequence(goldenValues(), 'hello');
+      const hello = goldenSequence(goldenValues(), { name: 'hello' });
       const out = m.forward([hello.ids], { outputHiddenStates: true });
       const states = [...(out.hiddenStates ?? []), out.hidden as tf.Tensor3D];
       const names = ['embeddings', 'block_0_out', 'block_1_out', 'ln_f_out'] as const;
@@ -181,7 +181,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
       const m = await model();
       const expected = goldenValues().full_gradients_hello;
       const { loss, grads } = await helloGradients(m, m.parameters());
-      check(Math.abs(loss - goldenSequence(goldenValues(), 'hello').loss) <= tolerance, `loss ${loss}`);
+      check(Math.abs(loss - goldenSequence(goldenValues(), { name: 'hello' }).loss) <= tolerance, `loss ${loss}`);
       let worst = 0;
       for (const [name, expectedNorm] of Object.entries(expected.norms)) {
         const actual = norm(grads.get(name) ?? []);
@@ -198,7 +198,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
     async 'lora-parity'() {
       const m = await model();
       const reference = goldenValues().lora;
-      const source = options.loraFixture ?? `${tinyGpt2Directory()}/${reference.adapter_dir}`;
+      const source = options.loraFixture ?? `${tinyGPT2Directory()}/${reference.adapter_dir}`;
       const adapter = await loadAdapter({ model: m, source, logger: { warn: () => undefined } });
       const set = applyAdapter({ model: m, adapter });
       try {
@@ -247,7 +247,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
       const m = await model();
       for (const sequence of goldenValues().sequences.filter((s) => s.greedy_10 !== null)) {
         for (const useCache of [false, true]) {
-          const { tokens } = await generate(m, sequence.ids, { maxNewTokens: 10, eosTokenId: null, useCache });
+          const { tokens } = await generate({ model: m, prompt: sequence.ids, maxNewTokens: 10, eosTokenId: null, useCache });
           check(tokens.join() === (sequence.greedy_10 as number[]).join(), `${sequence.name} (useCache=${useCache}): greedy ${tokens} ≠ ${sequence.greedy_10}`);
         }
       }
@@ -255,13 +255,13 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
 
     async 'memory-stability'() {
       const m = await model();
-      const hello = goldenSequence(goldenValues(), 'hello');
+      const hello = goldenSequence(goldenValues(), { name: 'hello' });
       const round = async () => {
         const { logits } = m.forward([hello.ids]);
         await logits.data();
         logits.dispose();
         await helloGradients(m, m.parameters());
-        await generate(m, hello.ids, { maxNewTokens: 3 });
+        await generate({ model: m, prompt: hello.ids, maxNewTokens: 3 });
       };
       await round();
       const before = tf.memory().numTensors;
@@ -326,7 +326,8 @@ export interface TestRunner {
  * registerBackendConformance({ describe, it, afterAll, skip: it.skip }, { backend: webBackend, tolerance: 1e-3 });
  * ```
  */
-export function registerBackendConformance(runner: TestRunner, options: ConformanceOptions, timeoutMs = 300_000): void {
+export function registerBackendConformance(runner: TestRunner, options: ConformanceOptions & { timeoutMs?: number }): void {
+  const timeoutMs = options.timeoutMs ?? 300_000;
   const suite = createConformanceSuite(options);
   runner.describe(`backend conformance: ${options.backend.name}`, () => {
     for (const item of suite.checks) {

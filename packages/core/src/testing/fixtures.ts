@@ -5,12 +5,13 @@
  * from npm, give its folder with `{ shared }` or `TUNEKIT_SHARED`; inside the
  * repository the `shared/` folder beside it is found on its own.
  */
+import { InvalidArgumentError, UnsupportedError } from '@tunekit/formats';
 import { TunekitError } from '@tunekit/formats';
 // Node modules are fetched at call time (process.getBuiltinModule, Node ≥ 20.16),
 // so that browser bundles of the conformance suite can include this file.
 function node() {
   const getBuiltin = (globalThis as { process?: { getBuiltinModule?: NodeJS.Process['getBuiltinModule'] } }).process?.getBuiltinModule;
-  if (!getBuiltin) throw new Error('The fixture helpers read files and need Node ≥ 20.16; in a browser pass the fixture bytes and golden values explicitly');
+  if (!getBuiltin) throw new UnsupportedError('The fixture helpers read files and need Node ≥ 20.16; in a browser pass the fixture bytes and golden values explicitly');
   return { fs: getBuiltin('node:fs'), path: getBuiltin('node:path') };
 }
 function existsSync(path: string): boolean {
@@ -97,7 +98,7 @@ export interface FixtureOptions {
  * Directory of the tiny GPT-2 fixture. Throws a `TunekitError`
  * (`fixture_not_found`) naming where it looked and how to point at it.
  */
-export function tinyGpt2Directory(options: FixtureOptions = {}): string {
+export function tinyGPT2Directory(options: FixtureOptions = {}): string {
   const given = options.shared ?? process.env.TUNEKIT_SHARED;
   const shared = given !== undefined ? resolve(given) : findSharedDirectory();
   const directory = shared && join(shared, 'fixtures', 'tiny-gpt2');
@@ -112,13 +113,14 @@ export function tinyGpt2Directory(options: FixtureOptions = {}): string {
 
 /** Parsed `golden.json` of the tiny GPT-2 fixture. */
 export function loadGolden(options: FixtureOptions = {}): Golden {
-  return JSON.parse(readFileSync(join(tinyGpt2Directory(options), 'golden.json'), 'utf8')) as Golden;
+  return JSON.parse(readFileSync(join(tinyGPT2Directory(options), 'golden.json'), 'utf8')) as Golden;
 }
 
 /** A golden sequence by name (`hello`, `instruction`, `ids40`, `full_context_128`). */
-export function goldenSequence(golden: Golden, name: string): GoldenSequence {
+export function goldenSequence(golden: Golden, options: { name: string }): GoldenSequence {
+  const { name } = options;
   const sequence = golden.sequences.find((s) => s.name === name);
-  if (!sequence) throw new Error(`golden.json has no sequence "${name}"`);
+  if (!sequence) throw new InvalidArgumentError(`golden.json has no sequence "${name}"`);
   return sequence;
 }
 
@@ -126,7 +128,7 @@ export function goldenSequence(golden: Golden, name: string): GoldenSequence {
 export function maxAbsDiff(actual: ArrayLike<number> | number[][], expected: ArrayLike<number> | number[][]): number {
   const a = Array.from(actual as ArrayLike<number>).flat(2) as number[];
   const e = Array.from(expected as ArrayLike<number>).flat(2) as number[];
-  if (a.length !== e.length) throw new Error(`maxAbsDiff: ${a.length} values vs ${e.length} expected`);
+  if (a.length !== e.length) throw new InvalidArgumentError(`maxAbsDiff: ${a.length} values vs ${e.length} expected`);
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (e[i] as number)));
   return max;

@@ -3,7 +3,7 @@
  * Test support for backends and applications: the tiny GPT-2 parity fixture,
  * its golden values, and comparison helpers. Node only.
  */
-export { findSharedDirectory, goldenSequence, loadGolden, maxAbsDiff, tinyGpt2Directory, type FixtureOptions, type Golden, type GoldenSequence } from './fixtures';
+export { findSharedDirectory, goldenSequence, loadGolden, maxAbsDiff, tinyGPT2Directory, type FixtureOptions, type Golden, type GoldenSequence } from './fixtures';
 export {
   createConformanceSuite, registerBackendConformance,
   type ConformanceCheck, type ConformanceCheckName, type ConformanceOptions, type TestRunner,

@@ -5,15 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { applyAdapter } from '../adapters/adapter-set';
-import { createLora } from '../adapters/lora';
+import { createLoRA } from '../adapters/lora';
 import type { BackendV1 } from '../backend/backend-spec';
 import { resolveBackend } from '../backend/resolve-backend';
-import { loadPretrained, type PretrainedSource } from '../io/load-pretrained';
+import { loadModel, type ModelSource } from '../io/load-pretrained';
 import { createModel } from '../model/create-model';
 import type { GPT2Model } from '../model/gpt2-model';
 import { train } from '../train/trainer';
 import type { TestRunner } from './conformance';
-import { tinyGpt2Directory } from './fixtures';
+import { tinyGPT2Directory } from './fixtures';
 
 /** Names of the lifecycle checks. */
 export type LifecycleCheckName = 'create-dispose' | 'load-dispose' | 'adapter-remove-dispose' | 'train-dispose';
@@ -23,7 +23,7 @@ export interface LifecycleOptions {
   /** The backend under test. */
   backend: BackendV1;
   /** The tiny GPT-2 fixture: a directory, URL or bytes. Default: the shared fixture directory (Node). */
-  fixture?: PretrainedSource;
+  fixture?: ModelSource;
   /** Checks to skip, with the reason for each. */
   skip?: Partial<Record<LifecycleCheckName, string>>;
 }
@@ -44,7 +44,7 @@ function mark(): MemoryMark {
 function assertBack(before: MemoryMark, what: string): void {
   const after = mark();
   if (after.numBytes !== before.numBytes || after.numTensors !== before.numTensors) {
-    throw new Error(
+    throw new Error( // plain Error: a failed lifecycle check is a test assertion, reported by the test runner, not an API error
       `${what} left memory behind: ${after.numTensors - before.numTensors} tensors, ${after.numBytes - before.numBytes} bytes ` +
         `(before ${before.numTensors} tensors / ${before.numBytes} bytes, after ${after.numTensors} / ${after.numBytes})`,
     );
@@ -63,20 +63,20 @@ export function lifecycleChecks(options: LifecycleOptions): Record<LifecycleChec
     async 'create-dispose'() {
       const before = await start();
       const model = await createModel(SMALL, { backend, seed: 1 });
-      if (tf.memory().numTensors === before.numTensors) throw new Error('createModel made no tensors: the check would prove nothing');
+      if (tf.memory().numTensors === before.numTensors) throw new Error('createModel made no tensors: the check would prove nothing'); // plain Error: a failed lifecycle check is a test assertion, reported by the test runner, not an API error
       model.dispose();
       assertBack(before, 'createModel → dispose');
     },
     async 'load-dispose'() {
       const before = await start();
-      const model = await loadPretrained(options.fixture ?? tinyGpt2Directory(), { backend });
+      const model = await loadModel({ source: options.fixture ?? tinyGPT2Directory(), backend });
       model.dispose();
-      assertBack(before, 'loadPretrained(tiny fixture) → dispose');
+      assertBack(before, 'loadModel({ source: tiny fixture }) → dispose');
     },
     async 'adapter-remove-dispose'() {
       const before = await start();
       const model = await createModel(SMALL, { backend, seed: 2 });
-      const set = applyAdapter({ model, adapter: createLora({ model, rank: 4, targetModules: ['c_attn', 'c_proj'] }) });
+      const set = applyAdapter({ model, adapter: createLoRA({ model, rank: 4, targetModules: ['c_attn', 'c_proj'] }) });
       const { logits } = model.forward([[1, 2, 3]]);
       await logits.data();
       logits.dispose();
@@ -105,7 +105,8 @@ export function lifecycleChecks(options: LifecycleOptions): Record<LifecycleChec
  * registerLifecycleChecks({ describe, it, afterAll, skip: it.skip }, { backend });
  * ```
  */
-export function registerLifecycleChecks(runner: TestRunner, options: LifecycleOptions, timeoutMs = 120_000): void {
+export function registerLifecycleChecks(runner: TestRunner, options: LifecycleOptions & { timeoutMs?: number }): void {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const checks = lifecycleChecks(options);
   runner.describe(`model lifecycle: ${options.backend.name}`, () => {
     for (const [name, run] of Object.entries(checks) as [LifecycleCheckName, () => Promise<void>][]) {

@@ -2,6 +2,7 @@
  * GPT-2's byte-level BPE (the `r50k_base` encoding) via `gpt-tokenizer`, with
  * `<|endoftext|>` (id 50256) handled explicitly.
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import { decode as bpeDecode, encode as bpeEncode } from 'gpt-tokenizer/encoding/r50k_base';
 
 /** The one special token of GPT-2. */
@@ -36,7 +37,7 @@ export class GPT2Tokenizer implements Tokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     const parts = text.split(END_OF_TEXT);
     if (parts.length > 1 && !options.allowEndOfText) {
-      throw new Error(`Text contains "${END_OF_TEXT}"; pass { allowEndOfText: true } to encode it as token ${END_OF_TEXT_ID}`);
+      throw new InvalidArgumentError(`Text contains "${END_OF_TEXT}"; pass { allowEndOfText: true } to encode it as token ${END_OF_TEXT_ID}`);
     }
     // gpt-tokenizer only recognises a special token at the very start of its
     // input, so split on it here and join the pieces with the id ourselves.
@@ -51,7 +52,7 @@ export class GPT2Tokenizer implements Tokenizer {
   /** Ids → text; 50256 decodes to `<|endoftext|>`. */
   decode(ids: readonly number[]): string {
     for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new Error(`decode: ${id} is not a GPT-2 token id`);
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new InvalidArgumentError(`decode: ${id} is not a GPT-2 token id`);
     }
     return bpeDecode(ids as number[]);
   }

@@ -4,6 +4,7 @@
  * correction, `θ ← θ − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)`. tfjs has no
  * decoupled decay, and a checkpoint needs the moments anyway, so it lives here.
  */
+import { InvalidArgumentError, InvalidFileError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { activeBackendHas } from '../tf/optional-kernel';
 import { variableOf } from '../tf/variables';
@@ -70,9 +71,9 @@ export class AdamW {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = options.eps ?? 1e-8;
-    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) throw new Error(`AdamW: betas must be in [0, 1), got [${beta1}, ${beta2}]`);
-    if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weightDecay must be ≥ 0, got ${this.weightDecay}`);
-    if (!(this.eps > 0)) throw new Error(`AdamW: eps must be > 0, got ${this.eps}`);
+    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) throw new InvalidArgumentError(`AdamW: betas must be in [0, 1), got [${beta1}, ${beta2}]`);
+    if (!(this.weightDecay >= 0)) throw new InvalidArgumentError(`AdamW: weightDecay must be ≥ 0, got ${this.weightDecay}`);
+    if (!(this.eps > 0)) throw new InvalidArgumentError(`AdamW: eps must be > 0, got ${this.eps}`);
     const decays = options.decays ?? ((_name: string, variable: tf.Variable) => variable.rank >= 2);
     for (const [name, variable] of variables) {
       const [m, v] = [variableOf(() => tf.zerosLike(variable), { trainable: false }), variableOf(() => tf.zerosLike(variable), { trainable: false })];
@@ -139,9 +140,9 @@ export class AdamW {
   setState(state: AdamWState): void {
     for (const [name, slot] of this.slots) {
       const saved = state.moments.get(name);
-      if (!saved) throw new Error(`AdamW state has no moments for "${name}"`);
+      if (!saved) throw new InvalidFileError(`AdamW state has no moments for "${name}"`);
       if (saved.m.length !== slot.variable.size || saved.v.length !== slot.variable.size) {
-        throw new Error(`AdamW state for "${name}" has ${saved.m.length} values, the variable ${slot.variable.size}`);
+        throw new InvalidFileError(`AdamW state for "${name}" has ${saved.m.length} values, the variable ${slot.variable.size}`);
       }
       tf.tidy(() => {
         slot.m.assign(tf.tensor(saved.m, slot.variable.shape, 'float32'));
@@ -162,7 +163,7 @@ export class AdamW {
 
   private slotOf(name: string): Slot {
     const slot = this.slots.get(name);
-    if (!slot) throw new Error(`AdamW does not optimise "${name}"`);
+    if (!slot) throw new InvalidArgumentError(`AdamW does not optimise "${name}"`);
     return slot;
   }
 }

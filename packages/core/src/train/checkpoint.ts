@@ -14,6 +14,7 @@
  * removes what it wrote and throws a {@link CheckpointWriteError} naming the
  * step and the file.
  */
+import { InvalidFileError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import { joinPath } from '../io/join-path';
 import { concatBytes, type DecodedTensor, parseSafetensors, safetensorsParts, type TensorToWrite } from '../io/safetensors';
@@ -70,16 +71,31 @@ export function checkpointFiles(files?: CheckpointFiles, model?: { backend?: { b
 }
 
 async function writeTensors(files: FileIO, path: string, tensors: Map<string, TensorToWrite | DecodedTensor>): Promise<void> {
-  const parts = safetensorsParts(tensors as Map<string, TensorToWrite>, { format: 'pt' });
+  const parts = safetensorsParts(tensors as Map<string, TensorToWrite>, { metadata: { format: 'pt' } });
   if (files.writeChunksAtomic) await files.writeChunksAtomic(path, parts);
   else await files.writeFileAtomic(path, concatBytes(parts));
+}
+
+/** Options of {@link writeCheckpoint}. */
+export interface WriteCheckpointOptions<State> {
+  /** The run's checkpoint directory; `checkpoint-<step>` is written under it. */
+  directory: string;
+  /** The step the checkpoint holds. */
+  step: number;
+  /** What to write. */
+  data: CheckpointData<State>;
+  /** File access (default: the active backend's, else Node's file system). */
+  files?: CheckpointFiles;
+  /** Checkpoints kept, newest first. Default 2. */
+  keep?: number;
 }
 
 /**
  * Writes `checkpoint-<step>` under `directory`, points `latest` at it, and
  * removes all but the newest `keep`. Returns its path.
  */
-export async function writeCheckpoint<State>(directory: string, step: number, data: CheckpointData<State>, options: { files?: CheckpointFiles; keep?: number } = {}): Promise<string> {
+export async function writeCheckpoint<State>(options: WriteCheckpointOptions<State>): Promise<string> {
+  const { directory, step, data } = options;
   const files = checkpointFiles(options.files);
   const name = `checkpoint-${step}`;
   const final = joinPath(directory, name);
@@ -131,7 +147,8 @@ async function pruneCheckpoints(files: FileIO, directory: string, keep: number, 
  * The checkpoint directory that `path` designates: `path` itself when it
  * holds a `trainer-state.json`, else the one its `latest` file names.
  */
-export async function resolveCheckpoint(path: string, files?: FileIO): Promise<string> {
+export async function resolveCheckpoint(path: string, options: { files?: FileIO } = {}): Promise<string> {
+  const { files } = options;
   const io = files ?? resolveFiles();
   if (await io.exists(joinPath(path, TRAINER_STATE_FILE))) return path;
   const pointer = joinPath(path, LATEST_FILE);
@@ -139,27 +156,27 @@ export async function resolveCheckpoint(path: string, files?: FileIO): Promise<s
     const name = new TextDecoder().decode(await io.readFile(pointer)).trim();
     const target = joinPath(path, name);
     if (!CHECKPOINT_NAME.test(name) || !(await io.exists(joinPath(target, TRAINER_STATE_FILE)))) {
-      throw new Error(`${pointer} names "${name}", which is not a complete checkpoint`);
+      throw new InvalidFileError(`${pointer} names "${name}", which is not a complete checkpoint`);
     }
     return target;
   }
-  throw new Error(`${path} is not a checkpoint: it has neither ${TRAINER_STATE_FILE} nor a ${LATEST_FILE} file`);
+  throw new InvalidFileError(`${path} is not a checkpoint: it has neither ${TRAINER_STATE_FILE} nor a ${LATEST_FILE} file`);
 }
 
 /** Reads a checkpoint written by {@link writeCheckpoint} (give its directory, or the parent with `latest`). */
-export async function readCheckpoint<State>(path: string, files?: FileIO): Promise<CheckpointData<State> & {
+export async function readCheckpoint<State>(path: string, options: { files?: FileIO } = {}): Promise<CheckpointData<State> & {
   /** The checkpoint directory that was read. */
   path: string;
 }> {
-  const io = files ?? resolveFiles();
-  const directory = await resolveCheckpoint(path, io);
+  const io = options.files ?? resolveFiles();
+  const directory = await resolveCheckpoint(path, { files: io });
   const statePath = joinPath(directory, TRAINER_STATE_FILE);
   let state: State;
   try {
     state = JSON.parse(new TextDecoder().decode(await io.readFile(statePath))) as State;
   } catch (error) {
-    throw new Error(`${statePath}: not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${statePath}: not valid JSON (${(error as Error).message})`);
   }
-  const read = async (file: string) => parseSafetensors(await io.readFile(joinPath(directory, file)), joinPath(directory, file)).tensors;
+  const read = async (file: string) => parseSafetensors(await io.readFile(joinPath(directory, file)), { origin: joinPath(directory, file) }).tensors;
   return { path: directory, state, trainable: await read(TRAINABLE_FILE), optimizer: await read(OPTIMIZER_FILE) };
 }

@@ -1,4 +1,5 @@
 /** Evaluation: loss and accuracy of a task over batches of examples, without gradients. */
+import { InvalidArgumentError } from '@tunekit/formats';
 import { sequentialBatches } from '../data/batch-order';
 import type { ClassificationCollateOptions, CausalLMCollateOptions, PadOptions } from '../data/collate';
 import type { CausalLMExample, ClassificationExample, PreferenceExample } from '../data/examples';
@@ -8,7 +9,7 @@ import type { GPT2Model } from '../model/gpt2-model';
 import type { EvalMetrics } from './events';
 import { causalLMTask } from './tasks/causal-lm-task';
 import { classificationTask } from './tasks/classification-task';
-import { type DpoOptions, resolveDpoOptions } from './tasks/dpo-loss';
+import { type DPOOptions, resolveDPOOptions } from './tasks/dpo-loss';
 import { dpoTask } from './tasks/dpo-task';
 import { rewardTask } from './tasks/reward-task';
 import type { Task } from './tasks/task';
@@ -45,16 +46,16 @@ export interface RewardTaskSpec {
 
 /**
  * Direct preference optimisation of the model itself on preference pairs
- * (with answer masks, from `encodeDpoPairs`). See docs/training.md for the
+ * (with answer masks, from `encodeDPOPairs`). See docs/training.md for the
  * loss and the choice of reference.
  */
-export interface DpoTaskSpec {
+export interface DPOTaskSpec {
   /** The task. */
   task: 'dpo';
   /** No head: DPO scores answers with the LM head. */
   head?: undefined;
   /** β, loss type, label smoothing, sum or mean of token log-probabilities. */
-  dpo?: DpoOptions;
+  dpo?: DPOOptions;
   /**
    * A frozen reference model. Default: with adapters, the same model with
    * them off (no second copy of the weights); without, the model as it is
@@ -66,7 +67,7 @@ export interface DpoTaskSpec {
 }
 
 /** A task and its head, as {@link train} and {@link evaluate} take it. */
-export type TaskData = CausalLMTaskSpec | ClassificationTaskSpec | RewardTaskSpec | DpoTaskSpec;
+export type TaskData = CausalLMTaskSpec | ClassificationTaskSpec | RewardTaskSpec | DPOTaskSpec;
 
 /**
  * Builds the task object for a model. `context.training` says the caller
@@ -78,15 +79,15 @@ export function createTask(model: GPT2Model, spec: TaskData, context: { training
     case 'causal-lm':
       return causalLMTask(model, spec.collate) as Task<unknown, unknown>;
     case 'classification':
-      if (!spec.head) throw new Error("task 'classification' needs a ClassificationHead as head");
+      if (!spec.head) throw new InvalidArgumentError("task 'classification' needs a ClassificationHead as head");
       return classificationTask(model, spec.head, spec.collate) as Task<unknown, unknown>;
     case 'reward':
-      if (!spec.head) throw new Error("task 'reward' needs a ValueHead as head");
+      if (!spec.head) throw new InvalidArgumentError("task 'reward' needs a ValueHead as head");
       return rewardTask(model, spec.head, spec.collate) as Task<unknown, unknown>;
     case 'dpo':
-      return dpoTask(model, { dpo: resolveDpoOptions(spec.dpo), collate: spec.collate, reference: spec.reference, policyIsFresh: context.training ?? false }) as Task<unknown, unknown>;
+      return dpoTask(model, { dpo: resolveDPOOptions(spec.dpo), collate: spec.collate, reference: spec.reference, policyIsFresh: context.training ?? false }) as Task<unknown, unknown>;
     default:
-      throw new Error(`Unknown task "${String((spec as { task: unknown }).task)}" (expected causal-lm, classification, reward or dpo)`);
+      throw new InvalidArgumentError(`Unknown task "${String((spec as { task: unknown }).task)}" (expected causal-lm, classification, reward or dpo)`);
   }
 }
 
@@ -128,7 +129,7 @@ export type EvaluateOptions = TaskData & {
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvalMetrics> {
   const task = createTask(options.model, options);
-  const batches = sequentialBatches(options.data.length, options.batchSize ?? 8, options.maxBatches);
+  const batches = sequentialBatches({ size: options.data.length, batchSize: options.batchSize ?? 8, limit: options.maxBatches });
   const data = task.prepare ? await task.prepare(options.data) : options.data;
   return evaluateBatches(task, data as unknown[], batches);
 }

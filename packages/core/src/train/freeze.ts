@@ -3,6 +3,7 @@
  * is clearing the flag, so the trainer, adapters and heads need no special
  * cases (see {@link ParameterSource}).
  */
+import { InvalidArgumentError } from '@tunekit/formats';
 import type { GPT2Model } from '../model/gpt2-model';
 import { countTrainable, type ParameterSource } from '../model/parameter-source';
 
@@ -51,11 +52,11 @@ export function freeze(sources: ParameterSource | readonly ParameterSource[], op
     for (const pattern of spec as readonly (string | RegExp)[]) {
       if (!named.some(([name]) => matches(name, pattern))) {
         const sample = named.slice(0, 3).map(([name]) => name).join(', ');
-        throw new Error(`freeze: pattern ${String(pattern)} matches no parameter (names look like ${sample}, …)`);
+        throw new InvalidArgumentError(`freeze: pattern ${String(pattern)} matches no parameter (names look like ${sample}, …)`);
       }
     }
   } else if (spec !== 'all' && spec !== 'none') {
-    throw new Error(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`);
+    throw new InvalidArgumentError(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`);
   }
   for (const [name, variable] of named) {
     variable.trainable = spec === 'all' || (Array.isArray(spec) && (spec as readonly (string | RegExp)[]).some((p) => matches(name, p)));
@@ -63,11 +64,22 @@ export function freeze(sources: ParameterSource | readonly ParameterSource[], op
   return countTrainable(list);
 }
 
+/** Options of {@link lastBlockPatterns} and {@link unfreezeLastBlocks}. */
+export interface LastBlocksOptions {
+  /** The model whose blocks are meant. */
+  model: GPT2Model;
+  /** How many of the last blocks. */
+  count: number;
+  /** Include the final layer norm `ln_f`. Default true. */
+  finalNorm?: boolean;
+}
+
 /** Name prefixes of the last `count` blocks and, unless `finalNorm` is false, the final layer norm. */
-export function lastBlockPatterns(model: GPT2Model, count: number, options: { finalNorm?: boolean } = {}): string[] {
+export function lastBlockPatterns(options: LastBlocksOptions): string[] {
+  const { model, count } = options;
   const layers = model.config.numLayers;
   if (!Number.isInteger(count) || count < 0 || count > layers) {
-    throw new Error(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`);
+    throw new InvalidArgumentError(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`);
   }
   const patterns: string[] = [];
   for (let i = layers - count; i < layers; i++) patterns.push(`h.${i}.`);
@@ -80,7 +92,8 @@ export function lastBlockPatterns(model: GPT2Model, count: number, options: { fi
  * (the LLMs-from-scratch chapter 6 setup with `count = 1`). Heads are separate
  * sources and keep their own flags.
  */
-export function unfreezeLastBlocks(model: GPT2Model, count: number, options: { finalNorm?: boolean } = {}): TrainableCounts {
-  const patterns = lastBlockPatterns(model, count, options);
+export function unfreezeLastBlocks(options: LastBlocksOptions): TrainableCounts {
+  const { model } = options;
+  const patterns = lastBlockPatterns(options);
   return freeze(model, { trainable: patterns.length ? patterns : 'none' });
 }

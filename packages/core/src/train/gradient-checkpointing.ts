@@ -18,6 +18,7 @@
  * gradient functions.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { InvalidStateError } from '@tunekit/formats';
 import type { BlockRunner } from '../model/transformer';
 
 /** The part of the engine's state a nested gradient computation must restore (not in tfjs's public types). */
@@ -120,7 +121,9 @@ export function checkpointedVariableGrads(loss: () => tf.Scalar, variables: tf.V
   }
   if (Object.keys(named).length === 0) {
     tf.dispose(value);
-    throw new Error('Cannot find a connection between any variable and the result of the loss function y=f(x)');
+    throw new InvalidStateError('Cannot find a connection between any variable and the result of the loss function y=f(x)', {
+      fix: 'Train at least one variable the loss depends on (check freeze() and the adapter set).',
+    });
   }
   return { value: value as tf.Scalar, grads: named };
 }

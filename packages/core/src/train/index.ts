@@ -17,7 +17,7 @@ export {
 export { DataError, requireExamples } from '../data/data-error';
 export { encodeClassificationExamples, type EncodeClassificationOptions } from '../data/encode-classification';
 export { encodeInstructionExamples, type EncodeInstructionOptions } from '../data/encode-instructions';
-export { type DpoPairs, type DpoSkipReason, encodeDpoPairs, encodePreferenceExamples, type EncodePreferenceOptions, type SkippedPair } from '../data/encode-preferences';
+export { type DPOPairs, type DPOSkipReason, encodeDPOPairs, encodePreferenceExamples, type EncodePreferenceOptions, type SkippedPair } from '../data/encode-preferences';
 export type { CausalLMExample, ClassificationExample, ExampleSource, PreferenceExample, ReferenceLogProbs } from '../data/examples';
 export type { RecordInput } from '../data/record-input';
 export { segmentTokenizer } from '../data/segment-tokenizer';
@@ -27,34 +27,34 @@ export type { LengthOptions } from '../data/sequence-length';
 export { AdamW, type AdamWOptions, type AdamWState } from './adamw';
 export {
   type CheckpointData, type CheckpointFiles, type CheckpointOptions, LATEST_FILE, OPTIMIZER_FILE, readCheckpoint, resolveCheckpoint,
-  TRAINABLE_FILE, TRAINER_STATE_FILE, writeCheckpoint,
+  TRAINABLE_FILE, TRAINER_STATE_FILE, writeCheckpoint, type WriteCheckpointOptions,
 } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { CheckpointWriteError, NonFiniteLossError } from './errors';
 export { InvalidSettingError } from './settings-error';
 export { CheckpointLockedError, LOCK_FILE, STALE_LOCK_MS } from './checkpoint-lock';
 export { ModelBusyError } from './model-lock';
-export { type CausalLMTaskSpec, type ClassificationTaskSpec, type DpoTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
+export { type CausalLMTaskSpec, type ClassificationTaskSpec, type DPOTaskSpec, evaluate, type EvaluateOptions, type RewardTaskSpec, type TaskData } from './evaluate';
 export type { CheckpointEvent, EvalEvent, EvalMetrics, StepEvent, StopReason, TrainCallbacks, TrainResult, TrainStartEvent } from './events';
-export { freeze, type FreezeOptions, lastBlockPatterns, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';
+export { freeze, type FreezeOptions, lastBlockPatterns, type LastBlocksOptions, type TrainableCounts, type TrainableSpec, unfreezeLastBlocks } from './freeze';
 export { type Classification, classifyTexts, type ClassifyOptions } from './predict';
-export { learningRateAt, type ScheduleOptions } from './schedule';
+export { learningRateAt, type LearningRateOptions, type ScheduleOptions } from './schedule';
 export type { Pass, TaskKind } from './tasks/task';
 export { softmaxCrossEntropy } from './tasks/classification-task';
 export { pairwiseLoss } from './tasks/reward-task';
 export { answerLogProbs, type AnswerLogProbOptions } from './tasks/answer-log-probs';
-export { type DpoLossType, DpoOptionError, type DpoOptions, type DpoTerms, dpoTerms, type PairLogProbs, resolveDpoOptions, type ResolvedDpoOptions } from './tasks/dpo-loss';
+export { type DPOLossType, DPOOptionError, type DPOOptions, type DPOTerms, dpoTerms, type PairLogProbs, resolveDPOOptions, type ResolvedDPOOptions } from './tasks/dpo-loss';
 export { precomputeReferenceLogProbs, type PrecomputeReferenceOptions } from './tasks/dpo-reference';
 export { DPO_METRICS } from './tasks/dpo-task';
 export { trainableVariables } from './trainable-variables';
 export type { RunFingerprint, TrainerState } from './trainer-state';
 export {
-  type CausalLMTrainTask, type ClassificationTrainTask, type DpoTrainTask, type EarlyStoppingOptions, type OptimizerOptions, type RewardTrainTask, train, type TrainOptions,
+  type CausalLMTrainTask, type ClassificationTrainTask, type DPOTrainTask, type EarlyStoppingOptions, type OptimizerOptions, type RewardTrainTask, train, type TrainOptions,
   type TrainSettings, type TrainTask,
 } from './trainer';
 
 // Reporters
-export { jsonLog, type JsonLogOptions } from './reporters/json-log';
-export { type LossCurveOptions, lossCurveSvg, lossPlot, type LossPlotOptions } from './reporters/loss-plot';
+export { jsonLog, type JSONLogOptions } from './reporters/json-log';
+export { type LossCurveOptions, lossCurveSVG, lossPlot, type LossPlotOptions } from './reporters/loss-plot';
 export { formatEval, formatStep, progressBar, type ProgressBarOptions, type ProgressStream } from './reporters/progress-bar';
-export { type ChartOptions, type ChartSeries, lineChartSvg, niceTicks } from './reporters/svg-chart';
+export { type ChartOptions, type ChartSeries, lineChartSVG, niceTicks } from './reporters/svg-chart';

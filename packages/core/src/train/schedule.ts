@@ -1,4 +1,5 @@
 /** Learning-rate schedules: linear warmup, then cosine, linear or no decay. */
+import { InvalidArgumentError } from '@tunekit/formats';
 
 /** A learning-rate schedule. */
 export interface ScheduleOptions {
@@ -10,12 +11,22 @@ export interface ScheduleOptions {
   minLearningRate?: number;
 }
 
+/** Options of {@link learningRateAt}: the run's length, the peak rate and the schedule. */
+export interface LearningRateOptions extends ScheduleOptions {
+  /** Updates in the whole run. */
+  totalSteps: number;
+  /** The learning rate after warmup. */
+  peak: number;
+}
+
 /**
  * The learning rate of update `step` (0-based) out of `totalSteps`: during
  * warmup `peak·(step+1)/warmupSteps` (no wasted zero-rate first update, as
  * nanoGPT), then from `peak` down to `minLearningRate` at the last update.
  */
-export function learningRateAt(step: number, totalSteps: number, peak: number, schedule: ScheduleOptions = {}): number {
+export function learningRateAt(step: number, options: LearningRateOptions): number {
+  const { totalSteps, peak } = options;
+  const schedule: ScheduleOptions = options;
   const warmup = schedule.warmupSteps ?? 0;
   const floor = schedule.minLearningRate ?? 0;
   if (step < warmup) return (peak * (step + 1)) / warmup;
@@ -29,16 +40,16 @@ export function learningRateAt(step: number, totalSteps: number, peak: number, s
     case 'constant':
       return peak;
     default:
-      throw new Error(`Unknown learning-rate decay "${String(schedule.decay)}" (expected cosine, linear or constant)`);
+      throw new InvalidArgumentError(`Unknown learning-rate decay "${String(schedule.decay)}" (expected cosine, linear or constant)`);
   }
 }
 
 /** Checks a schedule against the run length. */
 export function validateSchedule(schedule: ScheduleOptions, totalSteps: number): void {
   const warmup = schedule.warmupSteps ?? 0;
-  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`schedule.warmupSteps must be a non-negative integer, got ${warmup}`);
-  if (warmup > totalSteps) throw new Error(`schedule.warmupSteps (${warmup}) is longer than the run (${totalSteps} steps)`);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new InvalidArgumentError(`schedule.warmupSteps must be a non-negative integer, got ${warmup}`);
+  if (warmup > totalSteps) throw new InvalidArgumentError(`schedule.warmupSteps (${warmup}) is longer than the run (${totalSteps} steps)`);
   if (!['cosine', 'linear', 'constant', undefined].includes(schedule.decay)) {
-    throw new Error(`schedule.decay must be 'cosine', 'linear' or 'constant', got ${String(schedule.decay)}`);
+    throw new InvalidArgumentError(`schedule.decay must be 'cosine', 'linear' or 'constant', got ${String(schedule.decay)}`);
   }
 }

@@ -1,4 +1,5 @@
 /** The variables a run trains: those with `trainable` set, across all sources, by unique name. */
+import { InvalidArgumentError } from '@tunekit/formats';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ParameterSource } from '../model/parameter-source';
 
@@ -14,7 +15,7 @@ export function trainableVariables(sources: readonly ParameterSource[]): Map<str
     for (const [name, variable] of source.parameters()) {
       if (!variable.trainable || seen.has(variable)) continue;
       const other = byName.get(name);
-      if (other && other !== variable) throw new Error(`Two different trainable variables are both named "${name}"; parameter names must be unique across the model, heads and adapters`);
+      if (other && other !== variable) throw new InvalidArgumentError(`Two different trainable variables are both named "${name}"; parameter names must be unique across the model, heads and adapters`);
       seen.add(variable);
       byName.set(name, variable);
     }

@@ -1,4 +1,5 @@
 /** What a checkpoint records about a run, and restoring it. */
+import { InvalidFileError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataPosition } from '../data/batch-order';
 import type { TensorToWrite } from '../io/safetensors';
@@ -60,7 +61,7 @@ export async function saveTrainerState(directory: string, state: TrainerState, v
     optimizerTensors.set(`${name}.exp_avg_sq`, { shape, data: v });
   }
   const data: CheckpointData<TrainerState> = { state, trainable, optimizer: optimizerTensors };
-  return writeCheckpoint(directory, state.step, data, options);
+  return writeCheckpoint({ directory, step: state.step, data, ...options });
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -73,16 +74,16 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * trainable variables, with the same shapes.
  */
 export async function restoreTrainerState(path: string, variables: Map<string, tf.Variable>, optimizer: AdamW, files?: CheckpointFiles): Promise<{ state: TrainerState; path: string }> {
-  const checkpoint = await readCheckpoint<TrainerState>(path, files);
+  const checkpoint = await readCheckpoint<TrainerState>(path, { files });
   const { state } = checkpoint;
   if (state?.format !== 'tunekit-trainer-state' || state.version !== 1) {
-    throw new Error(`${checkpoint.path}: not a tunekit trainer checkpoint (format ${String(state?.format)}, version ${String(state?.version)})`);
+    throw new InvalidFileError(`${checkpoint.path}: not a tunekit trainer checkpoint (format ${String(state?.format)}, version ${String(state?.version)})`);
   }
   const saved = new Set(checkpoint.trainable.keys());
   const missing = [...variables.keys()].filter((name) => !saved.has(name));
   const extra = [...saved].filter((name) => !variables.has(name));
   if (missing.length || extra.length) {
-    throw new Error(
+    throw new InvalidFileError(
       `${checkpoint.path} does not match this run's trainable variables` +
         (missing.length ? `; not in the checkpoint: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}` : '') +
         (extra.length ? `; only in the checkpoint: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}` : '') +
@@ -92,10 +93,10 @@ export async function restoreTrainerState(path: string, variables: Map<string, t
   const moments = new Map<string, { m: Float32Array; v: Float32Array; shape: number[] }>();
   for (const [name, variable] of variables) {
     const tensor = checkpoint.trainable.get(name) as { shape: number[]; data: Float32Array | Int32Array };
-    if (!sameShape(tensor.shape, variable.shape)) throw new Error(`${checkpoint.path}: "${name}" has shape [${tensor.shape}], the model [${variable.shape}]`);
+    if (!sameShape(tensor.shape, variable.shape)) throw new InvalidFileError(`${checkpoint.path}: "${name}" has shape [${tensor.shape}], the model [${variable.shape}]`);
     const m = checkpoint.optimizer.get(`${name}.exp_avg`);
     const v = checkpoint.optimizer.get(`${name}.exp_avg_sq`);
-    if (!m || !v) throw new Error(`${checkpoint.path}: optimizer state of "${name}" is missing`);
+    if (!m || !v) throw new InvalidFileError(`${checkpoint.path}: optimizer state of "${name}" is missing`);
     moments.set(name, { m: Float32Array.from(m.data), v: Float32Array.from(v.data), shape: [...variable.shape] });
   }
   for (const [name, variable] of variables) {

@@ -3,6 +3,7 @@
  * clipping, AdamW with warmup and decay, periodic evaluation, early stopping,
  * crash-safe checkpoints, and a resume that continues bit for bit.
  */
+import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchOrder, sequentialBatches } from '../data/batch-order';
 import { checkInputLengths } from '../data/collate';
@@ -17,7 +18,7 @@ import { checkpointFiles, type CheckpointOptions } from './checkpoint';
 import { type CheckpointLock, lockCheckpointFolder } from './checkpoint-lock';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
-import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, type DpoTaskSpec, evaluateBatches, type RewardTaskSpec } from './evaluate';
+import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, type DPOTaskSpec, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
 import { claimModel } from './model-lock';
 import { learningRateAt, type ScheduleOptions } from './schedule';
@@ -76,8 +77,8 @@ export interface RewardTrainTask extends RewardTaskSpec {
   valData?: readonly PreferenceExample[];
 }
 
-/** DPO training data: pairs with answer masks (from `encodeDpoPairs`). */
-export interface DpoTrainTask extends DpoTaskSpec {
+/** DPO training data: pairs with answer masks (from `encodeDPOPairs`). */
+export interface DPOTrainTask extends DPOTaskSpec {
   /** Training pairs. */
   trainData: readonly PreferenceExample[];
   /** Validation pairs, for evaluations and early stopping. */
@@ -85,7 +86,7 @@ export interface DpoTrainTask extends DpoTaskSpec {
 }
 
 /** The task, its head and its data. */
-export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask | DpoTrainTask;
+export type TrainTask = CausalLMTrainTask | ClassificationTrainTask | RewardTrainTask | DPOTrainTask;
 
 /** Settings of a run (see {@link train}). */
 export interface TrainSettings {
@@ -184,17 +185,17 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   const accumulation = options.gradientAccumulation ?? 1;
   const seed = options.seed ?? 0;
   const task = createTask(model, options, { training: true }) as Task<unknown, unknown>;
-  let trainData = requireExamples(options.trainData as readonly unknown[], 'trainData');
-  let valData = options.valData ? requireExamples(options.valData as readonly unknown[], 'valData') : undefined;
+  let trainData = requireExamples(options.trainData as readonly unknown[], { what: 'trainData' });
+  let valData = options.valData ? requireExamples(options.valData as readonly unknown[], { what: 'valData' }) : undefined;
   validateData(options, trainData, valData, model.config.vocabSize, options.onWarning ?? ((message) => console.warn(message)));
   const limit = model.config.contextLength - virtualPositions(model);
   for (const [name, data] of [['trainData', trainData], ['valData', valData ?? []]] as const) {
-    checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), limit, name);
+    checkInputLengths(data.map((e) => ({ length: task.inputLength(e), source: (e as { source?: CausalLMExample['source'] }).source })), { limit, what: name });
   }
 
   const sources = [model, ...(options.head ? [options.head] : []), ...(options.sources ?? [])];
   const variables = trainableVariables(sources);
-  if (variables.size === 0) throw new Error('Nothing to train: every variable of the model, head and sources is frozen (see freeze())');
+  if (variables.size === 0) throw new InvalidArgumentError('Nothing to train: every variable of the model, head and sources is frozen (see freeze())');
   const order = new BatchOrder(trainData.length, { batchSize, seed, shuffle: options.shuffle, dropLast: options.dropLast });
   const updatesPerEpoch = Math.floor(order.batchesPerEpoch / accumulation);
   if (updatesPerEpoch < 1) {
@@ -206,7 +207,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   const peak = options.optimizer?.learningRate ?? 5e-5;
   const evalEvery = options.evalEvery;
   const stopping = options.earlyStopping;
-  if (stopping && (!valData || !evalEvery)) throw new Error('earlyStopping needs valData and evalEvery');
+  if (stopping && (!valData || !evalEvery)) throw new InvalidArgumentError('earlyStopping needs valData and evalEvery');
   const callbacks: TrainCallbacks[] = [...(options.callbacks ?? []), { onStep: options.onStep, onEval: options.onEval }];
   const emit = async <K extends keyof TrainCallbacks>(name: K, event: Parameters<NonNullable<TrainCallbacks[K]>>[0]) => {
     await paused(async () => {
@@ -247,7 +248,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
     if (options.resumeFrom) {
       const restored = await restoreTrainerState(options.resumeFrom, variables, optimizer, checkpointIO);
       for (const key of Object.keys(run) as (keyof typeof run)[]) {
-        if (restored.state.run[key] !== run[key]) throw new Error(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]}; resume with the same settings`);
+        if (restored.state.run[key] !== run[key]) throw new InvalidStateError(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]}; resume with the same settings`);
       }
       state = { ...restored.state, totalSteps };
       random.setState(state.rngState);
@@ -257,8 +258,8 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
     const counts = countTrainable(sources);
     await emit('onStart', { task: task.kind, totalSteps, startStep: state.step, batchesPerEpoch: order.batchesPerEpoch, trainableParameters: counts.trainable, totalParameters: counts.total, resumedFrom, history: { steps: [...state.history.steps], evals: [...state.history.evals] } });
 
-    const trainEvalBatches = sequentialBatches(trainData.length, batchSize, options.evalBatches ?? (valData ? Math.ceil(valData.length / batchSize) : undefined));
-    const valEvalBatches = valData ? sequentialBatches(valData.length, batchSize, options.evalBatches) : [];
+    const trainEvalBatches = sequentialBatches({ size: trainData.length, batchSize, limit: options.evalBatches ?? (valData ? Math.ceil(valData.length / batchSize) : undefined) });
+    const valEvalBatches = valData ? sequentialBatches({ size: valData.length, batchSize, limit: options.evalBatches }) : [];
     const runEval = async (): Promise<boolean> => {
       const event: EvalEvent = { step: state.step, epoch: state.step / updatesPerEpoch, tokensSeen: state.tokensSeen, train: await evaluateBatches(task, trainData, trainEvalBatches) };
       if (valData) event.val = await evaluateBatches(task, valData, valEvalBatches);
@@ -294,7 +295,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
       const step = state.step + 1;
       let gradients = update.gradients;
       let gradNorm: number;
-      const learningRate = learningRateAt(state.step, totalSteps, peak, schedule);
+      const learningRate = learningRateAt(state.step, { totalSteps, peak, ...schedule });
       try {
         if (!Number.isFinite(update.loss)) throw new NonFiniteLossError('loss', step, update.loss, lastCheckpoint);
         gradNorm = await globalNorm(gradients.values());

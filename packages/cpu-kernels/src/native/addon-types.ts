@@ -1,12 +1,12 @@
 /** The shape of the compiled addon (`build/Release/tunekit_cpu_kernels.node`). */
 
 /** SIMD level of the native code (`neon` on arm64, the others on x86-64). */
-export type NativeIsa = 'avx512' | 'avx2' | 'neon' | 'scalar';
+export type NativeISA = 'avx512' | 'avx2' | 'neon' | 'scalar';
 
 /** What the addon reports about itself. */
 export interface AddonInfo {
-  isa: NativeIsa;
-  detectedIsa: NativeIsa;
+  isa: NativeISA;
+  detectedIsa: NativeISA;
   threads: number;
   hardwareThreads: number;
   gemmKernel: string;
@@ -22,7 +22,7 @@ export interface NativeAddon {
   /** Resizes the thread pool; returns the thread count now in use. */
   setThreads(threads: number): number;
   /** Lowers (or restores) the SIMD level, clamped to what the CPU has; returns the level in use. */
-  setIsa(isa: NativeIsa): NativeIsa;
+  setIsa(isa: NativeISA): NativeISA;
   /**
    * out[batch, m, n] = a_i · b_j per batch, where a holds [m, k] matrices
    * ([k, m] when transposeA), b holds [k, n] ([n, k] when transposeB), and

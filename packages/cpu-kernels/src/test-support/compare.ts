@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { registerNativeCpuKernels, unregisterNativeCpuKernels } from '../index';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from '../index';
 
 type Output = tf.Tensor | tf.Tensor[];
 
@@ -18,9 +18,9 @@ function read(fn: () => Output): Float32Array[] {
 
 /** Results of `fn` with the stock kernels, then with the native ones (left registered). */
 export function stockAndNative(fn: () => Output, threads?: number): { stock: Float32Array[]; native: Float32Array[] } {
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
   const stock = read(fn);
-  registerNativeCpuKernels({ threads });
+  registerNativeCPUKernels({ threads });
   const native = read(fn);
   return { stock, native };
 }
@@ -74,7 +74,7 @@ export function expectSameAsStockInModes(
   relTol = 1e-4,
   label = '',
 ): void {
-  unregisterNativeCpuKernels();
+  unregisterNativeCPUKernels();
   const stock = read(fn);
   for (const mode of modes) {
     setMode(mode);

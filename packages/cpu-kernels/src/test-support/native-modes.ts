@@ -4,11 +4,11 @@
  * too. A level the CPU lacks is reported as skipped, with the reason.
  */
 import { loadAddon } from '../native/load-addon';
-import type { NativeIsa } from '../native/addon-types';
-import { nativeKernelsInfo, registerNativeCpuKernels } from '../index';
+import type { NativeISA } from '../native/addon-types';
+import { nativeKernelsInfo, registerNativeCPUKernels } from '../index';
 
 export interface NativeMode {
-  isa: NativeIsa;
+  isa: NativeISA;
   threads: number;
   /** Why this mode cannot run here, if it cannot. */
   skip?: string;
@@ -24,9 +24,9 @@ export function nativeModes(): NativeMode[] {
   const addon = loadAddon().addon;
   const detected = addon?.info().detectedIsa;
   // Levels per architecture, best first; every CPU runs the portable `scalar` kernel.
-  const x86: NativeIsa[] = ['avx512', 'avx2'];
-  const order: NativeIsa[] = [...x86, 'neon', 'scalar'];
-  const lacks = (isa: NativeIsa, has: NativeIsa): boolean => {
+  const x86: NativeISA[] = ['avx512', 'avx2'];
+  const order: NativeISA[] = [...x86, 'neon', 'scalar'];
+  const lacks = (isa: NativeISA, has: NativeISA): boolean => {
     if (isa === 'scalar' || isa === has) return false;
     if (isa === 'neon' || has === 'neon' || has === 'scalar') return true;
     return x86.indexOf(isa) < x86.indexOf(has);
@@ -41,7 +41,7 @@ export function nativeModes(): NativeMode[] {
 }
 
 /** Switches the addon to a mode (call before registering with `mode.threads`). */
-export function useIsa(isa: NativeIsa): void {
+export function useIsa(isa: NativeISA): void {
   loadAddon().addon?.setIsa(isa);
 }
 
@@ -53,8 +53,8 @@ export function restoreIsa(): void {
 
 /** Switches the addon to a mode and (re-)registers the kernels with its thread count. */
 export function setMode(mode: { isa: string; threads: number }): void {
-  useIsa(mode.isa as NativeIsa);
-  registerNativeCpuKernels({ threads: mode.threads });
+  useIsa(mode.isa as NativeISA);
+  registerNativeCPUKernels({ threads: mode.threads });
 }
 
 /** The modes this machine can run. */

@@ -1,4 +1,5 @@
 /** A small, strict argument parser for the CLI. @module */
+import { TunekitError } from '../errors/tunekit-error.js';
 
 /** Parsed arguments. */
 export interface ParsedArgs {
@@ -9,10 +10,10 @@ export interface ParsedArgs {
 }
 
 /** Thrown for bad usage; the CLI prints it with the usage text and exits 2. */
-export class UsageError extends Error {
-  /** Builds the error. */
+export class UsageError extends TunekitError {
+  /** Builds the error (code `usage`). */
   constructor(message: string) {
-    super(message);
+    super('usage', message);
     this.name = 'UsageError';
   }
 }

@@ -24,11 +24,12 @@ export interface ConversionFailure {
 export type Conversion<T> = Converted<T> | ConversionFailure;
 
 /** Builds a success. */
-export function converted<T>(value: T, dropped: string[] = []): Converted<T> {
-  return { ok: true, value, dropped };
+export function converted<T>(value: T, options: { dropped?: string[] } = {}): Converted<T> {
+  return { ok: true, value, dropped: options.dropped ?? [] };
 }
 
 /** Builds a failure. */
-export function failed(message: string, field?: string): ConversionFailure {
+export function failed(message: string, options: { field?: string } = {}): ConversionFailure {
+  const { field } = options;
   return field === undefined ? { ok: false, message } : { ok: false, message, field };
 }

@@ -3,11 +3,11 @@
  * @module
  */
 import type { Conversation } from '../records/conversation.js';
-import type { AnyRecord, ClassificationRecord, OpenAiChatRecord, PreferenceRecord, RecordKind, ShareGptRecord, AlpacaRecord } from '../records/record-types.js';
+import type { AnyRecord, ClassificationRecord, OpenAIChatRecord, PreferenceRecord, RecordKind, ShareGPTRecord, AlpacaRecord } from '../records/record-types.js';
 import { converted, failed, type Conversion } from './conversion.js';
-import { alpacaToConversation, classificationToConversation, openAiToConversation, shareGptToConversation } from './from-records.js';
+import { alpacaToConversation, classificationToConversation, openAIToConversation, shareGPTToConversation } from './from-records.js';
 import { preferenceToConversation } from './preference.js';
-import { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt } from './to-records.js';
+import { conversationToAlpaca, conversationToOpenAI, conversationToShareGPT } from './to-records.js';
 
 /** Options of {@link convertRecord} and {@link toConversation}. */
 export interface ConvertOptions {
@@ -27,16 +27,17 @@ const KNOWN_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
 };
 
 /** Any record (except classification rows without an instruction) as a conversation. */
-export function toConversation(record: AnyRecord, kind: RecordKind, options: ConvertOptions = {}): Conversion<Conversation> {
+export function toConversation(record: AnyRecord, options: ConvertOptions & { kind: RecordKind }): Conversion<Conversation> {
+  const { kind } = options;
   switch (kind) {
     case 'alpaca':
       return converted(alpacaToConversation(record as AlpacaRecord));
     case 'sharegpt':
-      return shareGptToConversation(record as ShareGptRecord);
+      return shareGPTToConversation(record as ShareGPTRecord);
     case 'openai':
-      return openAiToConversation(record as OpenAiChatRecord);
+      return openAIToConversation(record as OpenAIChatRecord);
     case 'preference':
-      return preferenceToConversation(record as PreferenceRecord, options.side);
+      return preferenceToConversation(record as PreferenceRecord, { side: options.side });
     case 'classification':
       if (!options.instruction) return failed('classification rows need an instruction to become conversations');
       return converted(classificationToConversation(record as ClassificationRecord, { instruction: options.instruction }));
@@ -49,14 +50,15 @@ export function toConversation(record: AnyRecord, kind: RecordKind, options: Con
  * Nothing converts to preference pairs, and only classification rows
  * convert to classification rows.
  */
-export function convertRecord(record: AnyRecord, from: RecordKind, to: RecordKind, options: ConvertOptions = {}): Conversion<AnyRecord> {
+export function convertRecord(record: AnyRecord, options: ConvertOptions & { from: RecordKind; to: RecordKind }): Conversion<AnyRecord> {
+  const { from, to } = options;
   const extras = Object.keys(record).filter((k) => !KNOWN_FIELDS[from].includes(k));
   const extraNotes = extras.map((k) => `field "${k}"`);
-  if (from === to) return converted(record, extraNotes);
+  if (from === to) return converted(record, { dropped: extraNotes });
   if (to === 'preference' || to === 'classification') return failed(`cannot convert ${from} records to ${to} records`);
-  const conversation = toConversation(record, from, options);
+  const conversation = toConversation(record, { kind: from, ...options });
   if (!conversation.ok) return conversation;
-  const result = to === 'alpaca' ? conversationToAlpaca(conversation.value) : to === 'sharegpt' ? conversationToShareGpt(conversation.value) : conversationToOpenAi(conversation.value);
+  const result = to === 'alpaca' ? conversationToAlpaca(conversation.value) : to === 'sharegpt' ? conversationToShareGPT(conversation.value) : conversationToOpenAI(conversation.value);
   if (!result.ok) return result;
-  return converted(result.value, [...conversation.dropped, ...result.dropped, ...extraNotes]);
+  return converted(result.value, { dropped: [...conversation.dropped, ...result.dropped, ...extraNotes] });
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readRecordsFromFileOrThrow } from '../node.js';
-import type { AlpacaRecord, OpenAiChatRecord, PreferenceRecord, ShareGptRecord } from '../records/record-types.js';
+import type { AlpacaRecord, OpenAIChatRecord, PreferenceRecord, ShareGPTRecord } from '../records/record-types.js';
 import { sharedFile } from '../testing/shared-data.js';
 import { convertRecord, toConversation } from './convert-record.js';
-import { alpacaToConversation, openAiToConversation, shareGptToConversation } from './from-records.js';
+import { alpacaToConversation, openAIToConversation, shareGPTToConversation } from './from-records.js';
 import { preferenceToConversation, preferenceToPair } from './preference.js';
-import { conversationToAlpaca, conversationToOpenAi, conversationToShareGpt } from './to-records.js';
+import { conversationToAlpaca, conversationToOpenAI, conversationToShareGPT } from './to-records.js';
 
 const alpaca: AlpacaRecord = {
   instruction: 'Translate to French.',
@@ -40,7 +40,7 @@ describe('Alpaca', () => {
   it('round-trips every record of instruction-data.json', async () => {
     const records = await readRecordsFromFileOrThrow(sharedFile('instruction-data.json'), { kind: 'alpaca' });
     for (const { record } of records) {
-      const back = convertRecord(record, 'alpaca', 'alpaca');
+      const back = convertRecord(record, { from: 'alpaca', to: 'alpaca' });
       expect(back.ok && back.value).toEqual(record);
       const viaConversation = conversationToAlpaca(alpacaToConversation(record));
       expect(viaConversation.ok && viaConversation.value).toEqual(record);
@@ -48,7 +48,7 @@ describe('Alpaca', () => {
   });
 
   it('to OpenAI merges the input into the user message and says so', () => {
-    const result = convertRecord(alpaca, 'alpaca', 'openai');
+    const result = convertRecord(alpaca, { from: 'alpaca', to: 'openai' });
     expect(result).toEqual({
       ok: true,
       value: {
@@ -65,13 +65,13 @@ describe('Alpaca', () => {
   });
 
   it('to ShareGPT uses human/gpt turns and the system column', () => {
-    const result = convertRecord({ instruction: 'Hi', input: '', output: 'Hello' }, 'alpaca', 'sharegpt');
+    const result = convertRecord({ instruction: 'Hi', input: '', output: 'Hello' }, { from: 'alpaca', to: 'sharegpt' });
     expect(result).toEqual({ ok: true, value: { conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello' }] }, dropped: [] });
   });
 });
 
 describe('OpenAI chat', () => {
-  const chat: OpenAiChatRecord = {
+  const chat: OpenAIChatRecord = {
     messages: [
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Hi', name: 'ann' },
@@ -82,14 +82,14 @@ describe('OpenAI chat', () => {
   };
 
   it('round-trips names and weights', () => {
-    const conversation = openAiToConversation(chat);
+    const conversation = openAIToConversation(chat);
     expect(conversation.ok && conversation.value.system).toBe('Be brief.');
-    const back = conversation.ok ? conversationToOpenAi(conversation.value) : conversation;
+    const back = conversation.ok ? conversationToOpenAI(conversation.value) : conversation;
     expect(back).toEqual({ ok: true, value: chat, dropped: [] });
   });
 
   it('to Alpaca keeps the last round and the history, dropping weights and names', () => {
-    expect(convertRecord(chat, 'openai', 'alpaca')).toEqual({
+    expect(convertRecord(chat, { from: 'openai', to: 'alpaca' })).toEqual({
       ok: true,
       value: { instruction: 'Again', input: '', output: 'Hello again', system: 'Be brief.', history: [['Hi', 'Hello']] },
       dropped: ['weight', 'name'],
@@ -97,17 +97,17 @@ describe('OpenAI chat', () => {
   });
 
   it('fails on roles that cannot be trained, or that do not alternate', () => {
-    const withFunction = { messages: [{ role: 'function', content: '{}' }] } as unknown as OpenAiChatRecord;
-    expect(openAiToConversation(withFunction)).toMatchObject({ ok: false, field: 'messages[0].role' });
-    const twoUsers: OpenAiChatRecord = { messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] };
-    expect(openAiToConversation(twoUsers)).toMatchObject({ ok: false, message: expect.stringMatching(/should be an assistant message/) });
-    const noAnswer: OpenAiChatRecord = { messages: [{ role: 'user', content: 'a' }] };
-    expect(openAiToConversation(noAnswer)).toMatchObject({ ok: false, message: 'the conversation ends without an assistant answer' });
+    const withFunction = { messages: [{ role: 'function', content: '{}' }] } as unknown as OpenAIChatRecord;
+    expect(openAIToConversation(withFunction)).toMatchObject({ ok: false, field: 'messages[0].role' });
+    const twoUsers: OpenAIChatRecord = { messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] };
+    expect(openAIToConversation(twoUsers)).toMatchObject({ ok: false, message: expect.stringMatching(/should be an assistant message/) });
+    const noAnswer: OpenAIChatRecord = { messages: [{ role: 'user', content: 'a' }] };
+    expect(openAIToConversation(noAnswer)).toMatchObject({ ok: false, message: 'the conversation ends without an assistant answer' });
   });
 });
 
 describe('ShareGPT', () => {
-  const record: ShareGptRecord = {
+  const record: ShareGPTRecord = {
     system: 'Sys',
     conversations: [
       { from: 'human', value: 'Q1' },
@@ -118,20 +118,20 @@ describe('ShareGPT', () => {
   };
 
   it('round-trips through a conversation', () => {
-    const conversation = shareGptToConversation(record);
-    expect(conversation.ok && conversationToShareGpt(conversation.value)).toEqual({ ok: true, value: record, dropped: [] });
+    const conversation = shareGPTToConversation(record);
+    expect(conversation.ok && conversationToShareGPT(conversation.value)).toEqual({ ok: true, value: record, dropped: [] });
   });
 
   it('refuses tool tags', () => {
-    const tools: ShareGptRecord = { conversations: [{ from: 'human', value: 'q' }, { from: 'function_call', value: '{}' }] };
-    expect(shareGptToConversation(tools)).toEqual({ ok: false, message: 'unsupported "from" tag "function_call"', field: 'conversations[1].from' });
+    const tools: ShareGPTRecord = { conversations: [{ from: 'human', value: 'q' }, { from: 'function_call', value: '{}' }] };
+    expect(shareGPTToConversation(tools)).toEqual({ ok: false, message: 'unsupported "from" tag "function_call"', field: 'conversations[1].from' });
   });
 });
 
 describe('preference pairs', () => {
   it('with an Alpaca prompt: the chosen side becomes the answer, the rejected one is dropped', async () => {
     const [first] = await readRecordsFromFileOrThrow(sharedFile('instruction-data-with-preference.json'), { kind: 'preference' });
-    const result = convertRecord(first!.record, 'preference', 'alpaca');
+    const result = convertRecord(first!.record, { from: 'preference', to: 'alpaca' });
     expect(result).toEqual({
       ok: true,
       value: {
@@ -159,7 +159,7 @@ describe('preference pairs', () => {
       value: { prompt: { messages: [{ role: 'user', content: 'Q' }] }, chosen: [{ role: 'assistant', content: 'good' }], rejected: [{ role: 'assistant', content: 'bad' }] },
       dropped: [],
     });
-    const rejected = preferenceToConversation(record, 'rejected');
+    const rejected = preferenceToConversation(record, { side: 'rejected' });
     expect(rejected.ok && rejected.value.messages.at(-1)).toEqual({ role: 'assistant', content: 'bad' });
   });
 
@@ -172,8 +172,8 @@ describe('preference pairs', () => {
 describe('classification rows', () => {
   it('need an instruction to become instructions', () => {
     const row = { label: 'spam', text: 'WIN a prize' };
-    expect(toConversation(row, 'classification')).toMatchObject({ ok: false });
-    expect(convertRecord(row, 'classification', 'alpaca', { instruction: 'Spam or ham?' })).toEqual({
+    expect(toConversation(row, { kind: 'classification' })).toMatchObject({ ok: false });
+    expect(convertRecord(row, { from: 'classification', to: 'alpaca', instruction: 'Spam or ham?' })).toEqual({
       ok: true,
       value: { instruction: 'Spam or ham?', input: 'WIN a prize', output: 'spam' },
       dropped: [],
@@ -181,6 +181,6 @@ describe('classification rows', () => {
   });
 
   it('cannot be produced from other kinds', () => {
-    expect(convertRecord(alpaca, 'alpaca', 'classification')).toEqual({ ok: false, message: 'cannot convert alpaca records to classification records' });
+    expect(convertRecord(alpaca, { from: 'alpaca', to: 'classification' })).toEqual({ ok: false, message: 'cannot convert alpaca records to classification records' });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { SHAREGPT_ROLES } from '../records/check-sharegpt.js';
 import type { Conversation, Message } from '../records/conversation.js';
-import type { AlpacaPrompt, ClassificationRecord, OpenAiChatRecord, ShareGptRecord } from '../records/record-types.js';
+import type { AlpacaPrompt, ClassificationRecord, OpenAIChatRecord, ShareGPTRecord } from '../records/record-types.js';
 import { ConversationError, toRounds } from '../records/rounds.js';
 import { converted, failed, type Conversion } from './conversion.js';
 
@@ -27,11 +27,11 @@ export function alpacaToConversation(record: AlpacaPrompt): Conversation {
 }
 
 /** A ShareGPT record as a conversation; fails on tool tags or roles that do not alternate. */
-export function shareGptToConversation(record: ShareGptRecord): Conversion<Conversation> {
+export function shareGPTToConversation(record: ShareGPTRecord): Conversion<Conversation> {
   const messages: Message[] = [];
   for (const [i, turn] of record.conversations.entries()) {
     const role = SHAREGPT_ROLES[turn.from];
-    if (!role) return failed(`unsupported "from" tag "${turn.from}"`, `conversations[${i}].from`);
+    if (!role) return failed(`unsupported "from" tag "${turn.from}"`, { field: `conversations[${i}].from` });
     messages.push({ role, content: turn.value });
   }
   const conversation: Conversation = typeof record.system === 'string' ? { system: record.system, messages } : { messages };
@@ -39,11 +39,11 @@ export function shareGptToConversation(record: ShareGptRecord): Conversion<Conve
 }
 
 /** An OpenAI chat record as a conversation, keeping `name` and `weight`; fails on `function` messages. */
-export function openAiToConversation(record: OpenAiChatRecord): Conversion<Conversation> {
+export function openAIToConversation(record: OpenAIChatRecord): Conversion<Conversation> {
   const messages: Message[] = [];
   for (const [i, m] of record.messages.entries()) {
     if (m.role !== 'system' && m.role !== 'user' && m.role !== 'assistant') {
-      return failed(`role "${String(m.role)}" cannot be trained here (only system, user, assistant)`, `messages[${i}].role`);
+      return failed(`role "${String(m.role)}" cannot be trained here (only system, user, assistant)`, { field: `messages[${i}].role` });
     }
     const message: Message = { role: m.role, content: m.content };
     if (m.name !== undefined) message.name = m.name;
@@ -77,10 +77,10 @@ function checked(conversation: Conversation, field: string): Conversion<Conversa
   try {
     const { system, rounds } = toRounds(conversation);
     const messages = rounds.flatMap((r) => (r.assistant ? [r.user, r.assistant] : [r.user]));
-    if (!rounds[rounds.length - 1]!.assistant) return failed('the conversation ends without an assistant answer', field);
+    if (!rounds[rounds.length - 1]!.assistant) return failed('the conversation ends without an assistant answer', { field });
     return converted(system === undefined ? { messages } : { system, messages });
   } catch (e) {
-    if (e instanceof ConversationError) return failed(e.message, field);
+    if (e instanceof ConversationError) return failed(e.message, { field });
     throw e;
   }
 }

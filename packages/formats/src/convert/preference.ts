@@ -36,22 +36,23 @@ export function preferenceToPair(record: PreferenceRecord): Conversion<Preferenc
     return converted({ prompt, chosen: answer(record.chosen), rejected: answer(record.rejected) });
   }
   if (typeof record.chosen === 'string' || typeof record.rejected === 'string') {
-    return failed('no shared prompt, and "chosen"/"rejected" are not message lists', 'prompt');
+    return failed('no shared prompt, and "chosen"/"rejected" are not message lists', { field: 'prompt' });
   }
   const [chosen, rejected] = [record.chosen, record.rejected];
   let shared = 0;
   while (shared < chosen.length && shared < rejected.length && sameMessage(chosen[shared]!, rejected[shared]!)) shared++;
   while (shared > 0 && chosen[shared - 1]!.role !== 'user') shared--;
-  if (shared === 0) return failed('"chosen" and "rejected" share no leading user message', 'chosen');
+  if (shared === 0) return failed('"chosen" and "rejected" share no leading user message', { field: 'chosen' });
   return converted({ prompt: { ...system, messages: chosen.slice(0, shared) }, chosen: chosen.slice(shared), rejected: rejected.slice(shared) });
 }
 
 /** One side of a pair as a whole conversation (for supervised training on `chosen`, say). */
-export function preferenceToConversation(record: PreferenceRecord, side: 'chosen' | 'rejected' = 'chosen'): Conversion<Conversation> {
+export function preferenceToConversation(record: PreferenceRecord, options: { side?: 'chosen' | 'rejected' } = {}): Conversion<Conversation> {
+  const side = options.side ?? 'chosen';
   const pair = preferenceToPair(record);
   if (!pair.ok) return pair;
   const { prompt } = pair.value;
-  return converted({ ...prompt, messages: [...prompt.messages, ...pair.value[side]] }, [side === 'chosen' ? 'rejected' : 'chosen']);
+  return converted({ ...prompt, messages: [...prompt.messages, ...pair.value[side]] }, { dropped: [side === 'chosen' ? 'rejected' : 'chosen'] });
 }
 
 /** Both sides of a pair, rendered. */
@@ -63,8 +64,8 @@ export interface RenderedPreference {
 }
 
 /** Renders both sides of a pair with one template (for DPO-style training). */
-export function renderPreference(pair: PreferencePair, template: Template, options: RenderOptions = {}): RenderedPreference {
-  const side = (messages: Message[]) => render({ ...pair.prompt, messages: [...pair.prompt.messages, ...messages] }, template, options);
+export function renderPreference(pair: PreferencePair, options: RenderOptions & { template: Template }): RenderedPreference {
+  const side = (messages: Message[]) => render({ ...pair.prompt, messages: [...pair.prompt.messages, ...messages] }, options);
   return { chosen: side(pair.chosen), rejected: side(pair.rejected) };
 }
 

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Conversation, Message } from '../records/conversation.js';
-import type { AlpacaRecord, OpenAiChatRecord, OpenAiMessage, ShareGptRecord } from '../records/record-types.js';
+import type { AlpacaRecord, OpenAIChatRecord, OpenAIMessage, ShareGPTRecord } from '../records/record-types.js';
 import { ConversationError, toRounds, type Rounds } from '../records/rounds.js';
 import { converted, failed, type Conversion } from './conversion.js';
 
@@ -24,38 +24,38 @@ export function conversationToAlpaca(conversation: Conversation): Conversion<Alp
   const record: AlpacaRecord = { instruction: last.user.content, input: last.user.input ?? '', output: last.assistant!.content };
   if (system !== undefined) record.system = system;
   if (history.length > 0) record.history = history;
-  return converted(record, dropped);
+  return converted(record, { dropped });
 }
 
 /** A conversation as a ShareGPT record (`human`/`gpt` turns, `system` column). Weights and names are dropped. */
-export function conversationToShareGpt(conversation: Conversation): Conversion<ShareGptRecord> {
+export function conversationToShareGPT(conversation: Conversation): Conversion<ShareGPTRecord> {
   const rounds = completeRounds(conversation);
   if (!rounds.ok) return rounds;
   const { system, rounds: list } = rounds.value;
   const messages = list.flatMap((r) => [r.user, r.assistant!]);
-  const record: ShareGptRecord = {
+  const record: ShareGPTRecord = {
     conversations: messages.map((m) => ({ from: m.role === 'user' ? 'human' : 'gpt', value: joinInput(m) })),
   };
   if (system !== undefined) record.system = system;
-  return converted(record, droppedExtras(messages, true));
+  return converted(record, { dropped: droppedExtras(messages, true) });
 }
 
 /** A conversation as an OpenAI chat record, keeping names and weights. Inputs are merged into the user message. */
-export function conversationToOpenAi(conversation: Conversation): Conversion<OpenAiChatRecord> {
+export function conversationToOpenAI(conversation: Conversation): Conversion<OpenAIChatRecord> {
   const rounds = completeRounds(conversation);
   if (!rounds.ok) return rounds;
   const { system, rounds: list } = rounds.value;
-  const messages: OpenAiMessage[] = system ? [{ role: 'system', content: system }] : [];
+  const messages: OpenAIMessage[] = system ? [{ role: 'system', content: system }] : [];
   const dropped: string[] = [];
   if (system === '') dropped.push('empty system prompt');
   for (const m of list.flatMap((r) => [r.user, r.assistant!])) {
-    const out: OpenAiMessage = { role: m.role as 'user' | 'assistant', content: joinInput(m) };
+    const out: OpenAIMessage = { role: m.role as 'user' | 'assistant', content: joinInput(m) };
     if (m.name !== undefined) out.name = m.name;
     if (m.weight !== undefined) out.weight = m.weight;
     messages.push(out);
   }
   if (list.some((r) => r.user.input)) dropped.push('input (merged into the user message)');
-  return converted({ messages }, dropped);
+  return converted({ messages }, { dropped });
 }
 
 /** Joins an Alpaca input to its message the way LLaMA-Factory does: `content\ninput`. */

@@ -18,7 +18,7 @@ export interface TunekitErrorOptions {
  * meant for programs (`switch (error.code)`); the message is for people and
  * ends with the fix when there is one.
  */
-export class TunekitError extends Error {
+export class TunekitError extends Error { // plain Error: the root of the hierarchy
   /** A stable, machine-readable code, e.g. `'file_not_found'`. */
   readonly code: string;
   /** What to do about it, when known (also part of `message`). */
@@ -44,16 +44,17 @@ export class FileNotFoundError extends TunekitError {
 
   /**
    * @param path - the missing path
-   * @param options - the fix and the cause
+   * @param options - the fix, the cause, and a message that says more than the default
    */
-  constructor(path: string, options: TunekitErrorOptions = {}) {
-    super('file_not_found', `No such file or directory: ${path}.`, options);
+  constructor(path: string, options: TunekitErrorOptions & { message?: string } = {}) {
+    super('file_not_found', options.message ?? `No such file or directory: ${path}.`, options);
     this.path = path;
   }
 }
 
 /** True for a {@link TunekitError} with the given code (works across copies of the package). */
-export function isTunekitError(error: unknown, code?: string): error is TunekitError {
+export function isTunekitError(error: unknown, options: { code?: string } = {}): error is TunekitError {
+  const { code } = options;
   if (!(error instanceof Error)) return false;
   const candidate = error as Partial<TunekitError>;
   return typeof candidate.code === 'string' && (code === undefined || candidate.code === code) && 'fix' in candidate;

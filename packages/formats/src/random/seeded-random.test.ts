@@ -9,7 +9,7 @@ describe('SeededRandom: the sequences of the implementations it replaced', () =>
   it('seededRandom (raw seed) as formats split/random.ts and cpu-kernels test-support gave them', () => {
     const next = seededRandom(42);
     expect([next(), next(), next()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
-    expect(shuffled([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 7)).toEqual([6, 5, 8, 1, 2, 3, 4, 7, 9, 0]);
+    expect(shuffled([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], { seed: 7 })).toEqual([6, 5, 8, 1, 2, 3, 4, 7, 9, 0]);
   });
 
   it('new SeededRandom(seed) (mixed seed) as core util/random.ts gave them', () => {

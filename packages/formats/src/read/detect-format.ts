@@ -22,7 +22,7 @@ export function sniffFormat(start: string): DataFormat {
 }
 
 /** True for a `.csv` (or `.csv.gz`) file name: the readers do not read CSV. */
-export function isCsvFileName(fileName: string): boolean {
+export function isCSVFileName(fileName: string): boolean {
   return /\.csv(\.gz)?$/i.test(fileName);
 }
 
@@ -30,7 +30,7 @@ export function isCsvFileName(fileName: string): boolean {
  * True when text whose format was guessed as TSV looks like CSV instead: its
  * first line has commas and no tab (a TSV row always has a tab).
  */
-export function looksLikeCsv(start: string): boolean {
+export function looksLikeCSV(start: string): boolean {
   const firstLine = start.trimStart().split(/\r\n|\r|\n/, 1)[0] ?? '';
   return firstLine.includes(',') && !firstLine.includes('\t');
 }

@@ -121,10 +121,10 @@ describe('file paths that are not files', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tunekit-folder-'));
     try {
       const folder = await readRecordsFromFile(dir).catch((e: unknown) => e);
-      expect(isTunekitError(folder, 'is_directory')).toBe(true);
+      expect(isTunekitError(folder, { code: 'is_directory' })).toBe(true);
       expect((folder as Error).message).toBe(`${dir} is a directory, not a data file. Give the path of a JSON, JSONL or TSV file.`);
       const missing = await readRecordsFromFile(join(dir, 'nope.jsonl')).catch((e: unknown) => e);
-      expect(isTunekitError(missing, 'file_not_found')).toBe(true);
+      expect(isTunekitError(missing, { code: 'file_not_found' })).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonArray } from './json-array.js';
+import { parseJSONArray } from './json-array.js';
 import type { ParsedItem } from './parsed-item.js';
 
-async function collect(source: Parameters<typeof parseJsonArray>[0]): Promise<ParsedItem[]> {
+async function collect(source: Parameters<typeof parseJSONArray>[0]): Promise<ParsedItem[]> {
   const items: ParsedItem[] = [];
-  for await (const item of parseJsonArray(source, 'data.json')) items.push(item);
+  for await (const item of parseJSONArray(source, { file: 'data.json' })) items.push(item);
   return items;
 }
 
@@ -18,7 +18,7 @@ const GOOD = `[
 ]
 `;
 
-describe('parseJsonArray', () => {
+describe('parseJSONArray', () => {
   it('reads each record with its line and the line of each field', async () => {
     const items = await collect(GOOD);
     expect(items).toHaveLength(2);

@@ -28,7 +28,8 @@ type Phase = 'start' | 'array' | 'after' | 'stopped';
 const isSpace = (c: string): boolean => c === ' ' || c === '\n' || c === '\r' || c === '\t';
 
 /** Reads a JSON array of records, yielding each record or problem in file order. */
-export async function* parseJsonArray(source: TextSource, file = '<input>'): AsyncGenerator<ParsedItem> {
+export async function* parseJSONArray(source: TextSource, options: { file?: string } = {}): AsyncGenerator<ParsedItem> {
+  const file = options.file ?? '<input>';
   const scanner = new JsonArrayScanner(file);
   for await (const chunk of textChunks(source)) yield* scanner.push(chunk);
   yield* scanner.end();

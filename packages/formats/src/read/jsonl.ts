@@ -5,7 +5,8 @@ import type { ParsedItem } from './parsed-item.js';
 import { textChunks, type TextSource } from './text-source.js';
 
 /** Reads JSONL, yielding each record or problem in file order. Blank lines are skipped. */
-export async function* parseJsonl(source: TextSource, file = '<input>'): AsyncGenerator<ParsedItem> {
+export async function* parseJSONL(source: TextSource, options: { file?: string } = {}): AsyncGenerator<ParsedItem> {
+  const file = options.file ?? '<input>';
   let index = -1;
   for await (const { text, line } of numberedLines(textChunks(source))) {
     if (text.trim() === '') continue;

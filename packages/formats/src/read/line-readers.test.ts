@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseJsonl } from './jsonl.js';
+import { parseJSONL } from './jsonl.js';
 import { numberedLines } from './lines.js';
 import type { ParsedItem } from './parsed-item.js';
 import { textChunks } from './text-source.js';
-import { parseTsv } from './tsv.js';
+import { parseTSV } from './tsv.js';
 
 async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -46,10 +46,10 @@ describe('numberedLines', () => {
   });
 });
 
-describe('parseJsonl', () => {
+describe('parseJSONL', () => {
   it('reads one record per line, skipping blank lines, and reports bad lines', async () => {
     const text = '{"messages": []}\n\n{"messages": [}\nnot json\n{"ok": true}';
-    const items: ParsedItem[] = await all(parseJsonl(text, 'chat.jsonl'));
+    const items: ParsedItem[] = await all(parseJSONL(text, { file: 'chat.jsonl' }));
     expect(items.map((i) => (i.ok ? `record ${i.index} @${i.line}` : `${i.error.file}:${i.error.line} ${i.error.message}`))).toEqual([
       'record 0 @1',
       'chat.jsonl:3 invalid JSON: Unexpected token \'}\'',
@@ -59,10 +59,10 @@ describe('parseJsonl', () => {
   });
 });
 
-describe('parseTsv', () => {
+describe('parseTSV', () => {
   it('keeps fields literally (quotes included) and checks the field count', async () => {
     const text = 'ham\tHe said "hi" ok\nspam\t"Free" entry\nbroken line without tab\nham\ttoo\tmany\n';
-    const items = await all(parseTsv(text, 'sms.tsv'));
+    const items = await all(parseTSV(text, { file: 'sms.tsv' }));
     expect(items.map((i) => (i.ok ? i.value : `${i.error.line}: ${i.error.message}`))).toEqual([
       { label: 'ham', text: 'He said "hi" ok' },
       { label: 'spam', text: '"Free" entry' },
@@ -72,7 +72,7 @@ describe('parseTsv', () => {
   });
 
   it('takes column names from a header line when asked', async () => {
-    const items = await all(parseTsv('text\tlabel\nhello\tham\n', 'x.tsv', { header: true }));
+    const items = await all(parseTSV('text\tlabel\nhello\tham\n', { file: 'x.tsv', header: true }));
     expect(items).toEqual([{ ok: true, value: { text: 'hello', label: 'ham' }, index: 0, line: 2 }]);
   });
 });

@@ -2,6 +2,7 @@
  * Reading errors: collected, never thrown one at a time.
  * @module
  */
+import { TunekitError } from '../errors/tunekit-error.js';
 
 /** One problem found while reading or checking a file. */
 export interface ReadError {
@@ -27,15 +28,14 @@ export function formatReadErrors(errors: readonly ReadError[]): string {
 }
 
 /** The one error thrown by the `…OrThrow` readers; it carries every problem found. */
-export class RecordsError extends Error {
+export class RecordsError extends TunekitError {
   /** Every problem, in file order. */
   readonly errors: readonly ReadError[];
 
   /** Builds the error; its message lists every problem. */
   constructor(errors: readonly ReadError[]) {
     const noun = errors.length === 1 ? 'problem' : 'problems';
-    super(`${errors.length} ${noun} found:\n${formatReadErrors(errors)}`);
-    this.name = 'RecordsError';
+    super('invalid_records', `${errors.length} ${noun} found:\n${formatReadErrors(errors)}`);
     this.errors = errors;
   }
 }

@@ -8,14 +8,14 @@ import { checkFor } from '../records/checks.js';
 import { detectKind } from '../records/detect-kind.js';
 import type { FieldIssue, RecordCheck } from '../records/field-issue.js';
 import type { AnyRecord, RecordKind, RecordOfKind } from '../records/record-types.js';
-import { formatFromFileName, isCsvFileName, looksLikeCsv, sniffFormat, type DataFormat } from './detect-format.js';
+import { formatFromFileName, isCSVFileName, looksLikeCSV, sniffFormat, type DataFormat } from './detect-format.js';
 import { UnreadableInputError } from './input-error.js';
-import { parseJsonArray } from './json-array.js';
-import { parseJsonl } from './jsonl.js';
+import { parseJSONArray } from './json-array.js';
+import { parseJSONL } from './jsonl.js';
 import type { ParsedItem, ParsedValue, ParseProblem } from './parsed-item.js';
 import { RecordsError, type ReadError } from './read-error.js';
 import { textChunks, type TextSource } from './text-source.js';
-import { parseTsv, type TsvOptions } from './tsv.js';
+import { parseTSV, type TSVOptions } from './tsv.js';
 
 /** Options of the record readers. */
 export interface ReadOptions extends ClassificationCheckOptions {
@@ -26,7 +26,7 @@ export interface ReadOptions extends ClassificationCheckOptions {
   /** The record kind; default detected from the first record (TSV rows are classification rows). */
   kind?: RecordKind;
   /** TSV layout. */
-  tsv?: TsvOptions;
+  tsv?: TSVOptions;
 }
 
 /** A record with where it came from. */
@@ -123,7 +123,7 @@ async function* parseSource(source: TextSource, options: ReadOptions, session: R
       code: 'unsupported_format',
     },
   };
-  if (!options.format && isCsvFileName(file)) {
+  if (!options.format && isCSVFileName(file)) {
     yield csv;
     return;
   }
@@ -142,11 +142,11 @@ async function* parseSource(source: TextSource, options: ReadOptions, session: R
   const format = named ?? sniffFormat(start);
   session.format = format;
   // Guessed (standard input, no extension): commas and no tab on the first line is CSV, not one-column TSV.
-  if (!named && format === 'tsv' && looksLikeCsv(start)) {
+  if (!named && format === 'tsv' && looksLikeCSV(start)) {
     yield csv;
     return;
   }
-  const items = format === 'tsv' ? parseTsv(chunks, file, options.tsv) : format === 'jsonl' ? parseJsonl(chunks, file) : parseJsonArray(chunks, file);
+  const items = format === 'tsv' ? parseTSV(chunks, { file, ...options.tsv }) : format === 'jsonl' ? parseJSONL(chunks, { file }) : parseJSONArray(chunks, { file });
   try {
     for await (const item of items) {
       lastLine = item.ok ? item.line : item.error.line;

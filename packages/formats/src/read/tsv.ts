@@ -7,11 +7,11 @@ import { numberedLines } from './lines.js';
 import type { ParsedItem } from './parsed-item.js';
 import { textChunks, type TextSource } from './text-source.js';
 
-/** Options of {@link parseTsv}. */
-export interface TsvOptions {
+/** Options of {@link parseTSV}. */
+export interface TSVOptions {
   /** Column names, in file order. Default `['label', 'text']` (the SMS spam layout). */
   columns?: readonly string[];
-  /** The first line names the columns (and overrides {@link TsvOptions.columns}). Default false. */
+  /** The first line names the columns (and overrides {@link TSVOptions.columns}). Default false. */
   header?: boolean;
 }
 
@@ -19,7 +19,8 @@ export interface TsvOptions {
 export const DEFAULT_TSV_COLUMNS: readonly string[] = ['label', 'text'];
 
 /** Reads TSV rows as `{column: value}` objects, yielding each row or problem. Blank lines are skipped. */
-export async function* parseTsv(source: TextSource, file = '<input>', options: TsvOptions = {}): AsyncGenerator<ParsedItem> {
+export async function* parseTSV(source: TextSource, options: TSVOptions & { file?: string } = {}): AsyncGenerator<ParsedItem> {
+  const file = options.file ?? '<input>';
   let columns = options.columns ?? DEFAULT_TSV_COLUMNS;
   let needHeader = options.header ?? false;
   let index = -1;

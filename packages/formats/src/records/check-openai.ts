@@ -17,7 +17,7 @@ export const OPENAI_ROLES: readonly string[] = ['system', 'user', 'assistant', '
  * `unrecognized_role`, `missing_content`, `example_missing_assistant_message`;
  * plus `invalid_weight` for a `weight` other than 0 or 1.
  */
-export function checkOpenAi(value: unknown): FieldIssue[] {
+export function checkOpenAI(value: unknown): FieldIssue[] {
   if (!isObject(value)) return [{ code: 'data_type', message: `expected an object, got ${describeType(value)}` }];
   const messages = value.messages;
   // The cookbook tests `not messages`: absent, null and empty all count.

@@ -16,7 +16,7 @@ export const SHAREGPT_ROLES: Readonly<Record<string, 'system' | 'user' | 'assist
  * `system` string. LLaMA-Factory's tool tags (`observation`,
  * `function_call`) are reported: this package has no tool roles.
  */
-export function checkShareGpt(value: unknown): FieldIssue[] {
+export function checkShareGPT(value: unknown): FieldIssue[] {
   if (!isObject(value)) {
     return [{ code: 'data_type', message: `expected an object with "conversations", got ${describeType(value)}` }];
   }

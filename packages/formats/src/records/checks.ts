@@ -1,9 +1,9 @@
 /** The check for each record kind. @module */
 import { checkAlpaca } from './check-alpaca.js';
 import { classificationCheck, type ClassificationCheckOptions } from './check-classification.js';
-import { checkOpenAi } from './check-openai.js';
+import { checkOpenAI } from './check-openai.js';
 import { checkPreference } from './check-preference.js';
-import { checkShareGpt } from './check-sharegpt.js';
+import { checkShareGPT } from './check-sharegpt.js';
 import type { RecordCheck } from './field-issue.js';
 import type { RecordKind } from './record-types.js';
 
@@ -13,9 +13,9 @@ export function checkFor(kind: RecordKind, options: ClassificationCheckOptions =
     case 'alpaca':
       return checkAlpaca;
     case 'sharegpt':
-      return checkShareGpt;
+      return checkShareGPT;
     case 'openai':
-      return checkOpenAi;
+      return checkOpenAI;
     case 'preference':
       return checkPreference;
     case 'classification':

@@ -28,7 +28,7 @@ export interface AlpacaPrompt extends Omit<AlpacaRecord, 'output'> {
 }
 
 /** One turn of a ShareGPT conversation. */
-export interface ShareGptTurn {
+export interface ShareGPTTurn {
   /** `human`, `gpt` or `system` (`user`/`assistant` are accepted as aliases). */
   from: string;
   /** The text. */
@@ -36,15 +36,15 @@ export interface ShareGptTurn {
 }
 
 /** A ShareGPT record, with LLaMA-Factory's optional `system` column. */
-export interface ShareGptRecord {
+export interface ShareGPTRecord {
   /** The turns, alternating human and gpt. */
-  conversations: ShareGptTurn[];
+  conversations: ShareGPTTurn[];
   /** Optional system prompt. */
   system?: string;
 }
 
 /** One message of an OpenAI chat fine-tuning record. */
-export interface OpenAiMessage {
+export interface OpenAIMessage {
   /** `system`, `user` or `assistant`. */
   role: 'system' | 'user' | 'assistant';
   /** The text. */
@@ -56,9 +56,9 @@ export interface OpenAiMessage {
 }
 
 /** An OpenAI chat fine-tuning record (one line of a JSONL file). */
-export interface OpenAiChatRecord {
+export interface OpenAIChatRecord {
   /** The messages. */
-  messages: OpenAiMessage[];
+  messages: OpenAIMessage[];
 }
 
 /**
@@ -103,10 +103,10 @@ export const RECORD_KINDS: readonly RecordKind[] = ['alpaca', 'sharegpt', 'opena
 export interface RecordOfKind {
   /** {@link AlpacaRecord} */
   alpaca: AlpacaRecord;
-  /** {@link ShareGptRecord} */
-  sharegpt: ShareGptRecord;
-  /** {@link OpenAiChatRecord} */
-  openai: OpenAiChatRecord;
+  /** {@link ShareGPTRecord} */
+  sharegpt: ShareGPTRecord;
+  /** {@link OpenAIChatRecord} */
+  openai: OpenAIChatRecord;
   /** {@link PreferenceRecord} */
   preference: PreferenceRecord;
   /** {@link ClassificationRecord} */

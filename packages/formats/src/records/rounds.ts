@@ -3,6 +3,7 @@
  * every template renders.
  * @module
  */
+import { TunekitError } from '../errors/tunekit-error.js';
 import type { Conversation, Message } from './conversation.js';
 
 /** One user turn and the assistant's answer, if any. */
@@ -22,11 +23,10 @@ export interface Rounds {
 }
 
 /** Thrown when a conversation cannot be rendered or converted as it is. */
-export class ConversationError extends Error {
-  /** Builds the error. */
+export class ConversationError extends TunekitError {
+  /** Builds the error (code `invalid_conversation`). */
   constructor(message: string) {
-    super(message);
-    this.name = 'ConversationError';
+    super('invalid_conversation', message);
   }
 }
 

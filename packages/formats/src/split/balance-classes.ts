@@ -1,4 +1,5 @@
 /** Class-balanced downsampling for classification rows. @module */
+import { InvalidArgumentError } from '../errors/common-errors.js';
 import { shuffled } from './random.js';
 
 /** Options of {@link balanceClasses}. */
@@ -27,12 +28,12 @@ export function balanceClasses<T>(rows: readonly T[], options: BalanceOptions<T>
   });
   const smallest = Math.min(...[...byClass.values()].map((l) => l.length));
   const perClass = options.perClass ?? smallest;
-  if (perClass > smallest) throw new Error(`cannot keep ${perClass} rows per class: the smallest class has ${smallest}`);
+  if (perClass > smallest) throw new InvalidArgumentError(`cannot keep ${perClass} rows per class: the smallest class has ${smallest}`);
   const keep = new Set<number>();
   let seed = options.seed ?? 123;
   // Classes are sampled in a fixed (sorted) order, each with its own derived seed.
   for (const key of [...byClass.keys()].sort()) {
-    for (const i of shuffled(byClass.get(key)!, seed++).slice(0, perClass)) keep.add(i);
+    for (const i of shuffled(byClass.get(key)!, { seed: seed++ }).slice(0, perClass)) keep.add(i);
   }
   return rows.filter((_, i) => keep.has(i));
 }

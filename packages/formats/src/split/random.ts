@@ -13,6 +13,6 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** A shuffled copy (Fisher–Yates), the same for the same seed. */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  return SeededRandom.fromState(seed).shuffle([...items]);
+export function shuffled<T>(items: readonly T[], options: { seed: number }): T[] {
+  return SeededRandom.fromState(options.seed).shuffle([...items]);
 }

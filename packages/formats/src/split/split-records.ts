@@ -1,4 +1,5 @@
 /** Seeded train/validation/test splits. @module */
+import { InvalidArgumentError } from '../errors/common-errors.js';
 import { shuffled } from './random.js';
 
 /** Split fractions as an object; its key order is the cutting order. */
@@ -46,9 +47,9 @@ export function splitRecords<T>(records: readonly T[], options: SplitOptions): S
   const entries = fractionEntries(options.fractions);
   const total = entries.reduce((sum, [, f]) => sum + f, 0);
   if (entries.some(([, f]) => !(f >= 0)) || Math.abs(total - 1) > 1e-6) {
-    throw new Error(`split fractions must be non-negative and sum to 1, got ${entries.map(([k, f]) => `${k}=${f}`).join(', ')}`);
+    throw new InvalidArgumentError(`split fractions must be non-negative and sum to 1, got ${entries.map(([k, f]) => `${k}=${f}`).join(', ')}`);
   }
-  const items = options.shuffle === false ? [...records] : shuffled(records, options.seed ?? 123);
+  const items = options.shuffle === false ? [...records] : shuffled(records, { seed: options.seed ?? 123 });
   const split: Split<T> = { train: [], val: [], test: [] };
   let start = 0;
   entries.forEach(([part, fraction], i) => {
@@ -66,6 +67,6 @@ function fractionEntries(fractions: SplitFractions): ['train' | 'val' | 'test', 
     return [['train', train], ['val', val], ['test', test]];
   }
   const keys = Object.keys(fractions).sort();
-  if (keys.join() !== 'test,train,val') throw new Error('split fractions need exactly the keys train, val and test');
+  if (keys.join() !== 'test,train,val') throw new InvalidArgumentError('split fractions need exactly the keys train, val and test');
   return Object.entries(fractions) as ['train' | 'val' | 'test', number][];
 }

@@ -15,9 +15,9 @@ describe('seeded randomness', () => {
     const draws = Array.from({ length: 5 }, () => a());
     expect(Array.from({ length: 5 }, () => b())).toEqual(draws);
     expect(draws.every((x) => x >= 0 && x < 1)).toBe(true);
-    expect(shuffled(hundred, 1)).toEqual(shuffled(hundred, 1));
-    expect(shuffled(hundred, 1)).not.toEqual(shuffled(hundred, 2));
-    expect([...shuffled(hundred, 1)].sort((x, y) => x - y)).toEqual(hundred);
+    expect(shuffled(hundred, { seed: 1 })).toEqual(shuffled(hundred, { seed: 1 }));
+    expect(shuffled(hundred, { seed: 1 })).not.toEqual(shuffled(hundred, { seed: 2 }));
+    expect([...shuffled(hundred, { seed: 1 })].sort((x, y) => x - y)).toEqual(hundred);
   });
 });
 

@@ -6,7 +6,7 @@ import { alpacaLlmsFromScratchTemplate, alpacaTemplate, stanfordAlpacaTemplate }
 
 // Source markers: the sources use Llama's `</s>`/`<s>`; GPT-2's default is `<|endoftext|>`.
 const SOURCE_MARKERS = { eos: '</s>', bos: '<s>' };
-const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]) => segmentsToText(render(c, t, SOURCE_MARKERS));
+const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]['template']) => segmentsToText(render(c, { template: t, ...SOURCE_MARKERS }));
 
 describe("alpaca (LLaMA-Factory)", () => {
   // Expected strings: LLaMA-Factory@ff6d4d12 template.py slots for `alpaca`, applied by `Template._encode`.
@@ -20,10 +20,10 @@ describe("alpaca (LLaMA-Factory)", () => {
     expect(text(multi, alpacaTemplate)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\nRed, yellow and blue.</s>\n\n### Instruction:\nWhich of them is warm?\n\n### Response:\nRed and yellow.</s>\n\n### Instruction:\nAnd cool?\n\n### Response:\nBlue.</s>\n\n");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, alpacaTemplate, SOURCE_MARKERS)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\n");
+    expect(renderPrompt(prompt, { template: alpacaTemplate, ...SOURCE_MARKERS })).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\n");
   });
   it("prompt2", () => {
-    expect(renderPrompt(prompt2, alpacaTemplate, SOURCE_MARKERS)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\nRed, yellow and blue.</s>\n\n### Instruction:\nWhich of them is warm?\n\n### Response:\n");
+    expect(renderPrompt(prompt2, { template: alpacaTemplate, ...SOURCE_MARKERS })).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\nRed, yellow and blue.</s>\n\n### Instruction:\nWhich of them is warm?\n\n### Response:\n");
   });
   it("sys", () => {
     expect(text(withSystem, alpacaTemplate)).toBe("You are a painter.### Instruction:\nName three primary colors.\n\n### Response:\nRed, yellow and blue.</s>\n\n");
@@ -42,10 +42,10 @@ describe("stanford-alpaca", () => {
     expect(text(inputExample, stanfordAlpacaTemplate)).toBe("Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:Bonjour</s>");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, stanfordAlpacaTemplate, SOURCE_MARKERS)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:");
+    expect(renderPrompt(prompt, { template: stanfordAlpacaTemplate, ...SOURCE_MARKERS })).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:");
   });
   it("prompt-input", () => {
-    expect(renderPrompt(inputPrompt, stanfordAlpacaTemplate, SOURCE_MARKERS)).toBe("Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:");
+    expect(renderPrompt(inputPrompt, { template: stanfordAlpacaTemplate, ...SOURCE_MARKERS })).toBe("Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:");
   });
 });
 
@@ -58,9 +58,9 @@ describe("alpaca-llms-from-scratch", () => {
     expect(text(inputExample, alpacaLlmsFromScratchTemplate)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:\nBonjour</s>");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, alpacaLlmsFromScratchTemplate, SOURCE_MARKERS)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\n");
+    expect(renderPrompt(prompt, { template: alpacaLlmsFromScratchTemplate, ...SOURCE_MARKERS })).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nName three primary colors.\n\n### Response:\n");
   });
   it("prompt-input", () => {
-    expect(renderPrompt(inputPrompt, alpacaLlmsFromScratchTemplate, SOURCE_MARKERS)).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:\n");
+    expect(renderPrompt(inputPrompt, { template: alpacaLlmsFromScratchTemplate, ...SOURCE_MARKERS })).toBe("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\nTranslate to French.\n\n### Input:\nGood morning\n\n### Response:\n");
   });
 });

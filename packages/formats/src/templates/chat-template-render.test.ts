@@ -18,17 +18,17 @@ const oneRound: Conversation = { messages: [{ role: 'user', content: 'Sky?' }, {
 describe('rendering as transformers apply_chat_template', () => {
   it('keeps an empty system prompt as an empty system message (Llama 2 then prints an empty <<SYS>> block)', () => {
     const llama2 = fromChatTemplate({ template: LLAMA2, bosToken: '<s>', eosToken: '</s>' });
-    const text = segmentsToText(render({ system: '', ...oneRound }, llama2));
+    const text = segmentsToText(render({ system: '', ...oneRound }, { template: llama2 }));
     expect(text).toBe('<s>[INST] <<SYS>>\n\n<</SYS>>\n\nSky? [/INST] Blue. </s>');
-    expect(segmentsToText(render(oneRound, llama2))).toBe('<s>[INST] Sky? [/INST] Blue. </s>');
+    expect(segmentsToText(render(oneRound, { template: llama2 }))).toBe('<s>[INST] Sky? [/INST] Blue. </s>');
   });
 
   it('adds the generation prompt whoever spoke last, when asked', () => {
     const chatml = fromChatTemplate({ template: CHATML, eosToken: '<|im_end|>' });
-    expect(segmentsToText(render(oneRound, chatml, { addGenerationPrompt: true }))).toMatch(/Blue\.<\|im_end\|>\n<\|im_start\|>assistant\n$/);
+    expect(segmentsToText(render(oneRound, { template: chatml, addGenerationPrompt: true }))).toMatch(/Blue\.<\|im_end\|>\n<\|im_start\|>assistant\n$/);
     const prompt: Conversation = { messages: [{ role: 'user', content: 'Sky?' }] };
-    expect(renderPrompt(prompt, chatml)).toBe('<|im_start|>user\nSky?<|im_end|>\n<|im_start|>assistant\n');
-    expect(segmentsToText(render(prompt, chatml, { addGenerationPrompt: false }))).toBe('<|im_start|>user\nSky?<|im_end|>\n');
+    expect(renderPrompt(prompt, { template: chatml })).toBe('<|im_start|>user\nSky?<|im_end|>\n<|im_start|>assistant\n');
+    expect(segmentsToText(render(prompt, { template: chatml, addGenerationPrompt: false }))).toBe('<|im_start|>user\nSky?<|im_end|>\n');
   });
 
   it('continues the final message as transformers does, keeping its trailing spaces only when the template printed them', () => {
@@ -94,7 +94,7 @@ describe('answer masking with {% generation %} blocks', () => {
         { role: 'assistant', content: 'd' },
       ],
     };
-    const segments = render(conversation, template);
+    const segments = render(conversation, { template });
     // Python (generate_goldens.py's environment) renders 'U: a\nA: b</s>U: c\nA: d</s>' with spans [7, 13] and [20, 26].
     expect(markSegments(segments)).toBe('U: a\nA: b</s>U: c\nA:⟦ d</s>⟧');
     expect(trainableText(segments)).toBe(' d</s>');

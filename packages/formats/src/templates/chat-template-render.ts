@@ -86,7 +86,7 @@ export function compileChatTemplate(source: string): JinjaTemplate {
 }
 
 /** The error `raise_exception` throws inside the engine, recognised on the way out. */
-class RaisedInTemplate extends Error {}
+class RaisedInTemplate extends Error {} // plain Error: internal, turned into ChatTemplateRaisedError on the way out
 
 /**
  * Renders a chat template to text exactly as transformers'

@@ -6,7 +6,7 @@ import { chatglm2Template, chatglm3Template, chatglmTemplate } from './chatglm.j
 
 // Source markers: the sources use Llama's `</s>`/`<s>`; GPT-2's default is `<|endoftext|>`.
 const SOURCE_MARKERS = { eos: '</s>', bos: '<s>' };
-const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]) => segmentsToText(render(c, t, SOURCE_MARKERS));
+const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]['template']) => segmentsToText(render(c, { template: t, ...SOURCE_MARKERS }));
 
 describe("chatglm (ChatGLM-6B v1)", () => {
   // Expected strings: ChatGLM-6B ptuning/main.py prompt building (bare query without history) + answer + EOS.
@@ -17,10 +17,10 @@ describe("chatglm (ChatGLM-6B v1)", () => {
     expect(text(multi, chatglmTemplate)).toBe("[Round 0]\n问：Name three primary colors.\n答：Red, yellow and blue.\n[Round 1]\n问：Which of them is warm?\n答：Red and yellow.\n[Round 2]\n问：And cool?\n答：Blue.</s>");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, chatglmTemplate, SOURCE_MARKERS)).toBe("Name three primary colors.");
+    expect(renderPrompt(prompt, { template: chatglmTemplate, ...SOURCE_MARKERS })).toBe("Name three primary colors.");
   });
   it("prompt2", () => {
-    expect(renderPrompt(prompt2, chatglmTemplate, SOURCE_MARKERS)).toBe("[Round 0]\n问：Name three primary colors.\n答：Red, yellow and blue.\n[Round 1]\n问：Which of them is warm?\n答：");
+    expect(renderPrompt(prompt2, { template: chatglmTemplate, ...SOURCE_MARKERS })).toBe("[Round 0]\n问：Name three primary colors.\n答：Red, yellow and blue.\n[Round 1]\n问：Which of them is warm?\n答：");
   });
 });
 
@@ -33,10 +33,10 @@ describe("chatglm2", () => {
     expect(text(multi, chatglm2Template)).toBe("[Round 1]\n\n问：Name three primary colors.\n\n答：Red, yellow and blue.\n\n[Round 2]\n\n问：Which of them is warm?\n\n答：Red and yellow.\n\n[Round 3]\n\n问：And cool?\n\n答：Blue.</s>");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, chatglm2Template, SOURCE_MARKERS)).toBe("[Round 1]\n\n问：Name three primary colors.\n\n答：");
+    expect(renderPrompt(prompt, { template: chatglm2Template, ...SOURCE_MARKERS })).toBe("[Round 1]\n\n问：Name three primary colors.\n\n答：");
   });
   it("prompt2", () => {
-    expect(renderPrompt(prompt2, chatglm2Template, SOURCE_MARKERS)).toBe("[Round 1]\n\n问：Name three primary colors.\n\n答：Red, yellow and blue.\n\n[Round 2]\n\n问：Which of them is warm?\n\n答：");
+    expect(renderPrompt(prompt2, { template: chatglm2Template, ...SOURCE_MARKERS })).toBe("[Round 1]\n\n问：Name three primary colors.\n\n答：Red, yellow and blue.\n\n[Round 2]\n\n问：Which of them is warm?\n\n答：");
   });
 });
 
@@ -49,10 +49,10 @@ describe("chatglm3", () => {
     expect(text(multi, chatglm3Template)).toBe("[gMASK]sop<|user|>\nName three primary colors.<|assistant|>\nRed, yellow and blue.<|user|>\nWhich of them is warm?<|assistant|>\nRed and yellow.<|user|>\nAnd cool?<|assistant|>\nBlue.</s>");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, chatglm3Template, SOURCE_MARKERS)).toBe("[gMASK]sop<|user|>\nName three primary colors.<|assistant|>");
+    expect(renderPrompt(prompt, { template: chatglm3Template, ...SOURCE_MARKERS })).toBe("[gMASK]sop<|user|>\nName three primary colors.<|assistant|>");
   });
   it("prompt2", () => {
-    expect(renderPrompt(prompt2, chatglm3Template, SOURCE_MARKERS)).toBe("[gMASK]sop<|user|>\nName three primary colors.<|assistant|>\nRed, yellow and blue.<|user|>\nWhich of them is warm?<|assistant|>");
+    expect(renderPrompt(prompt2, { template: chatglm3Template, ...SOURCE_MARKERS })).toBe("[gMASK]sop<|user|>\nName three primary colors.<|assistant|>\nRed, yellow and blue.<|user|>\nWhich of them is warm?<|assistant|>");
   });
   it("sys", () => {
     expect(text(withSystem, chatglm3Template)).toBe("[gMASK]sop<|system|>\nYou are a painter.<|user|>\nName three primary colors.<|assistant|>\nRed, yellow and blue.</s>");

@@ -6,7 +6,7 @@ import { chatmlTemplate } from './chatml.js';
 
 // Source markers: the sources use Llama's `</s>`/`<s>`; GPT-2's default is `<|endoftext|>`.
 const SOURCE_MARKERS = { eos: '</s>', bos: '<s>' };
-const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]) => segmentsToText(render(c, t, SOURCE_MARKERS));
+const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]['template']) => segmentsToText(render(c, { template: t, ...SOURCE_MARKERS }));
 
 describe("chatml", () => {
   // Expected strings: LLaMA-Factory@ff6d4d12 template.py slots for `chatml`.
@@ -17,10 +17,10 @@ describe("chatml", () => {
     expect(text(multi, chatmlTemplate)).toBe("<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\nRed, yellow and blue.<|im_end|>\n<|im_start|>user\nWhich of them is warm?<|im_end|>\n<|im_start|>assistant\nRed and yellow.<|im_end|>\n<|im_start|>user\nAnd cool?<|im_end|>\n<|im_start|>assistant\nBlue.<|im_end|>\n");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, chatmlTemplate, SOURCE_MARKERS)).toBe("<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\n");
+    expect(renderPrompt(prompt, { template: chatmlTemplate, ...SOURCE_MARKERS })).toBe("<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\n");
   });
   it("prompt2", () => {
-    expect(renderPrompt(prompt2, chatmlTemplate, SOURCE_MARKERS)).toBe("<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\nRed, yellow and blue.<|im_end|>\n<|im_start|>user\nWhich of them is warm?<|im_end|>\n<|im_start|>assistant\n");
+    expect(renderPrompt(prompt2, { template: chatmlTemplate, ...SOURCE_MARKERS })).toBe("<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\nRed, yellow and blue.<|im_end|>\n<|im_start|>user\nWhich of them is warm?<|im_end|>\n<|im_start|>assistant\n");
   });
   it("sys", () => {
     expect(text(withSystem, chatmlTemplate)).toBe("<|im_start|>system\nYou are a painter.<|im_end|>\n<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\nRed, yellow and blue.<|im_end|>\n");

@@ -6,7 +6,7 @@ import { claudeTemplate } from './claude.js';
 
 // Source markers: the sources use Llama's `</s>`/`<s>`; GPT-2's default is `<|endoftext|>`.
 const SOURCE_MARKERS = { eos: '</s>', bos: '<s>' };
-const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]) => segmentsToText(render(c, t, SOURCE_MARKERS));
+const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]['template']) => segmentsToText(render(c, { template: t, ...SOURCE_MARKERS }));
 
 describe("claude (legacy)", () => {
   // Expected strings: FastChat@0e6d3e4b get_conv_template('claude').get_prompt().
@@ -17,10 +17,10 @@ describe("claude (legacy)", () => {
     expect(text(multi, claudeTemplate)).toBe("\n\nHuman: Name three primary colors.\n\nAssistant: Red, yellow and blue.\n\nHuman: Which of them is warm?\n\nAssistant: Red and yellow.\n\nHuman: And cool?\n\nAssistant: Blue.\n\n");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, claudeTemplate, SOURCE_MARKERS)).toBe("\n\nHuman: Name three primary colors.\n\nAssistant:");
+    expect(renderPrompt(prompt, { template: claudeTemplate, ...SOURCE_MARKERS })).toBe("\n\nHuman: Name three primary colors.\n\nAssistant:");
   });
   it("prompt2", () => {
-    expect(renderPrompt(prompt2, claudeTemplate, SOURCE_MARKERS)).toBe("\n\nHuman: Name three primary colors.\n\nAssistant: Red, yellow and blue.\n\nHuman: Which of them is warm?\n\nAssistant:");
+    expect(renderPrompt(prompt2, { template: claudeTemplate, ...SOURCE_MARKERS })).toBe("\n\nHuman: Name three primary colors.\n\nAssistant: Red, yellow and blue.\n\nHuman: Which of them is warm?\n\nAssistant:");
   });
   it("sys", () => {
     expect(text(withSystem, claudeTemplate)).toBe("You are a painter.\n\nHuman: Name three primary colors.\n\nAssistant: Red, yellow and blue.\n\n");

@@ -28,15 +28,15 @@ describe('Hugging Face chat templates', () => {
 
   it('render Llama 2 chat exactly like the native template', () => {
     for (const c of [single, multi, withSystem]) {
-      expect(render(c, llama2)).toEqual(render(c, llama2Template, native));
+      expect(render(c, { template: llama2 })).toEqual(render(c, { template: llama2Template, ...native }));
     }
-    expect(renderPrompt(prompt2, llama2)).toBe(renderPrompt(prompt2, llama2Template, native));
+    expect(renderPrompt(prompt2, { template: llama2 })).toBe(renderPrompt(prompt2, { template: llama2Template, ...native }));
   });
 
   it('render ChatML exactly like the native template, with the same trainable text', () => {
     for (const c of [single, multi, withSystem]) {
-      const hf = render(c, chatml);
-      const ours = render(c, chatmlTemplate);
+      const hf = render(c, { template: chatml });
+      const ours = render(c, { template: chatmlTemplate });
       expect(segmentsToText(hf)).toBe(segmentsToText(ours));
       expect(trainableText(hf)).toBe(trainableText(ours));
     }
@@ -44,7 +44,7 @@ describe('Hugging Face chat templates', () => {
 
   it('honour weight 0 and give BOS/EOS their own segments', () => {
     const weighted: Conversation = { messages: [...multi.messages.slice(0, 2).map((m) => ({ ...m, weight: 0 as const })), ...multi.messages.slice(2, 4)] };
-    const segments = render(weighted, llama2);
+    const segments = render(weighted, { template: llama2 });
     expect(trainableText(segments)).toBe(' Red and yellow. </s>');
     expect(segments.filter((s) => s.special).map((s) => `${s.text}:${s.trainable}`)).toEqual(['<s>:false', '</s>:false', '<s>:false', '</s>:true']);
   });
@@ -64,17 +64,17 @@ describe('Hugging Face chat templates', () => {
   it('report templates whose answers cannot be located, with a typed error', () => {
     // Prints every answer twice.
     const twice = fromChatTemplate({ template: "{% for m in messages %}{{ m.content }}{% if m.role == 'assistant' %}{{ m.content }}{% endif %}{% endfor %}" });
-    expect(() => render(multi, twice)).toThrow(/prints answer \d+ more than once/);
+    expect(() => render(multi, { template: twice })).toThrow(/prints answer \d+ more than once/);
     // The last answer changes text before the first message.
     const peeks = fromChatTemplate({ template: "{% if messages[-1].content|length > 3 %}LONG {% endif %}{% for m in messages %}{{ m.content }}\n{% endfor %}" });
-    expect(() => render(multi, peeks)).toThrow(AnswerMaskingError);
-    expect(() => render(multi, peeks)).toThrow(/changes the text of message 0/);
+    expect(() => render(multi, { template: peeks })).toThrow(AnswerMaskingError);
+    expect(() => render(multi, { template: peeks })).toThrow(/changes the text of message 0/);
     // Refuses any answer but the real one.
     const picky = fromChatTemplate({ template: "{% for m in messages %}{% if m.role == 'assistant' and m.content != 'Blue.' %}{{ raise_exception('only Blue.') }}{% endif %}{{ m.content }}{% endfor %}" });
     const blue: Conversation = { messages: [{ role: 'user', content: 'Sky?' }, { role: 'assistant', content: 'Blue.' }] };
-    expect(() => render(blue, picky)).toThrow(/fails when an answer is replaced by a placeholder/);
+    expect(() => render(blue, { template: picky })).toThrow(/fails when an answer is replaced by a placeholder/);
     try {
-      render(multi, twice);
+      render(multi, { template: twice });
     } catch (e) {
       expect(e).toBeInstanceOf(TemplateError);
       expect((e as AnswerMaskingError).code).toBe('answer_masking_impossible');
@@ -85,6 +85,6 @@ describe('Hugging Face chat templates', () => {
   it('surface the template’s own exceptions', () => {
     const bad: Conversation = { messages: [{ role: 'user', content: 'a' }] };
     const strict = fromChatTemplate({ template: "{{ raise_exception('no prompts here') }}" });
-    expect(() => render(bad, strict)).toThrow(/no prompts here/);
+    expect(() => render(bad, { template: strict })).toThrow(/no prompts here/);
   });
 });

@@ -56,7 +56,7 @@ export function fromChatTemplate(options: ChatTemplateOptions): JinjaChatTemplat
     specialTokens,
     variables: options.variables,
     stop,
-    renderSegments: (conversation, renderOptions) => renderJinja(conversation, template, renderOptions),
+    renderSegments: (conversation, renderOptions) => renderJinja(conversation, { template, ...renderOptions }),
   };
   return template;
 }
@@ -86,7 +86,8 @@ export function toChatTemplateMessages(conversation: Conversation): { messages: 
  * trainable unless their message has `weight: 0`. Throws
  * `AnswerMaskingError` when the template makes answers impossible to locate.
  */
-export function renderJinja(conversation: Conversation, template: JinjaChatTemplate, options: RenderOptions = {}): Segment[] {
+export function renderJinja(conversation: Conversation, options: RenderOptions & { template: JinjaChatTemplate }): Segment[] {
+  const { template } = options;
   const { messages, weights } = toChatTemplateMessages(conversation);
   const endsWithUser = messages[messages.length - 1]!.role === 'user';
   const { text, answers } = locateAnswers(template.template, {

@@ -6,7 +6,7 @@ import { llama2Template } from './llama2.js';
 
 // Source markers: the sources use Llama's `</s>`/`<s>`; GPT-2's default is `<|endoftext|>`.
 const SOURCE_MARKERS = { eos: '</s>', bos: '<s>' };
-const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]) => segmentsToText(render(c, t, SOURCE_MARKERS));
+const text = (c: Parameters<typeof render>[0], t: Parameters<typeof render>[1]['template']) => segmentsToText(render(c, { template: t, ...SOURCE_MARKERS }));
 
 describe("llama-2", () => {
   // Expected strings: meta-llama/llama@689c7f2 chat_completion's token sequence written as text (BOS <s>, EOS </s>).
@@ -17,10 +17,10 @@ describe("llama-2", () => {
     expect(text(multi, llama2Template)).toBe("<s>[INST] Name three primary colors. [/INST] Red, yellow and blue. </s><s>[INST] Which of them is warm? [/INST] Red and yellow. </s><s>[INST] And cool? [/INST] Blue. </s>");
   });
   it("prompt", () => {
-    expect(renderPrompt(prompt, llama2Template, SOURCE_MARKERS)).toBe("<s>[INST] Name three primary colors. [/INST]");
+    expect(renderPrompt(prompt, { template: llama2Template, ...SOURCE_MARKERS })).toBe("<s>[INST] Name three primary colors. [/INST]");
   });
   it("prompt2", () => {
-    expect(renderPrompt(prompt2, llama2Template, SOURCE_MARKERS)).toBe("<s>[INST] Name three primary colors. [/INST] Red, yellow and blue. </s><s>[INST] Which of them is warm? [/INST]");
+    expect(renderPrompt(prompt2, { template: llama2Template, ...SOURCE_MARKERS })).toBe("<s>[INST] Name three primary colors. [/INST] Red, yellow and blue. </s><s>[INST] Which of them is warm? [/INST]");
   });
   it("sys", () => {
     expect(text(withSystem, llama2Template)).toBe("<s>[INST] <<SYS>>\nYou are a painter.\n<</SYS>>\n\nName three primary colors. [/INST] Red, yellow and blue. </s>");

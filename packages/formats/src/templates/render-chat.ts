@@ -10,7 +10,8 @@ import { TemplateError, type ChatTemplate, type RenderOptions, type TemplatePart
 type Values = Readonly<Record<string, string>>;
 
 /** Renders a conversation with a chat template into segments. */
-export function renderChat(conversation: Conversation, template: ChatTemplate, options: RenderOptions = {}): Segment[] {
+export function renderChat(conversation: Conversation, options: RenderOptions & { template: ChatTemplate }): Segment[] {
+  const { template } = options;
   const { system, rounds } = toRounds(conversation);
   if (template.singleTurn && rounds.length > 1) {
     throw new TemplateError(`template "${template.name}" is single-turn in its source; this conversation has ${rounds.length} rounds`);

@@ -13,7 +13,7 @@ import { vicunaTemplate } from './vicuna.js';
 
 describe('segments', () => {
   it('mark exactly the answers (and their EOS) as trainable', () => {
-    const segments = render(multi, alpacaTemplate);
+    const segments = render(multi, { template: alpacaTemplate });
     expect(trainableText(segments)).toBe(`Red, yellow and blue.${END_OF_TEXT}\n\nRed and yellow.${END_OF_TEXT}\n\nBlue.${END_OF_TEXT}\n\n`);
     expect(segments.filter((s) => s.special)).toEqual([
       { text: END_OF_TEXT, trainable: true, special: true },
@@ -26,7 +26,7 @@ describe('segments', () => {
     const convs: Conversation[] = [single, prompt];
     for (const template of Object.values(TEMPLATES)) {
       for (const conversation of convs) {
-        const segments = render(conversation, template);
+        const segments = render(conversation, { template });
         expect(segments.every((s) => s.text.length > 0)).toBe(true);
         expect(segmentsToText(segments).length).toBe(segments.reduce((n, s) => n + s.text.length, 0));
         expect(segments.some((s) => s.trainable)).toBe(conversation === single);
@@ -43,15 +43,15 @@ describe('segments', () => {
         { role: 'assistant', content: 'Good answer.', weight: 1 },
       ],
     };
-    const segments = render(conversation, chatmlTemplate);
+    const segments = render(conversation, { template: chatmlTemplate });
     expect(segmentsToText(segments)).toContain('Bad answer.');
     expect(trainableText(segments)).toBe('Good answer.<|im_end|>\n');
-    const vicuna = render(conversation, vicunaTemplate);
+    const vicuna = render(conversation, { template: vicunaTemplate });
     expect(vicuna.filter((s) => s.special).map((s) => s.trainable)).toEqual([false, true]);
   });
 
   it('give special tokens their own segments, outside the loss in prompts', () => {
-    const segments = render(single, chatglm3Template);
+    const segments = render(single, { template: chatglm3Template });
     expect(segments.filter((s) => s.special).map((s) => [s.text, s.trainable])).toEqual([
       ['[gMASK]', false],
       ['sop', false],
@@ -62,7 +62,7 @@ describe('segments', () => {
   });
 
   it('mark trainable runs for people', () => {
-    expect(markSegments(render(single, chatmlTemplate))).toBe(
+    expect(markSegments(render(single, { template: chatmlTemplate }))).toBe(
       '<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\n⟦Red, yellow and blue.<|im_end|>\n⟧',
     );
   });
@@ -70,36 +70,36 @@ describe('segments', () => {
 
 describe('system prompts', () => {
   it('use the template default when the conversation has none, and none for an empty one', () => {
-    expect(segmentsToText(render(single, alpacaLlmsFromScratchTemplate))).toMatch(/^Below is an instruction/);
-    expect(segmentsToText(render({ ...single, system: '' }, alpacaLlmsFromScratchTemplate))).toMatch(/^### Instruction:\n/);
+    expect(segmentsToText(render(single, { template: alpacaLlmsFromScratchTemplate }))).toMatch(/^Below is an instruction/);
+    expect(segmentsToText(render({ ...single, system: '' }, { template: alpacaLlmsFromScratchTemplate }))).toMatch(/^### Instruction:\n/);
   });
 
   it('fold leading system messages into the system prompt', () => {
     const conversation: Conversation = { messages: [{ role: 'system', content: SYSTEM }, ...single.messages] };
-    expect(segmentsToText(render(conversation, chatmlTemplate))).toBe(segmentsToText(render(withSystem, chatmlTemplate)));
+    expect(segmentsToText(render(conversation, { template: chatmlTemplate }))).toBe(segmentsToText(render(withSystem, { template: chatmlTemplate })));
   });
 
   it('are refused by templates whose source has none', () => {
-    expect(() => render(withSystem, chatglmTemplate)).toThrow(/has no system prompt/);
-    expect(segmentsToText(render({ ...single, system: '' }, chatglmTemplate))).toBe(`Name three primary colors.Red, yellow and blue.${END_OF_TEXT}`);
+    expect(() => render(withSystem, { template: chatglmTemplate })).toThrow(/has no system prompt/);
+    expect(segmentsToText(render({ ...single, system: '' }, { template: chatglmTemplate }))).toBe(`Name three primary colors.Red, yellow and blue.${END_OF_TEXT}`);
   });
 
   it('pick the with-input preamble of Stanford Alpaca only when there is an input', () => {
     const withInput: Conversation = { messages: [{ role: 'user', content: 'Sum.', input: '1 2' }, { role: 'assistant', content: '3' }] };
-    expect(segmentsToText(render(withInput, stanfordAlpacaTemplate))).toMatch(/^Below is an instruction that describes a task, paired with an input/);
-    expect(segmentsToText(render(single, stanfordAlpacaTemplate))).toMatch(/^Below is an instruction that describes a task\. Write/);
+    expect(segmentsToText(render(withInput, { template: stanfordAlpacaTemplate }))).toMatch(/^Below is an instruction that describes a task, paired with an input/);
+    expect(segmentsToText(render(single, { template: stanfordAlpacaTemplate }))).toMatch(/^Below is an instruction that describes a task\. Write/);
   });
 });
 
 describe('structure', () => {
   it('rejects several rounds for single-turn sources', () => {
-    expect(() => render(multi, stanfordAlpacaTemplate)).toThrow(TemplateError);
-    expect(() => render(multi, alpacaLlmsFromScratchTemplate)).toThrow(/single-turn/);
+    expect(() => render(multi, { template: stanfordAlpacaTemplate })).toThrow(TemplateError);
+    expect(() => render(multi, { template: alpacaLlmsFromScratchTemplate })).toThrow(/single-turn/);
   });
 
   it('rejects roles that do not alternate', () => {
     const bad: Conversation = { messages: [{ role: 'assistant', content: 'x' }] };
-    expect(() => render(bad, chatmlTemplate)).toThrow(/should be a user message/);
+    expect(() => render(bad, { template: chatmlTemplate })).toThrow(/should be a user message/);
   });
 
   it('strips contents for Llama 2, as Meta does', () => {
@@ -110,17 +110,17 @@ describe('structure', () => {
       ],
     };
     // Meta's chat_completion on the same strings (see llama2.test.ts for the source).
-    expect(segmentsToText(render(spaced, llama2Template, { bos: '<s>', eos: '</s>' }))).toBe('<s>[INST] Q with spaces [/INST] A with spaces </s>');
+    expect(segmentsToText(render(spaced, { template: llama2Template, bos: '<s>', eos: '</s>' }))).toBe('<s>[INST] Q with spaces [/INST] A with spaces </s>');
   });
 
   it('renderPrompt needs a conversation that ends with the user', () => {
-    expect(() => renderPrompt(single, chatmlTemplate)).toThrow(/ends with a user message/);
-    expect(renderPrompt(prompt, chatmlTemplate)).toBe('<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\n');
+    expect(() => renderPrompt(single, { template: chatmlTemplate })).toThrow(/ends with a user message/);
+    expect(renderPrompt(prompt, { template: chatmlTemplate })).toBe('<|im_start|>user\nName three primary colors.<|im_end|>\n<|im_start|>assistant\n');
   });
 
   it('substitutes placeholders once, leaving placeholder-like text in contents alone', () => {
     const tricky: Conversation = { messages: [{ role: 'user', content: 'say {content} and {round}' }, { role: 'assistant', content: '{input}' }] };
-    expect(segmentsToText(render(tricky, chatmlTemplate))).toBe(
+    expect(segmentsToText(render(tricky, { template: chatmlTemplate }))).toBe(
       '<|im_start|>user\nsay {content} and {round}<|im_end|>\n<|im_start|>assistant\n{input}<|im_end|>\n',
     );
   });

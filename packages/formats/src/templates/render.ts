@@ -13,21 +13,22 @@ import { TemplateError, type RenderOptions, type Template } from './template-typ
  * training text. Assistant answers (and the EOS after them) are trainable,
  * everything else is not; an answer with `weight: 0` is not trainable.
  */
-export function render(conversation: Conversation, template: Template, options: RenderOptions = {}): Segment[] {
+export function render(conversation: Conversation, options: RenderOptions & { template: Template }): Segment[] {
+  const { template } = options;
   // Jinja templates carry their renderer, so the Jinja engine stays out of bundles that do not use it.
-  return template.kind === 'jinja' ? template.renderSegments(conversation, options) : renderChat(conversation, template, options);
+  return template.kind === 'jinja' ? template.renderSegments(conversation, options) : renderChat(conversation, { ...options, template });
 }
 
 /**
  * The prompt to generate from: the conversation (which must end with a user
  * message) rendered up to and including the assistant cue.
  */
-export function renderPrompt(conversation: Conversation, template: Template, options: RenderOptions = {}): string {
+export function renderPrompt(conversation: Conversation, options: RenderOptions & { template: Template }): string {
   const { rounds } = toRounds(conversation);
   if (rounds[rounds.length - 1]!.assistant) {
     throw new TemplateError('renderPrompt needs a conversation that ends with a user message');
   }
-  return segmentsToText(render(conversation, template, options));
+  return segmentsToText(render(conversation, options));
 }
 
 /** The strings that end generation with this template: its stop words, plus the EOS marker when it emits one. */

@@ -7,9 +7,9 @@ import { encodeSegments, END_OF_TEXT, IGNORE_INDEX, SegmentBuilder } from './seg
 
 describe('encodeSegments', () => {
   it('maps <|endoftext|> to 50256 and masks the prompt with -100', () => {
-    const segments = render(single, alpacaLlmsFromScratchTemplate);
+    const segments = render(single, { template: alpacaLlmsFromScratchTemplate });
     const gpt2 = { encode: (t: string) => encode(t), specialTokenId: (t: string) => (t === END_OF_TEXT ? 50256 : undefined) };
-    const { inputIds, labels } = encodeSegments(segments, gpt2);
+    const { inputIds, labels } = encodeSegments(segments, { tokenizer: gpt2 });
     const promptIds = encode(segments[0]!.text);
     const answerIds = encode(segments[1]!.text);
     expect(inputIds).toEqual([...promptIds, ...answerIds, 50256]);
@@ -17,7 +17,7 @@ describe('encodeSegments', () => {
   });
 
   it('encodes special segments as text when the tokenizer has no such token', () => {
-    const { inputIds } = encodeSegments([{ text: '<|user|>', trainable: false, special: true }], { encode: (t) => [...t].map((c) => c.charCodeAt(0)) });
+    const { inputIds } = encodeSegments([{ text: '<|user|>', trainable: false, special: true }], { tokenizer: { encode: (t) => [...t].map((c) => c.charCodeAt(0)) } });
     expect(inputIds).toHaveLength('<|user|>'.length);
   });
 });

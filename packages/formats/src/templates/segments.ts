@@ -60,7 +60,8 @@ export interface SegmentTokenizer {
  * Segments are encoded separately so no token straddles a prompt/answer
  * boundary.
  */
-export function encodeSegments(segments: readonly Segment[], tokenizer: SegmentTokenizer): EncodedSegments {
+export function encodeSegments(segments: readonly Segment[], options: { tokenizer: SegmentTokenizer }): EncodedSegments {
+  const { tokenizer } = options;
   const inputIds: number[] = [];
   const labels: number[] = [];
   for (const segment of segments) {
@@ -83,7 +84,8 @@ export interface SegmentMarks {
 }
 
 /** The text with each trainable run wrapped in markers, for people to read. */
-export function markSegments(segments: readonly Segment[], marks: SegmentMarks = {}): string {
+export function markSegments(segments: readonly Segment[], options: SegmentMarks = {}): string {
+  const marks = options;
   const open = marks.open ?? '⟦';
   const close = marks.close ?? '⟧';
   let out = '';

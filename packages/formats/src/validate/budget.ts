@@ -32,7 +32,8 @@ export interface BudgetEstimate {
  * 100 examples in total, lowered so that large ones see at most 25,000,
  * within [1, 25].
  */
-export function estimateEpochs(examples: number, budget: Readonly<BudgetSettings> = DEFAULT_BUDGET): number {
+export function estimateEpochs(examples: number, options: Readonly<BudgetSettings> = DEFAULT_BUDGET): number {
+  const budget = options;
   if (examples === 0) return 0;
   if (examples * budget.targetEpochs < budget.minTargetExamples) {
     return Math.min(budget.maxEpochs, Math.floor(budget.minTargetExamples / examples));

@@ -22,7 +22,8 @@ export interface CookbookMessage {
  * tokens of every string value of the message (role and name included),
  * 1 more per name, and 3 for the reply's priming.
  */
-export function cookbookTokens(messages: readonly CookbookMessage[], counter: TokenCounter): number {
+export function cookbookTokens(messages: readonly CookbookMessage[], options: { counter: TokenCounter }): number {
+  const { counter } = options;
   let total = 3;
   for (const message of messages) {
     total += 3 + counter.count(message.role) + counter.count(message.content);
@@ -32,7 +33,8 @@ export function cookbookTokens(messages: readonly CookbookMessage[], counter: To
 }
 
 /** Tokens of the assistant messages that train (weight not 0). */
-export function cookbookTrainableTokens(messages: readonly CookbookMessage[], counter: TokenCounter): number {
+export function cookbookTrainableTokens(messages: readonly CookbookMessage[], options: { counter: TokenCounter }): number {
+  const { counter } = options;
   return messages.filter((m) => m.role === 'assistant' && m.weight !== 0).reduce((sum, m) => sum + counter.count(m.content), 0);
 }
 

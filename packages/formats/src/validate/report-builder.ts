@@ -9,7 +9,7 @@ import { toConversation, type ConvertOptions } from '../convert/convert-record.j
 import type { ReadError } from '../read/read-error.js';
 import type { LocatedRecord } from '../read/read-records.js';
 import type { Conversation } from '../records/conversation.js';
-import type { AnyRecord, ClassificationRecord, OpenAiChatRecord, RecordKind } from '../records/record-types.js';
+import type { AnyRecord, ClassificationRecord, OpenAIChatRecord, RecordKind } from '../records/record-types.js';
 import { render } from '../templates/render.js';
 import { DEFAULT_BUDGET, estimateEpochs } from './budget.js';
 import { conversationMessages, cookbookTokens, cookbookTrainableTokens, type CookbookMessage } from './cookbook-tokens.js';
@@ -72,17 +72,17 @@ export class ReportBuilder {
     if (this.options.template) {
       if (!conversation.ok) return;
       try {
-        tokens = countSegments(render(conversation.value, this.options.template, this.options.renderOptions), this.counter);
+        tokens = countSegments(render(conversation.value, { template: this.options.template, ...this.options.renderOptions }), { counter: this.counter });
       } catch (e) {
         trainingProblem('template', e instanceof Error ? e.message : String(e));
         return;
       }
       messages = conversationMessages(conversation.value);
     } else {
-      if (kind === 'openai') messages = (located.record as OpenAiChatRecord).messages;
+      if (kind === 'openai') messages = (located.record as OpenAIChatRecord).messages;
       else if (conversation.ok) messages = conversationMessages(conversation.value);
       else return;
-      tokens = { total: cookbookTokens(messages, this.counter), trainable: cookbookTrainableTokens(messages, this.counter) };
+      tokens = { total: cookbookTokens(messages, { counter: this.counter }), trainable: cookbookTrainableTokens(messages, { counter: this.counter }) };
     }
     if (!messages.some((m) => m.role === 'system')) this.warnings.missingSystem++;
     if (!messages.some((m) => m.role === 'user')) this.warnings.missingUser++;
@@ -132,5 +132,5 @@ function conversationFor(record: AnyRecord, kind: RecordKind, convert: ConvertOp
     const conversation: Conversation = { messages: [{ role: 'user', content: row.text }, { role: 'assistant', content: String(row.label) }] };
     return { ok: true as const, value: conversation };
   }
-  return toConversation(record, kind, convert);
+  return toConversation(record, { kind, ...convert });
 }

@@ -20,7 +20,8 @@ export interface TokenCounter {
 }
 
 /** Wraps any tokenizer function. */
-export function tokenCounter(tokenize: TokenizeFn, name = 'custom'): TokenCounter {
+export function tokenCounter(tokenize: TokenizeFn, options: { name?: string } = {}): TokenCounter {
+  const name = options.name ?? 'custom';
   return {
     name,
     exact: true,
@@ -49,10 +50,10 @@ export const ESTIMATED_TOKEN_COUNTER: TokenCounter = {
 export const OPENAI_ENCODINGS = ['r50k_base', 'cl100k_base', 'o200k_base'] as const;
 
 /** One of {@link OPENAI_ENCODINGS}. */
-export type OpenAiEncoding = (typeof OPENAI_ENCODINGS)[number];
+export type OpenAIEncoding = (typeof OPENAI_ENCODINGS)[number];
 
 /** How counters name each encoding in reports. */
-const ENCODING_LABELS: Record<OpenAiEncoding, string> = {
+const ENCODING_LABELS: Record<OpenAIEncoding, string> = {
   r50k_base: 'gpt2 (r50k_base)',
   cl100k_base: 'cl100k_base',
   o200k_base: 'o200k_base',
@@ -67,7 +68,7 @@ const importModule: ModuleImporter = async (specifier) => await import(/* @vite-
 /** The optional `gpt-tokenizer` package is not installed, and an exact encoding was asked for. */
 export class MissingTokenizerError extends TunekitError {
   /** Builds the error for the encoding that could not be loaded. */
-  constructor(encoding: OpenAiEncoding, cause: unknown) {
+  constructor(encoding: OpenAIEncoding, cause: unknown) {
     super('missing_dependency', `Counting ${encoding} tokens needs the optional package gpt-tokenizer, which is not installed.`, {
       fix: 'Install it next to @tunekit/formats (npm install gpt-tokenizer), or leave the encoding unset for a labelled estimate.',
       cause,
@@ -81,7 +82,8 @@ export class MissingTokenizerError extends TunekitError {
  *
  * @throws {@link MissingTokenizerError} when `gpt-tokenizer` is not installed.
  */
-export async function encodingCounter(encoding: OpenAiEncoding, importer: ModuleImporter = importModule): Promise<TokenCounter> {
+export async function encodingCounter(encoding: OpenAIEncoding, options: { importer?: ModuleImporter } = {}): Promise<TokenCounter> {
+  const importer = options.importer ?? importModule;
   let bpe: { encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[] };
   try {
     bpe = (await importer(`gpt-tokenizer/encoding/${encoding}`)) as typeof bpe;
@@ -90,8 +92,8 @@ export async function encodingCounter(encoding: OpenAiEncoding, importer: Module
   }
   // Special-looking text inside data is counted as ordinary text here;
   // special segments are counted as one token by countSegments.
-  const options = { disallowedSpecial: new Set<string>() };
-  return tokenCounter((text) => bpe.encode(text, options), ENCODING_LABELS[encoding]);
+  const encodeOptions = { disallowedSpecial: new Set<string>() };
+  return tokenCounter((text) => bpe.encode(text, encodeOptions), { name: ENCODING_LABELS[encoding] });
 }
 
 /**
@@ -99,10 +101,11 @@ export async function encodingCounter(encoding: OpenAiEncoding, importer: Module
  * `r50k_base`) from the optional `gpt-tokenizer` package, else the labelled
  * estimate when that package is not installed.
  */
-export async function resolveTokenCounter(tokenize?: TokenizeFn, encoding: OpenAiEncoding = 'r50k_base', importer?: ModuleImporter): Promise<TokenCounter> {
+export async function resolveTokenCounter(options: { tokenize?: TokenizeFn; encoding?: OpenAIEncoding; importer?: ModuleImporter } = {}): Promise<TokenCounter> {
+  const { tokenize, encoding = 'r50k_base', importer } = options;
   if (tokenize) return tokenCounter(tokenize);
   try {
-    return await encodingCounter(encoding, importer);
+    return await encodingCounter(encoding, { importer });
   } catch (e) {
     if (e instanceof MissingTokenizerError) return ESTIMATED_TOKEN_COUNTER;
     throw e;
@@ -118,7 +121,8 @@ export interface SegmentTokenCounts {
 }
 
 /** Total and trainable tokens of a rendering; a special segment is one token. */
-export function countSegments(segments: readonly Segment[], counter: TokenCounter): SegmentTokenCounts {
+export function countSegments(segments: readonly Segment[], options: { counter: TokenCounter }): SegmentTokenCounts {
+  const { counter } = options;
   let total = 0;
   let trainable = 0;
   for (const segment of segments) {

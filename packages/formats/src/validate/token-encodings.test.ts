@@ -14,16 +14,16 @@ describe('OpenAI encodings', () => {
   });
 
   it('say clearly that gpt-tokenizer is missing when an encoding is asked for', async () => {
-    const error = await encodingCounter('cl100k_base', missing).catch((e: unknown) => e);
+    const error = await encodingCounter('cl100k_base', { importer: missing }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingTokenizerError);
-    expect(isTunekitError(error, 'missing_dependency')).toBe(true);
+    expect(isTunekitError(error, { code: 'missing_dependency' })).toBe(true);
     expect((error as Error).message).toBe(
       'Counting cl100k_base tokens needs the optional package gpt-tokenizer, which is not installed. Install it next to @tunekit/formats (npm install gpt-tokenizer), or leave the encoding unset for a labelled estimate.',
     );
   });
 
   it('fall back to the labelled estimate only when no encoding was asked for', async () => {
-    expect(await resolveTokenCounter(undefined, 'cl100k_base', missing)).toBe(ESTIMATED_TOKEN_COUNTER);
+    expect(await resolveTokenCounter({ encoding: 'cl100k_base', importer: missing })).toBe(ESTIMATED_TOKEN_COUNTER);
   });
 
   it('default by record kind: cl100k_base for OpenAI chat, GPT-2’s r50k_base for the rest', async () => {

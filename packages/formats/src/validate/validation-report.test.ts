@@ -73,9 +73,9 @@ describe('reports on the real data', () => {
     expect(report.warnings).toEqual({ missingSystem: 1100, missingUser: 0 });
     // Cross-check one example against a direct count of its rendered text.
     const record = read.records[0]!.record as AlpacaRecord;
-    const text = segmentsToText(render(alpacaToConversation(record), alpacaLlmsFromScratchTemplate));
+    const text = segmentsToText(render(alpacaToConversation(record), { template: alpacaLlmsFromScratchTemplate }));
     const direct = r50k(text.replace('<|endoftext|>', '')).length + 1;
-    const all = read.records.map((r) => r50k(segmentsToText(render(alpacaToConversation(r.record as AlpacaRecord), alpacaLlmsFromScratchTemplate)).replace('<|endoftext|>', '')).length + 1);
+    const all = read.records.map((r) => r50k(segmentsToText(render(alpacaToConversation(r.record as AlpacaRecord), { template: alpacaLlmsFromScratchTemplate })).replace('<|endoftext|>', '')).length + 1);
     expect(all[0]).toBe(direct);
     expect(report.totalTokens.max).toBe(Math.max(...all));
     expect(report.totalTokens.min).toBe(Math.min(...all));
@@ -101,8 +101,8 @@ describe('reports on the real data', () => {
 
 describe('token counters', () => {
   it('accept functions returning ids or counts', async () => {
-    expect((await resolveTokenCounter((t) => t.split(' ').length)).count('a b c')).toBe(3);
-    expect((await resolveTokenCounter((t) => [...t].map((c) => c.charCodeAt(0)))).count('abcd')).toBe(4);
+    expect((await resolveTokenCounter({ tokenize: (t) => t.split(' ').length })).count('a b c')).toBe(3);
+    expect((await resolveTokenCounter({ tokenize: (t) => [...t].map((c) => c.charCodeAt(0)) })).count('abcd')).toBe(4);
   });
 
   it('default to GPT-2 BPE when gpt-tokenizer is installed', async () => {

@@ -12,7 +12,7 @@ import type { RenderOptions, Template } from '../templates/template-types.js';
 import type { BudgetEstimate, BudgetSettings } from './budget.js';
 import type { Distribution } from './distribution.js';
 import { ReportBuilder } from './report-builder.js';
-import { encodingCounter, resolveTokenCounter, type OpenAiEncoding, type TokenCounter, type TokenizeFn } from './token-counter.js';
+import { encodingCounter, resolveTokenCounter, type OpenAIEncoding, type TokenCounter, type TokenizeFn } from './token-counter.js';
 
 /** Options of {@link buildReport} and {@link validateSource}. */
 export interface ValidationOptions {
@@ -30,7 +30,7 @@ export interface ValidationOptions {
    * {@link defaultEncoding}, falling back to a labelled estimate when
    * `gpt-tokenizer` is not installed.
    */
-  encoding?: OpenAiEncoding;
+  encoding?: OpenAIEncoding;
   /** Context length examples must fit in. Default 1024 (GPT-2). */
   contextLength?: number;
   /** Conversion options (the instruction for classification rows, the side of preference pairs). */
@@ -131,7 +131,8 @@ export interface ValidationReport {
  * template), so its numbers come out; GPT-2's `r50k_base` otherwise, since
  * that is what tunekit trains.
  */
-export function defaultEncoding(kind: RecordKind | undefined, template: Template | undefined): OpenAiEncoding {
+export function defaultEncoding(kind: RecordKind | undefined, options: { template?: Template }): OpenAIEncoding {
+  const { template } = options;
   return kind === 'openai' && !template ? 'cl100k_base' : 'r50k_base';
 }
 
@@ -143,7 +144,7 @@ export function defaultEncoding(kind: RecordKind | undefined, template: Template
 export async function counterFor(kind: RecordKind | undefined, options: ValidationOptions): Promise<TokenCounter> {
   if (options.counter) return options.counter;
   if (!options.tokenize && options.encoding) return encodingCounter(options.encoding);
-  return resolveTokenCounter(options.tokenize, defaultEncoding(kind, options.template));
+  return resolveTokenCounter({ tokenize: options.tokenize, encoding: defaultEncoding(kind, { template: options.template }) });
 }
 
 /** Builds the report for what a reader returned (see {@link validateSource} to stream instead). */

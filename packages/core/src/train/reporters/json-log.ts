@@ -10,7 +10,7 @@ import { resolveFiles } from '../../io/save-pretrained';
 import type { TrainCallbacks } from '../events';
 
 /** Options of {@link jsonLog}. */
-export interface JsonLogOptions {
+export interface JSONLogOptions {
   /** File access. Default: the active backend's, else Node's file system. */
   files?: FileIO;
   /** Also rewrite the file every this many updates. Default 50. */
@@ -18,7 +18,7 @@ export interface JsonLogOptions {
 }
 
 /** Callbacks that write a JSONL log of every event to `path`. */
-export function jsonLog(path: string, options: JsonLogOptions = {}): TrainCallbacks {
+export function jsonLog(path: string, options: JSONLogOptions = {}): TrainCallbacks {
   const lines: string[] = [];
   const add = (type: string, event: object) => lines.push(JSON.stringify({ type, ...event }));
   const flush = () => resolveFiles(options.files).writeFileAtomic(path, lines.length ? `${lines.join('\n')}\n` : '');

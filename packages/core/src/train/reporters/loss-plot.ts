@@ -8,7 +8,7 @@
 import type { FileIO } from '../../backend/backend-spec';
 import { resolveFiles } from '../../io/save-pretrained';
 import type { EvalEvent, StepEvent, TrainCallbacks } from '../events';
-import { type ChartSeries, lineChartSvg } from './svg-chart';
+import { type ChartSeries, lineChartSVG } from './svg-chart';
 
 const METRIC_COLORS: Record<string, string> = { 'rewards/chosen': '#2ca02c', 'rewards/rejected': '#9467bd', 'rewards/margin': '#ff7f0e', 'rewards/accuracy': '#7f7f7f' };
 
@@ -23,8 +23,10 @@ function metricSeries(points: readonly { x: number; metrics?: Record<string, num
   }));
 }
 
-/** Options of {@link lossCurveSvg}. */
+/** Options of {@link lossCurveSVG}. */
 export interface LossCurveOptions {
+  /** Training steps, drawn as the train-loss line. Default none. */
+  steps?: readonly StepEvent[];
   /** Chart title. Default `Loss`. */
   title?: string;
 }
@@ -33,7 +35,8 @@ export interface LossCurveOptions {
  * Renders train vs validation loss at each evaluation; without evaluations,
  * the per-update training loss.
  */
-export function lossCurveSvg(evals: readonly EvalEvent[], steps: readonly StepEvent[] = [], options: LossCurveOptions = {}): string {
+export function lossCurveSVG(evals: readonly EvalEvent[], options: LossCurveOptions = {}): string {
+  const steps = options.steps ?? [];
   const series: ChartSeries[] = evals.length
     ? [
         { name: 'training loss', color: '#1f77b4', points: evals.map((e) => ({ x: e.step, y: e.train.loss })) },
@@ -56,7 +59,7 @@ export function lossCurveSvg(evals: readonly EvalEvent[], steps: readonly StepEv
     const [s1, t1] = marks[after] as readonly [number, number];
     return s1 === s0 ? t1 : t0 + ((t1 - t0) * (x - s0)) / (s1 - s0);
   };
-  return lineChartSvg(series, { title: options.title ?? 'Loss', xLabel: 'update step', yLabel: metrics.length ? 'loss / reward' : 'loss', topAxis: marks.length > 1 ? { label: 'tokens seen', valueAt: tokensAt } : undefined });
+  return lineChartSVG(series, { title: options.title ?? 'Loss', xLabel: 'update step', yLabel: metrics.length ? 'loss / reward' : 'loss', topAxis: marks.length > 1 ? { label: 'tokens seen', valueAt: tokensAt } : undefined });
 }
 
 /** Options of {@link lossPlot}. */
@@ -69,7 +72,7 @@ export interface LossPlotOptions extends LossCurveOptions {
 export function lossPlot(path: string, options: LossPlotOptions = {}): TrainCallbacks {
   const evals: EvalEvent[] = [];
   const steps: StepEvent[] = [];
-  const write = (e: readonly EvalEvent[], s: readonly StepEvent[]) => resolveFiles(options.files).writeFileAtomic(path, lossCurveSvg(e, s, options));
+  const write = (e: readonly EvalEvent[], s: readonly StepEvent[]) => resolveFiles(options.files).writeFileAtomic(path, lossCurveSVG(e, { steps: s, ...options }));
   return {
     onStart(event) {
       evals.splice(0, evals.length, ...event.history.evals);

@@ -15,7 +15,7 @@ export interface ChartSeries {
   dashed?: boolean;
 }
 
-/** Options of {@link lineChartSvg}. */
+/** Options of {@link lineChartSVG}. */
 export interface ChartOptions {
   /** Title above the chart. */
   title?: string;
@@ -34,7 +34,8 @@ export interface ChartOptions {
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** About `count` round tick values covering [min, max]. */
-export function niceTicks(min: number, max: number, count = 5): number[] {
+export function niceTicks(options: { min: number; max: number; count?: number }): number[] {
+  const { min, max, count = 5 } = options;
   if (!(max > min)) return [min];
   const raw = (max - min) / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
@@ -52,7 +53,7 @@ function label(value: number): string {
 }
 
 /** Renders the series as a standalone SVG document. */
-export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptions = {}): string {
+export function lineChartSVG(series: readonly ChartSeries[], options: ChartOptions = {}): string {
   const width = options.width ?? 640;
   const height = options.height ?? 400;
   const margin = { left: 64, right: 24, top: options.topAxis ? 64 : 40, bottom: 52 };
@@ -72,13 +73,13 @@ export function lineChartSvg(series: readonly ChartSeries[], options: ChartOptio
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
   ];
-  for (const t of niceTicks(x0, x1)) {
+  for (const t of niceTicks({ min: x0, max: x1 })) {
     const x = sx(t).toFixed(1);
     out.push(`<line x1="${x}" y1="${margin.top + plotH}" x2="${x}" y2="${margin.top + plotH + 5}" stroke="#444"/>`);
     out.push(`<text x="${x}" y="${margin.top + plotH + 18}" text-anchor="middle">${label(t)}</text>`);
     if (options.topAxis) out.push(`<text x="${x}" y="${margin.top - 8}" text-anchor="middle" fill="#666">${label(options.topAxis.valueAt(t))}</text>`);
   }
-  for (const t of niceTicks(y0, y1)) {
+  for (const t of niceTicks({ min: y0, max: y1 })) {
     const y = sy(t).toFixed(1);
     out.push(`<line x1="${margin.left - 5}" y1="${y}" x2="${margin.left}" y2="${y}" stroke="#444"/><line x1="${margin.left}" y1="${y}" x2="${margin.left + plotW}" y2="${y}" stroke="#eee"/>`);
     out.push(`<text x="${margin.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${label(t)}</text>`);

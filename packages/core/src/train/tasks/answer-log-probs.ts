@@ -5,6 +5,7 @@
  * cross-entropy row by row, so the [tokens × vocabulary] logits never exist
  * whole and only answer positions reach the LM head.
  */
+import { DataError } from '../../data/data-error';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CausalLMBatch } from '../../data/collate';
 import { IGNORE_INDEX, lmCrossEntropy } from '../../loss/lm-cross-entropy';
@@ -15,6 +16,10 @@ import type { Pass } from './task';
 
 /** Options of {@link answerLogProbs}. */
 export interface AnswerLogProbOptions {
+  /** The model to score with. */
+  model: GPT2Model;
+  /** The batch whose answers (labels other than -100) are scored. */
+  batch: CausalLMBatch;
   /** Sum the answer's token log-probabilities, or average them. */
   reduction: 'sum' | 'mean';
   /** Dropout state. Default: no dropout. */
@@ -24,7 +29,8 @@ export interface AnswerLogProbOptions {
 }
 
 /** [R] log-probabilities of each row's labelled tokens; differentiable with respect to the model's variables. */
-export function answerLogProbs(model: GPT2Model, batch: CausalLMBatch, options: AnswerLogProbOptions): tf.Tensor1D {
+export function answerLogProbs(options: AnswerLogProbOptions): tf.Tensor1D {
+  const { model, batch } = options;
   return tf.tidy(() => {
     const { hidden } = model.transformer(batch.inputIds, { ...(options.pass ?? { training: false, seed: 0 }), hooks: options.hooks }); // [R, T', C]
     const [rows, time, channels] = hidden.shape;
@@ -32,7 +38,7 @@ export function answerLogProbs(model: GPT2Model, batch: CausalLMBatch, options: 
     for (let r = 0; r < rows; r++) {
       const labels = rowLabels([batch.labels[r] as number[]], time);
       const count = labels.reduce((n, label) => n + (label === IGNORE_INDEX ? 0 : 1), 0);
-      if (count === 0) throw new Error(`answerLogProbs: row ${r} has no answer token (every label is ${IGNORE_INDEX})`);
+      if (count === 0) throw new DataError(`answerLogProbs: row ${r} has no answer token (every label is ${IGNORE_INDEX})`);
       const meanLoss = lmCrossEntropy(tf.slice(hidden, [r, 0, 0], [1, time, channels]), model.outputEmbedding, labels);
       values.push(tf.mul(meanLoss, options.reduction === 'sum' ? -count : -1) as tf.Scalar);
     }

@@ -25,7 +25,7 @@ export function checkAnswerMasks(example: PreferenceExample, index: number): voi
   const source = example.source ?? { file: '<data>', record: index };
   for (const side of ['chosen', 'rejected'] as const) {
     const labels = example[`${side}Labels`];
-    if (!labels) throw new DataError(`has no ${side}Labels: DPO scores answer tokens only, so each side needs its answer mask; encode the records with encodeDpoPairs`, { source, field: `${side}Labels` });
+    if (!labels) throw new DataError(`has no ${side}Labels: DPO scores answer tokens only, so each side needs its answer mask; encode the records with encodeDPOPairs`, { source, field: `${side}Labels` });
     if (labels.length !== example[side].length) throw new DataError(`has ${labels.length} labels for ${example[side].length} tokens`, { source, field: `${side}Labels` });
   }
 }
@@ -42,7 +42,7 @@ export function collateAnswerRows(examples: readonly PreferenceExample[], option
 
 /** Pairs → a DPO batch; every example must carry reference log-probabilities made with `reduction`. */
 export function collateDpo(examples: readonly PreferenceExample[], reduction: 'sum' | 'mean', options: PadOptions = {}): DpoBatch {
-  if (examples.length === 0) throw new Error('collateDpo: the batch is empty');
+  if (examples.length === 0) throw new DataError('collateDpo: the batch is empty');
   const referenceChosen: number[] = [];
   const referenceRejected: number[] = [];
   examples.forEach((example, i) => {

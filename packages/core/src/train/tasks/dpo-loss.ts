@@ -13,14 +13,14 @@ import { TunekitError } from '@tunekit/formats';
 import { tidyObject } from '../../tf/tidy-object';
 
 /** How DPO turns the log-probability margin into a loss. */
-export type DpoLossType = 'sigmoid' | 'ipo' | 'hinge';
+export type DPOLossType = 'sigmoid' | 'ipo' | 'hinge';
 
 /** DPO settings (TRL's `DPOConfig` names, camel-cased). */
-export interface DpoOptions {
+export interface DPOOptions {
   /** β: how far the policy may move from the reference. Default 0.1 (TRL's and the chapter's). */
   beta?: number;
   /** Loss on the margin. Default `'sigmoid'` (the DPO paper's). */
-  lossType?: DpoLossType;
+  lossType?: DPOLossType;
   /** ε of conservative DPO: the share of pairs assumed mislabelled, in [0, 0.5). `sigmoid` only. Default 0. */
   labelSmoothing?: number;
   /**
@@ -31,11 +31,11 @@ export interface DpoOptions {
   reduction?: 'sum' | 'mean';
 }
 
-/** {@link DpoOptions} with defaults filled in and checked. */
-export type ResolvedDpoOptions = Required<DpoOptions>;
+/** {@link DPOOptions} with defaults filled in and checked. */
+export type ResolvedDPOOptions = Required<DPOOptions>;
 
 /** A DPO option out of range. */
-export class DpoOptionError extends TunekitError {
+export class DPOOptionError extends TunekitError {
   /**
    * @param message - which option is wrong and why
    * @param fix - what to pass instead
@@ -46,15 +46,15 @@ export class DpoOptionError extends TunekitError {
 }
 
 /** Fills defaults and rejects options that make no sense (before any work starts). */
-export function resolveDpoOptions(options: DpoOptions = {}): ResolvedDpoOptions {
-  const resolved: ResolvedDpoOptions = { beta: options.beta ?? 0.1, lossType: options.lossType ?? 'sigmoid', labelSmoothing: options.labelSmoothing ?? 0, reduction: options.reduction ?? 'sum' };
-  if (!(Number.isFinite(resolved.beta) && resolved.beta > 0)) throw new DpoOptionError(`dpo.beta is ${options.beta}; it must be a finite number > 0.`, 'Use 0.1 (the default) or a value such as 0.05–0.5.');
-  if (!['sigmoid', 'ipo', 'hinge'].includes(resolved.lossType)) throw new DpoOptionError(`dpo.lossType is "${String(options.lossType)}".`, "Use 'sigmoid', 'ipo' or 'hinge'.");
-  if (!(resolved.labelSmoothing >= 0 && resolved.labelSmoothing < 0.5)) throw new DpoOptionError(`dpo.labelSmoothing is ${options.labelSmoothing}; it must be in [0, 0.5).`, 'Use 0 (plain DPO) or a small share such as 0.1.');
+export function resolveDPOOptions(options: DPOOptions = {}): ResolvedDPOOptions {
+  const resolved: ResolvedDPOOptions = { beta: options.beta ?? 0.1, lossType: options.lossType ?? 'sigmoid', labelSmoothing: options.labelSmoothing ?? 0, reduction: options.reduction ?? 'sum' };
+  if (!(Number.isFinite(resolved.beta) && resolved.beta > 0)) throw new DPOOptionError(`dpo.beta is ${options.beta}; it must be a finite number > 0.`, 'Use 0.1 (the default) or a value such as 0.05–0.5.');
+  if (!['sigmoid', 'ipo', 'hinge'].includes(resolved.lossType)) throw new DPOOptionError(`dpo.lossType is "${String(options.lossType)}".`, "Use 'sigmoid', 'ipo' or 'hinge'.");
+  if (!(resolved.labelSmoothing >= 0 && resolved.labelSmoothing < 0.5)) throw new DPOOptionError(`dpo.labelSmoothing is ${options.labelSmoothing}; it must be in [0, 0.5).`, 'Use 0 (plain DPO) or a small share such as 0.1.');
   if (resolved.labelSmoothing > 0 && resolved.lossType !== 'sigmoid') {
-    throw new DpoOptionError(`dpo.labelSmoothing ${resolved.labelSmoothing} is only defined for lossType 'sigmoid', not '${resolved.lossType}'.`, "Set labelSmoothing to 0 or lossType to 'sigmoid'.");
+    throw new DPOOptionError(`dpo.labelSmoothing ${resolved.labelSmoothing} is only defined for lossType 'sigmoid', not '${resolved.lossType}'.`, "Set labelSmoothing to 0 or lossType to 'sigmoid'.");
   }
-  if (!['sum', 'mean'].includes(resolved.reduction)) throw new DpoOptionError(`dpo.reduction is "${String(options.reduction)}".`, "Use 'sum' (TRL) or 'mean' (the chapter's notebook).");
+  if (!['sum', 'mean'].includes(resolved.reduction)) throw new DPOOptionError(`dpo.reduction is "${String(options.reduction)}".`, "Use 'sum' (TRL) or 'mean' (the chapter's notebook).");
   return resolved;
 }
 
@@ -71,7 +71,7 @@ export interface PairLogProbs {
 }
 
 /** Per-pair DPO losses and implicit rewards, each [B]. The rewards are for logging and never enter the loss. */
-export interface DpoTerms {
+export interface DPOTerms {
   /** Loss of each pair. */
   losses: tf.Tensor1D;
   /** β·(log π(c) − log π_ref(c)). */
@@ -81,7 +81,7 @@ export interface DpoTerms {
 }
 
 /** The DPO loss and rewards of each pair. */
-export function dpoTerms(logProbs: PairLogProbs, options: ResolvedDpoOptions): DpoTerms {
+export function dpoTerms(logProbs: PairLogProbs, options: ResolvedDPOOptions): DPOTerms {
   return tidyObject(() => {
     const { beta, lossType, labelSmoothing } = options;
     const { policyChosen, policyRejected, referenceChosen, referenceRejected } = logProbs;

@@ -38,7 +38,7 @@ export function resolveReference(policy: GPT2Model, reference?: GPT2Model): Refe
 export interface PrecomputeReferenceOptions {
   /** The policy to be trained (with its adapters, if any). */
   model: GPT2Model;
-  /** Pairs with answer masks (from `encodeDpoPairs`). */
+  /** Pairs with answer masks (from `encodeDPOPairs`). */
   data: readonly PreferenceExample[];
   /** A separate reference model. Default: `model` with its adapters off, or `model` as it is now when it has none. */
   reference?: GPT2Model;
@@ -57,7 +57,7 @@ export async function fillReferenceLogProbs(pass: ReferencePass, data: readonly 
   for (let start = 0; start < missing.length; start += batchSize) {
     const indices = missing.slice(start, start + batchSize);
     const rows = collateAnswerRows(indices.map((i) => data[i] as PreferenceExample), collate);
-    const logProbs = tf.tidy(() => answerLogProbs(pass.model, rows, { reduction, hooks: pass.hooks }));
+    const logProbs = tf.tidy(() => answerLogProbs({ model: pass.model, batch: rows, reduction, hooks: pass.hooks }));
     const values = await logProbs.data();
     logProbs.dispose();
     indices.forEach((index, k) => {

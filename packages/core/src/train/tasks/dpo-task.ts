@@ -12,14 +12,14 @@ import type { GPT2Model } from '../../model/gpt2-model';
 import { tidyObject } from '../../tf/tidy-object';
 import { answerLogProbs } from './answer-log-probs';
 import { collateDpo, type DpoBatch } from './dpo-batch';
-import { dpoTerms, type DpoTerms, type ResolvedDpoOptions } from './dpo-loss';
+import { dpoTerms, type DPOTerms, type ResolvedDPOOptions } from './dpo-loss';
 import { fillReferenceLogProbs, resolveReference } from './dpo-reference';
 import type { Pass, Task } from './task';
 
 /** How the DPO task is built. */
 export interface DpoTaskOptions {
   /** Loss settings, already resolved. */
-  dpo: ResolvedDpoOptions;
+  dpo: ResolvedDPOOptions;
   /** Padding and truncation. */
   collate?: PadOptions;
   /** A separate frozen reference model (see `resolveReference` for the default). */
@@ -35,9 +35,9 @@ export interface DpoTaskOptions {
 /** The metric names, as TRL logs them (singular accuracy and margin). */
 export const DPO_METRICS = ['rewards/chosen', 'rewards/rejected', 'rewards/accuracy', 'rewards/margin'] as const;
 
-function terms(model: GPT2Model, batch: DpoBatch, options: ResolvedDpoOptions, pass?: Pass): DpoTerms {
+function terms(model: GPT2Model, batch: DpoBatch, options: ResolvedDPOOptions, pass?: Pass): DPOTerms {
   return tidyObject(() => {
-    const policy = answerLogProbs(model, batch.rows, { reduction: options.reduction, pass }); // [2B]
+    const policy = answerLogProbs({ model, batch: batch.rows, reduction: options.reduction, pass }); // [2B]
     return dpoTerms({
       policyChosen: tf.slice(policy, 0, batch.pairs) as tf.Tensor1D,
       policyRejected: tf.slice(policy, batch.pairs, batch.pairs) as tf.Tensor1D,

@@ -3,7 +3,7 @@ import { convertRecord } from '../../convert/convert-record.js';
 import { formatReadErrors, type ReadError } from '../../read/read-error.js';
 import { streamRecords } from '../../read/read-records.js';
 import { RECORD_KINDS, type AnyRecord, type RecordKind } from '../../records/record-types.js';
-import { toJsonArray, toJsonl, toTsv } from '../../write/write-records.js';
+import { toJSONArray, toJSONL, toTSV } from '../../write/write-records.js';
 import { choiceOption, parseArgs, UsageError } from '../args.js';
 import { CONVERT_OPTIONS, convertOptions, openInput, openOutput, READ_FLAGS, READ_OPTIONS } from '../common.js';
 import { EXIT, type CliIo } from '../io.js';
@@ -58,7 +58,7 @@ export async function convertCommand(argv: readonly string[], io: CliIo): Promis
       continue;
     }
     from = item.kind;
-    const result = convertRecord(item.record, item.kind, to, conversion);
+    const result = convertRecord(item.record, { from: item.kind, to, ...conversion });
     if (!result.ok) {
       errors.push({ file: item.file, line: item.line, record: item.index, field: result.field, message: result.message, code: 'conversion' });
       continue;
@@ -71,7 +71,7 @@ export async function convertCommand(argv: readonly string[], io: CliIo): Promis
     return EXIT.dataErrors;
   }
   const output = await openOutput(args, io);
-  output.write(toFormat === 'json' ? toJsonArray(out) : toFormat === 'jsonl' ? toJsonl(out) : toTsv(out as unknown as Record<string, unknown>[], ['label', 'text']));
+  output.write(toFormat === 'json' ? toJSONArray(out) : toFormat === 'jsonl' ? toJSONL(out) : toTSV(out as unknown as Record<string, unknown>[], { columns: ['label', 'text'] }));
   const path = await output.close();
   const notes = [...dropped].map(([note, n]) => `  ${note}: ${n} records`).join('\n');
   io.err(`converted ${out.length} ${from ?? input.options.kind ?? ''} records to ${to} (${toFormat})${path ? ` in ${path}` : ''}\n${notes ? `dropped or merged:\n${notes}\n` : 'nothing dropped\n'}`);

@@ -55,13 +55,13 @@ export async function renderCommand(argv: readonly string[], io: CliIo): Promise
     }
     if (item.index < start || item.index >= start + limit) continue;
     const where = { file: item.file, line: item.line, record: item.index };
-    const conversation = toConversation(item.record, item.kind, conversion);
+    const conversation = toConversation(item.record, { kind: item.kind, ...conversion });
     if (!conversation.ok) {
       errors.push({ ...where, field: conversation.field, message: conversation.message, code: 'conversion' });
       continue;
     }
     try {
-      const segments = render(conversation.value, template, options);
+      const segments = render(conversation.value, { template, ...options });
       if (style === 'json') output.write(`${JSON.stringify({ index: item.index, line: item.line, segments })}\n`);
       else if (style === 'text') output.write(`${segmentsToText(segments)}\n`);
       else output.write(`──── record ${item.index} (${item.file}:${item.line}) ────\n${markSegments(segments)}\n`);

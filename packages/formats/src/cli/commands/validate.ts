@@ -1,7 +1,7 @@
 /** `tunekit-formats validate FILE`. @module */
 import { isTunekitError } from '../../errors/tunekit-error.js';
 import { formatReport } from '../../validate/format-report.js';
-import { OPENAI_ENCODINGS, type OpenAiEncoding } from '../../validate/token-counter.js';
+import { OPENAI_ENCODINGS, type OpenAIEncoding } from '../../validate/token-counter.js';
 import { validateSource } from '../../validate/validate-source.js';
 import { choiceOption, integerOption, parseArgs, UsageError } from '../args.js';
 import { chooseTemplate, CONVERT_OPTIONS, convertOptions, openInput, openOutput, READ_FLAGS, READ_OPTIONS, renderOptions, TEMPLATE_OPTIONS } from '../common.js';
@@ -38,7 +38,7 @@ Options:
 export async function validateCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, [...READ_OPTIONS, ...CONVERT_OPTIONS, ...TEMPLATE_OPTIONS, 'context', 'encoding', 'out'], [...READ_FLAGS, 'json', 'strict']);
   const template = await chooseTemplate(args, false);
-  const encoding = choiceOption<OpenAiEncoding>(args, 'encoding', OPENAI_ENCODINGS);
+  const encoding = choiceOption<OpenAIEncoding>(args, 'encoding', OPENAI_ENCODINGS);
   const contextLength = integerOption(args, 'context', 1024);
   const input = await openInput(args, io);
   const output = await openOutput(args, io);
