@@ -13,7 +13,7 @@
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
+import { makeOutput, requireFloat32, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
 
 /** Kernel names, as @tunekit/core looks them up. */
@@ -30,12 +30,6 @@ export interface AttentionAttrs {
   /** Inverted dropout on the probabilities (0: none); the mask equals `TunekitDropoutMask`'s for shape [B, H, T, T] and `seed`. */
   dropoutRate: number;
   seed: number;
-}
-
-function values(backend: MathBackendCPU, t: TensorInfo, kernel: string, name: string): Float32Array {
-  const v = float32Values(backend, t);
-  if (!v) throw new Error(`${kernel}: ${name} must be a float32 tensor`);
-  return v;
 }
 
 /** [batch, time, maskBatch] after checking qkv and mask shapes. */
@@ -66,7 +60,7 @@ export const attentionKernel: NativeKernel = {
       const out = new Float32Array(batch * time * channels);
       const stats = new Float32Array(batch * attrs.heads * time * 2);
       const [heads, scale, skip, rate, seed] = call(attrs);
-      addon.attention(values(backend, qkv, ATTENTION, 'qkv'), values(backend, mask, ATTENTION, 'mask'), out, stats, batch, time, heads, maskBatch, scale, skip, rate, seed);
+      addon.attention(requireFloat32(backend, qkv, ATTENTION, 'qkv'), requireFloat32(backend, mask, ATTENTION, 'mask'), out, stats, batch, time, heads, maskBatch, scale, skip, rate, seed);
       return [makeOutput(backend, [batch, time, channels], out), makeOutput(backend, [batch, heads, time, 2], stats)];
     };
   },
@@ -87,8 +81,8 @@ export const attentionGradKernel: NativeKernel = {
       const dqkv = new Float32Array(sizeOf(qkv.shape));
       const [heads, scale, skip, rate, seed] = call(attrs);
       addon.attentionGrad(
-        values(backend, qkv, ATTENTION_GRAD, 'qkv'), values(backend, mask, ATTENTION_GRAD, 'mask'), values(backend, out, ATTENTION_GRAD, 'out'),
-        values(backend, stats, ATTENTION_GRAD, 'stats'), values(backend, dy, ATTENTION_GRAD, 'dy'), dqkv, batch, time, heads, maskBatch, scale, skip, rate, seed,
+        requireFloat32(backend, qkv, ATTENTION_GRAD, 'qkv'), requireFloat32(backend, mask, ATTENTION_GRAD, 'mask'), requireFloat32(backend, out, ATTENTION_GRAD, 'out'),
+        requireFloat32(backend, stats, ATTENTION_GRAD, 'stats'), requireFloat32(backend, dy, ATTENTION_GRAD, 'dy'), dqkv, batch, time, heads, maskBatch, scale, skip, rate, seed,
       );
       return makeOutput(backend, [...qkv.shape], dqkv);
     };

@@ -11,25 +11,16 @@
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
+import { makeOutput, requireFloat32, rowsOverLastAxis, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
 
 /** Kernel names, as @tunekit/core looks them up. */
 export const BIAS_GELU = 'TunekitBiasGelu';
 export const BIAS_GELU_GRAD = 'TunekitBiasGeluGrad';
 
-function values(backend: MathBackendCPU, t: TensorInfo, kernel: string, name: string): Float32Array {
-  const v = float32Values(backend, t);
-  if (!v) throw new Error(`${kernel}: ${name} must be a float32 tensor`);
-  return v;
-}
-
 /** [rows, cols] of h, checking that bias has one value per column. */
 function rowsCols(h: TensorInfo, bias: TensorInfo, kernel: string): [number, number] {
-  const cols = h.shape[h.shape.length - 1];
-  if (h.shape.length < 1 || cols === undefined || cols < 1) throw new Error(`${kernel}: h must have a non-empty last axis, got [${h.shape.join(', ')}]`);
-  if (sizeOf(bias.shape) !== cols) throw new Error(`${kernel}: bias must have ${cols} values (h's last axis), got [${bias.shape.join(', ')}]`);
-  return [sizeOf(h.shape) / cols, cols];
+  return rowsOverLastAxis(h, [bias], { kernel, x: 'h', perColumn: 'bias' });
 }
 
 export const biasGeluKernel: NativeKernel = {
@@ -42,7 +33,7 @@ export const biasGeluKernel: NativeKernel = {
       const { approximate } = args.attrs as unknown as { approximate: boolean };
       const [rows, cols] = rowsCols(h, bias, BIAS_GELU);
       const y = new Float32Array(rows * cols);
-      addon.biasGelu(values(backend, h, BIAS_GELU, 'h'), values(backend, bias, BIAS_GELU, 'bias'), y, rows, cols, approximate);
+      addon.biasGelu(requireFloat32(backend, h, BIAS_GELU, 'h'), requireFloat32(backend, bias, BIAS_GELU, 'bias'), y, rows, cols, approximate);
       return makeOutput(backend, [...h.shape], y);
     };
   },
@@ -61,7 +52,7 @@ export const biasGeluGradKernel: NativeKernel = {
       const dh = new Float32Array(rows * cols);
       const dbias = new Float32Array(cols);
       addon.biasGeluGrad(
-        values(backend, dy, BIAS_GELU_GRAD, 'dy'), values(backend, h, BIAS_GELU_GRAD, 'h'), values(backend, bias, BIAS_GELU_GRAD, 'bias'),
+        requireFloat32(backend, dy, BIAS_GELU_GRAD, 'dy'), requireFloat32(backend, h, BIAS_GELU_GRAD, 'h'), requireFloat32(backend, bias, BIAS_GELU_GRAD, 'bias'),
         dh, dbias, rows, cols, approximate,
       );
       return [makeOutput(backend, [...h.shape], dh), makeOutput(backend, [...bias.shape], dbias)];

@@ -9,6 +9,13 @@ export function float32Values(backend: MathBackendCPU, t: TensorInfo): Float32Ar
   return values instanceof Float32Array ? values : undefined;
 }
 
+/** The backing Float32Array of `t`, or an error naming the kernel and the input (for kernels with no stock fallback). */
+export function requireFloat32(backend: MathBackendCPU, t: TensorInfo, kernel: string, name: string): Float32Array {
+  const v = float32Values(backend, t);
+  if (!v) throw new Error(`${kernel}: ${name} must be a float32 tensor`);
+  return v;
+}
+
 /** The backing Int32Array of an int32 tensor, or undefined. */
 export function int32Values(backend: MathBackendCPU, t: TensorInfo): Int32Array | undefined {
   if (t.dtype !== 'int32') return undefined;
@@ -26,4 +33,21 @@ export function sizeOf(shape: readonly number[]): number {
   let size = 1;
   for (const d of shape) size *= d;
   return size;
+}
+
+/**
+ * [rows, cols] of `x` seen as rows over its last axis, after checking that
+ * each of `perColumn` has one value per column (a bias, gamma, beta).
+ */
+export function rowsOverLastAxis(
+  x: TensorInfo,
+  perColumn: TensorInfo[],
+  names: { kernel: string; x: string; perColumn: string },
+): [number, number] {
+  const cols = x.shape[x.shape.length - 1];
+  if (x.shape.length < 1 || cols === undefined || cols < 1) throw new Error(`${names.kernel}: ${names.x} must have a non-empty last axis, got [${x.shape.join(', ')}]`);
+  for (const p of perColumn) {
+    if (sizeOf(p.shape) !== cols) throw new Error(`${names.kernel}: ${names.perColumn} must have ${cols} values (${names.x}'s last axis), got [${p.shape.join(', ')}]`);
+  }
+  return [sizeOf(x.shape) / cols, cols];
 }

@@ -11,27 +11,16 @@
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
+import { makeOutput, requireFloat32, rowsOverLastAxis, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
 
 /** Kernel names, as @tunekit/core looks them up. */
 export const LAYER_NORM = 'TunekitLayerNorm';
 export const LAYER_NORM_GRAD = 'TunekitLayerNormGrad';
 
-function values(backend: MathBackendCPU, t: TensorInfo, kernel: string, name: string): Float32Array {
-  const v = float32Values(backend, t);
-  if (!v) throw new Error(`${kernel}: ${name} must be a float32 tensor`);
-  return v;
-}
-
 /** [rows, cols] of x, checking gamma's (and beta's) length against the last axis. */
 function rowsCols(x: TensorInfo, params: TensorInfo[], kernel: string): [number, number] {
-  const cols = x.shape[x.shape.length - 1];
-  if (x.shape.length < 1 || cols === undefined || cols < 1) throw new Error(`${kernel}: x must have a non-empty last axis, got [${x.shape.join(', ')}]`);
-  for (const p of params) {
-    if (sizeOf(p.shape) !== cols) throw new Error(`${kernel}: gamma and beta must have ${cols} values (x's last axis), got [${p.shape.join(', ')}]`);
-  }
-  return [sizeOf(x.shape) / cols, cols];
+  return rowsOverLastAxis(x, params, { kernel, x: 'x', perColumn: 'gamma and beta' });
 }
 
 export const layerNormKernel: NativeKernel = {
@@ -46,7 +35,7 @@ export const layerNormKernel: NativeKernel = {
       const out = new Float32Array(rows * cols);
       const mean = new Float32Array(rows);
       const rstd = new Float32Array(rows);
-      addon.layerNorm(values(backend, x, LAYER_NORM, 'x'), values(backend, gamma, LAYER_NORM, 'gamma'), values(backend, beta, LAYER_NORM, 'beta'), out, mean, rstd, rows, cols, epsilon);
+      addon.layerNorm(requireFloat32(backend, x, LAYER_NORM, 'x'), requireFloat32(backend, gamma, LAYER_NORM, 'gamma'), requireFloat32(backend, beta, LAYER_NORM, 'beta'), out, mean, rstd, rows, cols, epsilon);
       return [makeOutput(backend, [...x.shape], out), makeOutput(backend, [rows], mean), makeOutput(backend, [rows], rstd)];
     };
   },
@@ -66,8 +55,8 @@ export const layerNormGradKernel: NativeKernel = {
       const dgamma = new Float32Array(cols);
       const dbeta = new Float32Array(cols);
       addon.layerNormGrad(
-        values(backend, dy, LAYER_NORM_GRAD, 'dy'), values(backend, x, LAYER_NORM_GRAD, 'x'), values(backend, gamma, LAYER_NORM_GRAD, 'gamma'),
-        values(backend, mean, LAYER_NORM_GRAD, 'mean'), values(backend, rstd, LAYER_NORM_GRAD, 'rstd'), dx, dgamma, dbeta, rows, cols,
+        requireFloat32(backend, dy, LAYER_NORM_GRAD, 'dy'), requireFloat32(backend, x, LAYER_NORM_GRAD, 'x'), requireFloat32(backend, gamma, LAYER_NORM_GRAD, 'gamma'),
+        requireFloat32(backend, mean, LAYER_NORM_GRAD, 'mean'), requireFloat32(backend, rstd, LAYER_NORM_GRAD, 'rstd'), dx, dgamma, dbeta, rows, cols,
       );
       return [makeOutput(backend, [...x.shape], dx), makeOutput(backend, [...gamma.shape], dgamma), makeOutput(backend, [...gamma.shape], dbeta)];
     };
