@@ -6,7 +6,7 @@ import type { FileIO } from '../backend/backend-spec';
 import type { ParameterSource } from '../model/parameter-source';
 import { savedModuleTensorKey } from './peft-keys';
 import { joinPath } from '../io/join-path';
-import { resolveFiles } from '../io/save-pretrained';
+import { resolveFiles } from '../backend/default-backend';
 import type { PEFTConfigJSON, PEFTType } from './adapter';
 
 /** Both files' contents and where they came from (for error messages). */

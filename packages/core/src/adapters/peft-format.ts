@@ -13,7 +13,7 @@ import type { ParameterSource } from '../model/parameter-source';
 import { loraModuleOfKey, PROMPT_EMBEDDINGS_KEY } from './peft-keys';
 import { joinPath } from '../io/join-path';
 import { type DecodedTensor, parseSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
-import { resolveFiles } from '../io/save-pretrained';
+import { resolveFiles } from '../backend/default-backend';
 import type { Adapter, PEFTConfigJSON } from './adapter';
 import { AdapterSet } from './adapter-set';
 import { type LinearModule, LoRAAdapter } from './lora';

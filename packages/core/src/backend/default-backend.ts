@@ -45,3 +45,13 @@ export function defaultFiles(): FileIO {
   });
   return defaultFileIO;
 }
+
+/**
+ * The file access to use: `files` when given, else the backend's (pass the
+ * model's), else the default backend's (Node's file system in Node; elsewhere
+ * the first operation fails with a `no_file_system` error). Core has no file
+ * access of its own.
+ */
+export function resolveFiles(files?: FileIO, backend?: { backend: { files?: FileIO } }): FileIO {
+  return files ?? backend?.backend.files ?? defaultFiles();
+}

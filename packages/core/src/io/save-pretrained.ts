@@ -2,7 +2,7 @@
 import type { FileIO } from '../backend/backend-spec';
 import { toHFConfig } from '../model/config';
 import type { GPT2Model } from '../model/gpt2-model';
-import { defaultFiles } from '../backend/default-backend';
+import { resolveFiles } from '../backend/default-backend';
 import { joinPath } from './join-path';
 import { concatBytes, safetensorsParts, type TensorToWrite } from './safetensors';
 
@@ -38,15 +38,6 @@ export async function modelTensors(model: GPT2Model): Promise<Map<string, Tensor
   return tensors;
 }
 
-/**
- * The file access to use: `files` when given, else the backend's (pass the
- * model's), else the default backend's (Node's file system in Node; elsewhere
- * the first operation fails with a `no_file_system` error). Core has no file
- * access of its own.
- */
-export function resolveFiles(files?: FileIO, backend?: { backend: { files?: FileIO } }): FileIO {
-  return files ?? backend?.backend.files ?? defaultFiles();
-}
 
 /**
  * Writes `config.json` and `model.safetensors` into `directory`, each

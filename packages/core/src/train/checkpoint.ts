@@ -18,7 +18,7 @@ import { InvalidFileError } from '@tunekit/formats';
 import type { FileIO } from '../backend/backend-spec';
 import { joinPath } from '../io/join-path';
 import { concatBytes, type DecodedTensor, parseSafetensors, safetensorsParts, type TensorToWrite } from '../io/safetensors';
-import { resolveFiles } from '../io/save-pretrained';
+import { resolveFiles } from '../backend/default-backend';
 import { CheckpointWriteError } from './errors';
 
 /**
@@ -148,8 +148,7 @@ async function pruneCheckpoints(files: FileIO, directory: string, keep: number, 
  * holds a `trainer-state.json`, else the one its `latest` file names.
  */
 export async function resolveCheckpoint(path: string, options: { files?: FileIO } = {}): Promise<string> {
-  const { files } = options;
-  const io = files ?? resolveFiles();
+  const io = resolveFiles(options.files);
   if (await io.exists(joinPath(path, TRAINER_STATE_FILE))) return path;
   const pointer = joinPath(path, LATEST_FILE);
   if (await io.exists(pointer)) {
@@ -168,7 +167,7 @@ export async function readCheckpoint<State>(path: string, options: { files?: Fil
   /** The checkpoint directory that was read. */
   path: string;
 }> {
-  const io = options.files ?? resolveFiles();
+  const io = resolveFiles(options.files);
   const directory = await resolveCheckpoint(path, { files: io });
   const statePath = joinPath(directory, TRAINER_STATE_FILE);
   let state: State;

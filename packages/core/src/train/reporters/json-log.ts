@@ -6,7 +6,7 @@
  * from the checkpoint's history.
  */
 import type { FileIO } from '../../backend/backend-spec';
-import { resolveFiles } from '../../io/save-pretrained';
+import { resolveFiles } from '../../backend/default-backend';
 import type { TrainCallbacks } from '../events';
 
 /** Options of {@link jsonLog}. */

@@ -6,7 +6,7 @@
  * after every evaluation.
  */
 import type { FileIO } from '../../backend/backend-spec';
-import { resolveFiles } from '../../io/save-pretrained';
+import { resolveFiles } from '../../backend/default-backend';
 import type { EvalEvent, StepEvent, TrainCallbacks } from '../events';
 import { type ChartSeries, lineChartSVG } from './svg-chart';
 
