@@ -2,6 +2,7 @@
 // something switched away, and doDispose undoes what doInit did (the native
 // kernels replace tfjs's cpu kernels process-wide) so a later doInit starts afresh.
 import * as tf from '@tensorflow/tfjs-core';
+import { TunekitAdamW } from '@tunekit/backend-spec';
 import { describe, expect, it } from 'vitest';
 import { createCPUBackend } from './index';
 
@@ -26,13 +27,13 @@ describe('CPU backend start-up', () => {
       expect(started).toMatch(/native unavailable/);
       return;
     }
-    expect(tf.getKernel('TunekitAdamW', 'cpu')).toBeDefined();
+    expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeDefined();
     await backend.doDispose?.();
-    expect(tf.getKernel('TunekitAdamW', 'cpu')).toBeUndefined();
+    expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeUndefined();
     expect(() => backend.doCapabilities()).toThrow(/call doInit\(\) first/);
     await backend.doInit();
     expect(backend.doCapabilities().description).toMatch(/native kernels/);
-    expect(tf.getKernel('TunekitAdamW', 'cpu')).toBeDefined();
+    expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeDefined();
     await backend.doDispose?.();
   });
 });

@@ -1,11 +1,39 @@
 /**
  * @packageDocumentation
  * The tunekit backend specification, version 1: what a backend package
- * implements and `@tunekit/core` calls, plus the start-up path every backend
- * shares. Its own package so that core and every backend (including the CPU
- * backend core loads by default) depend on it, and never on each other.
+ * implements and `@tunekit/core` calls, the optional fused kernels a backend
+ * may register (each defined once: name, inputs, attributes, outputs), and
+ * the start-up path every backend shares. Its own package so that core and
+ * every backend (including the CPU backend core loads by default) depend on
+ * it, and never on each other.
  */
 export type { BackendCapabilities, BackendV1, FileIO } from './backend-spec';
 export { engineStartup, type EngineSelector, type EngineStartup, type EngineStartupOptions } from './engine-startup';
 export { lazyFileIO } from './lazy-file-io';
 export { isNodeRuntime } from './runtime';
+export {
+  OPTIONAL_KERNEL_NAMES,
+  TunekitAdamW,
+  TunekitAttention,
+  TunekitAttentionGrad,
+  TunekitBiasGelu,
+  TunekitBiasGeluGrad,
+  TunekitDropoutMask,
+  TunekitGelu,
+  TunekitGeluGrad,
+  TunekitLayerNorm,
+  TunekitLayerNormGrad,
+  type NoAttrs,
+  type OptionalKernelAttrs,
+  type OptionalKernelImplementation,
+  type OptionalKernelInputs,
+  type OptionalKernelName,
+  type OptionalKernelOutputs,
+  type OptionalKernelSignature,
+  type OptionalKernelSignatures,
+  type TunekitAdamWAttrs,
+  type TunekitAttentionAttrs,
+  type TunekitDropoutMaskAttrs,
+  type TunekitGeluAttrs,
+  type TunekitLayerNormAttrs,
+} from './optional-kernels';

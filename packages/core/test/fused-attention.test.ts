@@ -5,12 +5,13 @@
 // per-row mask: no future-key skipping) and in evaluation.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TunekitAttention, TunekitAttentionGrad } from '@tunekit/backend-spec';
 import { createCPUBackend } from '@tunekit/backend-cpu';
 import { createModel, type GPT2Model } from '@tunekit/core';
 import { canFuseAttention } from '../src/model/fused-attention';
 import { expectAllClose, readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
-const KERNELS = ['TunekitAttention', 'TunekitAttentionGrad'];
+const KERNELS = [TunekitAttention, TunekitAttentionGrad];
 let skip: string | undefined;
 let model: GPT2Model;
 

@@ -4,14 +4,15 @@
 // and b, odd shapes, both GELU forms.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TunekitBiasGelu, TunekitBiasGeluGrad, TunekitGelu, TunekitGeluGrad } from '@tunekit/backend-spec';
 import type { GPT2Activation } from '../src/model/config';
 import { canFuseBiasGelu } from '../src/model/fused-bias-gelu';
 import { linearGelu } from '../src/model/layers';
 import type { ForwardContext } from '../src/model/hooks';
 import { expectAllClose, readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
-const BIAS_GELU_KERNELS = ['TunekitBiasGelu', 'TunekitBiasGeluGrad'];
-const GELU_KERNELS = ['TunekitGelu', 'TunekitGeluGrad'];
+const BIAS_GELU_KERNELS = [TunekitBiasGelu, TunekitBiasGeluGrad];
+const GELU_KERNELS = [TunekitGelu, TunekitGeluGrad];
 const context: ForwardContext = { training: true, nextSeed: () => 0 };
 let skip: string | undefined;
 beforeAll(async () => {

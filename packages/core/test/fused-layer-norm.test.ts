@@ -2,11 +2,12 @@
 // op-by-op path: values and gradients for x, gamma and beta, odd shapes.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
 import { layerNorm } from '../src/model/layers';
 import { canFuseLayerNorm } from '../src/model/fused-layer-norm';
 import { expectAllClose, readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
-const KERNELS = ['TunekitLayerNorm', 'TunekitLayerNormGrad'];
+const KERNELS = [TunekitLayerNorm, TunekitLayerNormGrad];
 let skip: string | undefined;
 beforeAll(async () => {
   skip = await useNativeBackend();

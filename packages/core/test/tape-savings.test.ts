@@ -4,6 +4,7 @@
 // freed before the backward runs.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TunekitDropoutMask } from '@tunekit/backend-spec';
 import { addBias, dropout, residualAdd } from '../src/model/layers';
 import type { ForwardContext } from '../src/model/hooks';
 import { expectAllClose, readAll, useNativeBackend } from './fused-kernel-support';
@@ -78,7 +79,7 @@ describe('ops that keep less on the tape', () => {
     if (skip) return ctx.skip(skip);
     const x = tf.randomUniform([4, 9, 16], -1, 1, 'float32', 7);
     const dy = tf.randomUniform([4, 9, 16], -1, 1, 'float32', 8);
-    const mask = tf.engine().runKernel('TunekitDropoutMask', {}, { shape: [4, 9, 16], rate: 0.25, seed: 42 }) as tf.Tensor;
+    const mask = tf.engine().runKernel(TunekitDropoutMask, {}, { shape: [4, 9, 16], rate: 0.25, seed: 42 }) as tf.Tensor;
     const branch = (a: tf.Tensor) => tf.mul(a, 3);
     const ours = run((m) => dropout(m, 0.25, context), x, mask, dy, branch, false);
     const stock = run((m, b) => tf.mul(m, b), x, mask, dy, branch, false);

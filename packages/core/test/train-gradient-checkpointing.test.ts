@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TunekitAttention, TunekitAttentionGrad, TunekitDropoutMask, TunekitGelu, TunekitGeluGrad, TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
 import {
   applyAdapter, type CausalLMExample, ClassificationHead, type ClassificationExample, createLoRA, createPrefixTuning, createPromptTuning, GPT2Model,
   gpt2Tokenizer, loadModel, train, type TrainOptions, type TrainResult,
@@ -86,7 +87,7 @@ async function expectSameStep(spec: TaskData, data: readonly unknown[], sources:
 /** Runs `fn` with core's optional fused kernels unregistered (attention, layer norm, GELU, dropout mask), so the op-by-op path runs. */
 async function onOpPath(fn: () => Promise<void>): Promise<void> {
   const backend = tf.getBackend();
-  const names = ['TunekitAttention', 'TunekitAttentionGrad', 'TunekitLayerNorm', 'TunekitLayerNormGrad', 'TunekitGelu', 'TunekitGeluGrad', 'TunekitDropoutMask'];
+  const names = [TunekitAttention, TunekitAttentionGrad, TunekitLayerNorm, TunekitLayerNormGrad, TunekitGelu, TunekitGeluGrad, TunekitDropoutMask];
   const configs = names.flatMap((name) => {
     const config = tf.getKernel(name, backend);
     if (config) tf.unregisterKernel(name, backend);

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUSED_ADAMW, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { TunekitAdamW } from '@tunekit/backend-spec';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
@@ -22,7 +23,7 @@ function reference(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: { 
   });
 }
 
-describe.skipIf(nativeSkipReason !== undefined)(`${FUSED_ADAMW}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+describe.skipIf(nativeSkipReason !== undefined)(`${TunekitAdamW}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   for (const decay of [1, 1 - 1e-3 * 0.1]) {
     it(`matches the op-by-op update (decay ${decay})`, () => {
       const p = randomTensor([70, 301], 1);
@@ -34,7 +35,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${FUSED_ADAMW}${nativeSkipReaso
       const expected = reference(p, g, m, v, attrs);
       registerNativeCPUKernels();
       const before = tf.memory().numTensors;
-      const actual = tf.engine().runKernel(FUSED_ADAMW, { variable: p, gradient: g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const actual = tf.engine().runKernel(TunekitAdamW, { variable: p, gradient: g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       expect(tf.memory().numTensors).toBe(before + 3);
       actual.forEach((t, i) => expectClose(t.dataSync(), (expected[i] as tf.Tensor).dataSync(), 1e-6, `output ${i}`));
       tf.dispose([p, g, m, v, ...expected, ...actual]);
@@ -43,8 +44,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${FUSED_ADAMW}${nativeSkipReaso
 
   it('is registered only while the native kernels are', () => {
     registerNativeCPUKernels();
-    expect(tf.getKernel(FUSED_ADAMW, 'cpu')).toBeDefined();
+    expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeDefined();
     unregisterNativeCPUKernels();
-    expect(tf.getKernel(FUSED_ADAMW, 'cpu')).toBeUndefined();
+    expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeUndefined();
   });
 });

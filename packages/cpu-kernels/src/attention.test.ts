@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTENTION, ATTENTION_GRAD, type AttentionAttrs, DROPOUT_MASK, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { TunekitAttention, type TunekitAttentionAttrs, TunekitAttentionGrad, TunekitDropoutMask } from '@tunekit/backend-spec';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
@@ -13,7 +14,7 @@ beforeAll(useCpuBackend);
 afterAll(unregisterNativeCPUKernels);
 
 /** The op-by-op path of core's attention: split, heads, scores, mask, softmax, dropout (the native mask kernel), merge. */
-function opAttention(qkv: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
+function opAttention(qkv: tf.Tensor, mask: tf.Tensor, attrs: TunekitAttentionAttrs): tf.Tensor {
   const [batch, time, width] = qkv.shape as [number, number, number];
   const channels = width / 3;
   const headDim = channels / attrs.heads;
@@ -21,7 +22,7 @@ function opAttention(qkv: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf
   const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
   const scores = tf.add(tf.mul(tf.matMul(heads(q), heads(k), false, true), attrs.scale), mask);
   let p = tf.softmax(scores, -1);
-  if (attrs.dropoutRate > 0) p = tf.mul(p, tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [...p.shape], rate: attrs.dropoutRate, seed: attrs.seed }) as tf.Tensor);
+  if (attrs.dropoutRate > 0) p = tf.mul(p, tf.engine().runKernel(TunekitDropoutMask, {}, { shape: [...p.shape], rate: attrs.dropoutRate, seed: attrs.seed }) as tf.Tensor);
   return tf.reshape(tf.transpose(tf.matMul(p, heads(v)), [0, 2, 1, 3]), [batch, time, channels]);
 }
 
@@ -58,19 +59,19 @@ const CASES: Case[] = [
   { name: 'left padding (per-row mask, whole rows masked), dropout', batch: 3, time: 29, heads: 2, headDim: 7, padded: [0, 5, 28], dropoutRate: 0.2 },
 ];
 
-describe.skipIf(nativeSkipReason !== undefined)(`${ATTENTION}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+describe.skipIf(nativeSkipReason !== undefined)(`${TunekitAttention}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   for (const c of CASES) {
     it(`${c.name}: out and dqkv match the op path (threads 1 and 2)`, () => {
       const width = 3 * c.heads * c.headDim;
       const qkv = randomTensor([c.batch, c.time, width], 1, 2);
       const dy = randomTensor([c.batch, c.time, width / 3], 2);
       const mask = makeMask(c.batch, c.time, c.padded);
-      const attrs: AttentionAttrs = { heads: c.heads, scale: 1 / Math.sqrt(c.headDim), skipFuture: !c.padded, dropoutRate: c.dropoutRate, seed: 1234 };
+      const attrs: TunekitAttentionAttrs = { heads: c.heads, scale: 1 / Math.sqrt(c.headDim), skipFuture: !c.padded, dropoutRate: c.dropoutRate, seed: 1234 };
       for (const threads of [1, 2]) {
         registerNativeCPUKernels({ threads });
         const expected = tf.tidy(() => [opAttention(qkv, mask, attrs), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(opAttention(t, mask, attrs), dy)))(qkv)]);
-        const [out, stats] = tf.engine().runKernel(ATTENTION, { qkv, mask }, { ...attrs }) as tf.Tensor[];
-        const dqkv = tf.engine().runKernel(ATTENTION_GRAD, { dy, qkv, mask, out: out as tf.Tensor, stats: stats as tf.Tensor }, { ...attrs }) as tf.Tensor;
+        const [out, stats] = tf.engine().runKernel(TunekitAttention, { qkv, mask }, { ...attrs }) as tf.Tensor[];
+        const dqkv = tf.engine().runKernel(TunekitAttentionGrad, { dy, qkv, mask, out: out as tf.Tensor, stats: stats as tf.Tensor }, { ...attrs }) as tf.Tensor;
         expect(out?.shape).toEqual([c.batch, c.time, width / 3]);
         expectClose((out as tf.Tensor).dataSync(), (expected[0] as tf.Tensor).dataSync(), 1e-5, 'out');
         expectClose(dqkv.dataSync(), (expected[1] as tf.Tensor).dataSync(), 1e-5, 'dqkv');
@@ -87,8 +88,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${ATTENTION}${nativeSkipReason 
     const mask = makeMask(2, 66);
     const run = (skipFuture: boolean) => {
       const attrs = { heads: 2, scale: 0.5, skipFuture, dropoutRate: 0.1, seed: 9 };
-      const [out, stats] = tf.engine().runKernel(ATTENTION, { qkv, mask }, attrs) as tf.Tensor[];
-      const dqkv = tf.engine().runKernel(ATTENTION_GRAD, { dy, qkv, mask, out: out as tf.Tensor, stats: stats as tf.Tensor }, attrs) as tf.Tensor;
+      const [out, stats] = tf.engine().runKernel(TunekitAttention, { qkv, mask }, attrs) as tf.Tensor[];
+      const dqkv = tf.engine().runKernel(TunekitAttentionGrad, { dy, qkv, mask, out: out as tf.Tensor, stats: stats as tf.Tensor }, attrs) as tf.Tensor;
       const result = [Float32Array.from((out as tf.Tensor).dataSync()), Float32Array.from(dqkv.dataSync())];
       tf.dispose([out as tf.Tensor, stats as tf.Tensor, dqkv]);
       return result;
@@ -104,7 +105,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${ATTENTION}${nativeSkipReason 
     registerNativeCPUKernels();
     const qkv = tf.zeros([2, 4, 6]);
     const mask = tf.zeros([1, 1, 4, 5]);
-    expect(() => tf.engine().runKernel(ATTENTION, { qkv, mask }, { heads: 1, scale: 1, skipFuture: true, dropoutRate: 0, seed: 0 })).toThrow(/mask must be/);
+    expect(() => tf.engine().runKernel(TunekitAttention, { qkv, mask }, { heads: 1, scale: 1, skipFuture: true, dropoutRate: 0, seed: 0 })).toThrow(/mask must be/);
     tf.dispose([qkv, mask]);
   });
 });

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIAS_GELU, BIAS_GELU_GRAD, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { TunekitBiasGelu, TunekitBiasGeluGrad } from '@tunekit/backend-spec';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeModes, nativeSkipReason, restoreIsa, useIsa } from './test-support/native-modes';
@@ -29,7 +30,7 @@ function opBiasGelu(h: tf.Tensor, bias: tf.Tensor, approximate: boolean): tf.Ten
 
 const isas = [...new Set(nativeModes().map((m) => m.isa))].map((isa) => ({ isa, skip: nativeModes().find((m) => m.isa === isa)?.skip }));
 
-describe.skipIf(nativeSkipReason !== undefined)(`${BIAS_GELU}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+describe.skipIf(nativeSkipReason !== undefined)(`${TunekitBiasGelu}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   // Odd row counts (not a multiple of the 32-row chunks), widths that are not a
   // multiple of any vector width, rank 1–3, GPT-2's 3072.
   const shapes: number[][] = [[37, 129], [3, 5, 7], [2, 33, 3072], [11], [65, 3], [1, 1, 17]];
@@ -50,8 +51,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${BIAS_GELU}${nativeSkipReason 
           useIsa(isa);
           for (const threads of [1, 2]) {
             registerNativeCPUKernels({ threads });
-            const y = tf.engine().runKernel(BIAS_GELU, { h, bias }, { approximate }) as tf.Tensor;
-            const [dh, db] = tf.engine().runKernel(BIAS_GELU_GRAD, { dy, h, bias }, { approximate }) as tf.Tensor[];
+            const y = tf.engine().runKernel(TunekitBiasGelu, { h, bias }, { approximate }) as tf.Tensor;
+            const [dh, db] = tf.engine().runKernel(TunekitBiasGeluGrad, { dy, h, bias }, { approximate }) as tf.Tensor[];
             expect(y.shape).toEqual(shape);
             expect(dh?.shape).toEqual(shape);
             expect(db?.shape).toEqual([cols]);
@@ -75,8 +76,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${BIAS_GELU}${nativeSkipReason 
     const run = (isa: string, threads: number) => {
       useIsa(isa as 'scalar');
       registerNativeCPUKernels({ threads });
-      const y = tf.engine().runKernel(BIAS_GELU, { h, bias }, { approximate: true }) as tf.Tensor;
-      const grads = tf.engine().runKernel(BIAS_GELU_GRAD, { dy, h, bias }, { approximate: true }) as tf.Tensor[];
+      const y = tf.engine().runKernel(TunekitBiasGelu, { h, bias }, { approximate: true }) as tf.Tensor;
+      const grads = tf.engine().runKernel(TunekitBiasGeluGrad, { dy, h, bias }, { approximate: true }) as tf.Tensor[];
       const out = [y, ...grads].map((g) => Array.from(g.dataSync()));
       tf.dispose([y, ...grads]);
       return out;
@@ -95,8 +96,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${BIAS_GELU}${nativeSkipReason 
     const h = tf.zeros([2, 4]);
     const bias = tf.ones([3]);
     const dy = tf.zeros([2, 3]);
-    expect(() => tf.engine().runKernel(BIAS_GELU, { h, bias }, { approximate: true })).toThrow(/bias must have 4 values/);
-    expect(() => tf.engine().runKernel(BIAS_GELU_GRAD, { dy, h, bias: tf.ones([4]) }, { approximate: true })).toThrow(/dy must have h's size/);
+    expect(() => tf.engine().runKernel(TunekitBiasGelu, { h, bias }, { approximate: true })).toThrow(/bias must have 4 values/);
+    expect(() => tf.engine().runKernel(TunekitBiasGeluGrad, { dy, h, bias: tf.ones([4]) }, { approximate: true })).toThrow(/dy must have h's size/);
     tf.dispose([h, bias, dy]);
   });
 });

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DROPOUT_MASK, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { TunekitDropoutMask } from '@tunekit/backend-spec';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { nativeSkipReason } from './test-support/native-modes';
 
@@ -10,14 +11,14 @@ beforeAll(useCpuBackend);
 afterAll(unregisterNativeCPUKernels);
 
 function mask(shape: number[], rate: number, seed: number): Float32Array {
-  const t = tf.engine().runKernel(DROPOUT_MASK, {}, { shape, rate, seed }) as tf.Tensor;
+  const t = tf.engine().runKernel(TunekitDropoutMask, {}, { shape, rate, seed }) as tf.Tensor;
   expect(t.shape).toEqual(shape);
   const values = t.dataSync() as Float32Array;
   t.dispose();
   return values;
 }
 
-describe.skipIf(nativeSkipReason !== undefined)(`${DROPOUT_MASK}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+describe.skipIf(nativeSkipReason !== undefined)(`${TunekitDropoutMask}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   it('is 1/(1−rate) or 0, keeping about 1−rate of the elements', () => {
     registerNativeCPUKernels();
     const values = mask([200, 1000], 0.1, 42);

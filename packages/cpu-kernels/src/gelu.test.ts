@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { GELU, GELU_GRAD, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { TunekitGelu, TunekitGeluGrad } from '@tunekit/backend-spec';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
@@ -19,7 +20,7 @@ function opGelu(x: tf.Tensor, approximate: boolean): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner)));
 }
 
-describe.skipIf(nativeSkipReason !== undefined)(`${GELU}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+describe.skipIf(nativeSkipReason !== undefined)(`${TunekitGelu}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   for (const approximate of [true, false]) {
     it(`${approximate ? 'tanh' : 'erf'} form: value and dy·GELU'(x) match the op version`, () => {
       const x = randomTensor([37, 129], 1, 6); // covers the saturated tails
@@ -27,8 +28,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${GELU}${nativeSkipReason ? ` �
       unregisterNativeCPUKernels();
       const expected = tf.tidy(() => [opGelu(x, approximate), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(opGelu(t, approximate), dy)))(x)]);
       registerNativeCPUKernels();
-      const value = tf.engine().runKernel(GELU, { x }, { approximate }) as tf.Tensor;
-      const grad = tf.engine().runKernel(GELU_GRAD, { dy, x }, { approximate }) as tf.Tensor;
+      const value = tf.engine().runKernel(TunekitGelu, { x }, { approximate }) as tf.Tensor;
+      const grad = tf.engine().runKernel(TunekitGeluGrad, { dy, x }, { approximate }) as tf.Tensor;
       expectClose(value.dataSync(), (expected[0] as tf.Tensor).dataSync(), 2e-6, 'value');
       expectClose(grad.dataSync(), (expected[1] as tf.Tensor).dataSync(), 2e-6, 'gradient');
       tf.dispose([x, dy, value, grad, ...expected]);

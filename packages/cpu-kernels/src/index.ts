@@ -4,6 +4,10 @@
  * the hot kernels of tfjs's pure-JS `cpu` backend in Node (packed GEMM for
  * every matMul form, scatter-add for the embedding gradient, ...).
  *
+ * Besides overrides of tfjs's own kernels it registers all the optional
+ * fused kernels of `@tunekit/backend-spec` (`TunekitGelu`, `TunekitAdamW`,
+ * ...), under the names, inputs and attributes defined there.
+ *
  * Nothing happens on import: call {@link registerNativeCPUKernels}. When the
  * addon is missing (no compiler at install time), fails to load, fails its
  * self-test, or `TUNEKIT_DISABLE_NATIVE=1` is set, the functions report
@@ -126,9 +130,3 @@ export function unregisterNativeCPUKernels(): void {
 
 export type { NativeISA } from './native/addon-types';
 export type { BinarySource } from './native/load-addon';
-export { FUSED_ADAMW, type FusedAdamWAttrs } from './kernels/adamw';
-export { DROPOUT_MASK, type DropoutMaskAttrs } from './kernels/dropout-mask';
-export { GELU, GELU_GRAD } from './kernels/gelu';
-export { BIAS_GELU, BIAS_GELU_GRAD } from './kernels/bias-gelu';
-export { LAYER_NORM, LAYER_NORM_GRAD } from './kernels/layer-norm';
-export { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from './kernels/attention';

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAYER_NORM, LAYER_NORM_GRAD, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
@@ -20,7 +21,7 @@ function opLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: n
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta);
 }
 
-describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
+describe.skipIf(nativeSkipReason !== undefined)(`${TunekitLayerNorm}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   // Odd row counts (not a multiple of the 32-row chunks), odd widths, rank 1–3, and a 1-wide axis (variance 0).
   const shapes: number[][] = [[37, 129], [3, 5, 7], [2, 33, 768], [11], [4, 1], [65, 3]];
   for (const shape of shapes) {
@@ -39,8 +40,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason
       });
       for (const threads of [1, 2]) {
         registerNativeCPUKernels({ threads });
-        const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
-        const grads = tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
+        const [y, mean, rstd] = tf.engine().runKernel(TunekitLayerNorm, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
+        const grads = tf.engine().runKernel(TunekitLayerNormGrad, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
         expect((y as tf.Tensor).shape).toEqual(shape);
         expect(mean?.shape).toEqual([x.size / cols]);
         expectClose((y as tf.Tensor).dataSync(), (expected[0] as tf.Tensor).dataSync(), 2e-6, 'y');
@@ -59,8 +60,8 @@ describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason
     const dy = randomTensor([301, 96], 7);
     const run = (threads: number) => {
       registerNativeCPUKernels({ threads });
-      const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta: gamma }, { epsilon: 1e-5 }) as tf.Tensor[];
-      const grads = tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
+      const [y, mean, rstd] = tf.engine().runKernel(TunekitLayerNorm, { x, gamma, beta: gamma }, { epsilon: 1e-5 }) as tf.Tensor[];
+      const grads = tf.engine().runKernel(TunekitLayerNormGrad, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
       const out = grads.map((g) => Array.from(g.dataSync()));
       tf.dispose([y as tf.Tensor, mean as tf.Tensor, rstd as tf.Tensor, ...grads]);
       return out;
@@ -73,7 +74,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`${LAYER_NORM}${nativeSkipReason
     registerNativeCPUKernels();
     const x = tf.zeros([2, 4]);
     const gamma = tf.ones([3]);
-    expect(() => tf.engine().runKernel(LAYER_NORM, { x, gamma, beta: gamma }, { epsilon: 1e-5 })).toThrow(/4 values/);
+    expect(() => tf.engine().runKernel(TunekitLayerNorm, { x, gamma, beta: gamma }, { epsilon: 1e-5 })).toThrow(/4 values/);
     tf.dispose([x, gamma]);
   });
 });

@@ -1,6 +1,7 @@
 /** The public API: info without registering, idempotent registration, restoring the stock kernels. */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { OPTIONAL_KERNEL_NAMES } from '@tunekit/backend-spec';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nativeKernelsInfo, registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { nativeSkipReason } from './test-support/native-modes';
@@ -42,6 +43,14 @@ describe.skipIf(nativeSkipReason !== undefined)(`registration${nativeSkipReason 
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
     unregisterNativeCPUKernels(); // a second call is harmless
     expect(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc).toBe(stock);
+  });
+
+  it('registers every optional kernel of @tunekit/backend-spec', () => {
+    const info = registerNativeCPUKernels();
+    expect(info.kernels).toEqual(expect.arrayContaining([...OPTIONAL_KERNEL_NAMES]));
+    for (const name of OPTIONAL_KERNEL_NAMES) expect(tf.getKernel(name, 'cpu'), name).toBeDefined();
+    unregisterNativeCPUKernels();
+    for (const name of OPTIONAL_KERNEL_NAMES) expect(tf.getKernel(name, 'cpu'), name).toBeUndefined();
   });
 
   it('leaves alone a kernel that someone else replaced after us', () => {

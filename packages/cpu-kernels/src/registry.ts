@@ -5,6 +5,7 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 import { type KernelConfig, type KernelFunc, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { InvalidStateError } from '@tunekit/formats';
 import { ALL_KERNELS } from './kernels/all-kernels';
 import type { NativeAddon } from './native/addon-types';
 
@@ -29,7 +30,7 @@ export function installKernels(addon: NativeAddon): void {
     if (kernel.extra) {
       if (stock) continue; // someone else's kernel of that name
       const ours = kernel.create(addon, () => {
-        throw new Error(`${kernel.kernelName} has no stock version`);
+        throw new InvalidStateError(`${kernel.kernelName} has no stock version to fall back to.`, { fix: 'This is a bug in @tunekit/cpu-kernels: please report it (set TUNEKIT_DISABLE_NATIVE=1 meanwhile).' });
       });
       registerKernel({ kernelName: kernel.kernelName, backendName: 'cpu', kernelFunc: ours });
       installed.set(kernel.kernelName, { ours });

@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { GELU, LAYER_NORM, registerNativeCPUKernels, unregisterNativeCPUKernels } from '../dist/index.js';
+import { TunekitGelu, TunekitLayerNorm } from '@tunekit/backend-spec';
+import { registerNativeCPUKernels, unregisterNativeCPUKernels } from '../dist/index.js';
 
 await tf.setBackend('cpu');
 tf.backend().firstUse = false; // no "install tfjs-node" banner
@@ -59,14 +60,14 @@ const CASES = {
 // Ours, against the same maths in stock ops.
 const OURS = {
   layerNorm: [
-    () => tf.engine().runKernel(LAYER_NORM, { x: a, gamma, beta }, { epsilon: 1e-5 })[0],
+    () => tf.engine().runKernel(TunekitLayerNorm, { x: a, gamma, beta }, { epsilon: 1e-5 })[0],
     () => {
       const { mean, variance } = tf.moments(a, -1, true);
       return tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma), beta);
     },
   ],
   geluTanh: [
-    () => tf.engine().runKernel(GELU, { x: a }, { approximate: true }),
+    () => tf.engine().runKernel(TunekitGelu, { x: a }, { approximate: true }),
     () => tf.mul(tf.mul(a, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(a, tf.mul(0.044715, tf.pow(a, 3))))))),
   ],
 };

@@ -10,20 +10,16 @@
  * evaluation, cache-less forward); generation with a cache keeps the op path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activeBackendHas } from '../tf/optional-kernel';
+import { TunekitAttention, TunekitAttentionGrad, type TunekitAttentionAttrs } from '@tunekit/backend-spec';
+import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 
-const ATTENTION = 'TunekitAttention';
-const ATTENTION_GRAD = 'TunekitAttentionGrad';
-
-/** What the fused kernel needs besides qkv and the mask. */
-export interface FusedAttentionSettings {
-  heads: number;
-  scale: number;
-  /** Dropout rate on the probabilities in this pass (0 outside training). */
-  dropoutRate: number;
-  /** Seed of that dropout mask (the one the op path's dropout would draw). */
-  seed: number;
-}
+/**
+ * What the fused kernel needs besides qkv and the mask: its attributes but
+ * `skipFuture`, which {@link fusedAttention} derives from the mask. The
+ * dropout rate is this pass's (0 outside training), and the seed the one the
+ * op path's dropout would draw.
+ */
+export type FusedAttentionSettings = Omit<TunekitAttentionAttrs, 'skipFuture'>;
 
 /** Whether the fused kernels can run this pass: backend has them, float32, mask [1 or B, 1, T, T] (no cached keys), rate < 1. */
 export function canFuseAttention(qkv: tf.Tensor, mask: tf.Tensor, dropoutRate: number): boolean {
@@ -31,7 +27,7 @@ export function canFuseAttention(qkv: tf.Tensor, mask: tf.Tensor, dropoutRate: n
   const [maskBatch, , rows, cols] = mask.shape;
   return (
     qkv.dtype === 'float32' && qkv.rank === 3 && mask.rank === 4 && rows === time && cols === time && (maskBatch === 1 || maskBatch === batch) &&
-    dropoutRate < 1 && activeBackendHas(ATTENTION, ATTENTION_GRAD)
+    dropoutRate < 1 && activeBackendHas(TunekitAttention, TunekitAttentionGrad)
   );
 }
 
@@ -42,16 +38,16 @@ export function canFuseAttention(qkv: tf.Tensor, mask: tf.Tensor, dropoutRate: n
  * the keys after each query; a per-row mask is applied in full.
  */
 export function fusedAttention(qkv: tf.Tensor3D, mask: tf.Tensor4D, settings: FusedAttentionSettings): tf.Tensor3D {
-  const attrs = { ...settings, skipFuture: mask.shape[0] === 1 };
+  const attrs: TunekitAttentionAttrs = { ...settings, skipFuture: mask.shape[0] === 1 };
   const run = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const [out, stats] = tf.engine().runKernel(ATTENTION, { qkv: x, mask }, { ...attrs }) as tf.Tensor[];
-    save([x, out as tf.Tensor, stats as tf.Tensor, mask]);
+    const [out, stats] = runOptionalKernel(TunekitAttention, { qkv: x, mask }, { ...attrs });
+    save([x, out, stats, mask]);
     return {
-      value: out as tf.Tensor,
+      value: out,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sqkv, sout, sstats, smask] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        return tf.engine().runKernel(ATTENTION_GRAD, { dy, qkv: sqkv, mask: smask, out: sout, stats: sstats }, { ...attrs }) as tf.Tensor;
+        return runOptionalKernel(TunekitAttentionGrad, { dy, qkv: sqkv, mask: smask, out: sout, stats: sstats }, { ...attrs });
       },
     };
   }) as (x: tf.Tensor) => tf.Tensor;

@@ -7,15 +7,13 @@
  * gradient, and db is a separate column sum of dh.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activeBackendHas } from '../tf/optional-kernel';
+import { TunekitBiasGelu, TunekitBiasGeluGrad } from '@tunekit/backend-spec';
+import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
-
-const BIAS_GELU = 'TunekitBiasGelu';
-const BIAS_GELU_GRAD = 'TunekitBiasGeluGrad';
 
 /** Whether the active backend has both fused bias + GELU kernels (and h is float32). */
 export function canFuseBiasGelu(h: tf.Tensor): boolean {
-  return h.dtype === 'float32' && activeBackendHas(BIAS_GELU, BIAS_GELU_GRAD);
+  return h.dtype === 'float32' && activeBackendHas(TunekitBiasGelu, TunekitBiasGeluGrad);
 }
 
 function fusedFor(approximate: boolean): (h: tf.Tensor, bias: tf.Tensor) => tf.Tensor {
@@ -23,10 +21,10 @@ function fusedFor(approximate: boolean): (h: tf.Tensor, bias: tf.Tensor) => tf.T
     const [h, bias, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([h, bias]);
     return {
-      value: tf.engine().runKernel(BIAS_GELU, { h, bias }, { approximate }) as tf.Tensor,
+      value: runOptionalKernel(TunekitBiasGelu, { h, bias }, { approximate }),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sh, sbias] = saved as [tf.Tensor, tf.Tensor];
-        return tf.engine().runKernel(BIAS_GELU_GRAD, { dy, h: sh, bias: sbias }, { approximate }) as tf.Tensor[];
+        return runOptionalKernel(TunekitBiasGeluGrad, { dy, h: sh, bias: sbias }, { approximate });
       },
     };
   }) as (h: tf.Tensor, bias: tf.Tensor) => tf.Tensor;

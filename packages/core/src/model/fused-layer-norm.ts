@@ -6,14 +6,12 @@
  * squared and normalised [tokens, C] intermediates.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { activeBackendHas } from '../tf/optional-kernel';
-
-const LAYER_NORM = 'TunekitLayerNorm';
-const LAYER_NORM_GRAD = 'TunekitLayerNormGrad';
+import { TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
+import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 
 /** Whether the active backend has both fused layer-norm kernels (and x is float32). */
 export function canFuseLayerNorm(x: tf.Tensor): boolean {
-  return x.dtype === 'float32' && activeBackendHas(LAYER_NORM, LAYER_NORM_GRAD);
+  return x.dtype === 'float32' && activeBackendHas(TunekitLayerNorm, TunekitLayerNormGrad);
 }
 
 /** One customGrad per epsilon (GPT-2 uses one value; the map stays tiny). */
@@ -24,13 +22,13 @@ function fusedFor(epsilon: number): (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Te
   if (!fn) {
     fn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-      const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
-      save([x, gamma, mean as tf.Tensor, rstd as tf.Tensor]);
+      const [y, mean, rstd] = runOptionalKernel(TunekitLayerNorm, { x, gamma, beta }, { epsilon });
+      save([x, gamma, mean, rstd]);
       return {
-        value: y as tf.Tensor,
+        value: y,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [sx, sgamma, smean, srstd] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-          return tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x: sx, gamma: sgamma, mean: smean, rstd: srstd }, {}) as tf.Tensor[];
+          return runOptionalKernel(TunekitLayerNormGrad, { dy, x: sx, gamma: sgamma, mean: smean, rstd: srstd }, {});
         },
       };
     }) as (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;

@@ -1,8 +1,9 @@
 /** The small numerical building blocks of GPT-2. */
 import * as tf from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
+import { TunekitDropoutMask, TunekitGelu, TunekitGeluGrad } from '@tunekit/backend-spec';
 import { InvalidArgumentError } from '@tunekit/formats';
-import { activeBackendHas } from '../tf/optional-kernel';
+import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
 import { canFuseBiasGelu, fusedBiasGelu } from './fused-bias-gelu';
 import { canFuseLayerNorm, fusedLayerNorm } from './fused-layer-norm';
@@ -22,20 +23,17 @@ export function layerNorm(x: tf.Tensor, params: LayerNormParams, epsilon: number
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /**
- * Optional fused GELU kernels (forward; dy·GELU'(x)); @tunekit/cpu-kernels
- * registers them. Op by op, the tanh form is 9 kernels forward and ~20
- * backward over the [tokens, 4·C] activations.
+ * GELU through the optional fused kernels TunekitGelu / TunekitGeluGrad
+ * (@tunekit/cpu-kernels registers them). Op by op, the tanh form is 9
+ * kernels forward and ~20 backward over the [tokens, 4·C] activations.
  */
-const GELU = 'TunekitGelu';
-const GELU_GRAD = 'TunekitGeluGrad';
-
 function fusedGelu(approximate: boolean): (x: tf.Tensor) => tf.Tensor {
   return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([x]);
     return {
-      value: tf.engine().runKernel(GELU, { x }, { approximate }) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(GELU_GRAD, { dy, x: saved[0] as tf.Tensor }, { approximate }) as tf.Tensor,
+      value: runOptionalKernel(TunekitGelu, { x }, { approximate }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runOptionalKernel(TunekitGeluGrad, { dy, x: saved[0] as tf.Tensor }, { approximate }),
     };
   }) as (x: tf.Tensor) => tf.Tensor;
 }
@@ -45,7 +43,7 @@ const fusedGeluErf = fusedGelu(false);
 
 /** The MLP activation: tanh-approximated GELU (`gelu_new`) or the exact erf form (`gelu`). */
 export function gelu(x: tf.Tensor, activation: GPT2Activation): tf.Tensor {
-  if (x.dtype === 'float32' && activeBackendHas(GELU, GELU_GRAD)) return activation === 'gelu' ? fusedGeluErf(x) : fusedGeluNew(x);
+  if (x.dtype === 'float32' && activeBackendHas(TunekitGelu, TunekitGeluGrad)) return activation === 'gelu' ? fusedGeluErf(x) : fusedGeluNew(x);
   if (activation === 'gelu') {
     return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
   }
@@ -83,18 +81,15 @@ export function linearGelu(x: tf.Tensor, params: LinearParams, activation: GPT2A
 }
 
 /**
- * Optional kernel that makes inverted dropout's multiplier (1/(1−rate) or 0)
- * natively; @tunekit/cpu-kernels registers it. tf.dropout draws its noise in
- * JS, ~0.3 s per GPT-2 layer at 1×1024 tokens. Same seed, same mask, but not
- * tf.dropout's mask.
+ * Dropout that is a no-op outside training or at rate 0. Where the backend
+ * has the optional TunekitDropoutMask kernel it makes the mask (tf.dropout
+ * draws its noise in JS, ~0.3 s per GPT-2 layer at 1×1024 tokens): same seed,
+ * same mask, but not tf.dropout's mask.
  */
-const DROPOUT_MASK = 'TunekitDropoutMask';
-
-/** Dropout that is a no-op outside training or at rate 0. */
 export function dropout(x: tf.Tensor, rate: number, context: ForwardContext): tf.Tensor {
   if (!context.training || rate <= 0) return x;
   const seed = context.nextSeed();
-  if (rate < 1 && x.dtype === 'float32' && activeBackendHas(DROPOUT_MASK)) {
+  if (rate < 1 && x.dtype === 'float32' && activeBackendHas(TunekitDropoutMask)) {
     return maskedDropout(x, rate, seed);
   }
   return tf.dropout(x, rate, undefined, seed);
@@ -132,7 +127,7 @@ export const residualAdd = tf.customGrad((...args: Array<tf.Tensor | tf.GradSave
 function maskedDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
   const fn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const mask = tf.engine().runKernel(DROPOUT_MASK, {}, { shape: [...input.shape], rate, seed }) as tf.Tensor;
+    const mask = runOptionalKernel(TunekitDropoutMask, {}, { shape: [...input.shape], rate, seed });
     save([mask]);
     return { value: tf.mul(input, mask), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0] as tf.Tensor) };
   }) as (x: tf.Tensor) => tf.Tensor;

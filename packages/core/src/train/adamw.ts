@@ -4,9 +4,10 @@
  * correction, `θ ← θ − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)`. tfjs has no
  * decoupled decay, and a checkpoint needs the moments anyway, so it lives here.
  */
+import { TunekitAdamW, type TunekitAdamWAttrs } from '@tunekit/backend-spec';
 import { InvalidArgumentError, InvalidFileError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
-import { activeBackendHas } from '../tf/optional-kernel';
+import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 import { variableOf } from '../tf/variables';
 
 /** Options of {@link AdamW}. */
@@ -47,13 +48,6 @@ interface Slot {
   v: tf.Variable;
   decay: boolean;
 }
-
-/**
- * Name of the optional fused AdamW kernel (one pass per variable). Backends
- * may register it; @tunekit/cpu-kernels does for tfjs's cpu backend.
- * Without it the update runs op by op, with the same float32 op order.
- */
-const FUSED_ADAMW = 'TunekitAdamW';
 
 /** AdamW over a fixed set of named variables. */
 export class AdamW {
@@ -100,19 +94,20 @@ export class AdamW {
     const t = this.step;
     const stepSize = learningRate / (1 - this.beta1 ** t);
     const correction2 = Math.sqrt(1 - this.beta2 ** t);
-    const fused = activeBackendHas(FUSED_ADAMW);
+    // The optional fused kernel TunekitAdamW (one pass per variable instead
+    // of 14; @tunekit/cpu-kernels registers it) where the backend has it,
+    // else op by op, in the same float32 op order.
+    const fused = activeBackendHas(TunekitAdamW);
     for (const [name, gradient] of gradients) {
       const slot = this.slotOf(name);
       if (fused && slot.variable.dtype === 'float32' && gradient.dtype === 'float32' && gradient.size === slot.variable.size) {
-        // One pass instead of 14 (same float32 op order; see FUSED_ADAMW).
         const decay = slot.decay && this.weightDecay > 0 ? 1 - learningRate * this.weightDecay : 1;
-        const attrs = { beta1: this.beta1, beta2: this.beta2, decay, correction2, eps: this.eps, stepSize };
-        const inputs = { variable: slot.variable, gradient, m: slot.m, v: slot.v };
-        const [variable, m, v] = tf.engine().runKernel(FUSED_ADAMW, inputs, attrs) as tf.Tensor[];
-        slot.variable.assign(variable as tf.Tensor);
-        slot.m.assign(m as tf.Tensor);
-        slot.v.assign(v as tf.Tensor);
-        tf.dispose([variable as tf.Tensor, m as tf.Tensor, v as tf.Tensor]);
+        const attrs: TunekitAdamWAttrs = { beta1: this.beta1, beta2: this.beta2, decay, correction2, eps: this.eps, stepSize };
+        const [variable, m, v] = runOptionalKernel(TunekitAdamW, { variable: slot.variable, gradient, m: slot.m, v: slot.v }, attrs);
+        slot.variable.assign(variable);
+        slot.m.assign(m);
+        slot.v.assign(v);
+        tf.dispose([variable, m, v]);
         continue;
       }
       tf.tidy(() => {

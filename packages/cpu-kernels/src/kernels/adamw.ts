@@ -4,46 +4,24 @@
  * registered, else its op-by-op version). The op version makes 14 passes
  * over every parameter, each allocating a tensor; this makes one, reading
  * p, g, m, v and writing p', m', v', in the same float32 op order.
- *
- * Inputs { variable, gradient, m, v } (float32, same size); attrs
- * { beta1, beta2, decay (1 − lr·wd, or 1), correction2 (√(1 − β2ᵗ)), eps,
- * stepSize (lr / (1 − β1ᵗ)) }; outputs [variable', m', v'].
+ * Inputs, attributes and outputs: @tunekit/backend-spec's `TunekitAdamW`.
  */
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { TunekitAdamW } from '@tunekit/backend-spec';
 import { float32Values, makeOutput } from './cpu-tensors';
-import type { NativeKernel } from './native-kernel';
+import { kernelInputError } from './kernel-errors';
+import { optionalKernel } from './native-kernel';
 
-/** The kernel name, as @tunekit/core looks it up. */
-export const FUSED_ADAMW = 'TunekitAdamW';
-
-export interface FusedAdamWAttrs {
-  beta1: number;
-  beta2: number;
-  decay: number;
-  correction2: number;
-  eps: number;
-  stepSize: number;
-}
-
-export const adamWKernel: NativeKernel = {
-  kernelName: FUSED_ADAMW,
-  extra: true,
-  create(addon): KernelFunc {
-    return (args) => {
-      const backend = args.backend as MathBackendCPU;
-      const { variable, gradient, m, v } = args.inputs as { variable: TensorInfo; gradient: TensorInfo; m: TensorInfo; v: TensorInfo };
-      const a = args.attrs as unknown as FusedAdamWAttrs;
-      const values = [variable, gradient, m, v].map((t) => float32Values(backend, t));
-      const [p, g, mv, vv] = values;
-      if (!p || !g || !mv || !vv || values.some((x) => x?.length !== p.length)) {
-        throw new Error(`${FUSED_ADAMW}: variable, gradient and moments must be float32 tensors of one size`);
-      }
-      const out = [new Float32Array(p.length), new Float32Array(p.length), new Float32Array(p.length)] as const;
-      // Float32Array: the hyperparameters are rounded to float32 as tfjs's scalars would be.
-      const hyper = Float32Array.from([a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.decay, a.correction2, a.eps, a.stepSize, a.decay !== 1 ? 1 : 0]);
-      addon.adamw(p, g, mv, vv, out[0], out[1], out[2], hyper);
-      return out.map((values) => makeOutput(backend, [...variable.shape], values));
-    };
-  },
-};
+export const adamWKernel = optionalKernel(TunekitAdamW, (addon) => (inputs, a, backend) => {
+  const { variable, gradient, m, v } = inputs;
+  const values = [variable, gradient, m, v].map((t) => float32Values(backend, t));
+  const [p, g, mv, vv] = values;
+  if (!p || !g || !mv || !vv || values.some((x) => x?.length !== p.length)) {
+    throw kernelInputError(TunekitAdamW, 'variable, gradient and moments must be float32 tensors of one size');
+  }
+  const out = [new Float32Array(p.length), new Float32Array(p.length), new Float32Array(p.length)] as const;
+  // Float32Array: the hyperparameters are rounded to float32 as tfjs's scalars would be.
+  const hyper = Float32Array.from([a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.decay, a.correction2, a.eps, a.stepSize, a.decay !== 1 ? 1 : 0]);
+  addon.adamw(p, g, mv, vv, out[0], out[1], out[2], hyper);
+  const shape = [...variable.shape];
+  return [makeOutput(backend, shape, out[0]), makeOutput(backend, shape, out[1]), makeOutput(backend, shape, out[2])];
+});

@@ -1,6 +1,7 @@
 /** Reading and making tensors on tfjs's cpu backend without copies. */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import { kernelInputError } from './kernel-errors';
 
 /** The backing Float32Array of a float32 tensor, or undefined (other dtype, or not plain data) so the caller falls back to the stock kernel. */
 export function float32Values(backend: MathBackendCPU, t: TensorInfo): Float32Array | undefined {
@@ -12,7 +13,7 @@ export function float32Values(backend: MathBackendCPU, t: TensorInfo): Float32Ar
 /** The backing Float32Array of `t`, or an error naming the kernel and the input (for kernels with no stock fallback). */
 export function requireFloat32(backend: MathBackendCPU, t: TensorInfo, kernel: string, name: string): Float32Array {
   const v = float32Values(backend, t);
-  if (!v) throw new Error(`${kernel}: ${name} must be a float32 tensor`);
+  if (!v) throw kernelInputError(kernel, `${name} must be a float32 tensor`);
   return v;
 }
 
@@ -45,9 +46,9 @@ export function rowsOverLastAxis(
   names: { kernel: string; x: string; perColumn: string },
 ): [number, number] {
   const cols = x.shape[x.shape.length - 1];
-  if (x.shape.length < 1 || cols === undefined || cols < 1) throw new Error(`${names.kernel}: ${names.x} must have a non-empty last axis, got [${x.shape.join(', ')}]`);
+  if (x.shape.length < 1 || cols === undefined || cols < 1) throw kernelInputError(names.kernel, `${names.x} must have a non-empty last axis, got [${x.shape.join(', ')}]`);
   for (const p of perColumn) {
-    if (sizeOf(p.shape) !== cols) throw new Error(`${names.kernel}: ${names.perColumn} must have ${cols} values (${names.x}'s last axis), got [${p.shape.join(', ')}]`);
+    if (sizeOf(p.shape) !== cols) throw kernelInputError(names.kernel, `${names.perColumn} must have ${cols} values (${names.x}'s last axis), got [${p.shape.join(', ')}]`);
   }
   return [sizeOf(x.shape) / cols, cols];
 }

@@ -6,6 +6,7 @@
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { type _FusedMatMulAttrs, type KernelFunc, type NamedAttrMap, type TensorInfo, _FusedMatMul, getKernel } from '@tensorflow/tfjs-core';
+import { InvalidStateError, UnsupportedError } from '@tunekit/formats';
 import { nativeMatMul } from './batch-mat-mul';
 import type { NativeKernel } from './native-kernel';
 
@@ -13,7 +14,11 @@ type Activation = _FusedMatMulAttrs['activation'];
 
 function runRegistered(name: string, backend: MathBackendCPU, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
   const kernel = getKernel(name, 'cpu');
-  if (!kernel) throw new Error(`_FusedMatMul: no cpu kernel ${name}`);
+  if (!kernel) {
+    throw new InvalidStateError(`_FusedMatMul: tfjs's cpu backend has no ${name} kernel registered.`, {
+      fix: "Import '@tensorflow/tfjs-backend-cpu' (its full entry, which registers every kernel) before running a fused matMul on the cpu backend.",
+    });
+  }
   return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
 }
 
@@ -25,7 +30,7 @@ function activate(backend: MathBackendCPU, x: TensorInfo, activation: Activation
     case 'sigmoid': return runRegistered('Sigmoid', backend, { x });
     case 'prelu': return runRegistered('Prelu', backend, { x, alpha: prelu as TensorInfo });
     case 'leakyrelu': return runRegistered('LeakyRelu', backend, { x }, { alpha: leakyreluAlpha as number });
-    default: throw new Error(`Activation ${activation} has not been implemented for the CPU backend.`);
+    default: throw new UnsupportedError(`_FusedMatMul: activation ${activation} has not been implemented for the CPU backend.`, { fix: "Use linear, relu, elu, relu6, sigmoid, prelu or leakyrelu (the activations of tfjs's cpu backend), or apply the activation after the matMul." });
   }
 }
 

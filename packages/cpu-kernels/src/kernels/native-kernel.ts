@@ -1,5 +1,7 @@
 /** What one overriding kernel provides to the registry. */
-import type { KernelFunc } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { OptionalKernelAttrs, OptionalKernelImplementation, OptionalKernelInputs, OptionalKernelName } from '@tunekit/backend-spec';
 import type { NativeAddon } from '../native/addon-types';
 
 /**
@@ -13,4 +15,24 @@ export interface NativeKernel {
   create(addon: NativeAddon, stock: KernelFunc): KernelFunc;
   /** A kernel tfjs has no version of (ours only): registered even though no stock one exists. */
   extra?: boolean;
+}
+
+/**
+ * One of the optional kernels of @tunekit/backend-spec (tfjs has no stock
+ * version): `create` returns its implementation with the inputs, attributes
+ * and outputs typed by the specification; this adapts it to tfjs's
+ * `KernelFunc` calling convention.
+ */
+export function optionalKernel<K extends OptionalKernelName>(
+  kernelName: K,
+  create: (addon: NativeAddon) => NoInfer<OptionalKernelImplementation<K, TensorInfo, MathBackendCPU>>,
+): NativeKernel {
+  return {
+    kernelName,
+    extra: true,
+    create(addon): KernelFunc {
+      const run = create(addon);
+      return (args) => run(args.inputs as OptionalKernelInputs<K, TensorInfo>, args.attrs as unknown as OptionalKernelAttrs<K>, args.backend as MathBackendCPU) as TensorInfo | TensorInfo[];
+    },
+  };
 }
