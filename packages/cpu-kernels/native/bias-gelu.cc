@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "column-sums.h"
 #include "cpu-features.h"
 #include "thread-pool.h"
 
@@ -32,7 +33,6 @@
 namespace tk {
 namespace {
 
-constexpr int64_t kRowsPerChunk = 32;
 constexpr float kSqrt2OverPi = 0.7978845608028654f;
 constexpr float kGeluCubic = 0.044715f;
 constexpr float kSqrtHalf = 0.7071067811865476f;
@@ -183,28 +183,12 @@ struct BackwardCtx {
 
 void backward_chunk(int64_t chunk, int, void* raw) {
   const BackwardCtx& c = *static_cast<BackwardCtx*>(raw);
-  const int64_t r0 = chunk * kRowsPerChunk;
-  const int64_t r1 = std::min(c.rows, r0 + kRowsPerChunk);
+  const int64_t r0 = chunk * kSumRowsPerChunk;
+  const int64_t r1 = std::min(c.rows, r0 + kSumRowsPerChunk);
   double* db = c.db_part + chunk * c.cols;
-  std::fill(db, db + c.cols, 0.0);
   for (int64_t r = r0; r < r1; r++) {
     const int64_t o = r * c.cols;
     c.row(c.dy + o, c.h + o, c.bias, c.dh + o, db, c.cols);
-  }
-}
-
-struct SumCtx {
-  const double* part;
-  float* out;
-  int64_t chunks, cols;
-};
-
-void sum_columns(int64_t i0, int64_t i1, void* raw) {
-  const SumCtx& c = *static_cast<SumCtx*>(raw);
-  for (int64_t i = i0; i < i1; i++) {
-    double s = 0;
-    for (int64_t k = 0; k < c.chunks; k++) s += c.part[k * c.cols + i];
-    c.out[i] = static_cast<float>(s);
   }
 }
 
@@ -233,16 +217,11 @@ void bias_gelu_forward(const float* h, const float* bias, float* y, int64_t rows
 
 void bias_gelu_backward(const float* dy, const float* h, const float* bias, float* dh, float* dbias, int64_t rows, int64_t cols,
                         bool approximate) {
-  const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-  if (chunks == 0) {
-    std::fill(dbias, dbias + cols, 0.0f);
-    return;
-  }
-  std::vector<double> part(static_cast<size_t>(chunks * cols));
+  const int64_t chunks = row_chunks(rows);
+  std::vector<double> part = chunk_partials(chunks, cols);
   BackwardCtx c{dy, h, bias, dh, part.data(), rows, cols, approximate ? backward_row_for(active_isa()) : backward_row_erf};
   parallel_for(chunks, backward_chunk, &c);
-  SumCtx s{part.data(), dbias, chunks, cols};
-  parallel_range(cols, 256, sum_columns, &s);
+  sum_chunk_partials(part.data(), chunks, cols, dbias);
 }
 
 }  // namespace tk

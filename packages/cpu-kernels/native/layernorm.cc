@@ -4,14 +4,11 @@
 #include <cmath>
 #include <vector>
 
+#include "column-sums.h"
 #include "thread-pool.h"
 
 namespace tk {
 namespace {
-
-// Rows per task (and per partial sum of dgamma/dbeta): fixed, so the
-// reduction order never depends on how many threads run.
-constexpr int64_t kRowsPerChunk = 32;
 
 struct ForwardCtx {
   const float* x;
@@ -64,12 +61,10 @@ struct BackwardCtx {
 void backward_chunk(int64_t chunk, int, void* raw) {
   const BackwardCtx& c = *static_cast<BackwardCtx*>(raw);
   const int64_t n = c.cols;
-  const int64_t r0 = chunk * kRowsPerChunk;
-  const int64_t r1 = std::min(c.rows, r0 + kRowsPerChunk);
+  const int64_t r0 = chunk * kSumRowsPerChunk;
+  const int64_t r1 = std::min(c.rows, r0 + kSumRowsPerChunk);
   double* dg = c.dgamma_part + chunk * n;
   double* db = c.dbeta_part + chunk * n;
-  std::fill(dg, dg + n, 0.0);
-  std::fill(db, db + n, 0.0);
   for (int64_t r = r0; r < r1; r++) {
     const float* x = c.x + r * n;
     const float* dy = c.dy + r * n;
@@ -95,28 +90,6 @@ void backward_chunk(int64_t chunk, int, void* raw) {
   }
 }
 
-struct SumCtx {
-  const double* dgamma_part;
-  const double* dbeta_part;
-  float* dgamma;
-  float* dbeta;
-  int64_t chunks;
-  int64_t cols;
-};
-
-void sum_columns(int64_t i0, int64_t i1, void* raw) {
-  const SumCtx& c = *static_cast<SumCtx*>(raw);
-  for (int64_t i = i0; i < i1; i++) {
-    double g = 0, b = 0;
-    for (int64_t k = 0; k < c.chunks; k++) {
-      g += c.dgamma_part[k * c.cols + i];
-      b += c.dbeta_part[k * c.cols + i];
-    }
-    c.dgamma[i] = static_cast<float>(g);
-    c.dbeta[i] = static_cast<float>(b);
-  }
-}
-
 }  // namespace
 
 void layernorm_forward(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* rstd, int64_t rows,
@@ -127,18 +100,13 @@ void layernorm_forward(const float* x, const float* gamma, const float* beta, fl
 
 void layernorm_backward(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd, float* dx,
                         float* dgamma, float* dbeta, int64_t rows, int64_t cols) {
-  const int64_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-  if (chunks == 0) {
-    std::fill(dgamma, dgamma + cols, 0.0f);
-    std::fill(dbeta, dbeta + cols, 0.0f);
-    return;
-  }
-  std::vector<double> dgamma_part(static_cast<size_t>(chunks * cols));
-  std::vector<double> dbeta_part(static_cast<size_t>(chunks * cols));
+  const int64_t chunks = row_chunks(rows);
+  std::vector<double> dgamma_part = chunk_partials(chunks, cols);
+  std::vector<double> dbeta_part = chunk_partials(chunks, cols);
   BackwardCtx c{dy, x, gamma, mean, rstd, dx, rows, cols, dgamma_part.data(), dbeta_part.data()};
   parallel_for(chunks, backward_chunk, &c);
-  SumCtx s{dgamma_part.data(), dbeta_part.data(), dgamma, dbeta, chunks, cols};
-  parallel_range(cols, 256, sum_columns, &s);
+  sum_chunk_partials(dgamma_part.data(), chunks, cols, dgamma);
+  sum_chunk_partials(dbeta_part.data(), chunks, cols, dbeta);
 }
 
 }  // namespace tk
