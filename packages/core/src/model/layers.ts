@@ -57,12 +57,10 @@ export function gelu(x: tf.Tensor, activation: GPT2Activation): tf.Tensor {
  * x [..., in] → [..., out].
  */
 export function linear(x: tf.Tensor, params: LinearParams, name: string, hooks: ForwardHooks | undefined, context: ForwardContext): tf.Tensor {
-  const inDim = x.shape[x.rank - 1] as number;
-  const outDim = params.weight.shape[1] as number;
-  const x2d = tf.reshape(x, [-1, inDim]) as tf.Tensor2D; // [N, in]
-  let y2d = addBias(tf.matMul(x2d, params.weight), params.bias) as tf.Tensor2D; // [N, out]
-  if (hooks?.linear) y2d = hooks.linear(name, x2d, y2d, context);
-  return tf.reshape(y2d, [...x.shape.slice(0, -1), outDim]);
+  return overRows(x, params, (x2d) => {
+    const y2d = addBias(tf.matMul(x2d, params.weight), params.bias) as tf.Tensor2D; // [N, out]
+    return hooks?.linear ? hooks.linear(name, x2d, y2d, context) : y2d;
+  });
 }
 
 /**
@@ -74,10 +72,17 @@ export function linear(x: tf.Tensor, params: LinearParams, name: string, hooks: 
  */
 export function linearGelu(x: tf.Tensor, params: LinearParams, activation: GPT2Activation, name: string, hooks: ForwardHooks | undefined, context: ForwardContext): tf.Tensor {
   if (hooks?.linear || !canFuseBiasGelu(x)) return gelu(linear(x, params, name, hooks, context), activation);
+  return overRows(x, params, (x2d) => fusedBiasGelu(tf.matMul(x2d, params.weight), params.bias, activation));
+}
+
+/**
+ * A map of `params` (W [in, out]) over the last axis: x [..., in] is seen
+ * as rows x2d [N, in], `map` gives [N, out], and that is shaped [..., out].
+ */
+function overRows(x: tf.Tensor, params: LinearParams, map: (x2d: tf.Tensor2D) => tf.Tensor): tf.Tensor {
   const inDim = x.shape[x.rank - 1] as number;
   const outDim = params.weight.shape[1] as number;
-  const product = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, params.weight); // [N, out]
-  return tf.reshape(fusedBiasGelu(product, params.bias, activation), [...x.shape.slice(0, -1), outDim]);
+  return tf.reshape(map(tf.reshape(x, [-1, inDim]) as tf.Tensor2D), [...x.shape.slice(0, -1), outDim]);
 }
 
 /**
