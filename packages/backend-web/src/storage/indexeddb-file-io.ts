@@ -41,22 +41,22 @@ const PIECE_BYTES = 8 << 20;
 function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new TunekitError('storage_failed', 'IndexedDB request failed'));
+    request.onerror = () => reject(request.error ?? new TunekitError('storage_failed', 'IndexedDB request failed', { fix: 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.' }));
   });
 }
 
 function committed(transaction: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction failed'));
-    transaction.onabort = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction aborted'));
+    transaction.onerror = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction failed', { fix: 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.' }));
+    transaction.onabort = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction aborted', { fix: 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.' }));
   });
 }
 
 /** Aborts `transaction` and throws `message`: no half-applied change survives an error. */
-function abortWith(transaction: IDBTransaction, message: string): never {
+function abortWith(transaction: IDBTransaction, message: string, fix = 'Remove or rename what is in the way first, or use another path.'): never {
   transaction.abort();
-  throw new InvalidArgumentError(message);
+  throw new InvalidArgumentError(message, { fix });
 }
 
 /**
@@ -105,7 +105,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
 
   const open = (): Promise<IDBDatabase> => {
     const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) return Promise.reject(new UnsupportedError('IndexedDB is not available in this environment'));
+    if (!factory) return Promise.reject(new UnsupportedError('IndexedDB is not available in this environment', { fix: 'Pass indexedDB (and keyRange) explicitly, e.g. from fake-indexeddb outside a browser, or use createOPFSFileIO().' }));
     database ??= openDatabase(factory, name).catch((error: unknown) => {
       database = undefined;
       throw error;
@@ -114,7 +114,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
   };
   const keyRange = (): typeof IDBKeyRange => {
     const range = options.keyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
-    if (!range) throw new UnsupportedError('IDBKeyRange is not available; pass keyRange with indexedDB');
+    if (!range) throw new UnsupportedError('IDBKeyRange is not available; pass keyRange with indexedDB', { fix: 'Pass keyRange (IDBKeyRange) together with indexedDB, e.g. both from fake-indexeddb.' });
     return range;
   };
   const blobRange = (blob: string) => keyRange().bound([blob, 0], [blob, Infinity]);
@@ -151,7 +151,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
 
   const writeChunksAtomic = async (file: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const path = normalizePath(file);
-    if (path === '') throw new InvalidArgumentError('Cannot write a file at the storage root');
+    if (path === '') throw new InvalidArgumentError('Cannot write a file at the storage root', { fix: 'Give a file name such as "checkpoints/model.safetensors", not the root.' });
     const db = await open();
     const blob = temporaryName(path);
     let count = 0;
@@ -177,7 +177,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
       const db = await open();
       const transaction = db.transaction([ENTRIES, CHUNKS], 'readonly');
       const entry = (await done(transaction.objectStore(ENTRIES).get(path))) as Entry | undefined;
-      if (entry?.kind !== 'file') throw new FileNotFoundError(file);
+      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
       const parts = (await done(transaction.objectStore(CHUNKS).getAll(blobRange(entry.blob)))) as Uint8Array[];
       return concatenate(parts, entry.size);
     },
@@ -220,9 +220,9 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
     async rename(fromPath, toPath) {
       const from = normalizePath(fromPath);
       const to = normalizePath(toPath);
-      if (from === '' || to === '') throw new InvalidArgumentError('Cannot rename the storage root');
+      if (from === '' || to === '') throw new InvalidArgumentError('Cannot rename the storage root', { fix: 'Rename a file or a folder inside the storage, not its root.' });
       if (to === from) return;
-      if (to.startsWith(`${from}/`)) throw new InvalidArgumentError(`Cannot rename ${fromPath} into itself (${toPath})`);
+      if (to.startsWith(`${from}/`)) throw new InvalidArgumentError(`Cannot rename ${fromPath} into itself (${toPath})`, { fix: 'Rename it to a path outside the folder itself.' });
       const db = await open();
       const transaction = db.transaction([ENTRIES, CHUNKS], 'readwrite');
       const finished = committed(transaction);
@@ -231,7 +231,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
       const source = (await done(entries.get(from))) as Entry | undefined;
       if (!source) {
         transaction.abort();
-        throw new FileNotFoundError(fromPath);
+        throw new FileNotFoundError(fromPath, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
       }
       const target = (await done(entries.get(to))) as Entry | undefined;
       if (source.kind === 'file' && target?.kind === 'directory') abortWith(transaction, `Cannot rename file ${fromPath} to ${toPath}: it is a directory`);
@@ -275,7 +275,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
     },
     async openRead(file) {
       const entry = await getEntry(normalizePath(file));
-      if (entry?.kind !== 'file') throw new FileNotFoundError(file);
+      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
       const db = await open();
       const { blob, chunks } = entry;
       async function* read(): AsyncGenerator<Uint8Array> {
@@ -283,7 +283,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
         for (let index = 0; index < chunks; index += 1) {
           const key = [blob, index];
           const piece = (await done(db.transaction(CHUNKS, 'readonly').objectStore(CHUNKS).get(key))) as Uint8Array | undefined;
-          if (!piece) throw new InvalidStateError(`${file} was replaced or removed while being read`);
+          if (!piece) throw new InvalidStateError(`${file} was replaced or removed while being read`, { fix: 'Read the file again, and do not write or remove it while a read is under way.' });
           yield piece;
         }
       }
