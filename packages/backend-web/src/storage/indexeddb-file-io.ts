@@ -37,19 +37,23 @@ const ENTRIES = 'entries';
 const CHUNKS = 'chunks';
 /** Pieces small enough for one quick transaction each, large enough to keep their count low. */
 const PIECE_BYTES = 8 << 20;
+/** The fix when IndexedDB itself fails: the browser refused or ran out of quota. */
+const BLOCKED = 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.';
+/** The fix for a missing path. */
+const MISSING = 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.';
 
 function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new TunekitError('storage_failed', 'IndexedDB request failed', { fix: 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.' }));
+    request.onerror = () => reject(request.error ?? new TunekitError('storage_failed', 'IndexedDB request failed', { fix: BLOCKED }));
   });
 }
 
 function committed(transaction: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction failed', { fix: 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.' }));
-    transaction.onabort = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction aborted', { fix: 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.' }));
+    transaction.onerror = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction failed', { fix: BLOCKED }));
+    transaction.onabort = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction aborted', { fix: BLOCKED }));
   });
 }
 
@@ -177,7 +181,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
       const db = await open();
       const transaction = db.transaction([ENTRIES, CHUNKS], 'readonly');
       const entry = (await done(transaction.objectStore(ENTRIES).get(path))) as Entry | undefined;
-      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
+      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: MISSING });
       const parts = (await done(transaction.objectStore(CHUNKS).getAll(blobRange(entry.blob)))) as Uint8Array[];
       return concatenate(parts, entry.size);
     },
@@ -231,7 +235,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
       const source = (await done(entries.get(from))) as Entry | undefined;
       if (!source) {
         transaction.abort();
-        throw new FileNotFoundError(fromPath, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
+        throw new FileNotFoundError(fromPath, { fix: MISSING });
       }
       const target = (await done(entries.get(to))) as Entry | undefined;
       if (source.kind === 'file' && target?.kind === 'directory') abortWith(transaction, `Cannot rename file ${fromPath} to ${toPath}: it is a directory`);
@@ -275,7 +279,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
     },
     async openRead(file) {
       const entry = await getEntry(normalizePath(file));
-      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
+      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: MISSING });
       const db = await open();
       const { blob, chunks } = entry;
       async function* read(): AsyncGenerator<Uint8Array> {

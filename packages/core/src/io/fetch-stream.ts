@@ -102,7 +102,7 @@ export async function fetchStream(url: string, options: FetchStreamOptions = {})
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
-    throw new FetchError(url, `HTTP ${response.status} ${response.statusText}`.trim(), { status: response.status, fix: response.status === 404 ? 'Check the URL: the server has no file there.' : response.status === 401 || response.status === 403 ? 'The file is private: pass headers with credentials (e.g. Authorization: Bearer <token>).' : 'Try again later; check the URL if it persists.' });
+    throw new FetchError(url, `HTTP ${response.status} ${response.statusText}`.trim(), { status: response.status, fix: response.status === 404 ? 'Check the URL: the server has no file there.' : response.status === 401 || response.status === 403 ? 'The file is private or gated: for the Hub, pass token (or set HF_TOKEN) and accept the model terms on its page.' : 'Try again later; check the URL if it persists.' });
   }
   return { response, ...responseStream(response, { file: url }) };
 }

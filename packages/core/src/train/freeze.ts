@@ -56,7 +56,7 @@ export function freeze(sources: ParameterSource | readonly ParameterSource[], op
       }
     }
   } else if (spec !== 'all' && spec !== 'none') {
-    throw new InvalidArgumentError(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`, { fix: "Pass trainable: 'all', 'none' or a list such as ['h.11.*', 'ln_f.*']." });
+    throw new InvalidArgumentError(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`, { fix: "Pass trainable: 'all', 'none' or a list such as ['h.11.', 'ln_f.']." });
   }
   for (const [name, variable] of named) {
     variable.trainable = spec === 'all' || (Array.isArray(spec) && (spec as readonly (string | RegExp)[]).some((p) => matches(name, p)));

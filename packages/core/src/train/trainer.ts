@@ -195,7 +195,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
 
   const sources = [model, ...(options.head ? [options.head] : []), ...(options.sources ?? [])];
   const variables = trainableVariables(sources);
-  if (variables.size === 0) throw new InvalidArgumentError('Nothing to train: every variable of the model, head and sources is frozen (see freeze())', { fix: 'Leave something trainable: attach an adapter or a head, or unfreeze some parameters with freeze().' });
+  if (variables.size === 0) throw new InvalidArgumentError('Nothing to train: every variable of the model, head and sources is frozen (see freeze())', { fix: 'Leave something trainable: attach an adapter, or call freeze(model, { trainable: [...] }) with the names to train.' });
   const order = new BatchOrder(trainData.length, { batchSize, seed, shuffle: options.shuffle, dropLast: options.dropLast });
   const updatesPerEpoch = Math.floor(order.batchesPerEpoch / accumulation);
   if (updatesPerEpoch < 1) {
