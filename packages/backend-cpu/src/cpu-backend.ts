@@ -52,19 +52,19 @@ function quietCpuBanner(): void {
 }
 
 async function tryNative(options: CPUBackendOptions): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
-  if (!isNodeRuntime()) throw new UnsupportedError('native kernels need Node');
+  if (!isNodeRuntime()) throw new UnsupportedError('native kernels need Node', { fix: "Outside Node, use prefer: ['wasm', 'cpu']." });
   const specifier = '@tunekit/cpu-kernels';
   let module: NativeKernelsModule;
   try {
     module = (await import(/* @vite-ignore */ specifier)) as NativeKernelsModule;
   } catch (error) {
-    throw new UnsupportedError(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`);
+    throw new UnsupportedError(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`, { fix: 'Install @tunekit/cpu-kernels next to @tunekit/backend-cpu, or leave native out of prefer.' });
   }
   const info = module.registerNativeCPUKernels({ threads: options.threads });
-  if (!info.available) throw new UnsupportedError(info.reason ?? 'native kernels unavailable');
+  if (!info.available) throw new UnsupportedError(info.reason ?? 'native kernels unavailable', { fix: 'Use a platform the prebuilt kernels cover (linux-x64, linux-arm64) or build them (pnpm --filter @tunekit/cpu-kernels build:native); else leave native out of prefer.' });
   nativeModule = module;
   registerSegmentSumKernel('cpu');
-  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise');
+  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise', { fix: 'Reinstall dependencies (@tensorflow/tfjs-backend-cpu must match @tensorflow/tfjs-core); if it persists, this is a tunekit bug: please report it with the Node version.' });
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: info.threads, description: `cpu + native kernels (${info.isa}, ${info.threads} threads)` };
 }
@@ -74,7 +74,7 @@ async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabili
   // (it is a dependency of core); it is loaded only when this flavour is tried.
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths?: (path: string) => void };
   if (options.wasmPaths) wasm.setWasmPaths?.(options.wasmPaths);
-  if (!(await tf.setBackend('wasm'))) throw new UnsupportedError('tfjs wasm backend failed to initialise');
+  if (!(await tf.setBackend('wasm'))) throw new UnsupportedError('tfjs wasm backend failed to initialise', { fix: 'Check that wasmPaths points at the folder serving the tfjs-backend-wasm .wasm files, or leave wasm out of prefer.' });
   registerSegmentSumKernel('wasm');
   registerWasmMatMulKernel();
   return { tfjsBackend: 'wasm', device: 'cpu', threads: 1, description: 'wasm (SIMD, 1 thread)' };
@@ -82,7 +82,7 @@ async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabili
 
 async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   registerSegmentSumKernel('cpu');
-  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise');
+  if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise', { fix: 'Reinstall dependencies (@tensorflow/tfjs-backend-cpu must match @tensorflow/tfjs-core); if it persists, this is a tunekit bug: please report it with the Node version.' });
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: 1, description: 'cpu (pure JavaScript, slow: use for small models)' };
 }
@@ -101,7 +101,7 @@ export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
     for (const flavor of prefer) {
       try {
         const found = flavor === 'native' ? await tryNative(options) : flavor === 'wasm' ? await tryWasm(options) : flavor === 'cpu' ? await tryCpu() : undefined;
-        if (!found) throw new InvalidArgumentError(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`);
+        if (!found) throw new InvalidArgumentError(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`, { fix: "Use only 'native', 'wasm' and 'cpu' in prefer." });
         const why = skipped.length ? ` — ${skipped.join('; ')}` : '';
         capabilities = { ...found, supportsFloat16: false, description: `${found.description}${why}` };
         return capabilities.tfjsBackend;
@@ -109,7 +109,7 @@ export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
         skipped.push(`${flavor} unavailable: ${(error as Error).message}`);
       }
     }
-    throw new TunekitError('backend_unavailable', `No CPU backend could start: ${skipped.join('; ')}`);
+    throw new TunekitError('backend_unavailable', `No CPU backend could start: ${skipped.join('; ')}`, { fix: "Fix one of the causes above, or add 'cpu' (pure JavaScript, needs nothing) to prefer." });
   };
   const startup = engineStartup({ start, tf });
 
@@ -121,7 +121,7 @@ export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
       return startup.init();
     },
     doCapabilities() {
-      if (!capabilities) throw new InvalidStateError('embedded-cpu backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('embedded-cpu backend:', { fix: 'call doInit() first' });
       return capabilities;
     },
     async doDispose() {

@@ -1,5 +1,5 @@
 /** Typed errors of `@tunekit/backend-node`. */
-import { TunekitError } from '@tunekit/core';
+import { TunekitError, type TunekitErrorOptions } from '@tunekit/core';
 import type { TfjsNodePackage } from './requirements';
 
 /** Why a tfjs-node package could not be used. */
@@ -24,7 +24,7 @@ export class NodeBackendUnavailableError extends TunekitError {
   /** Each package tried, in order. */
   readonly attempts: readonly NodePackageAttempt[];
 
-  constructor(message: string, attempts: readonly NodePackageAttempt[], options?: { cause?: unknown }) {
+  constructor(message: string, attempts: readonly NodePackageAttempt[], options?: TunekitErrorOptions) {
     super('node_backend_unavailable', message, options);
     this.attempts = attempts;
   }

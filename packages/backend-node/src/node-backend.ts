@@ -105,7 +105,7 @@ function describe(engine: LoadedEngine, device: NodeDevice, skipped: readonly No
 /** Creates the native backend. Nothing is loaded until `doInit()`. */
 export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
   const device = options.device ?? 'auto';
-  if (!(device in PACKAGES)) throw new InvalidArgumentError(`Unknown device "${String(device)}" (gpu, cpu, auto)`);
+  if (!(device in PACKAGES)) throw new InvalidArgumentError(`Unknown device "${String(device)}" (gpu, cpu, auto)`, { fix: "Pass device: 'gpu', 'cpu' or 'auto'." });
   const importPackage = options.importPackage ?? defaultImporter;
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.info(line)));
   let capabilities: BackendCapabilities | undefined;
@@ -126,6 +126,7 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
         if (error.attempt.failure === 'no-gpu') break;
       }
     }
+    // no fix: option: unavailableMessage ends with each package's install command and the no-install alternative
     throw new NodeBackendUnavailableError(unavailableMessage(device, attempts), attempts);
   };
   const startup = engineStartup({ start, tf });
@@ -138,7 +139,7 @@ export function createNodeBackend(options: NodeBackendOptions = {}): BackendV1 {
       return startup.init();
     },
     doCapabilities() {
-      if (!capabilities) throw new InvalidStateError('node backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('node backend:', { fix: 'call doInit() first' });
       return capabilities;
     },
     async doDispose() {

@@ -38,8 +38,8 @@ export class BufferLimitError extends WebBackendError {
   constructor(requiredBytes: number, availableBytes: number) {
     super(
       `The WebGPU adapter binds at most ${formatBytes(availableBytes)} per storage buffer ` +
-        `(maxStorageBufferBindingSize), below the ${formatBytes(requiredBytes)} asked for with minBindingBytes. ` +
-        'Lower minBindingBytes and let core split large tensors, or use another adapter.',
+        `(maxStorageBufferBindingSize), below the ${formatBytes(requiredBytes)} asked for with minBindingBytes.`,
+      { fix: 'Lower minBindingBytes and let core split large tensors, or use another adapter.' },
     );
     this.requiredBytes = requiredBytes;
     this.availableBytes = availableBytes;
@@ -51,8 +51,10 @@ export class FeatureUnsupportedError extends WebBackendError {
   /** The missing feature, e.g. `'shader-f16'`. */
   readonly feature: string;
 
-  constructor(feature: string, message?: string) {
-    super(message ?? `The WebGPU adapter does not support the "${feature}" feature, which requiredFeatures lists.`);
+  constructor(feature: string, message?: string, fix?: string) {
+    super(message ?? `The WebGPU adapter does not support the "${feature}" feature, which requiredFeatures lists.`, {
+      fix: fix ?? `Remove "${feature}" from requiredFeatures, or use a browser/GPU whose adapter has it.`,
+    });
     this.feature = feature;
   }
 }
@@ -62,8 +64,8 @@ export class ShaderF16UnsupportedError extends FeatureUnsupportedError {
   constructor() {
     super(
       'shader-f16',
-      'The WebGPU adapter does not support "shader-f16" (half-precision shaders). ' +
-        'Run in float32 (drop requireFloat16), or use a browser/GPU that exposes shader-f16.',
+      'The WebGPU adapter does not support "shader-f16" (half-precision shaders).',
+      'Run in float32 (drop requireFloat16), or use a browser/GPU that exposes shader-f16.',
     );
   }
 }
@@ -78,7 +80,7 @@ export class DeviceLostError extends WebBackendError {
   readonly reason: string;
 
   constructor(reason: string, detail: string) {
-    super(`The WebGPU device was lost (${reason}${detail ? `: ${detail}` : ''}). Call doInit() again to get a new device; tensors on the old one are gone.`);
+    super(`The WebGPU device was lost (${reason}${detail ? `: ${detail}` : ''}).`, { fix: 'Call doInit() again to get a new device; tensors on the old one are gone.' });
     this.reason = reason;
   }
 }
@@ -93,7 +95,11 @@ export class WebGPUDeviceError extends WebBackendError {
   readonly kind: 'validation' | 'out-of-memory' | 'internal' | 'unknown';
 
   constructor(kind: WebGPUDeviceError['kind'], detail: string) {
-    super(`WebGPU ${kind} error: ${detail}`);
+    super(`WebGPU ${kind} error: ${detail}`, {
+      fix: kind === 'out-of-memory'
+        ? 'Use less GPU memory: a smaller batchSize or sequence length, gradientCheckpointing, or close other GPU tabs.'
+        : 'This is a tunekit or driver bug: please report it with the error text, the browser and the GPU.',
+    });
     this.kind = kind;
   }
 }
@@ -112,7 +118,9 @@ export class WebBackendUnavailableError extends WebBackendError {
   readonly attempts: readonly BackendAttempt[];
 
   constructor(attempts: readonly BackendAttempt[]) {
-    super(`No backend could start: ${attempts.map((a) => `${a.backend}: ${a.error.message}`).join('; ')}`);
+    super(`No backend could start: ${attempts.map((a) => `${a.backend}: ${a.error.message}`).join('; ')}`, {
+      fix: "Fix one of the causes above, or add a backend this environment has to prefer (e.g. 'wasm', with wasmPaths where its .wasm files are served).",
+    });
     this.attempts = attempts;
   }
 }

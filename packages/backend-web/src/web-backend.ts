@@ -152,7 +152,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     for (const kind of prefer) {
       try {
         const found = kind === 'webgpu' ? await startWebGPU() : kind === 'wasm' || kind === 'cpu' ? await startCpuFallback(kind, options.wasmPaths) : undefined;
-        if (!found) throw new InvalidArgumentError(`unknown backend "${String(kind)}" (webgpu, wasm, cpu)`);
+        if (!found) throw new InvalidArgumentError(`unknown backend "${String(kind)}" (webgpu, wasm, cpu)`, { fix: "Use only 'webgpu', 'wasm' and 'cpu' in prefer." });
         const why = attempts.map((a) => `${a.backend} unavailable: ${a.error.message}`).join('; ');
         capabilities = why ? { ...found, description: `${why} → using ${found.description}` } : found;
         log?.(`tunekit: ${capabilities.description}`);
@@ -188,7 +188,7 @@ export function createWebBackend(options: WebBackendOptions = {}): WebBackend {
     },
     doCapabilities() {
       if (lost) throw lost;
-      if (!capabilities) throw new InvalidStateError('web backend: call doInit() first');
+      if (!capabilities) throw new InvalidStateError('web backend:', { fix: 'call doInit() first' });
       return capabilities;
     },
     gpuDevice() {

@@ -27,7 +27,7 @@ export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
     yield* createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Uint8Array>;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new FileNotFoundError(path, { cause: e });
+    if (code === 'ENOENT') throw new FileNotFoundError(path, { cause: e, fix: 'Check the path (relative paths start at the working directory).' });
     if (code === 'EISDIR') throw new TunekitError('is_directory', `${path} is a directory, not a data file.`, { fix: 'Give the path of a JSON, JSONL or TSV file.', cause: e });
     throw e;
   }

@@ -88,7 +88,7 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       try {
         return new Uint8Array(await fsp.readFile(file));
       } catch (error) {
-        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`);
+        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`, { fix: 'Check that the path exists and is a readable file (not a directory), and its permissions.' });
       }
     },
     async writeFileAtomic(file, data) {
@@ -102,7 +102,7 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       try {
         await fsp.rename(from, to);
       } catch (error) {
-        if ((error as { code?: string }).code === 'ENOENT' && !(await fsp.access(from).then(() => true, () => false))) throw new FileNotFoundError(from, { cause: error });
+        if ((error as { code?: string }).code === 'ENOENT' && !(await fsp.access(from).then(() => true, () => false))) throw new FileNotFoundError(from, { cause: error, fix: 'Check the source path: it must exist when rename is called.' });
         throw error;
       }
       await syncDirectory(fsp, path.dirname(to));
@@ -129,7 +129,7 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       try {
         size = (await fsp.stat(file)).size;
       } catch (error) {
-        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`);
+        throw new TunekitError('read_failed', `Cannot read ${file}: ${(error as Error).message}`, { fix: 'Check that the path exists and is a readable file (not a directory), and its permissions.' });
       }
       return { size, chunks: fs.createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Uint8Array> };
     },

@@ -35,7 +35,7 @@ export async function writeFully(file: WritableFile, chunks: Iterable<Uint8Array
     try {
       return await operation();
     } catch (error) {
-      throw new FileWriteError(isDiskFull(error) ? 'disk_full' : 'write_failed', path, { written, expected }, { cause: error });
+      throw new FileWriteError(isDiskFull(error) ? 'disk_full' : 'write_failed', path, { written, expected }, { cause: error, fix: isDiskFull(error) ? undefined : 'Check that the folder exists and is writable (permissions, read-only mount), then write again.' });
     }
   };
   for (const chunk of chunks) {
@@ -44,7 +44,7 @@ export async function writeFully(file: WritableFile, chunks: Iterable<Uint8Array
     while (offset < chunk.byteLength) {
       const { bytesWritten } = await device(() => file.write(chunk, offset, chunk.byteLength - offset));
       // Zero bytes and no error: the device has no room left (Node reports ENOSPC only on a later call, if at all).
-      if (!(bytesWritten > 0)) throw new FileWriteError('disk_full', path, { written, expected });
+      if (!(bytesWritten > 0)) throw new FileWriteError('disk_full', path, { written, expected }, { fix: 'Free some space on that disk, or write to another one.' });
       offset += bytesWritten;
       written += bytesWritten;
     }

@@ -73,7 +73,7 @@ async function loadDawn(): Promise<DawnModule> {
   try {
     return (await import(/* @vite-ignore */ specifier)) as DawnModule;
   } catch (error) {
-    throw new NodeWebGPUError(`WebGPU in Node needs Dawn's binding: npm i -D webgpu@0.6 (${(error as Error).message.split('\n')[0]})`, { cause: error });
+    throw new NodeWebGPUError(`WebGPU in Node needs Dawn's binding, which did not load (${(error as Error).message.split('\n')[0]}).`, { fix: 'Install it: npm i -D webgpu@0.6', cause: error });
   }
 }
 
@@ -83,11 +83,12 @@ function prepareDriver(options: NodeWebGPUOptions, driver: NodeWebGPUDriver): { 
   if (driver === 'swiftshader') {
     const icd = options.swiftShaderIcd ?? env.VK_ICD_FILENAMES ?? CHROMIUM_SWIFTSHADER_ICD;
     if (!icd.split(':').every((file) => existsSync(file))) {
-      throw new NodeWebGPUError(`SwiftShader's Vulkan ICD was not found at ${icd}. ${HELP.swiftshader}`);
+      throw new NodeWebGPUError(`SwiftShader's Vulkan ICD was not found at ${icd}.`, { fix: HELP.swiftshader });
     }
     if (ensureVulkanLoader() === 'none') {
       throw new NodeWebGPUError(
-        `No Vulkan loader: libvulkan.so.1 is not installed and chromium's copy is missing. Fix: \`${aptInstallCommand(['libvulkan1'])}\``,
+        "No Vulkan loader: libvulkan.so.1 is not installed and chromium's copy is missing.",
+        { fix: `Install it: \`${aptInstallCommand(['libvulkan1'])}\`` },
       );
     }
     // The Vulkan loader reads these when Dawn creates its instance, i.e. later
@@ -103,7 +104,7 @@ function prepareDriver(options: NodeWebGPUOptions, driver: NodeWebGPUDriver): { 
     return { dawn: ['backend=opengl'], adapter: { featureLevel: 'compatibility' } };
   }
   if (driver === 'system') return { dawn: [], adapter: {} };
-  throw new NodeWebGPUError(`Unknown driver "${String(driver)}" (system, swiftshader, opengl)`);
+  throw new NodeWebGPUError(`Unknown driver "${String(driver)}" (system, swiftshader, opengl)`, { fix: "Pass driver: 'system', 'swiftshader' or 'opengl'." });
 }
 
 function installGlobals(dawn: DawnModule, gpu: GPULike): () => void {
@@ -140,7 +141,7 @@ export async function createNodeWebGPU(options: NodeWebGPUOptions = {}): Promise
   const dawn = await loadDawn();
   const gpu = dawn.create([...prepared.dawn, ...(options.dawnOptions ?? [])]);
   const adapter = await gpu.requestAdapter(prepared.adapter).catch(() => null);
-  if (!adapter) throw new NodeWebGPUError(`Dawn's ${driver} driver gave no WebGPU adapter. ${HELP[driver]}`);
+  if (!adapter) throw new NodeWebGPUError(`Dawn's ${driver} driver gave no WebGPU adapter.`, { fix: HELP[driver] });
   const release = options.installGlobals === false ? () => {} : installGlobals(dawn, gpu);
   return { gpu, adapterOptions: prepared.adapter, driver, release };
 }

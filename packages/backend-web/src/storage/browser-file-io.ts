@@ -34,7 +34,7 @@ type Chosen = { kind: BrowserStorageKind; files: Required<Pick<FileIO, 'openRead
 
 async function tryStorage(kind: BrowserStorageKind, options: BrowserFileIOOptions): Promise<Chosen> {
   if (kind === 'opfs') {
-    if (!options.opfs?.root && !canWriteOPFS()) throw new UnsupportedError('no writable OPFS (navigator.storage.getDirectory or createWritable missing)');
+    if (!options.opfs?.root && !canWriteOPFS()) throw new UnsupportedError('no writable OPFS (navigator.storage.getDirectory or createWritable missing)', { fix: "Pass opfs: { root } (a FileSystemDirectoryHandle), or use prefer: ['indexeddb']." });
     const files = createOPFSFileIO(options.opfs) as Chosen['files'];
     await files.listDirectory(''); // opens the root: rejects where OPFS is disabled
     return { kind, files };
@@ -44,7 +44,7 @@ async function tryStorage(kind: BrowserStorageKind, options: BrowserFileIOOption
     await files.listDirectory(''); // opens the database
     return { kind, files };
   }
-  throw new InvalidArgumentError(`unknown storage "${String(kind)}" (opfs, indexeddb)`);
+  throw new InvalidArgumentError(`unknown storage "${String(kind)}" (opfs, indexeddb)`, { fix: "Use 'opfs' or 'indexeddb' in prefer." });
 }
 
 /** Creates the browser `FileIO` (OPFS, else IndexedDB). Nothing is opened until the first call. */
@@ -60,7 +60,7 @@ export function createBrowserFileIO(options: BrowserFileIOOptions = {}): Browser
           reasons.push(`${kind}: ${(error as Error).message}`);
         }
       }
-      throw new UnsupportedError(`No browser storage is available (${reasons.join('; ')})`);
+      throw new UnsupportedError(`No browser storage is available (${reasons.join('; ')})`, { fix: 'Open the page over https or localhost (storage needs a secure context) and outside private browsing, or pass files to the backend.' });
     })().catch((error: unknown) => {
       chosen = undefined;
       throw error;

@@ -37,26 +37,30 @@ const ENTRIES = 'entries';
 const CHUNKS = 'chunks';
 /** Pieces small enough for one quick transaction each, large enough to keep their count low. */
 const PIECE_BYTES = 8 << 20;
+/** The fix when IndexedDB itself fails: the browser refused or ran out of quota. */
+const BLOCKED = 'Check that the page may use IndexedDB (not blocked by private browsing or site settings) and that storage quota is left.';
+/** The fix for a missing path. */
+const MISSING = 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.';
 
 function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new TunekitError('storage_failed', 'IndexedDB request failed'));
+    request.onerror = () => reject(request.error ?? new TunekitError('storage_failed', 'IndexedDB request failed', { fix: BLOCKED }));
   });
 }
 
 function committed(transaction: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction failed'));
-    transaction.onabort = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction aborted'));
+    transaction.onerror = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction failed', { fix: BLOCKED }));
+    transaction.onabort = () => reject(transaction.error ?? new TunekitError('storage_failed', 'IndexedDB transaction aborted', { fix: BLOCKED }));
   });
 }
 
 /** Aborts `transaction` and throws `message`: no half-applied change survives an error. */
-function abortWith(transaction: IDBTransaction, message: string): never {
+function abortWith(transaction: IDBTransaction, message: string, fix = 'Remove or rename what is in the way first, or use another path.'): never {
   transaction.abort();
-  throw new InvalidArgumentError(message);
+  throw new InvalidArgumentError(message, { fix });
 }
 
 /**
@@ -105,7 +109,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
 
   const open = (): Promise<IDBDatabase> => {
     const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) return Promise.reject(new UnsupportedError('IndexedDB is not available in this environment'));
+    if (!factory) return Promise.reject(new UnsupportedError('IndexedDB is not available in this environment', { fix: 'Pass indexedDB (and keyRange) explicitly, e.g. from fake-indexeddb outside a browser, or use createOPFSFileIO().' }));
     database ??= openDatabase(factory, name).catch((error: unknown) => {
       database = undefined;
       throw error;
@@ -114,7 +118,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
   };
   const keyRange = (): typeof IDBKeyRange => {
     const range = options.keyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
-    if (!range) throw new UnsupportedError('IDBKeyRange is not available; pass keyRange with indexedDB');
+    if (!range) throw new UnsupportedError('IDBKeyRange is not available; pass keyRange with indexedDB', { fix: 'Pass keyRange (IDBKeyRange) together with indexedDB, e.g. both from fake-indexeddb.' });
     return range;
   };
   const blobRange = (blob: string) => keyRange().bound([blob, 0], [blob, Infinity]);
@@ -151,7 +155,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
 
   const writeChunksAtomic = async (file: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const path = normalizePath(file);
-    if (path === '') throw new InvalidArgumentError('Cannot write a file at the storage root');
+    if (path === '') throw new InvalidArgumentError('Cannot write a file at the storage root', { fix: 'Give a file name such as "checkpoints/model.safetensors", not the root.' });
     const db = await open();
     const blob = temporaryName(path);
     let count = 0;
@@ -177,7 +181,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
       const db = await open();
       const transaction = db.transaction([ENTRIES, CHUNKS], 'readonly');
       const entry = (await done(transaction.objectStore(ENTRIES).get(path))) as Entry | undefined;
-      if (entry?.kind !== 'file') throw new FileNotFoundError(file);
+      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: MISSING });
       const parts = (await done(transaction.objectStore(CHUNKS).getAll(blobRange(entry.blob)))) as Uint8Array[];
       return concatenate(parts, entry.size);
     },
@@ -220,9 +224,9 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
     async rename(fromPath, toPath) {
       const from = normalizePath(fromPath);
       const to = normalizePath(toPath);
-      if (from === '' || to === '') throw new InvalidArgumentError('Cannot rename the storage root');
+      if (from === '' || to === '') throw new InvalidArgumentError('Cannot rename the storage root', { fix: 'Rename a file or a folder inside the storage, not its root.' });
       if (to === from) return;
-      if (to.startsWith(`${from}/`)) throw new InvalidArgumentError(`Cannot rename ${fromPath} into itself (${toPath})`);
+      if (to.startsWith(`${from}/`)) throw new InvalidArgumentError(`Cannot rename ${fromPath} into itself (${toPath})`, { fix: 'Rename it to a path outside the folder itself.' });
       const db = await open();
       const transaction = db.transaction([ENTRIES, CHUNKS], 'readwrite');
       const finished = committed(transaction);
@@ -231,7 +235,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
       const source = (await done(entries.get(from))) as Entry | undefined;
       if (!source) {
         transaction.abort();
-        throw new FileNotFoundError(fromPath);
+        throw new FileNotFoundError(fromPath, { fix: MISSING });
       }
       const target = (await done(entries.get(to))) as Entry | undefined;
       if (source.kind === 'file' && target?.kind === 'directory') abortWith(transaction, `Cannot rename file ${fromPath} to ${toPath}: it is a directory`);
@@ -275,7 +279,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
     },
     async openRead(file) {
       const entry = await getEntry(normalizePath(file));
-      if (entry?.kind !== 'file') throw new FileNotFoundError(file);
+      if (entry?.kind !== 'file') throw new FileNotFoundError(file, { fix: MISSING });
       const db = await open();
       const { blob, chunks } = entry;
       async function* read(): AsyncGenerator<Uint8Array> {
@@ -283,7 +287,7 @@ export function createIndexedDBFileIO(options: IndexedDBFileIOOptions = {}): Fil
         for (let index = 0; index < chunks; index += 1) {
           const key = [blob, index];
           const piece = (await done(db.transaction(CHUNKS, 'readonly').objectStore(CHUNKS).get(key))) as Uint8Array | undefined;
-          if (!piece) throw new InvalidStateError(`${file} was replaced or removed while being read`);
+          if (!piece) throw new InvalidStateError(`${file} was replaced or removed while being read`, { fix: 'Read the file again, and do not write or remove it while a read is under way.' });
           yield piece;
         }
       }

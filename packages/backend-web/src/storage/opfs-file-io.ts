@@ -76,7 +76,7 @@ export function canWriteOPFS(): boolean {
 async function defaultRoot(): Promise<OPFSDirectoryHandleLike> {
   // TypeScript's DOM library omits the handles' async iterators; ours lists them.
   const storage = (globalThis as unknown as { navigator?: { storage?: { getDirectory?: () => Promise<OPFSDirectoryHandleLike> } } }).navigator?.storage;
-  if (!storage?.getDirectory) throw new UnsupportedError('OPFS is not available here (navigator.storage.getDirectory is missing)');
+  if (!storage?.getDirectory) throw new UnsupportedError('OPFS is not available here (navigator.storage.getDirectory is missing)', { fix: 'Use createIndexedDBFileIO(), or open the page over https or localhost in a browser with OPFS.' });
   return storage.getDirectory();
 }
 
@@ -87,7 +87,7 @@ async function walk(from: OPFSDirectoryHandleLike, segments: readonly string[], 
 }
 
 async function writeAll(handle: OPFSFileHandleLike, chunks: Iterable<Uint8Array>): Promise<void> {
-  if (!handle.createWritable) throw new UnsupportedError('This browser cannot write OPFS files here (no createWritable); use createIndexedDBFileIO()');
+  if (!handle.createWritable) throw new UnsupportedError('This browser cannot write OPFS files here (no createWritable);', { fix: 'use createIndexedDBFileIO()' });
   const writable = await handle.createWritable({ keepExistingData: false });
   try {
     for (const chunk of chunks) await writable.write(chunk);
@@ -125,22 +125,22 @@ export function createOPFSFileIO(options: OPFSFileIOOptions = {}): FileIO {
 
   const fileHandle = async (file: string): Promise<OPFSFileHandleLike> => {
     const segments = pathSegments(file);
-    if (segments.length === 0) throw new FileNotFoundError(file);
+    if (segments.length === 0) throw new FileNotFoundError(file, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
     try {
       return await (await directoryOf(segments.slice(0, -1), false)).getFileHandle(segments.at(-1)!);
     } catch (error) {
-      throw isMissing(error) ? new FileNotFoundError(file) : error;
+      throw isMissing(error) ? new FileNotFoundError(file, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' }) : error;
     }
   };
 
   const writeChunksAtomic = async (file: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const segments = pathSegments(file);
-    if (segments.length === 0) throw new InvalidArgumentError('Cannot write a file at the storage root');
+    if (segments.length === 0) throw new InvalidArgumentError('Cannot write a file at the storage root', { fix: 'Give a file name such as "checkpoints/model.safetensors", not the root.' });
     const name = segments.at(-1)!;
     const parent = await directoryOf(segments.slice(0, -1), true);
     // move() over a directory is not specified the same way everywhere: refuse it ourselves.
     const isDirectory = await parent.getDirectoryHandle(name).then(() => true, (error: unknown) => (isMissing(error) ? false : Promise.reject(error)));
-    if (isDirectory) throw new InvalidArgumentError(`Cannot write ${file}: it is a directory`);
+    if (isDirectory) throw new InvalidArgumentError(`Cannot write ${file}: it is a directory`, { fix: 'Write to another path, or remove that directory first.' });
     const temporaryEntry = temporaryName(name);
     const temporary = await parent.getFileHandle(temporaryEntry, { create: true });
     try {
@@ -180,7 +180,7 @@ export function createOPFSFileIO(options: OPFSFileIOOptions = {}): FileIO {
       try {
         await directoryOf(pathSegments(directory), true);
       } catch (error) {
-        if ((error as { name?: string }).name === 'TypeMismatchError') throw new InvalidArgumentError(`Cannot create directory ${directory}: a file is in the way`);
+        if ((error as { name?: string }).name === 'TypeMismatchError') throw new InvalidArgumentError(`Cannot create directory ${directory}: a file is in the way`, { fix: 'Choose another directory name, or remove that file first.' });
         throw error;
       }
     },

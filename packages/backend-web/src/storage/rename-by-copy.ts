@@ -41,14 +41,14 @@ async function copyTree(files: CopyPrimitives, from: string, to: string): Promis
  */
 export async function renameByCopy(files: CopyPrimitives, from: string, to: string): Promise<void> {
   const source = await contentsOf(files, from);
-  if (source === undefined) throw new FileNotFoundError(from);
+  if (source === undefined) throw new FileNotFoundError(from, { fix: 'Check the path (it is relative to this storage, not to the page URL); listDirectory() shows what is there.' });
   const target = await contentsOf(files, to);
   if (source === 'directory') {
-    if (target instanceof Uint8Array) throw new InvalidArgumentError(`Cannot rename directory ${from} to ${to}: ${to} is a file`);
-    if (target === 'directory' && (await files.listDirectory(to)).length > 0) throw new InvalidArgumentError(`Cannot rename ${from} to ${to}: ${to} is a directory that is not empty`);
+    if (target instanceof Uint8Array) throw new InvalidArgumentError(`Cannot rename directory ${from} to ${to}: ${to} is a file`, { fix: 'Remove the file first, or rename to another path.' });
+    if (target === 'directory' && (await files.listDirectory(to)).length > 0) throw new InvalidArgumentError(`Cannot rename ${from} to ${to}: ${to} is a directory that is not empty`, { fix: 'Empty or remove that directory first, or rename to another path.' });
     await copyTree(files, from, to);
   } else {
-    if (target === 'directory') throw new InvalidArgumentError(`Cannot rename file ${from} to ${to}: ${to} is a directory`);
+    if (target === 'directory') throw new InvalidArgumentError(`Cannot rename file ${from} to ${to}: ${to} is a directory`, { fix: 'Remove or rename that directory first, or rename to another path.' });
     await files.writeFileAtomic(to, source);
   }
   await files.remove(from);

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '@tunekit/core';
 /** Splits a path into its names; rejects `..` (there is nothing above the root to go to). */
 export function pathSegments(path: string): string[] {
   const segments = path.replaceAll('\\', '/').split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) throw new InvalidArgumentError(`Browser storage paths cannot contain "..": ${path}`);
+  if (segments.includes('..')) throw new InvalidArgumentError(`Browser storage paths cannot contain "..": ${path}`, { fix: 'Use paths inside the storage, without ".." segments.' });
   return segments;
 }
 

@@ -58,10 +58,12 @@ function findGpu(explicit: GPULike | undefined): GPULike {
   const gpu = (globalThis as { navigator?: { gpu?: GPULike } }).navigator?.gpu;
   if (gpu) return gpu;
   throw new WebGPUNotAvailableError(
-    'navigator.gpu is undefined: this browser has no WebGPU, it is disabled, or the page is not a secure context (https or localhost). ' +
-      (isNodeRuntime()
+    'navigator.gpu is undefined: this browser has no WebGPU, it is disabled, or the page is not a secure context (https or localhost).',
+    {
+      fix: isNodeRuntime()
         ? 'In Node, pass { gpu } from createNodeWebGPU() in @tunekit/backend-web/node.'
-        : 'Chrome and Edge 113+ have it (on Linux behind chrome://flags/#enable-unsafe-webgpu), as do Safari 26+ and Firefox 141+ on Windows.'),
+        : 'Chrome and Edge 113+ have it (on Linux behind chrome://flags/#enable-unsafe-webgpu), as do Safari 26+ and Firefox 141+ on Windows.',
+    },
   );
 }
 
@@ -70,14 +72,16 @@ async function requestAdapter(gpu: GPULike, requirements: WebGPURequirements): P
   try {
     adapter = await gpu.requestAdapter({ powerPreference: requirements.powerPreference ?? 'high-performance', ...requirements.adapterOptions });
   } catch (error) {
-    throw new WebGPUNotAvailableError(`requestAdapter() failed: ${(error as Error).message}`, { cause: error });
+    throw new WebGPUNotAvailableError(`requestAdapter() failed: ${(error as Error).message}`, { cause: error, fix: 'Check chrome://gpu (or the browser console) for why; another powerPreference or adapterOptions may get one.' });
   }
   if (adapter) return adapter;
   throw new WebGPUNotAvailableError(
-    'requestAdapter() returned no adapter: the GPU is blocklisted or its driver is missing ' +
-      (isNodeRuntime()
+    'requestAdapter() returned no adapter: the GPU is blocklisted or its driver is missing',
+    {
+      fix: isNodeRuntime()
         ? "(in Node: see createNodeWebGPU's drivers; an OpenGL adapter also needs adapterOptions { featureLevel: 'compatibility' })."
-        : '(in Chrome, chrome://gpu says why; chrome://flags/#enable-unsafe-webgpu and #ignore-gpu-blocklist override it).'),
+        : '(in Chrome, chrome://gpu says why; chrome://flags/#enable-unsafe-webgpu and #ignore-gpu-blocklist override it).',
+    },
   );
 }
 
@@ -122,7 +126,7 @@ export async function detectWebGPU(requirements: WebGPURequirements = {}): Promi
   try {
     device = await adapter.requestDevice({ label: 'tunekit', requiredFeatures: [...required], requiredLimits: limitsToRequest(adapter) });
   } catch (error) {
-    throw new WebGPUNotAvailableError(`requestDevice() failed: ${(error as Error).message}`, { cause: error });
+    throw new WebGPUNotAvailableError(`requestDevice() failed: ${(error as Error).message}`, { cause: error, fix: 'Lower the limits or features asked for (requiredFeatures, minBindingBytes), or use another adapter.' });
   }
   return {
     adapter,

@@ -28,7 +28,7 @@ export interface AttachedEngine {
 function ensureNavigatorGpu(gpu: GPULike | undefined): () => void {
   const scope = globalThis as { navigator?: { gpu?: unknown } };
   if (scope.navigator?.gpu) return () => {};
-  if (!gpu) throw new WebGPUNotAvailableError('navigator.gpu is undefined and no gpu option was given');
+  if (!gpu) throw new WebGPUNotAvailableError('navigator.gpu is undefined and no gpu option was given', { fix: 'Pass gpu (e.g. from createNodeWebGPU() in Node), or run in a browser with WebGPU.' });
   if (scope.navigator === undefined) {
     scope.navigator = { gpu };
     return () => {
@@ -61,7 +61,7 @@ export async function attachWebGPUEngine(device: GPUDeviceLike, info: GPUAdapter
   };
   if (!(await tf.setBackend('webgpu'))) {
     detach();
-    throw new WebGPUNotAvailableError('tfjs could not start its webgpu backend on the device (see the warning tfjs logged above)');
+    throw new WebGPUNotAvailableError('tfjs could not start its webgpu backend on the device (see the warning tfjs logged above)', { fix: "Read tfjs's warning above for the cause, or use prefer: ['webgpu', 'wasm'] to fall back." });
   }
   return { detach };
 }

@@ -36,7 +36,7 @@ export class AdapterSet implements ParameterSource {
 
   /** Freezes the model's variables; use {@link applyAdapter} rather than this. */
   constructor(model: GPT2Model) {
-    if (model.hooks) throw new InvalidStateError('The model already has hooks set; unload the other adapters first');
+    if (model.hooks) throw new InvalidStateError('The model already has hooks set;', { fix: 'unload the other adapters first' });
     this.model = model;
     for (const variable of model.parameters().values()) {
       this.savedTrainable.set(variable, variable.trainable);
@@ -62,16 +62,16 @@ export class AdapterSet implements ParameterSource {
   /** An adapter by name. */
   get(name: string): Adapter {
     const adapter = this.adapters.get(name);
-    if (!adapter) throw new InvalidArgumentError(`No adapter named "${name}"; adapters: ${this.names.join(', ') || 'none'}`);
+    if (!adapter) throw new InvalidArgumentError(`No adapter named "${name}"; adapters: ${this.names.join(', ') || 'none'}`, { fix: 'Use one of those names, or add the adapter with add(name, adapter) first.' });
     return adapter;
   }
 
   /** Adds an adapter under a new name; `activate` (default true) makes it the only active one. */
   add(name: string, adapter: Adapter, options: { activate?: boolean } = {}): this {
-    if (!name) throw new InvalidArgumentError('An adapter needs a non-empty name');
-    if (this.adapters.has(name)) throw new InvalidStateError(`An adapter named "${name}" already exists; remove it first or pick another name`);
-    if ([...this.adapters.values()].includes(adapter)) throw new InvalidStateError(`This adapter is already attached under another name`);
-    if (adapter.isDisposed) throw new InvalidStateError(`Adapter "${name}" has been disposed`);
+    if (!name) throw new InvalidArgumentError('An adapter needs a non-empty name', { fix: 'Pass a name such as "default".' });
+    if (this.adapters.has(name)) throw new InvalidStateError(`An adapter named "${name}" already exists;`, { fix: 'remove it first or pick another name' });
+    if ([...this.adapters.values()].includes(adapter)) throw new InvalidStateError(`This adapter is already attached under another name`, { fix: 'Attach each adapter once; to use it under a new name, remove it and add it again.' });
+    if (adapter.isDisposed) throw new InvalidStateError(`Adapter "${name}" has been disposed`, { fix: 'Create a new adapter (or load it again with loadAdapter); a disposed one has no weights.' });
     this.adapters.set(name, adapter);
     for (const variable of adapter.parameters().values()) variable.trainable = false;
     if (options.activate ?? true) this.setActive(name);
@@ -138,8 +138,8 @@ export class AdapterSet implements ParameterSource {
   merge(): this {
     const active = this.activeNames.map((name) => [name, this.get(name)] as const);
     const notMergeable = active.filter(([, adapter]) => !canMerge(adapter)).map(([name, adapter]) => `${name} (${adapter.peftType})`);
-    if (notMergeable.length) throw new UnsupportedError(`Only mergeable adapters (LoRA) can be merged; active adapter(s) ${notMergeable.join(', ')} cannot be`);
-    if (!this.enabled) throw new InvalidStateError('Adapters are disabled; enable them before merging');
+    if (notMergeable.length) throw new UnsupportedError(`Only mergeable adapters (LoRA) can be merged; active adapter(s) ${notMergeable.join(', ')} cannot be`, { fix: 'Deactivate those adapters (setActive with the LoRA ones only) before merging, or keep them unmerged.' });
+    if (!this.enabled) throw new InvalidStateError('Adapters are disabled;', { fix: 'enable them before merging' });
     for (const [, adapter] of active) if (canMerge(adapter)) adapter.merge();
     return this;
   }

@@ -76,6 +76,6 @@ export async function variableTensors(source: ParameterSource): Promise<Map<stri
 
 /** Throws the usual error for using an adapter after `dispose()`. */
 export function assertNotDisposed(adapter: { isDisposed: boolean }, what: string): void {
-  if (adapter.isDisposed) throw new InvalidStateError(`This ${what} adapter has been disposed`);
+  if (adapter.isDisposed) throw new InvalidStateError(`This ${what} adapter has been disposed`, { fix: 'Create or load the adapter again; a disposed adapter has no weights.' });
 }
 

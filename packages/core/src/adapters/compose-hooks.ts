@@ -12,8 +12,8 @@ export function composeHooks(parts: readonly ForwardHooks[]): ForwardHooks | und
   const linears = parts.filter((p) => p.linear);
   const prompts = parts.filter((p) => p.promptEmbeddings);
   const prefixes = parts.filter((p) => p.attentionPrefix);
-  if (prompts.length > 1) throw new InvalidStateError('Only one prompt-tuning adapter can be active at a time');
-  if (prefixes.length > 1) throw new InvalidStateError('Only one prefix-tuning adapter can be active at a time');
+  if (prompts.length > 1) throw new InvalidStateError('Only one prompt-tuning adapter can be active at a time', { fix: 'Activate one prompt-tuning adapter at a time (setActive).' });
+  if (prefixes.length > 1) throw new InvalidStateError('Only one prefix-tuning adapter can be active at a time', { fix: 'Activate one prefix-tuning adapter at a time (setActive).' });
   if (linears.length + prompts.length + prefixes.length === 0) return undefined;
   const hooks: ForwardHooks = {};
   if (linears.length === 1) hooks.linear = (linears[0] as ForwardHooks).linear;

@@ -18,7 +18,7 @@ export function virtualTokenCount(source: GPT2Model | ForwardHooks | undefined):
 /** Each row of labels with `count` ignore labels (-100) in front. */
 export function prependIgnoreLabels(labels: readonly (readonly number[])[], options: { count: number }): number[][] {
   const { count } = options;
-  if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError(`prependIgnoreLabels: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError(`prependIgnoreLabels: count must be a non-negative integer, got ${count}`, { fix: 'Pass the number of virtual tokens (a whole number ≥ 0).' });
   const pad = new Array<number>(count).fill(IGNORE_INDEX);
   return labels.map((row) => [...pad, ...row]);
 }

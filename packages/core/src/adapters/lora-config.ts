@@ -62,25 +62,25 @@ const GPT2_LINEAR_SUFFIXES = ['c_attn', 'c_proj', 'c_fc'];
 /** Fills defaults and checks every field; errors name the field. */
 export function resolveLoRAConfig(options: Partial<LoRAConfig>): LoRAConfig {
   const config: LoRAConfig = { ...DEFAULT_LORA, ...stripUndefined(options) };
-  if (!Number.isInteger(config.rank) || config.rank <= 0) throw new InvalidArgumentError(`LoRA rank must be a positive integer, got ${config.rank}`);
-  if (!Number.isFinite(config.alpha)) throw new InvalidArgumentError(`LoRA alpha must be a finite number, got ${config.alpha}`);
-  if (!(config.dropout >= 0 && config.dropout < 1)) throw new InvalidArgumentError(`LoRA dropout must be in [0, 1), got ${config.dropout}`);
-  if (!['kaiming', 'gaussian', 'random'].includes(config.init)) throw new InvalidArgumentError(`LoRA init must be 'kaiming', 'gaussian' or 'random', got ${String(config.init)}`);
+  if (!Number.isInteger(config.rank) || config.rank <= 0) throw new InvalidArgumentError(`LoRA rank must be a positive integer, got ${config.rank}`, { fix: 'Pass rank as a whole number ≥ 1 (8 or 16 are usual).' });
+  if (!Number.isFinite(config.alpha)) throw new InvalidArgumentError(`LoRA alpha must be a finite number, got ${config.alpha}`, { fix: 'Pass alpha as a number, usually rank or 2 × rank.' });
+  if (!(config.dropout >= 0 && config.dropout < 1)) throw new InvalidArgumentError(`LoRA dropout must be in [0, 1), got ${config.dropout}`, { fix: 'Pass dropout as a probability such as 0.05, or 0.' });
+  if (!['kaiming', 'gaussian', 'random'].includes(config.init)) throw new InvalidArgumentError(`LoRA init must be 'kaiming', 'gaussian' or 'random', got ${String(config.init)}`, { fix: "Pass init: 'kaiming' (PEFT's default), 'gaussian' or 'random'." });
   if (typeof config.targetModules === 'string') {
     if (config.targetModules !== ALL_LINEAR) new RegExp(config.targetModules); // throws on a bad pattern
   } else if (!Array.isArray(config.targetModules) || config.targetModules.length === 0) {
-    throw new InvalidArgumentError('LoRA targetModules must be a non-empty list of module names or a regular expression');
+    throw new InvalidArgumentError('LoRA targetModules must be a non-empty list of module names or a regular expression', { fix: "Pass targetModules such as ['c_attn'], a regular expression string, or 'all-linear'." });
   }
   const layers = config.layersToTransform;
   if (layers !== undefined && ![layers].flat().every((i) => Number.isInteger(i) && i >= 0)) {
-    throw new InvalidArgumentError(`LoRA layersToTransform must be non-negative integers, got ${JSON.stringify(layers)}`);
+    throw new InvalidArgumentError(`LoRA layersToTransform must be non-negative integers, got ${JSON.stringify(layers)}`, { fix: 'Pass layersToTransform as a layer index or a list of indices (0 is the first block).' });
   }
   // PEFT's own checks: a regular expression already says which layers it means.
   if (typeof config.targetModules === 'string' && (layers !== undefined || config.layersPattern !== undefined)) {
-    throw new InvalidArgumentError('LoRA layersToTransform and layersPattern cannot be combined with a regular-expression targetModules');
+    throw new InvalidArgumentError('LoRA layersToTransform and layersPattern cannot be combined with a regular-expression targetModules', { fix: 'List the layers inside the regular expression, or pass targetModules as a list of names.' });
   }
   if (config.layersPattern !== undefined && config.layersPattern.length > 0 && layers === undefined) {
-    throw new InvalidArgumentError('LoRA layersPattern needs layersToTransform');
+    throw new InvalidArgumentError('LoRA layersPattern needs layersToTransform', { fix: 'Add layersToTransform (the layer indices), or leave layersPattern out.' });
   }
   return config;
 }

@@ -81,7 +81,7 @@ export class LoRAAdapter implements MergeableAdapter {
     }
     if (planned.length === 0) {
       const available = linearModules(model, extraModules).map((m) => peftModuleKey(m.name));
-      throw new InvalidArgumentError(`LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; modules are ${available.slice(0, 4).join(', ')}, … ${available.slice(-1)}`);
+      throw new InvalidArgumentError(`LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; modules are ${available.slice(0, 4).join(', ')}, … ${available.slice(-1)}`, { fix: "Use names or a pattern matching those modules (e.g. ['c_attn'] or 'all-linear')." });
     }
     for (const { module, key, a, b, aShape, bShape } of planned) {
       this.targets.set(module.name, {
@@ -122,7 +122,7 @@ export class LoRAAdapter implements MergeableAdapter {
   /** The weight update of one target in its base weight's layout: `scaling·(B·A)ᵀ` [in, out] for Conv1D. */
   deltaWeight(name: LinearName): tf.Tensor2D {
     const target = this.targets.get(name);
-    if (!target) throw new InvalidArgumentError(`LoRA does not adapt "${name}"; it adapts ${this.targetNames.join(', ')}`);
+    if (!target) throw new InvalidArgumentError(`LoRA does not adapt "${name}"; it adapts ${this.targetNames.join(', ')}`, { fix: 'Ask for one of the adapted modules, or add that module to targetModules and retrain.' });
     return tf.tidy(() => {
       const product = target.layout === 'in-out'
         ? tf.matMul(target.a, target.b, true, true) // [in, r]·[r, out] = (B·A)ᵀ
@@ -215,8 +215,8 @@ function linearModules(model: GPT2Model, extra: readonly LinearModule[]): Linear
     );
   });
   for (const module of extra) {
-    if (module.weight.rank !== 2) throw new InvalidArgumentError(`extra module "${module.name}": weight must be 2-D, got shape [${module.weight.shape}]`);
-    if (modules.some((m) => m.name === module.name)) throw new InvalidArgumentError(`extra module "${module.name}" is already a GPT-2 module`);
+    if (module.weight.rank !== 2) throw new InvalidArgumentError(`extra module "${module.name}": weight must be 2-D, got shape [${module.weight.shape}]`, { fix: 'Pass the weight of a linear map: a 2-D [in, out] tensor.' });
+    if (modules.some((m) => m.name === module.name)) throw new InvalidArgumentError(`extra module "${module.name}" is already a GPT-2 module`, { fix: 'Give the extra module another name, or leave it out: GPT-2 modules are adapted through targetModules.' });
     modules.push(module);
   }
   return modules;

@@ -81,14 +81,14 @@ export function parsePEFTConfig(source: string | PEFTConfigJSON, options: { orig
     try {
       json = JSON.parse(source);
     } catch (error) {
-      throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`);
+      throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`, { fix: 'Check that the file is a complete adapter_config.json (re-download or re-save it).' });
     }
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InvalidFileError(`${origin}: expected a JSON object`);
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InvalidFileError(`${origin}: expected a JSON object`, { fix: 'The file must hold one JSON object, as PEFT save_pretrained writes it.' });
   const raw = json as PEFTConfigJSON;
-  if (!('peft_type' in raw)) throw new InvalidFileError(`${origin}: missing required field "peft_type"`);
+  if (!('peft_type' in raw)) throw new InvalidFileError(`${origin}: missing required field "peft_type"`, { fix: 'Add peft_type (LORA, PREFIX_TUNING or PROMPT_TUNING), or point at the adapter_config.json PEFT saved.' });
   const peftType = raw.peft_type as PEFTType;
-  if (!SUPPORTED.includes(peftType)) throw new InvalidFileError(`${origin}: field "peft_type" is ${JSON.stringify(raw.peft_type)}; supported: ${SUPPORTED.join(', ')}`);
+  if (!SUPPORTED.includes(peftType)) throw new InvalidFileError(`${origin}: field "peft_type" is ${JSON.stringify(raw.peft_type)}; supported: ${SUPPORTED.join(', ')}`, { fix: 'Use an adapter of a supported type, or retrain it as one of those.' });
   const known = knownPeftFields(peftType);
   const unknown = Object.keys(raw).filter((key) => !known.has(key)).sort();
   if (unknown.length) logger.warn(`${origin}: ignoring unknown field(s) ${unknown.join(', ')} (written by another PEFT version?)`);
@@ -108,12 +108,12 @@ export function parsePEFTConfig(source: string | PEFTConfigJSON, options: { orig
     numTransformerSubmodules: f.optionalInteger('num_transformer_submodules'),
   };
   if (shape.numTransformerSubmodules !== null && shape.numTransformerSubmodules !== 1) {
-    throw new InvalidFileError(`${origin}: field "num_transformer_submodules" is ${shape.numTransformerSubmodules}; GPT-2 is decoder-only (1)`);
+    throw new InvalidFileError(`${origin}: field "num_transformer_submodules" is ${shape.numTransformerSubmodules}; GPT-2 is decoder-only (1)`, { fix: 'Set num_transformer_submodules to 1 (or remove it): the adapter must be made for a decoder-only model.' });
   }
   const numVirtualTokens = f.requiredInteger('num_virtual_tokens');
   if (peftType === 'PREFIX_TUNING') {
     const initWeights = f.optionalString('init_weights');
-    if (initWeights !== null && initWeights !== 'zero') throw new InvalidFileError(`${origin}: field "init_weights" must be "zero" or null, got ${JSON.stringify(initWeights)}`);
+    if (initWeights !== null && initWeights !== 'zero') throw new InvalidFileError(`${origin}: field "init_weights" must be "zero" or null, got ${JSON.stringify(initWeights)}`, { fix: 'Set init_weights to "zero" or null, or remove it.' });
     const prefix: PrefixTuningConfig = {
       numVirtualTokens,
       prefixProjection: f.boolean('prefix_projection', false),
@@ -160,13 +160,13 @@ const UNSUPPORTED_LORA: [field: string, isDefault: (value: PEFTConfigValue) => b
 function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoRAConfig {
   for (const [field, isDefault] of UNSUPPORTED_LORA) {
     if (field in f.raw && !isDefault(f.raw[field] as PEFTConfigValue)) {
-      throw new InvalidFileError(`${origin}: field "${field}" = ${JSON.stringify(f.raw[field])} is not supported by tunekit's LoRA`);
+      throw new InvalidFileError(`${origin}: field "${field}" = ${JSON.stringify(f.raw[field])} is not supported by tunekit's LoRA`, { fix: `Remove "${field}" from the config or set it to PEFT's default, and retrain the adapter without it.` });
     }
   }
   const rank = f.optionalInteger('r') ?? 8;
-  if (rank <= 0) throw new InvalidFileError(`${origin}: field "r" must be a positive integer, got ${rank}`);
+  if (rank <= 0) throw new InvalidFileError(`${origin}: field "r" must be a positive integer, got ${rank}`, { fix: 'Set r to the rank the adapter was trained with (a whole number ≥ 1; PEFT uses 8).' });
   const dropout = f.number('lora_dropout', 0);
-  if (!(dropout >= 0 && dropout < 1)) throw new InvalidFileError(`${origin}: field "lora_dropout" must be in [0, 1), got ${dropout}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new InvalidFileError(`${origin}: field "lora_dropout" must be in [0, 1), got ${dropout}`, { fix: 'Set lora_dropout to a probability such as 0.05, or 0.' });
   const targets = f.raw.target_modules;
   let targetModules: string[] | string = ['c_attn']; // PEFT's default for GPT-2
   if (typeof targets === 'string') targetModules = targets;
@@ -178,11 +178,11 @@ function readLora(f: FieldReader, origin: string, logger: AdapterLogger): LoRACo
   else if (rawInit !== true) logger.warn(`${origin}: init_lora_weights ${JSON.stringify(rawInit)} only affects initialisation; the saved weights are used as they are`);
   const layers = f.raw.layers_to_transform;
   if (layers !== null && layers !== undefined && !(Number.isInteger(layers) || (Array.isArray(layers) && layers.every(Number.isInteger)))) {
-    throw new InvalidFileError(`${origin}: field "layers_to_transform" must be an integer or a list of integers, got ${JSON.stringify(layers)}`);
+    throw new InvalidFileError(`${origin}: field "layers_to_transform" must be an integer or a list of integers, got ${JSON.stringify(layers)}`, { fix: 'Write layers_to_transform as a layer index or a list of indices, or remove it to adapt every layer.' });
   }
   const pattern = f.raw.layers_pattern;
   if (pattern !== null && pattern !== undefined && typeof pattern !== 'string' && !Array.isArray(pattern)) {
-    throw new InvalidFileError(`${origin}: field "layers_pattern" must be a string or a list of strings`);
+    throw new InvalidFileError(`${origin}: field "layers_pattern" must be a string or a list of strings`, { fix: 'Write layers_pattern as a string such as "h", or remove it.' });
   }
   return {
     rank,
@@ -208,7 +208,7 @@ class FieldReader {
   constructor(readonly raw: PEFTConfigJSON, private readonly origin: string) {}
 
   private fail(field: string, expected: string): never {
-    throw new InvalidFileError(`${this.origin}: field "${field}" must be ${expected}, got ${JSON.stringify(this.raw[field])}`);
+    throw new InvalidFileError(`${this.origin}: field "${field}" must be ${expected}, got ${JSON.stringify(this.raw[field])}`, { fix: `Correct "${field}" in ${this.origin}, or re-save the adapter with PEFT.` });
   }
 
   optionalString(field: string): string | null {

@@ -39,9 +39,9 @@ export async function readAdapterFiles(
     const get = async (name: string) => {
       const url = `${base}/${name}`;
       const response = await fetchImpl(url).catch((error: Error) => {
-        throw new FetchError(url, `${error.message}`);
+        throw new FetchError(url, `${error.message}`, { fix: 'Check the URL and the network; the folder must serve adapter_config.json and adapter_model.safetensors.' });
       });
-      if (!response.ok) throw new FetchError(url, `HTTP ${response.status}`);
+      if (!response.ok) throw new FetchError(url, `HTTP ${response.status}`, { fix: 'Check the URL: the folder must serve adapter_config.json and adapter_model.safetensors.' });
       return { url, response };
     };
     const config = await get(CONFIG);
@@ -51,10 +51,10 @@ export async function readAdapterFiles(
   const io = resolveFiles(files);
   const configPath = joinPath(text, CONFIG);
   const weightsPath = joinPath(text, WEIGHTS);
-  if (!(await io.exists(configPath))) throw new FileNotFoundError(configPath, { message: `${configPath} not found: "${text}" is not a PEFT adapter directory` });
+  if (!(await io.exists(configPath))) throw new FileNotFoundError(configPath, { message: `${configPath} not found: "${text}" is not a PEFT adapter directory`, fix: 'Pass the folder PEFT save_pretrained wrote (it holds adapter_config.json and adapter_model.safetensors).' });
   if (!(await io.exists(weightsPath))) {
     const hasBin = await io.exists(joinPath(text, 'adapter_model.bin'));
-    throw new FileNotFoundError(weightsPath, { message: `${weightsPath} not found${hasBin ? ' (only adapter_model.bin is there: save with safe_serialization=True)' : ''}` });
+    throw new FileNotFoundError(weightsPath, { message: `${weightsPath} not found${hasBin ? ' (only adapter_model.bin is there)' : ''}`, fix: `Save the adapter again with PEFT save_pretrained${hasBin ? ' (safe_serialization=True)' : ''} or saveAdapter.` });
   }
   return {
     config: new TextDecoder().decode(await io.readFile(configPath)),

@@ -106,7 +106,7 @@ export async function loadAdapter(options: LoadAdapterOptions): Promise<Adapter>
   const used = new Set<string>();
   const take = (key: string, shape: number[]): Float32Array => {
     const tensor = tensors.get(key);
-    if (!tensor) throw new InvalidFileError(`${read.weightsOrigin}: missing tensor "${key}" (expected shape [${shape}])`);
+    if (!tensor) throw new InvalidFileError(`${read.weightsOrigin}: missing tensor "${key}" (expected shape [${shape}])`, { fix: 'Use the adapter_model.safetensors saved with this adapter_config.json; re-save the adapter if the file is incomplete.' });
     checkTensor(tensor, shape, read.weightsOrigin);
     used.add(key);
     return tensor.data as Float32Array;
@@ -162,7 +162,7 @@ function buildAdapter(model: GPT2Model, parsed: ParsedPEFTConfig, take: (key: st
   if (parsed.peftType === 'LORA') return new LoRAAdapter(model, parsed.lora, extraModules, take);
   const { embeddingDim: C, numLayers, numHeads } = model.config;
   const expect = (field: string, value: number | null, actual: number) => {
-    if (value !== null && value !== actual) throw new InvalidFileError(`${origin}: field "${field}" is ${value} but the model has ${actual}`);
+    if (value !== null && value !== actual) throw new InvalidFileError(`${origin}: field "${field}" is ${value} but the model has ${actual}`, { fix: 'Load the adapter onto the base model it was trained for (same size and vocabulary).' });
   };
   expect('token_dim', parsed.shape.tokenDim, C);
   expect('num_layers', parsed.shape.numLayers, numLayers);
@@ -177,9 +177,9 @@ function buildAdapter(model: GPT2Model, parsed: ParsedPEFTConfig, take: (key: st
 }
 
 function checkTensor(tensor: DecodedTensor, shape: number[], origin: string): void {
-  if (tensor.data instanceof Int32Array) throw new InvalidFileError(`${origin}: tensor "${tensor.name}" is ${tensor.dtype}; expected a floating-point tensor`);
+  if (tensor.data instanceof Int32Array) throw new InvalidFileError(`${origin}: tensor "${tensor.name}" is ${tensor.dtype}; expected a floating-point tensor`, { fix: 'Re-save the adapter in float32 (PEFT save_pretrained does by default).' });
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
-    throw new InvalidFileError(`${origin}: tensor "${tensor.name}" has shape [${tensor.shape}], expected [${shape}]`);
+    throw new InvalidFileError(`${origin}: tensor "${tensor.name}" has shape [${tensor.shape}], expected [${shape}]`, { fix: 'Load the adapter onto the base model it was trained for, with its own adapter_config.json.' });
   }
 }
 
@@ -187,6 +187,6 @@ function pickAdapter(source: Adapter | AdapterSet, name: string | undefined): Ad
   if (!(source instanceof AdapterSet)) return source;
   if (name) return source.get(name);
   const active = source.active;
-  if (active.length !== 1) throw new InvalidArgumentError(`saveAdapter: the set has ${active.length} active adapters (${active.join(', ')}); pass name`);
+  if (active.length !== 1) throw new InvalidArgumentError(`saveAdapter: the set has ${active.length} active adapters (${active.join(', ')});`, { fix: 'pass name' });
   return source.get(active[0] as string);
 }

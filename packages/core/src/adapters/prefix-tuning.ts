@@ -69,11 +69,11 @@ export class PrefixTuningAdapter implements Adapter {
   constructor(model: GPT2Model, config: PrefixTuningConfig, flatValues?: Float32Array) {
     const { numLayers, numHeads, embeddingDim: C, contextLength } = model.config;
     const P = config.numVirtualTokens;
-    if (!Number.isInteger(P) || P <= 0) throw new InvalidArgumentError(`prefix tuning: numVirtualTokens must be a positive integer, got ${P}`);
-    if (P >= contextLength) throw new InvalidArgumentError(`prefix tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`);
+    if (!Number.isInteger(P) || P <= 0) throw new InvalidArgumentError(`prefix tuning: numVirtualTokens must be a positive integer, got ${P}`, { fix: 'Pass numVirtualTokens as a whole number ≥ 1 (e.g. 20).' });
+    if (P >= contextLength) throw new InvalidArgumentError(`prefix tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`, { fix: 'Use fewer virtual tokens than the context length (e.g. 20).' });
     const hidden = config.encoderHiddenSize ?? C;
-    if (!Number.isInteger(hidden) || hidden <= 0) throw new InvalidArgumentError(`prefix tuning: encoderHiddenSize must be a positive integer, got ${hidden}`);
-    if (flatValues && config.prefixProjection) throw new InvalidArgumentError('prefix tuning: saved prefixes are MLP outputs; load them without prefixProjection');
+    if (!Number.isInteger(hidden) || hidden <= 0) throw new InvalidArgumentError(`prefix tuning: encoderHiddenSize must be a positive integer, got ${hidden}`, { fix: 'Pass encoderHiddenSize as a whole number ≥ 1, or leave it out for the model size.' });
+    if (flatValues && config.prefixProjection) throw new InvalidArgumentError('prefix tuning: saved prefixes are MLP outputs;', { fix: 'load them without prefixProjection' });
     this.config = { ...config, encoderHiddenSize: hidden };
     this.numLayers = numLayers;
     this.numHeads = numHeads;
@@ -197,7 +197,7 @@ function uniform(count: number, bound: number, random: SeededRandom): Float32Arr
 export function createPrefixTuning(options: CreatePrefixTuningOptions): PrefixTuningAdapter {
   const { model, ...rest } = options;
   const config = { ...DEFAULT_PREFIX_TUNING, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as PrefixTuningConfig;
-  if (config.init !== 'random' && config.init !== 'zero') throw new InvalidArgumentError(`prefix tuning: init must be 'random' or 'zero', got ${String(config.init)}`);
+  if (config.init !== 'random' && config.init !== 'zero') throw new InvalidArgumentError(`prefix tuning: init must be 'random' or 'zero', got ${String(config.init)}`, { fix: "Pass init: 'random' or 'zero'." });
   return new PrefixTuningAdapter(model, config);
 }
 

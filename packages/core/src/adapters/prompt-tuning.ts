@@ -64,8 +64,8 @@ export class PromptTuningAdapter implements Adapter {
   constructor(model: GPT2Model, config: PromptTuningConfig, values?: Float32Array) {
     const P = config.numVirtualTokens;
     const { embeddingDim: C, contextLength, vocabSize } = model.config;
-    if (!Number.isInteger(P) || P <= 0) throw new InvalidArgumentError(`prompt tuning: numVirtualTokens must be a positive integer, got ${P}`);
-    if (P >= contextLength) throw new InvalidArgumentError(`prompt tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`);
+    if (!Number.isInteger(P) || P <= 0) throw new InvalidArgumentError(`prompt tuning: numVirtualTokens must be a positive integer, got ${P}`, { fix: 'Pass numVirtualTokens as a whole number ≥ 1 (e.g. 20).' });
+    if (P >= contextLength) throw new InvalidArgumentError(`prompt tuning: ${P} virtual tokens leave no room in the context of ${contextLength}`, { fix: 'Use fewer virtual tokens than the context length (e.g. 20).' });
     this.config = config;
     this.modelShape = { numLayers: model.config.numLayers, numHeads: model.config.numHeads };
     if (values) {
@@ -122,9 +122,9 @@ export class PromptTuningAdapter implements Adapter {
 
 /** PEFT's TEXT init: the text's ids, cut to P or repeated until P. */
 function textIds(model: GPT2Model, text: string | undefined, count: number): number[] {
-  if (!text) throw new InvalidArgumentError("prompt tuning: init 'TEXT' needs a non-empty initText");
+  if (!text) throw new InvalidArgumentError("prompt tuning: init 'TEXT' needs a non-empty initText", { fix: "Pass initText (e.g. 'Classify the sentiment:'), or use init 'RANDOM'." });
   const ids = model.tokenizer.encode(text);
-  if (ids.length === 0) throw new InvalidArgumentError(`prompt tuning: initText ${JSON.stringify(text)} has no tokens`);
+  if (ids.length === 0) throw new InvalidArgumentError(`prompt tuning: initText ${JSON.stringify(text)} has no tokens`, { fix: 'Pass an initText with at least one word.' });
   return Array.from({ length: count }, (_, i) => ids[i % ids.length] as number);
 }
 
@@ -146,6 +146,6 @@ function sampleIds(vocabSize: number, count: number, seed: number): number[] {
 export function createPromptTuning(options: CreatePromptTuningOptions): PromptTuningAdapter {
   const { model, ...rest } = options;
   const config = { ...DEFAULT_PROMPT_TUNING, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as PromptTuningConfig;
-  if (!['RANDOM', 'TEXT', 'SAMPLE_VOCAB'].includes(config.init)) throw new InvalidArgumentError(`prompt tuning: init must be 'RANDOM', 'TEXT' or 'SAMPLE_VOCAB', got ${String(config.init)}`);
+  if (!['RANDOM', 'TEXT', 'SAMPLE_VOCAB'].includes(config.init)) throw new InvalidArgumentError(`prompt tuning: init must be 'RANDOM', 'TEXT' or 'SAMPLE_VOCAB', got ${String(config.init)}`, { fix: "Pass init: 'RANDOM', 'TEXT' (with initText) or 'SAMPLE_VOCAB'." });
   return new PromptTuningAdapter(model, config);
 }

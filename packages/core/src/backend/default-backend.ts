@@ -16,9 +16,8 @@ export function defaultBackend(): Promise<BackendV1> {
     (error: unknown) => {
       loading = undefined;
       throw new TunekitError('backend_unavailable', 
-        `No backend was given and the default, @tunekit/backend-cpu, could not be loaded (${(error as Error).message.split('\n')[0]}). ` +
-          'Install it, or pass { backend } (e.g. createWebBackend() from @tunekit/backend-web).',
-        { cause: error },
+        `No backend was given and the default, @tunekit/backend-cpu, could not be loaded (${(error as Error).message.split('\n')[0]}).`,
+        { fix: 'Install it, or pass { backend } (e.g. createWebBackend() from @tunekit/backend-web).', cause: error },
       );
     },
   );

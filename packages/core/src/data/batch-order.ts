@@ -39,7 +39,7 @@ export class BatchOrder {
   private cachedOrder: number[] = [];
 
   constructor(size: number, options: BatchOrderOptions) {
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${options.batchSize}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${options.batchSize}`, { fix: 'Pass batchSize as a whole number ≥ 1.' });
     this.options = { batchSize: options.batchSize, shuffle: options.shuffle ?? true, dropLast: options.dropLast ?? true, seed: options.seed ?? 0 };
     this.size = size;
     this.batchSize = options.batchSize;
@@ -60,7 +60,7 @@ export class BatchOrder {
 
   /** Example indices of the batch at `position`. */
   batchAt(position: DataPosition): number[] {
-    if (position.batch < 0 || position.batch >= this.batchesPerEpoch) throw new InvalidArgumentError(`batch ${position.batch} is outside epoch of ${this.batchesPerEpoch} batches`);
+    if (position.batch < 0 || position.batch >= this.batchesPerEpoch) throw new InvalidArgumentError(`batch ${position.batch} is outside epoch of ${this.batchesPerEpoch} batches`, { fix: 'Resume from a checkpoint written for this data set and batchSize (the batch count per epoch changed).' });
     const start = position.batch * this.batchSize;
     return this.epochOrder(position.epoch).slice(start, Math.min(start + this.batchSize, this.size));
   }

@@ -60,13 +60,13 @@ function padRow(ids: readonly number[], width: number, pad: number): number[] {
 export function collateCausalLM(batch: readonly CausalLMExample[], options: CausalLMCollateOptions = {}): CausalLMBatch {
   const pad = options.padTokenId ?? END_OF_TEXT_ID;
   const ignore = options.ignoreIndex ?? IGNORE_INDEX;
-  if (batch.length === 0) throw new DataError('collateCausalLM: the batch is empty');
+  if (batch.length === 0) throw new DataError('collateCausalLM: the batch is empty', { fix: 'Pass at least one example: check that the data set is not empty.' });
   const lengths = batch.map((example, i) => {
     if (example.inputIds.length < 2) {
-      throw new DataError(`has ${example.inputIds.length} token(s); a causal-LM example needs at least 2 (an input and a target)`, { source: example.source ?? { file: '<batch>', record: i } });
+      throw new DataError(`has ${example.inputIds.length} token(s); a causal-LM example needs at least 2 (an input and a target)`, { source: example.source ?? { file: '<batch>', record: i }, fix: 'Drop examples shorter than 2 tokens before training (validateExamples reports them).' });
     }
     if (options.maskPrompt && example.labels && example.labels.length !== example.inputIds.length) {
-      throw new DataError(`has ${example.labels.length} labels for ${example.inputIds.length} tokens`, { source: example.source ?? { file: '<batch>', record: i }, field: 'labels' });
+      throw new DataError(`has ${example.labels.length} labels for ${example.inputIds.length} tokens`, { source: example.source ?? { file: '<batch>', record: i }, field: 'labels', fix: 'Give labels exactly one entry per input token (or leave labels out).' });
     }
     return Math.min(example.inputIds.length - 1, options.maxLength ?? Infinity);
   });
@@ -103,10 +103,10 @@ export interface ClassificationCollateOptions extends PadOptions {
 
 /** Right-pads texts to a common width and records their lengths. */
 export function collateClassification(batch: readonly ClassificationExample[], options: ClassificationCollateOptions = {}): ClassificationBatch {
-  if (batch.length === 0) throw new DataError('collateClassification: the batch is empty');
+  if (batch.length === 0) throw new DataError('collateClassification: the batch is empty', { fix: 'Pass at least one example: check that the data set is not empty.' });
   const pad = options.padTokenId ?? END_OF_TEXT_ID;
   const lengths = batch.map((example, i) => {
-    if (example.inputIds.length === 0) throw new DataError('has no tokens', { source: example.source ?? { file: '<batch>', record: i }, field: 'text' });
+    if (example.inputIds.length === 0) throw new DataError('has no tokens', { source: example.source ?? { file: '<batch>', record: i }, field: 'text', fix: 'Drop records with empty text before training (validateExamples reports them).' });
     return Math.min(example.inputIds.length, options.maxLength ?? Infinity);
   });
   const width = Math.max(...lengths, Math.min(options.padTo ?? 0, options.maxLength ?? Infinity));
@@ -129,11 +129,11 @@ export interface PreferenceBatch {
 
 /** Stacks chosen and rejected sequences into one right-padded batch. */
 export function collatePreferences(batch: readonly PreferenceExample[], options: PadOptions = {}): PreferenceBatch {
-  if (batch.length === 0) throw new DataError('collatePreferences: the batch is empty');
+  if (batch.length === 0) throw new DataError('collatePreferences: the batch is empty', { fix: 'Pass at least one example: check that the data set is not empty.' });
   const pad = options.padTokenId ?? END_OF_TEXT_ID;
   const rows = [...batch.map((p) => p.chosen), ...batch.map((p) => p.rejected)];
   const lengths = rows.map((ids, i) => {
-    if (ids.length === 0) throw new DataError(`has an empty ${i < batch.length ? 'chosen' : 'rejected'} sequence`, { source: batch[i % batch.length]?.source });
+    if (ids.length === 0) throw new DataError(`has an empty ${i < batch.length ? 'chosen' : 'rejected'} sequence`, { source: batch[i % batch.length]?.source, fix: 'Give every pair a non-empty chosen and rejected answer, or drop that pair.' });
     return Math.min(ids.length, options.maxLength ?? Infinity);
   });
   const width = Math.max(...lengths);
@@ -145,7 +145,7 @@ export function checkInputLengths(lengths: readonly { length: number; source?: E
   const { limit, what } = options;
   lengths.forEach(({ length, source }, i) => {
     if (length > limit) {
-      throw new DataError(`${what}: ${length} input tokens exceed the model's context of ${limit}; shorten the example or encode with maxLength/truncate`, { source: source ?? { file: '<data>', record: i } });
+      throw new DataError(`${what}: ${length} input tokens exceed the model's context of ${limit};`, { fix: 'shorten the example or encode with maxLength/truncate', source: source ?? { file: '<data>', record: i } });
     }
   });
 }

@@ -11,11 +11,11 @@ export class DataError extends TunekitError {
 
   /**
    * @param message - what is wrong
-   * @param where - the record and field, when the problem belongs to one
+   * @param where - the record and field, when the problem belongs to one, and the fix
    */
-  constructor(message: string, where: { source?: ExampleSource; field?: string } = {}) {
+  constructor(message: string, where: { source?: ExampleSource; field?: string; fix?: string } = {}) {
     const location = where.source ? `${describeSource(where.source)}${where.field ? ` field "${where.field}"` : ''}: ` : '';
-    super('invalid_data', `${location}${message}`);
+    super('invalid_data', `${location}${message}`, { fix: where.fix });
     this.source = where.source;
     this.field = where.field;
   }
@@ -24,6 +24,6 @@ export class DataError extends TunekitError {
 /** Throws a {@link DataError} when a dataset (a split) has no examples. */
 export function requireExamples<T>(examples: readonly T[], options: { what: string }): readonly T[] {
   const { what } = options;
-  if (examples.length === 0) throw new DataError(`${what} is empty: it has no examples`);
+  if (examples.length === 0) throw new DataError(`${what} is empty: it has no examples`, { fix: 'Check the data source (file, filter, split sizes): it must hold at least one example.' });
   return examples;
 }

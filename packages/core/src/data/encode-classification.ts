@@ -26,19 +26,19 @@ export function encodeClassificationExamples(records: readonly RecordInput<Class
   checkMaxLength(options.maxLength, 'encodeClassificationExamples');
   const classes = options.labels.map(String);
   if (classes.length < 1 || new Set(classes).size !== classes.length) {
-    throw new InvalidArgumentError(`encodeClassificationExamples: labels must be distinct and non-empty, got ${JSON.stringify(options.labels)}`);
+    throw new InvalidArgumentError(`encodeClassificationExamples: labels must be distinct and non-empty, got ${JSON.stringify(options.labels)}`, { fix: 'Pass labels as a list of distinct non-empty strings, e.g. ["negative", "positive"].' });
   }
   const tokenizer = options.tokenizer ?? gpt2Tokenizer;
   return records.map((item, index) => {
     const { record, source } = unwrapRecord(item, index, options.file);
-    if (typeof record?.text !== 'string' || record.text.trim() === '') throw new DataError('is missing or empty', { source, field: 'text' });
+    if (typeof record?.text !== 'string' || record.text.trim() === '') throw new DataError('is missing or empty', { source, field: 'text', fix: 'Give every record a non-empty "text", or drop that record.' });
     const label = classes.indexOf(String(record.label));
-    if (label < 0) throw new DataError(`"${String(record.label)}" is not one of ${classes.join(', ')}`, { source, field: 'label' });
+    if (label < 0) throw new DataError(`"${String(record.label)}" is not one of ${classes.join(', ')}`, { source, field: 'label', fix: 'Correct the label, or add it to labels.' });
     let ids: number[];
     try {
       ids = tokenizer.encode(record.text);
     } catch (error) {
-      throw new DataError(`cannot be tokenised: ${(error as Error).message}`, { source, field: 'text' });
+      throw new DataError(`cannot be tokenised: ${(error as Error).message}`, { source, field: 'text', fix: 'Correct that text, or drop that record.' });
     }
     return { inputIds: fitLength(ids, options, source, 'text'), label, source };
   });

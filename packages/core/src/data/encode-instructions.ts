@@ -42,13 +42,13 @@ export function encodeInstructionExamples(records: readonly RecordInput<AlpacaRe
   const responseCut: ExampleSource[] = [];
   const examples = records.map((item, index) => {
     const { record, source } = unwrapRecord(item, index, options.file);
-    if (typeof record?.instruction !== 'string') throw new DataError('is missing (an Alpaca record needs a string "instruction")', { source, field: 'instruction' });
-    if (typeof record.output !== 'string') throw new DataError('is missing (an Alpaca record needs a string "output")', { source, field: 'output' });
+    if (typeof record?.instruction !== 'string') throw new DataError('is missing (an Alpaca record needs a string "instruction")', { source, field: 'instruction', fix: 'Add an "instruction" string to that record, or drop the record.' });
+    if (typeof record.output !== 'string') throw new DataError('is missing (an Alpaca record needs a string "output")', { source, field: 'output', fix: 'Add an "output" string to that record, or drop the record.' });
     let encoded;
     try {
       encoded = encodeSegments(render(alpacaToConversation(record), { template }), { tokenizer });
     } catch (error) {
-      throw new DataError(`cannot be rendered or tokenised: ${(error as Error).message}`, { source });
+      throw new DataError(`cannot be rendered or tokenised: ${(error as Error).message}`, { source, fix: 'Correct that record so the template can render it, or use another template.' });
     }
     const inputIds = fitLength(encoded.inputIds, options, source, 'output');
     const labels = encoded.labels.slice(0, inputIds.length);
@@ -69,7 +69,7 @@ function reportCutResponses(cut: readonly ExampleSource[], total: number, option
   if (cut.length === 0) return;
   const shown = cut.slice(0, 3).map((source) => describeSource(source)).join('; ');
   if (cut.length === total) {
-    throw new DataError(`encodeInstructionExamples: truncate at maxLength ${options.maxLength} cut off the whole response of all ${total} examples (first: ${shown}); raise maxLength or shorten the prompts`);
+    throw new DataError(`encodeInstructionExamples: truncate at maxLength ${options.maxLength} cut off the whole response of all ${total} examples (first: ${shown});`, { fix: 'raise maxLength or shorten the prompts' });
   }
   (options.onWarning ?? ((message: string) => console.warn(message)))(
     `encodeInstructionExamples: truncate at maxLength ${options.maxLength} cut off the whole response of ${cut.length} of ${total} examples; with maskPrompt they train on nothing: ${shown}${cut.length > 3 ? '; …' : ''}`,

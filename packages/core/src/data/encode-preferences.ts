@@ -29,15 +29,15 @@ type Side = 'chosen' | 'rejected';
 function encodeRecord(item: RecordInput<PreferenceRecord>, index: number, options: EncodePreferenceOptions, tokenizer: ReturnType<typeof segmentTokenizer>): Required<Pick<PreferenceExample, 'chosen' | 'rejected' | 'chosenLabels' | 'rejectedLabels'>> & { source: ExampleSource } {
   const { record, source } = unwrapRecord(item, index, options.file);
   for (const field of ['chosen', 'rejected'] as const) {
-    if (record?.[field] === undefined) throw new DataError('is missing (a preference record needs "chosen" and "rejected")', { source, field });
+    if (record?.[field] === undefined) throw new DataError('is missing (a preference record needs "chosen" and "rejected")', { source, field, fix: 'Add both "chosen" and "rejected" to that record, or drop it.' });
   }
   const pair = preferenceToPair(record);
-  if (!pair.ok) throw new DataError(pair.message, { source, field: pair.field });
+  if (!pair.ok) throw new DataError(pair.message, { source, field: pair.field, fix: 'Correct that field of the record, or drop the record.' });
   let rendered;
   try {
     rendered = renderPreference(pair.value, { template: options.template ?? alpacaLlmsFromScratchTemplate });
   } catch (error) {
-    throw new DataError(`cannot be rendered: ${(error as Error).message}`, { source });
+    throw new DataError(`cannot be rendered: ${(error as Error).message}`, { source, fix: 'Correct that record so the template can render it, or use another template.' });
   }
   const chosen = encodeSegments(rendered.chosen, { tokenizer });
   const rejected = encodeSegments(rendered.rejected, { tokenizer });
@@ -116,7 +116,7 @@ export function encodeDPOPairs(records: readonly RecordInput<PreferenceRecord>[]
     const { source } = encoded;
     const record = unwrapRecord(item, index, options.file).record;
     for (const side of ['chosen', 'rejected'] as Side[]) {
-      if (isBlank(record[side])) throw new DataError('is empty: DPO needs a non-empty answer on both sides', { source, field: side });
+      if (isBlank(record[side])) throw new DataError('is empty: DPO needs a non-empty answer on both sides', { source, field: side, fix: 'Give both answers some text, or drop that pair.' });
     }
     if (encoded.chosen.length === encoded.rejected.length && encoded.chosen.every((id, i) => id === encoded.rejected[i])) {
       skipped.push({ source, reason: 'identical' });

@@ -16,12 +16,12 @@ export function fitLength(ids: number[], options: LengthOptions, source: Example
   const { maxLength } = options;
   if (maxLength === undefined || ids.length <= maxLength) return ids;
   if (options.truncate) return ids.slice(0, maxLength);
-  throw new DataError(`is ${ids.length} tokens, longer than maxLength ${maxLength} (the context); shorten it, raise maxLength, or pass truncate: true`, { source, field });
+  throw new DataError(`is ${ids.length} tokens, longer than maxLength ${maxLength} (the context);`, { fix: 'shorten it, raise maxLength, or pass truncate: true', source, field });
 }
 
 /** Checks a `maxLength` option. */
 export function checkMaxLength(maxLength: number | undefined, what: string): void {
   if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength >= 1)) {
-    throw new InvalidArgumentError(`${what}: maxLength must be a positive integer, got ${maxLength}`);
+    throw new InvalidArgumentError(`${what}: maxLength must be a positive integer, got ${maxLength}`, { fix: 'Pass maxLength as a whole number ≥ 1, at most the model context (1024 for GPT-2).' });
   }
 }

@@ -14,11 +14,11 @@ function sourceOf(example: { source?: ExampleSource }, index: number, what: stri
 
 /** Throws a {@link DataError} naming the example and field of the first id outside [0, vocabSize) (`allowIgnore`: also -100). */
 function checkIds(ids: unknown, vocabSize: number, where: { source: ExampleSource; field: string }, allowIgnore = false): void {
-  if (!Array.isArray(ids)) throw new DataError('is not an array of token ids', where);
+  if (!Array.isArray(ids)) throw new DataError('is not an array of token ids', { ...where, fix: "Tokenise with the model's own tokenizer (loadModel gives it); ids must be below the model's vocabSize." });
   ids.forEach((id: unknown, position) => {
     if (allowIgnore && id === IGNORE_INDEX) return;
     if (!(typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < vocabSize)) {
-      throw new DataError(`position ${position} holds ${String(id)}, not a token id in [0, ${vocabSize})${allowIgnore ? ` or ${IGNORE_INDEX}` : ''}`, where);
+      throw new DataError(`position ${position} holds ${String(id)}, not a token id in [0, ${vocabSize})${allowIgnore ? ` or ${IGNORE_INDEX}` : ''}`, { ...where, fix: "Tokenise with the model's own tokenizer (loadModel gives it); ids must be below the model's vocabSize." });
     }
   });
 }
@@ -39,7 +39,7 @@ export function validateClassificationExamples(examples: readonly Classification
     checkIds(example.inputIds, vocabSize, { source, field: 'inputIds' });
     const { label } = example;
     if (!(typeof label === 'number' && Number.isInteger(label) && label >= 0 && label < classes)) {
-      throw new DataError(`is ${String(label)}, not a class index in [0, ${classes}) of the head (numLabels ${classes}); encode with the head's labels or give the head more`, { source, field: 'label' });
+      throw new DataError(`is ${String(label)}, not a class index in [0, ${classes}) of the head (numLabels ${classes});`, { source, field: 'label', fix: "encode with the head's labels or give the head more" });
     }
   });
 }

@@ -66,7 +66,7 @@ export interface GenerateResult {
 
 function promptIds(model: GPT2Model, prompt: string | readonly number[], allowEndOfText: boolean): number[] {
   const ids = typeof prompt === 'string' ? model.tokenizer.encode(prompt, { allowEndOfText }) : [...prompt];
-  if (ids.length === 0) throw new InvalidArgumentError('generate: the prompt is empty; pass at least one token (e.g. <|endoftext|> with allowEndOfText)');
+  if (ids.length === 0) throw new InvalidArgumentError('generate: the prompt is empty;', { fix: 'pass at least one token (e.g. <|endoftext|> with allowEndOfText)' });
   return ids;
 }
 
@@ -107,10 +107,10 @@ export async function* generateStream(options: GenerateOptions): AsyncGenerator<
   assertNotTraining(model);
   validateSampling(options);
   const maxNewTokens = options.maxNewTokens ?? 50;
-  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) throw new InvalidArgumentError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) throw new InvalidArgumentError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`, { fix: 'Pass maxNewTokens as a whole number ≥ 0.' });
   const hooks = options.hooks === null ? undefined : (options.hooks ?? model.hooks);
   const window = model.config.contextLength - virtualLength(hooks);
-  if (window < 2) throw new InvalidArgumentError(`generate: adapters use ${virtualLength(hooks)} of ${model.config.contextLength} positions; nothing is left for text`);
+  if (window < 2) throw new InvalidArgumentError(`generate: adapters use ${virtualLength(hooks)} of ${model.config.contextLength} positions; nothing is left for text`, { fix: 'Use fewer virtual tokens (numVirtualTokens), or a model with a longer context.' });
   const eos = options.eosTokenId === undefined ? model.config.eosTokenId : options.eosTokenId;
   const stops = (options.stop ?? []).filter((s) => s.length > 0);
   const random = new SeededRandom(options.seed ?? 0);

@@ -29,10 +29,10 @@ export function isSampling(options: SamplingOptions): boolean {
 /** Checks sampling options, naming the bad field. */
 export function validateSampling(options: SamplingOptions): void {
   const { temperature, topK, topP, repetitionPenalty } = options;
-  if (temperature !== undefined && !(temperature >= 0)) throw new InvalidArgumentError(`temperature must be ≥ 0, got ${temperature}`);
-  if (topK !== undefined && !(Number.isInteger(topK) && topK > 0)) throw new InvalidArgumentError(`topK must be a positive integer, got ${topK}`);
-  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new InvalidArgumentError(`topP must be in (0, 1], got ${topP}`);
-  if (repetitionPenalty !== undefined && !(repetitionPenalty > 0)) throw new InvalidArgumentError(`repetitionPenalty must be > 0, got ${repetitionPenalty}`);
+  if (temperature !== undefined && !(temperature >= 0)) throw new InvalidArgumentError(`temperature must be ≥ 0, got ${temperature}`, { fix: 'Pass temperature ≥ 0 (0 is greedy, 1 samples the model as is).' });
+  if (topK !== undefined && !(Number.isInteger(topK) && topK > 0)) throw new InvalidArgumentError(`topK must be a positive integer, got ${topK}`, { fix: 'Pass topK as a whole number ≥ 1 (e.g. 50), or leave it out.' });
+  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new InvalidArgumentError(`topP must be in (0, 1], got ${topP}`, { fix: 'Pass topP in (0, 1] (e.g. 0.9), or leave it out.' });
+  if (repetitionPenalty !== undefined && !(repetitionPenalty > 0)) throw new InvalidArgumentError(`repetitionPenalty must be > 0, got ${repetitionPenalty}`, { fix: 'Pass repetitionPenalty > 0 (1 means none; 1.1 to 1.3 is usual), or leave it out.' });
 }
 
 /** Applies the repetition penalty in place (as in the CTRL paper and transformers). */

@@ -44,7 +44,7 @@ export class ClassificationHead implements SequenceHead {
 
   constructor(options: ClassificationHeadOptions) {
     if (!Number.isInteger(options.numLabels) || options.numLabels < 1) {
-      throw new InvalidArgumentError(`ClassificationHead: numLabels must be a positive integer, got ${options.numLabels}`);
+      throw new InvalidArgumentError(`ClassificationHead: numLabels must be a positive integer, got ${options.numLabels}`, { fix: 'Pass numLabels as the number of classes (a whole number ≥ 1).' });
     }
     this.inputDim = headInputDim(options, 'ClassificationHead');
     this.outputDim = options.numLabels;

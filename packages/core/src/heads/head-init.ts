@@ -21,7 +21,7 @@ export function zerosVariable(shape: number[]): tf.Variable {
 export function headInputDim(options: { model?: { config: { embeddingDim: number } }; embeddingDim?: number }, what: string): number {
   const dim = options.model?.config.embeddingDim ?? options.embeddingDim;
   if (!Number.isInteger(dim) || (dim as number) <= 0) {
-    throw new InvalidArgumentError(`${what}: pass { model } or a positive integer { embeddingDim }`);
+    throw new InvalidArgumentError(`${what}: pass { model } or a positive integer { embeddingDim }`, { fix: 'Pass { model } (the head takes its width from it) or { embeddingDim: 768 }.' });
   }
   return dim as number;
 }

@@ -16,12 +16,12 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function lastTokenHidden(hidden: tf.Tensor3D, lengths: readonly number[], tokens: number): tf.Tensor2D {
   const [batch, positions, channels] = hidden.shape;
-  if (lengths.length !== batch) throw new InvalidArgumentError(`lastTokenHidden: ${lengths.length} lengths for a batch of ${batch}`);
+  if (lengths.length !== batch) throw new InvalidArgumentError(`lastTokenHidden: ${lengths.length} lengths for a batch of ${batch}`, { fix: 'Pass one length per row of the batch.' });
   const offset = positions - tokens;
-  if (offset < 0) throw new InvalidArgumentError(`lastTokenHidden: hidden has ${positions} positions but the input had ${tokens} tokens`);
+  if (offset < 0) throw new InvalidArgumentError(`lastTokenHidden: hidden has ${positions} positions but the input had ${tokens} tokens`, { fix: 'Pass tokens as the width of the input ids the hidden states came from.' });
   const rows = lengths.map((length, b) => {
     if (!Number.isInteger(length) || length < 1 || length > tokens) {
-      throw new InvalidArgumentError(`lastTokenHidden: length ${length} of row ${b} is not in [1, ${tokens}]`);
+      throw new InvalidArgumentError(`lastTokenHidden: length ${length} of row ${b} is not in [1, ${tokens}]`, { fix: "Pass each row's count of real tokens (1 to the input width), with right padding." });
     }
     return b * positions + offset + length - 1;
   });

@@ -42,7 +42,7 @@ export class ValueHead implements SequenceHead {
   constructor(options: ValueHeadOptions = {}) {
     this.inputDim = headInputDim(options, 'ValueHead');
     const rate = options.dropout ?? 0.1;
-    if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`ValueHead: dropout must be in [0, 1), got ${rate}`);
+    if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`ValueHead: dropout must be in [0, 1), got ${rate}`, { fix: 'Pass dropout as a probability such as 0.1, or 0.' });
     this.dropoutRate = rate;
     this.weight = normalVariable([1, this.inputDim], options.initStd ?? 0.02, options.seed ?? 0);
     this.bias = zerosVariable([1]);

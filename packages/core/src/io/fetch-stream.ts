@@ -72,7 +72,7 @@ export function responseStream(response: Response, options: { file: string }): B
           try {
             next = await reader.read();
           } catch (error) {
-            throw new FetchError(file, `download failed after ${loaded}${of} bytes: ${describeError(error)}`, { cause: error });
+            throw new FetchError(file, `download failed after ${loaded}${of} bytes: ${describeError(error)}`, { cause: error, fix: 'Check the network and try again; a Hub download resumes where it stopped.' });
           }
           if (next.done) break;
           loaded += next.value.byteLength;
@@ -81,7 +81,7 @@ export function responseStream(response: Response, options: { file: string }): B
       } finally {
         reader.releaseLock();
       }
-      if (size !== undefined && loaded !== size) throw new FetchError(file, `download ended after ${loaded}${of} bytes`);
+      if (size !== undefined && loaded !== size) throw new FetchError(file, `download ended after ${loaded}${of} bytes`, { fix: 'Try again: the server closed the connection early (a proxy or a dropped network).' });
     },
   };
   return { size, chunks };
@@ -98,11 +98,11 @@ export async function fetchStream(url: string, options: FetchStreamOptions = {})
   try {
     response = await fetchImpl(url, { headers: options.headers, signal: options.signal });
   } catch (error) {
-    throw new FetchError(url, describeError(error), { cause: error });
+    throw new FetchError(url, describeError(error), { cause: error, fix: 'Check the URL and the network (proxy, DNS, offline?).' });
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
-    throw new FetchError(url, `HTTP ${response.status} ${response.statusText}`.trim(), { status: response.status });
+    throw new FetchError(url, `HTTP ${response.status} ${response.statusText}`.trim(), { status: response.status, fix: response.status === 404 ? 'Check the URL: the server has no file there.' : response.status === 401 || response.status === 403 ? 'The file is private or gated: for the Hub, pass token (or set HF_TOKEN) and accept the model terms on its page.' : 'Try again later; check the URL if it persists.' });
   }
   return { response, ...responseStream(response, { file: url }) };
 }

@@ -46,15 +46,15 @@ export class CheckpointCollector {
     if (name === undefined) return;
     const shape = this.expected.get(name);
     if (!shape) {
-      throw new InvalidFileError(`${this.origin}: unexpected tensor "${tensor.name}" (shape [${tensor.shape}]) for a GPT-2 with this config.json`);
+      throw new InvalidFileError(`${this.origin}: unexpected tensor "${tensor.name}" (shape [${tensor.shape}]) for a GPT-2 with this config.json`, { fix: 'Load this checkpoint with its own config.json: the file has tensors that config does not describe.' });
     }
     if (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i])) {
-      throw new InvalidFileError(`${this.origin}: tensor "${tensor.name}" has shape [${tensor.shape}], config.json implies [${shape}]`);
+      throw new InvalidFileError(`${this.origin}: tensor "${tensor.name}" has shape [${tensor.shape}], config.json implies [${shape}]`, { fix: 'Load this checkpoint with its own config.json (n_embd, n_layer, n_head, vocab_size must match the weights).' });
     }
     if (!(tensor.data instanceof Float32Array)) {
-      throw new InvalidFileError(`${this.origin}: tensor "${tensor.name}" is stored as ${tensor.dtype}, a floating type is required`);
+      throw new InvalidFileError(`${this.origin}: tensor "${tensor.name}" is stored as ${tensor.dtype}, a floating type is required`, { fix: 'Convert the weights to float32, float16 or bfloat16 (e.g. re-save with transformers).' });
     }
-    if (this.values.has(name)) throw new InvalidFileError(`${this.origin}: tensor "${name}" appears twice`);
+    if (this.values.has(name)) throw new InvalidFileError(`${this.origin}: tensor "${name}" appears twice`, { fix: 'Re-save the checkpoint so that each tensor is written once.' });
     this.values.set(name, tensor.data);
   }
 
@@ -87,14 +87,14 @@ export class CheckpointCollector {
     }
     if (missing.length) {
       const shown = missing.slice(0, 8).map((name) => `"${name}" [${this.expected.get(name)}]`).join(', ');
-      throw new InvalidFileError(`${this.origin}: missing ${missing.length} tensor(s): ${shown}${missing.length > 8 ? ', …' : ''}`);
+      throw new InvalidFileError(`${this.origin}: missing ${missing.length} tensor(s): ${shown}${missing.length > 8 ? ', …' : ''}`, { fix: 'Use the complete checkpoint (for a sharded one, every shard and its index); re-download it if a file is missing or cut short.' });
     }
   }
 
   /** Hands out (and forgets, to free memory early) the values of a tensor. */
   take(name: string): Float32Array {
     const values = this.values.get(name);
-    if (!values) throw new InvalidFileError(`${this.origin}: missing tensor "${name}"`);
+    if (!values) throw new InvalidFileError(`${this.origin}: missing tensor "${name}"`, { fix: 'Use the complete checkpoint (for a sharded one, every shard and its index); re-download it if a file is missing or cut short.' });
     this.values.delete(name);
     return values;
   }

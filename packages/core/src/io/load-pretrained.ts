@@ -144,7 +144,7 @@ async function openWeights(location: Exclude<Location, { kind: 'hub' }>, fetchIm
   const origin = joinPath(location.path, name);
   if (!(await location.files.exists(origin))) {
     const hasBin = await location.files.exists(joinPath(location.path, 'pytorch_model.bin'));
-    throw new FileNotFoundError(origin, { message: `${origin} not found${hasBin ? ' (only pytorch_model.bin is there: convert it to safetensors first)' : ''}` });
+    throw new FileNotFoundError(origin, { message: `${origin} not found${hasBin ? ' (only pytorch_model.bin is there)' : ''}`, fix: hasBin ? 'Convert it to safetensors first (transformers: save_pretrained(folder, safe_serialization=True)).' : 'Check the path, or download the complete model folder (config.json, model.safetensors, tokenizer files).' });
   }
   if (location.files.openRead) return { origin, ...(await location.files.openRead(origin)) };
   const bytes = await location.files.readFile(origin);

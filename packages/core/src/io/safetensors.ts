@@ -14,6 +14,9 @@ const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = {
   F64: 8, I64: 8, F32: 4, I32: 4, F16: 2, BF16: 2, I16: 2, I8: 1, U8: 1, BOOL: 1,
 };
 
+/** The fix for a damaged file: most are downloads or writes that stopped early. */
+const DAMAGED = 'Re-download or re-save the file: a download or write cut short leaves a truncated file.';
+
 /** One header entry. */
 export interface SafetensorsEntry {
   dtype: SafetensorsDtype;
@@ -43,11 +46,11 @@ const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 /** Reads the length prefix; `bytes` must hold at least 8 bytes. */
 export function readHeaderLength(bytes: Uint8Array, origin: string): number {
-  if (bytes.byteLength < 8) throw new InvalidFileError(`${origin}: not a safetensors file (shorter than 8 bytes)`);
+  if (bytes.byteLength < 8) throw new InvalidFileError(`${origin}: not a safetensors file (shorter than 8 bytes)`, { fix: DAMAGED });
   const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
   const length = Number(view.getBigUint64(0, true));
   if (length <= 0 || length > MAX_HEADER_BYTES) {
-    throw new InvalidFileError(`${origin}: not a safetensors file (header length ${length} is implausible)`);
+    throw new InvalidFileError(`${origin}: not a safetensors file (header length ${length} is implausible)`, { fix: 'Pass a .safetensors file (8-byte little-endian header length, JSON header, data); re-download it if it was cut short.' });
   }
   return length;
 }
@@ -58,7 +61,7 @@ export function parseHeader(headerBytes: Uint8Array, origin: string): Safetensor
   try {
     json = JSON.parse(new TextDecoder().decode(headerBytes)) as Record<string, unknown>;
   } catch (error) {
-    throw new InvalidFileError(`${origin}: safetensors header is not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${origin}: safetensors header is not valid JSON (${(error as Error).message})`, { fix: DAMAGED });
   }
   const entries = new Map<string, SafetensorsEntry>();
   let metadata: Record<string, string> = {};
@@ -69,16 +72,16 @@ export function parseHeader(headerBytes: Uint8Array, origin: string): Safetensor
     }
     const entry = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
     if (!entry || typeof entry.dtype !== 'string' || !(entry.dtype in BYTES_PER_ELEMENT)) {
-      throw new InvalidFileError(`${origin}: tensor "${name}" has unsupported dtype ${String(entry?.dtype)}`);
+      throw new InvalidFileError(`${origin}: tensor "${name}" has unsupported dtype ${String(entry?.dtype)}`, { fix: 'Convert the checkpoint to one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL (e.g. re-save it with transformers in float32).' });
     }
     if (!Array.isArray(entry.shape) || !Array.isArray(entry.data_offsets) || entry.data_offsets.length !== 2) {
-      throw new InvalidFileError(`${origin}: tensor "${name}" lacks shape or data_offsets`);
+      throw new InvalidFileError(`${origin}: tensor "${name}" lacks shape or data_offsets`, { fix: DAMAGED });
     }
     const dtype = entry.dtype as SafetensorsDtype;
     const [begin, end] = entry.data_offsets;
     const expected = entry.shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[dtype];
     if (end - begin !== expected) {
-      throw new InvalidFileError(`${origin}: tensor "${name}" has ${end - begin} bytes, shape [${entry.shape}] ${dtype} needs ${expected}`);
+      throw new InvalidFileError(`${origin}: tensor "${name}" has ${end - begin} bytes, shape [${entry.shape}] ${dtype} needs ${expected}`, { fix: DAMAGED });
     }
     entries.set(name, { dtype, shape: entry.shape, dataOffsets: [begin, end] });
   }
@@ -133,13 +136,13 @@ export function decodeTensor(name: string, entry: SafetensorsEntry, bytes: Uint8
 export function parseSafetensors(bytes: Uint8Array, options: { origin?: string } = {}): { tensors: Map<string, DecodedTensor>; metadata: Record<string, string> } {
   const origin = options.origin ?? 'safetensors';
   const headerLength = readHeaderLength(bytes, origin);
-  if (bytes.byteLength < 8 + headerLength) throw new InvalidFileError(`${origin}: file is truncated inside the header`);
+  if (bytes.byteLength < 8 + headerLength) throw new InvalidFileError(`${origin}: file is truncated inside the header`, { fix: DAMAGED });
   const header = parseHeader(bytes.subarray(8, 8 + headerLength), origin);
   const tensors = new Map<string, DecodedTensor>();
   for (const [name, entry] of header.entries) {
     const begin = header.dataStart + entry.dataOffsets[0];
     const end = header.dataStart + entry.dataOffsets[1];
-    if (end > bytes.byteLength) throw new InvalidFileError(`${origin}: file is truncated inside tensor "${name}"`);
+    if (end > bytes.byteLength) throw new InvalidFileError(`${origin}: file is truncated inside tensor "${name}"`, { fix: DAMAGED });
     tensors.set(name, decodeTensor(name, entry, bytes.subarray(begin, end)));
   }
   return { tensors, metadata: header.metadata };
@@ -202,8 +205,8 @@ export async function* streamSafetensors(chunks: AsyncIterable<Uint8Array>, opti
     if (done) break;
   }
   pending = [];
-  if (!header) throw new InvalidFileError(`${origin}: file ended inside the header`);
-  if (next < order.length) throw new InvalidFileError(`${origin}: file is truncated inside tensor "${(order[next] as [string, SafetensorsEntry])[0]}"`);
+  if (!header) throw new InvalidFileError(`${origin}: file ended inside the header`, { fix: DAMAGED });
+  if (next < order.length) throw new InvalidFileError(`${origin}: file is truncated inside tensor "${(order[next] as [string, SafetensorsEntry])[0]}"`, { fix: DAMAGED });
 }
 
 /** A tensor to write. Only float32 data is written (as `F32`). */
@@ -229,7 +232,7 @@ export function safetensorsParts(tensors: Map<string, TensorToWrite> | Record<st
     const tensor = map.get(name) as TensorToWrite;
     const count = tensor.shape.reduce((a, b) => a * b, 1);
     if (count !== tensor.data.length) {
-      throw new InvalidArgumentError(`safetensors: tensor "${name}" has ${tensor.data.length} values, shape [${tensor.shape}] needs ${count}`);
+      throw new InvalidArgumentError(`safetensors: tensor "${name}" has ${tensor.data.length} values, shape [${tensor.shape}] needs ${count}`, { fix: 'Pass data with exactly as many values as the shape holds (product of its sizes).' });
     }
     header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + count * 4] };
     offset += count * 4;

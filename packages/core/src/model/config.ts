@@ -85,7 +85,7 @@ export function gpt2Config(base: GPT2PresetName | Partial<GPT2Config> = 'gpt2', 
   const overrides = options;
   const start = typeof base === 'string' ? GPT2_PRESETS[base] : { ...GPT2_PRESETS.gpt2, ...base };
   if (start === undefined) {
-    throw new InvalidArgumentError(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`);
+    throw new InvalidArgumentError(`Unknown GPT-2 preset "${String(base)}"; known: ${Object.keys(GPT2_PRESETS).join(', ')}`, { fix: 'Pass one of those names, or a Partial<GPT2Config> object for a custom size.' });
   }
   const merged = { ...start, ...overrides };
   // innerDim follows embeddingDim unless given explicitly.
@@ -101,21 +101,21 @@ export function validateConfig(config: GPT2Config): void {
   for (const key of positive) {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new InvalidArgumentError(`GPT2Config.${key} must be a positive integer, got ${String(value)}`);
+      throw new InvalidArgumentError(`GPT2Config.${key} must be a positive integer, got ${String(value)}`, { fix: `Set ${key} to a whole number ≥ 1 (gpt2 uses ${String(GPT2_PRESETS.gpt2[key])}).` });
     }
   }
   if (config.embeddingDim % config.numHeads !== 0) {
-    throw new InvalidArgumentError(`GPT2Config.embeddingDim (${config.embeddingDim}) must be divisible by numHeads (${config.numHeads})`);
+    throw new InvalidArgumentError(`GPT2Config.embeddingDim (${config.embeddingDim}) must be divisible by numHeads (${config.numHeads})`, { fix: 'Pick numHeads that divides embeddingDim (gpt2: 768 / 12 heads).' });
   }
   for (const key of ['embeddingDropout', 'attentionDropout', 'residualDropout'] as const) {
-    if (!(config[key] >= 0 && config[key] < 1)) throw new InvalidArgumentError(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`);
+    if (!(config[key] >= 0 && config[key] < 1)) throw new InvalidArgumentError(`GPT2Config.${key} must be in [0, 1), got ${config[key]}`, { fix: `Set ${key} to a probability such as 0.1, or 0 for none.` });
   }
   if (config.tieWordEmbeddings !== undefined && typeof config.tieWordEmbeddings !== 'boolean') {
-    throw new InvalidArgumentError(`GPT2Config.tieWordEmbeddings must be a boolean, got ${String(config.tieWordEmbeddings)}`);
+    throw new InvalidArgumentError(`GPT2Config.tieWordEmbeddings must be a boolean, got ${String(config.tieWordEmbeddings)}`, { fix: 'Set tieWordEmbeddings to true or false, or leave it out (true, as GPT-2).' });
   }
-  if (!(config.layerNormEpsilon > 0)) throw new InvalidArgumentError(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`);
+  if (!(config.layerNormEpsilon > 0)) throw new InvalidArgumentError(`GPT2Config.layerNormEpsilon must be > 0, got ${config.layerNormEpsilon}`, { fix: 'Set layerNormEpsilon to a small positive number (GPT-2 uses 1e-5).' });
   if (!['gelu_new', 'gelu_pytorch_tanh', 'gelu'].includes(config.activation)) {
-    throw new InvalidArgumentError(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`);
+    throw new InvalidArgumentError(`GPT2Config.activation "${config.activation}" is not supported (gelu_new, gelu_pytorch_tanh, gelu)`, { fix: 'Set activation to one of those (GPT-2 uses gelu_new).' });
   }
 }
 
@@ -152,11 +152,11 @@ export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origi
   try {
     json = typeof source === 'string' ? (JSON.parse(source) as HFGPT2ConfigJSON) : source;
   } catch (error) {
-    throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${origin}: not valid JSON (${(error as Error).message})`, { fix: 'Check that the file is a complete config.json (re-download it if it was cut short).' });
   }
-  if (json === null || typeof json !== 'object') throw new InvalidFileError(`${origin}: expected a JSON object`);
+  if (json === null || typeof json !== 'object') throw new InvalidFileError(`${origin}: expected a JSON object`, { fix: 'The file must hold one JSON object with the GPT-2 fields (n_embd, n_layer, n_head, …).' });
   if (json.model_type !== undefined && json.model_type !== 'gpt2') {
-    throw new UnsupportedError(`${origin}: model_type is "${json.model_type}", only "gpt2" is supported`);
+    throw new UnsupportedError(`${origin}: model_type is "${json.model_type}", only "gpt2" is supported`, { fix: 'Use a GPT-2 checkpoint (model_type "gpt2"), e.g. openai-community/gpt2 or a fine-tune of it.' });
   }
   const embeddingDim = json.n_embd ?? 768;
   const activation = json.activation_function ?? 'gelu_new';
@@ -181,7 +181,7 @@ export function fromHFConfig(source: HFGPT2ConfigJSON | string, options: { origi
   try {
     validateConfig(config);
   } catch (error) {
-    throw new InvalidFileError(`${origin}: ${(error as Error).message}`);
+    throw new InvalidFileError(`${origin}: ${(error as Error).message}`, { fix: 'Correct that field in the config.json, or re-download the checkpoint.' });
   }
   return config;
 }

@@ -44,7 +44,7 @@ export class EmbeddingTable {
    */
   static fromValues(values: Float32Array, vocabSize: number, dim: number, maxChunkRows = vocabSize, maxBindingBytes?: number): EmbeddingTable {
     if (values.length !== vocabSize * dim) {
-      throw new InvalidArgumentError(`EmbeddingTable: got ${values.length} values for [${vocabSize}, ${dim}]`);
+      throw new InvalidArgumentError(`EmbeddingTable: got ${values.length} values for [${vocabSize}, ${dim}]`, { fix: 'Pass vocabSize × dim values, row-major (one row per token).' });
     }
     const numChunks = Math.ceil(vocabSize / Math.max(1, Math.min(maxChunkRows, vocabSize)));
     // Equal-sized chunks keep every chunk as far below the limit as possible.

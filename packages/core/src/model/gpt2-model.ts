@@ -66,7 +66,7 @@ export class GPT2Model implements ParameterSource {
   constructor(config: GPT2Config, params: GPT2Params, backend?: ResolvedBackend) {
     validateConfig(config);
     if (isTied(config) === (params.lmHead !== undefined)) {
-      throw new InvalidArgumentError(`GPT2Model: config.tieWordEmbeddings is ${String(config.tieWordEmbeddings ?? true)} but the parameters ${params.lmHead ? 'have' : 'lack'} a separate lm_head`);
+      throw new InvalidArgumentError(`GPT2Model: config.tieWordEmbeddings is ${String(config.tieWordEmbeddings ?? true)} but the parameters ${params.lmHead ? 'have' : 'lack'} a separate lm_head`, { fix: 'Set config.tieWordEmbeddings to match the weights: false with a separate lm_head, true (or unset) without.' });
     }
     this.config = config;
     this.params = params;

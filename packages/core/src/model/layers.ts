@@ -121,7 +121,7 @@ export const addBias = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc
  */
 export const residualAdd = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, y] = args as [tf.Tensor, tf.Tensor];
-  if (!util.arraysEqual(x.shape, y.shape)) throw new InvalidArgumentError(`residualAdd: shapes differ, [${x.shape.join(', ')}] vs [${y.shape.join(', ')}]`);
+  if (!util.arraysEqual(x.shape, y.shape)) throw new InvalidArgumentError(`residualAdd: shapes differ, [${x.shape.join(', ')}] vs [${y.shape.join(', ')}]`, { fix: 'This is a tunekit bug: please report it with the code that called it.' });
   return { value: tf.add(x, y), gradFunc: (dy: tf.Tensor) => [dy, dy] };
 }) as (x: tf.Tensor, y: tf.Tensor) => tf.Tensor;
 

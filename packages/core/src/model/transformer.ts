@@ -57,18 +57,18 @@ export interface TransformerOutput {
 /** Checks ids eagerly so that a bad id gives a clear error instead of garbage rows. */
 export function toIdTensor(inputIds: number[][] | tf.Tensor2D, vocabSize: number): tf.Tensor2D {
   if (inputIds instanceof tf.Tensor) {
-    if (inputIds.rank !== 2) throw new InvalidArgumentError(`inputIds must be [batch, time], got shape [${inputIds.shape}]`);
+    if (inputIds.rank !== 2) throw new InvalidArgumentError(`inputIds must be [batch, time], got shape [${inputIds.shape}]`, { fix: 'Pass inputIds as a rank-2 int32 tensor [batch, time].' });
     return inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
   }
   if (!Array.isArray(inputIds) || inputIds.length === 0 || !Array.isArray(inputIds[0])) {
-    throw new InvalidArgumentError('inputIds must be a non-empty number[][] (batch of token id rows) or an int32 tensor [B, T]');
+    throw new InvalidArgumentError('inputIds must be a non-empty number[][] (batch of token id rows) or an int32 tensor [B, T]', { fix: 'Pass token ids from the tokenizer as [[id, id, …]] (one row per sequence).' });
   }
   const time = (inputIds[0] as number[]).length;
   inputIds.forEach((row, b) => {
-    if (row.length !== time) throw new InvalidArgumentError(`inputIds rows must have equal length: row 0 has ${time}, row ${b} has ${row.length}`);
+    if (row.length !== time) throw new InvalidArgumentError(`inputIds rows must have equal length: row 0 has ${time}, row ${b} has ${row.length}`, { fix: 'Pad the rows to one length (collate does), or run them one at a time.' });
     row.forEach((id, t) => {
       if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
-        throw new InvalidArgumentError(`inputIds[${b}][${t}] = ${id} is not a token id in [0, ${vocabSize})`);
+        throw new InvalidArgumentError(`inputIds[${b}][${t}] = ${id} is not a token id in [0, ${vocabSize})`, { fix: "Tokenise with the model's own tokenizer; ids must be below its vocabSize." });
       }
     });
   });
@@ -92,7 +92,8 @@ export function runTransformer(params: GPT2Params, config: GPT2Config, ids: tf.T
   if (positionStart + queries > config.contextLength) {
     throw new InvalidArgumentError(
       `Sequence too long: positions ${positionStart}..${positionStart + queries - 1} exceed the context length ${config.contextLength}` +
-        (past ? ` (${past} cached)` : '') + (prefixLength ? ` (${prefixLength} prefix tokens)` : '') + '; truncate the input',
+        (past ? ` (${past} cached)` : '') + (prefixLength ? ` (${prefixLength} prefix tokens)` : '') + ';',
+      { fix: 'truncate the input' },
     );
   }
 
@@ -149,7 +150,7 @@ function replayableBlock(context: ForwardContext, run: (x: tf.Tensor3D, context:
     const replay: ForwardContext = {
       training: context.training,
       nextSeed: () => {
-        if (next >= seeds.length) throw new InvalidStateError(`a recomputed block drew more than the ${seeds.length} dropout seeds of its first run`);
+        if (next >= seeds.length) throw new InvalidStateError(`a recomputed block drew more than the ${seeds.length} dropout seeds of its first run`, { fix: 'This is a tunekit bug: please report it with the train() settings.' });
         return seeds[next++] as number;
       },
     };

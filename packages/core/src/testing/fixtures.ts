@@ -11,7 +11,7 @@ import { TunekitError } from '@tunekit/formats';
 // so that browser bundles of the conformance suite can include this file.
 function node() {
   const getBuiltin = (globalThis as { process?: { getBuiltinModule?: NodeJS.Process['getBuiltinModule'] } }).process?.getBuiltinModule;
-  if (!getBuiltin) throw new UnsupportedError('The fixture helpers read files and need Node ≥ 20.16; in a browser pass the fixture bytes and golden values explicitly');
+  if (!getBuiltin) throw new UnsupportedError('The fixture helpers read files and need Node ≥ 20.16;', { fix: 'in a browser pass the fixture bytes and golden values explicitly' });
   return { fs: getBuiltin('node:fs'), path: getBuiltin('node:path') };
 }
 function existsSync(path: string): boolean {
@@ -120,7 +120,7 @@ export function loadGolden(options: FixtureOptions = {}): Golden {
 export function goldenSequence(golden: Golden, options: { name: string }): GoldenSequence {
   const { name } = options;
   const sequence = golden.sequences.find((s) => s.name === name);
-  if (!sequence) throw new InvalidArgumentError(`golden.json has no sequence "${name}"`);
+  if (!sequence) throw new InvalidArgumentError(`golden.json has no sequence "${name}"`, { fix: 'Use one of the sequence names in golden.json, or regenerate the fixtures.' });
   return sequence;
 }
 
@@ -128,7 +128,7 @@ export function goldenSequence(golden: Golden, options: { name: string }): Golde
 export function maxAbsDiff(actual: ArrayLike<number> | number[][], expected: ArrayLike<number> | number[][]): number {
   const a = Array.from(actual as ArrayLike<number>).flat(2) as number[];
   const e = Array.from(expected as ArrayLike<number>).flat(2) as number[];
-  if (a.length !== e.length) throw new InvalidArgumentError(`maxAbsDiff: ${a.length} values vs ${e.length} expected`);
+  if (a.length !== e.length) throw new InvalidArgumentError(`maxAbsDiff: ${a.length} values vs ${e.length} expected`, { fix: 'Compare arrays of the same length (the same tensor shape).' });
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (e[i] as number)));
   return max;

@@ -37,7 +37,7 @@ export class GPT2Tokenizer implements Tokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     const parts = text.split(END_OF_TEXT);
     if (parts.length > 1 && !options.allowEndOfText) {
-      throw new InvalidArgumentError(`Text contains "${END_OF_TEXT}"; pass { allowEndOfText: true } to encode it as token ${END_OF_TEXT_ID}`);
+      throw new InvalidArgumentError(`Text contains "${END_OF_TEXT}";`, { fix: `pass { allowEndOfText: true } to encode it as token ${END_OF_TEXT_ID}` });
     }
     // gpt-tokenizer only recognises a special token at the very start of its
     // input, so split on it here and join the pieces with the id ourselves.
@@ -52,7 +52,7 @@ export class GPT2Tokenizer implements Tokenizer {
   /** Ids → text; 50256 decodes to `<|endoftext|>`. */
   decode(ids: readonly number[]): string {
     for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new InvalidArgumentError(`decode: ${id} is not a GPT-2 token id`);
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new InvalidArgumentError(`decode: ${id} is not a GPT-2 token id`, { fix: 'Decode ids the GPT-2 tokenizer produced (0 to 50256); ids from another tokenizer do not map.' });
     }
     return bpeDecode(ids as number[]);
   }

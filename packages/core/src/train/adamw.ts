@@ -65,9 +65,9 @@ export class AdamW {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = options.eps ?? 1e-8;
-    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) throw new InvalidArgumentError(`AdamW: betas must be in [0, 1), got [${beta1}, ${beta2}]`);
-    if (!(this.weightDecay >= 0)) throw new InvalidArgumentError(`AdamW: weightDecay must be ≥ 0, got ${this.weightDecay}`);
-    if (!(this.eps > 0)) throw new InvalidArgumentError(`AdamW: eps must be > 0, got ${this.eps}`);
+    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1)) throw new InvalidArgumentError(`AdamW: betas must be in [0, 1), got [${beta1}, ${beta2}]`, { fix: 'Pass betas as two numbers in [0, 1), e.g. [0.9, 0.999].' });
+    if (!(this.weightDecay >= 0)) throw new InvalidArgumentError(`AdamW: weightDecay must be ≥ 0, got ${this.weightDecay}`, { fix: 'Pass weightDecay ≥ 0 (0.01 is usual), or 0 for none.' });
+    if (!(this.eps > 0)) throw new InvalidArgumentError(`AdamW: eps must be > 0, got ${this.eps}`, { fix: 'Pass a small positive eps such as 1e-8.' });
     const decays = options.decays ?? ((_name: string, variable: tf.Variable) => variable.rank >= 2);
     for (const [name, variable] of variables) {
       const [m, v] = [variableOf(() => tf.zerosLike(variable), { trainable: false }), variableOf(() => tf.zerosLike(variable), { trainable: false })];
@@ -135,9 +135,9 @@ export class AdamW {
   setState(state: AdamWState): void {
     for (const [name, slot] of this.slots) {
       const saved = state.moments.get(name);
-      if (!saved) throw new InvalidFileError(`AdamW state has no moments for "${name}"`);
+      if (!saved) throw new InvalidFileError(`AdamW state has no moments for "${name}"`, { fix: 'Resume with the same trainable parameters as the run that saved this state.' });
       if (saved.m.length !== slot.variable.size || saved.v.length !== slot.variable.size) {
-        throw new InvalidFileError(`AdamW state for "${name}" has ${saved.m.length} values, the variable ${slot.variable.size}`);
+        throw new InvalidFileError(`AdamW state for "${name}" has ${saved.m.length} values, the variable ${slot.variable.size}`, { fix: 'Resume with the same model size and trainable parameters as the run that saved this state.' });
       }
       tf.tidy(() => {
         slot.m.assign(tf.tensor(saved.m, slot.variable.shape, 'float32'));
@@ -158,7 +158,7 @@ export class AdamW {
 
   private slotOf(name: string): Slot {
     const slot = this.slots.get(name);
-    if (!slot) throw new InvalidArgumentError(`AdamW does not optimise "${name}"`);
+    if (!slot) throw new InvalidArgumentError(`AdamW does not optimise "${name}"`, { fix: 'Ask for one of the variables this optimizer was built with.' });
     return slot;
   }
 }

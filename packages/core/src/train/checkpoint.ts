@@ -155,11 +155,11 @@ export async function resolveCheckpoint(path: string, options: { files?: FileIO 
     const name = new TextDecoder().decode(await io.readFile(pointer)).trim();
     const target = joinPath(path, name);
     if (!CHECKPOINT_NAME.test(name) || !(await io.exists(joinPath(target, TRAINER_STATE_FILE)))) {
-      throw new InvalidFileError(`${pointer} names "${name}", which is not a complete checkpoint`);
+      throw new InvalidFileError(`${pointer} names "${name}", which is not a complete checkpoint`, { fix: 'Point resumeFrom at an earlier complete checkpoint-<step> folder, or delete the pointer file and pass one directly.' });
     }
     return target;
   }
-  throw new InvalidFileError(`${path} is not a checkpoint: it has neither ${TRAINER_STATE_FILE} nor a ${LATEST_FILE} file`);
+  throw new InvalidFileError(`${path} is not a checkpoint: it has neither ${TRAINER_STATE_FILE} nor a ${LATEST_FILE} file`, { fix: 'Pass a checkpoint folder (checkpoint-<step>) or the checkpoint.directory a run wrote.' });
 }
 
 /** Reads a checkpoint written by {@link writeCheckpoint} (give its directory, or the parent with `latest`). */
@@ -174,7 +174,7 @@ export async function readCheckpoint<State>(path: string, options: { files?: Fil
   try {
     state = JSON.parse(new TextDecoder().decode(await io.readFile(statePath))) as State;
   } catch (error) {
-    throw new InvalidFileError(`${statePath}: not valid JSON (${(error as Error).message})`);
+    throw new InvalidFileError(`${statePath}: not valid JSON (${(error as Error).message})`, { fix: 'Resume from an earlier checkpoint: this one was cut short or edited.' });
   }
   const read = async (file: string) => parseSafetensors(await io.readFile(joinPath(directory, file)), { origin: joinPath(directory, file) }).tensors;
   return { path: directory, state, trainable: await read(TRAINABLE_FILE), optimizer: await read(OPTIMIZER_FILE) };

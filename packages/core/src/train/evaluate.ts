@@ -79,15 +79,15 @@ export function createTask(model: GPT2Model, spec: TaskData, context: { training
     case 'causal-lm':
       return causalLMTask(model, spec.collate) as Task<unknown, unknown>;
     case 'classification':
-      if (!spec.head) throw new InvalidArgumentError("task 'classification' needs a ClassificationHead as head");
+      if (!spec.head) throw new InvalidArgumentError("task 'classification' needs a ClassificationHead as head", { fix: 'Pass head: new ClassificationHead({ model, numLabels }).' });
       return classificationTask(model, spec.head, spec.collate) as Task<unknown, unknown>;
     case 'reward':
-      if (!spec.head) throw new InvalidArgumentError("task 'reward' needs a ValueHead as head");
+      if (!spec.head) throw new InvalidArgumentError("task 'reward' needs a ValueHead as head", { fix: 'Pass head: new ValueHead({ model }).' });
       return rewardTask(model, spec.head, spec.collate) as Task<unknown, unknown>;
     case 'dpo':
       return dpoTask(model, { dpo: resolveDPOOptions(spec.dpo), collate: spec.collate, reference: spec.reference, policyIsFresh: context.training ?? false }) as Task<unknown, unknown>;
     default:
-      throw new InvalidArgumentError(`Unknown task "${String((spec as { task: unknown }).task)}" (expected causal-lm, classification, reward or dpo)`);
+      throw new InvalidArgumentError(`Unknown task "${String((spec as { task: unknown }).task)}" (expected causal-lm, classification, reward or dpo)`, { fix: "Pass task: 'causal-lm', 'classification', 'reward' or 'dpo'." });
   }
 }
 

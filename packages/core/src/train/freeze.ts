@@ -52,11 +52,11 @@ export function freeze(sources: ParameterSource | readonly ParameterSource[], op
     for (const pattern of spec as readonly (string | RegExp)[]) {
       if (!named.some(([name]) => matches(name, pattern))) {
         const sample = named.slice(0, 3).map(([name]) => name).join(', ');
-        throw new InvalidArgumentError(`freeze: pattern ${String(pattern)} matches no parameter (names look like ${sample}, …)`);
+        throw new InvalidArgumentError(`freeze: pattern ${String(pattern)} matches no parameter (names look like ${sample}, …)`, { fix: 'Use patterns that match those names, or list the names with model.parameters().' });
       }
     }
   } else if (spec !== 'all' && spec !== 'none') {
-    throw new InvalidArgumentError(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`);
+    throw new InvalidArgumentError(`freeze: trainable must be 'all', 'none' or a list of name patterns, got ${String(spec)}`, { fix: "Pass trainable: 'all', 'none' or a list such as ['h.11.', 'ln_f.']." });
   }
   for (const [name, variable] of named) {
     variable.trainable = spec === 'all' || (Array.isArray(spec) && (spec as readonly (string | RegExp)[]).some((p) => matches(name, p)));
@@ -79,7 +79,7 @@ export function lastBlockPatterns(options: LastBlocksOptions): string[] {
   const { model, count } = options;
   const layers = model.config.numLayers;
   if (!Number.isInteger(count) || count < 0 || count > layers) {
-    throw new InvalidArgumentError(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`);
+    throw new InvalidArgumentError(`lastBlockPatterns: count must be an integer in [0, ${layers}], got ${count}`, { fix: 'Pass a count from 0 to the number of blocks.' });
   }
   const patterns: string[] = [];
   for (let i = layers - count; i < layers; i++) patterns.push(`h.${i}.`);

@@ -40,16 +40,16 @@ export function learningRateAt(step: number, options: LearningRateOptions): numb
     case 'constant':
       return peak;
     default:
-      throw new InvalidArgumentError(`Unknown learning-rate decay "${String(schedule.decay)}" (expected cosine, linear or constant)`);
+      throw new InvalidArgumentError(`Unknown learning-rate decay "${String(schedule.decay)}" (expected cosine, linear or constant)`, { fix: "Pass decay: 'cosine', 'linear' or 'constant'." });
   }
 }
 
 /** Checks a schedule against the run length. */
 export function validateSchedule(schedule: ScheduleOptions, totalSteps: number): void {
   const warmup = schedule.warmupSteps ?? 0;
-  if (!Number.isInteger(warmup) || warmup < 0) throw new InvalidArgumentError(`schedule.warmupSteps must be a non-negative integer, got ${warmup}`);
-  if (warmup > totalSteps) throw new InvalidArgumentError(`schedule.warmupSteps (${warmup}) is longer than the run (${totalSteps} steps)`);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new InvalidArgumentError(`schedule.warmupSteps must be a non-negative integer, got ${warmup}`, { fix: 'Pass warmupSteps as a whole number ≥ 0.' });
+  if (warmup > totalSteps) throw new InvalidArgumentError(`schedule.warmupSteps (${warmup}) is longer than the run (${totalSteps} steps)`, { fix: 'Lower warmupSteps, or train for more steps.' });
   if (!['cosine', 'linear', 'constant', undefined].includes(schedule.decay)) {
-    throw new InvalidArgumentError(`schedule.decay must be 'cosine', 'linear' or 'constant', got ${String(schedule.decay)}`);
+    throw new InvalidArgumentError(`schedule.decay must be 'cosine', 'linear' or 'constant', got ${String(schedule.decay)}`, { fix: "Pass decay: 'cosine', 'linear' or 'constant'." });
   }
 }

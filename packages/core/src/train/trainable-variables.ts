@@ -15,7 +15,7 @@ export function trainableVariables(sources: readonly ParameterSource[]): Map<str
     for (const [name, variable] of source.parameters()) {
       if (!variable.trainable || seen.has(variable)) continue;
       const other = byName.get(name);
-      if (other && other !== variable) throw new InvalidArgumentError(`Two different trainable variables are both named "${name}"; parameter names must be unique across the model, heads and adapters`);
+      if (other && other !== variable) throw new InvalidArgumentError(`Two different trainable variables are both named "${name}"; parameter names must be unique across the model, heads and adapters`, { fix: 'Rename one of them (a head or adapter name prefix), or train one at a time.' });
       seen.add(variable);
       byName.set(name, variable);
     }

@@ -77,7 +77,7 @@ export async function restoreTrainerState(path: string, variables: Map<string, t
   const checkpoint = await readCheckpoint<TrainerState>(path, { files });
   const { state } = checkpoint;
   if (state?.format !== 'tunekit-trainer-state' || state.version !== 1) {
-    throw new InvalidFileError(`${checkpoint.path}: not a tunekit trainer checkpoint (format ${String(state?.format)}, version ${String(state?.version)})`);
+    throw new InvalidFileError(`${checkpoint.path}: not a tunekit trainer checkpoint (format ${String(state?.format)}, version ${String(state?.version)})`, { fix: 'Pass resumeFrom a folder that train() wrote with checkpoint set.' });
   }
   const saved = new Set(checkpoint.trainable.keys());
   const missing = [...variables.keys()].filter((name) => !saved.has(name));
@@ -87,16 +87,17 @@ export async function restoreTrainerState(path: string, variables: Map<string, t
       `${checkpoint.path} does not match this run's trainable variables` +
         (missing.length ? `; not in the checkpoint: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}` : '') +
         (extra.length ? `; only in the checkpoint: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}` : '') +
-        ' (freeze the same parameters and attach the same heads/adapters as the run that wrote it)',
+        '',
+      { fix: '(freeze the same parameters and attach the same heads/adapters as the run that wrote it)' },
     );
   }
   const moments = new Map<string, { m: Float32Array; v: Float32Array; shape: number[] }>();
   for (const [name, variable] of variables) {
     const tensor = checkpoint.trainable.get(name) as { shape: number[]; data: Float32Array | Int32Array };
-    if (!sameShape(tensor.shape, variable.shape)) throw new InvalidFileError(`${checkpoint.path}: "${name}" has shape [${tensor.shape}], the model [${variable.shape}]`);
+    if (!sameShape(tensor.shape, variable.shape)) throw new InvalidFileError(`${checkpoint.path}: "${name}" has shape [${tensor.shape}], the model [${variable.shape}]`, { fix: 'Resume with the same model size and trainable parameters as the run that wrote it.' });
     const m = checkpoint.optimizer.get(`${name}.exp_avg`);
     const v = checkpoint.optimizer.get(`${name}.exp_avg_sq`);
-    if (!m || !v) throw new InvalidFileError(`${checkpoint.path}: optimizer state of "${name}" is missing`);
+    if (!m || !v) throw new InvalidFileError(`${checkpoint.path}: optimizer state of "${name}" is missing`, { fix: 'Resume from another checkpoint: this one is incomplete.' });
     moments.set(name, { m: Float32Array.from(m.data), v: Float32Array.from(v.data), shape: [...variable.shape] });
   }
   for (const [name, variable] of variables) {

@@ -195,11 +195,11 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
 
   const sources = [model, ...(options.head ? [options.head] : []), ...(options.sources ?? [])];
   const variables = trainableVariables(sources);
-  if (variables.size === 0) throw new InvalidArgumentError('Nothing to train: every variable of the model, head and sources is frozen (see freeze())');
+  if (variables.size === 0) throw new InvalidArgumentError('Nothing to train: every variable of the model, head and sources is frozen (see freeze())', { fix: 'Leave something trainable: attach an adapter, or call freeze(model, { trainable: [...] }) with the names to train.' });
   const order = new BatchOrder(trainData.length, { batchSize, seed, shuffle: options.shuffle, dropLast: options.dropLast });
   const updatesPerEpoch = Math.floor(order.batchesPerEpoch / accumulation);
   if (updatesPerEpoch < 1) {
-    throw new DataError(`trainData has ${trainData.length} examples: fewer than one update of batchSize ${batchSize} × gradientAccumulation ${accumulation}`);
+    throw new DataError(`trainData has ${trainData.length} examples: fewer than one update of batchSize ${batchSize} × gradientAccumulation ${accumulation}`, { fix: 'Lower batchSize or gradientAccumulation, or add training examples.' });
   }
   const totalSteps = options.maxSteps ?? Math.max(1, Math.round((options.epochs ?? 1) * updatesPerEpoch));
   validateRunLength(options, totalSteps);
@@ -207,7 +207,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
   const peak = options.optimizer?.learningRate ?? 5e-5;
   const evalEvery = options.evalEvery;
   const stopping = options.earlyStopping;
-  if (stopping && (!valData || !evalEvery)) throw new InvalidArgumentError('earlyStopping needs valData and evalEvery');
+  if (stopping && (!valData || !evalEvery)) throw new InvalidArgumentError('earlyStopping needs valData and evalEvery', { fix: 'Pass valData and evalEvery with earlyStopping, or leave earlyStopping out.' });
   const callbacks: TrainCallbacks[] = [...(options.callbacks ?? []), { onStep: options.onStep, onEval: options.onEval }];
   const emit = async <K extends keyof TrainCallbacks>(name: K, event: Parameters<NonNullable<TrainCallbacks[K]>>[0]) => {
     await paused(async () => {
@@ -248,7 +248,7 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
     if (options.resumeFrom) {
       const restored = await restoreTrainerState(options.resumeFrom, variables, optimizer, checkpointIO);
       for (const key of Object.keys(run) as (keyof typeof run)[]) {
-        if (restored.state.run[key] !== run[key]) throw new InvalidStateError(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]}; resume with the same settings`);
+        if (restored.state.run[key] !== run[key]) throw new InvalidStateError(`${restored.path} was written by a run with ${key} ${restored.state.run[key]}, this run has ${run[key]};`, { fix: 'resume with the same settings' });
       }
       state = { ...restored.state, totalSteps };
       random.setState(state.rngState);

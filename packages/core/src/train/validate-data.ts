@@ -21,7 +21,7 @@ export function validateData(options: TrainOptions, trainData: readonly unknown[
   if (options.task !== 'causal-lm' || !options.collate?.maskPrompt) return;
   const empty = examplesWithoutTargets(trainData as CausalLMExample[], options.collate.maxLength, 'trainData');
   if (empty.length === trainData.length) {
-    throw new DataError(`trainData: none of its ${trainData.length} examples has a response token left to train on with maskPrompt (first: ${describeSource(empty[0])}); truncation cut every response. Raise maxLength, shorten the prompts, or train without maskPrompt`);
+    throw new DataError(`trainData: none of its ${trainData.length} examples has a response token left to train on with maskPrompt (first: ${describeSource(empty[0])}); truncation cut every response.`, { fix: 'Raise maxLength, shorten the prompts, or train without maskPrompt' });
   }
   if (empty.length > 0) {
     const shown = empty.slice(0, 3).map((source) => describeSource(source)).join('; ');

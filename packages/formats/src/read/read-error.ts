@@ -35,7 +35,9 @@ export class RecordsError extends TunekitError {
   /** Builds the error; its message lists every problem. */
   constructor(errors: readonly ReadError[]) {
     const noun = errors.length === 1 ? 'problem' : 'problems';
-    super('invalid_records', `${errors.length} ${noun} found:\n${formatReadErrors(errors)}`);
+    super('invalid_records', `${errors.length} ${noun} found:\n${formatReadErrors(errors)}\n`, {
+      fix: `Correct ${errors.length === 1 ? 'that record' : 'those records'} (each line names the file, line and field), or call readRecords() to keep the good records and get the problems as data.`,
+    });
     this.errors = errors;
   }
 }

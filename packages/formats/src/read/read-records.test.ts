@@ -79,7 +79,7 @@ describe('readRecords on strings', () => {
     expect(failure).toBeInstanceOf(RecordsError);
     expect((failure as RecordsError).errors).toHaveLength(2);
     expect((failure as RecordsError).message).toBe(
-      '2 problems found:\nbad.jsonl:1 output: missing required field "output"\nbad.jsonl:2 instruction: expected a string, got a number',
+      '2 problems found:\nbad.jsonl:1 output: missing required field "output"\nbad.jsonl:2 instruction: expected a string, got a number\n Correct those records (each line names the file, line and field), or call readRecords() to keep the good records and get the problems as data.',
     );
   });
 });

@@ -3,7 +3,7 @@
  * every template renders.
  * @module
  */
-import { TunekitError } from '../errors/tunekit-error.js';
+import { TunekitError, type TunekitErrorOptions } from '../errors/tunekit-error.js';
 import type { Conversation, Message } from './conversation.js';
 
 /** One user turn and the assistant's answer, if any. */
@@ -25,8 +25,8 @@ export interface Rounds {
 /** Thrown when a conversation cannot be rendered or converted as it is. */
 export class ConversationError extends TunekitError {
   /** Builds the error (code `invalid_conversation`). */
-  constructor(message: string) {
-    super('invalid_conversation', message);
+  constructor(message: string, options: TunekitErrorOptions = {}) {
+    super('invalid_conversation', message, options);
   }
 }
 
@@ -47,12 +47,12 @@ export function toRounds(conversation: Conversation): Rounds {
   for (; i < messages.length; i += 2) {
     const user = messages[i]!;
     const assistant = messages[i + 1];
-    if (user.role !== 'user') throw new ConversationError(`message ${i} should be a user message (roles must alternate user/assistant after the system prompt), got ${user.role}`);
+    if (user.role !== 'user') throw new ConversationError(`message ${i} should be a user message (roles must alternate user/assistant after the system prompt), got ${user.role}`, { fix: 'Put a user message after the system prompt and after every assistant message.' });
     if (assistant && assistant.role !== 'assistant') {
-      throw new ConversationError(`message ${i + 1} should be an assistant message (roles must alternate user/assistant), got ${assistant.role}`);
+      throw new ConversationError(`message ${i + 1} should be an assistant message (roles must alternate user/assistant), got ${assistant.role}`, { fix: 'Answer every user message with one assistant message (merge consecutive user messages into one).' });
     }
     rounds.push(assistant ? { user, assistant } : { user });
   }
-  if (rounds.length === 0) throw new ConversationError('the conversation has no user message');
+  if (rounds.length === 0) throw new ConversationError('the conversation has no user message', { fix: 'Add at least one user message (and the assistant answer to train on).' });
   return { system, rounds };
 }

@@ -28,7 +28,7 @@ export function balanceClasses<T>(rows: readonly T[], options: BalanceOptions<T>
   });
   const smallest = Math.min(...[...byClass.values()].map((l) => l.length));
   const perClass = options.perClass ?? smallest;
-  if (perClass > smallest) throw new InvalidArgumentError(`cannot keep ${perClass} rows per class: the smallest class has ${smallest}`);
+  if (perClass > smallest) throw new InvalidArgumentError(`cannot keep ${perClass} rows per class: the smallest class has ${smallest}`, { fix: 'Keep at most that many rows per class, or collect more rows of the smallest class.' });
   const keep = new Set<number>();
   let seed = options.seed ?? 123;
   // Classes are sampled in a fixed (sorted) order, each with its own derived seed.

@@ -47,7 +47,7 @@ export function splitRecords<T>(records: readonly T[], options: SplitOptions): S
   const entries = fractionEntries(options.fractions);
   const total = entries.reduce((sum, [, f]) => sum + f, 0);
   if (entries.some(([, f]) => !(f >= 0)) || Math.abs(total - 1) > 1e-6) {
-    throw new InvalidArgumentError(`split fractions must be non-negative and sum to 1, got ${entries.map(([k, f]) => `${k}=${f}`).join(', ')}`);
+    throw new InvalidArgumentError(`split fractions must be non-negative and sum to 1, got ${entries.map(([k, f]) => `${k}=${f}`).join(', ')}`, { fix: 'Pass fractions that add up to 1, e.g. { train: 0.8, val: 0.1, test: 0.1 }.' });
   }
   const items = options.shuffle === false ? [...records] : shuffled(records, { seed: options.seed ?? 123 });
   const split: Split<T> = { train: [], val: [], test: [] };
@@ -67,6 +67,6 @@ function fractionEntries(fractions: SplitFractions): ['train' | 'val' | 'test', 
     return [['train', train], ['val', val], ['test', test]];
   }
   const keys = Object.keys(fractions).sort();
-  if (keys.join() !== 'test,train,val') throw new InvalidArgumentError('split fractions need exactly the keys train, val and test');
+  if (keys.join() !== 'test,train,val') throw new InvalidArgumentError('split fractions need exactly the keys train, val and test', { fix: 'Pass { train, val, test } (0 for a split you do not want).' });
   return Object.entries(fractions) as ['train' | 'val' | 'test', number][];
 }

@@ -68,7 +68,7 @@ export interface LocateAnswersOptions extends ApplyChatTemplateOptions {
  */
 export function locateAnswers(source: string, options: LocateAnswersOptions): LocatedAnswers {
   const name = options.name ?? 'chat_template';
-  if (options.continueFinalMessage) throw new TemplateError('locateAnswers renders whole conversations; continueFinalMessage is for prompts', { code: 'chat_template_options' });
+  if (options.continueFinalMessage) throw new TemplateError('locateAnswers renders whole conversations; continueFinalMessage is for prompts', { code: 'chat_template_options', fix: 'Leave continueFinalMessage out here; use it with renderPrompt/applyChatTemplate for generation prompts.' });
   for (const message of options.messages) {
     if (typeof message.content === 'string' && PRIVATE_MARKERS.test(message.content)) {
       throw new AnswerMaskingError(name, 'a message contains one of the private-use characters U+E000, U+E001, U+E010, U+E011 used to find answers');

@@ -106,8 +106,8 @@ function parseJson(content: ModelFileContent): Record<string, unknown> {
   try {
     parsed = JSON.parse(decode(content));
   } catch (e) {
-    throw new TemplateError(`tokenizer_config.json is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { code: 'chat_template_config', cause: e });
+    throw new TemplateError(`tokenizer_config.json is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { code: 'chat_template_config', cause: e, fix: 'Check that the file is a complete tokenizer_config.json (re-download it if it was cut short).' });
   }
-  if (!isObject(parsed)) throw new TemplateError('tokenizer_config.json must be a JSON object', { code: 'chat_template_config' });
+  if (!isObject(parsed)) throw new TemplateError('tokenizer_config.json must be a JSON object', { code: 'chat_template_config', fix: 'Pass the tokenizer_config.json of a Hugging Face model: one object with a chat_template field.' });
   return parsed;
 }

@@ -78,7 +78,7 @@ export function compileChatTemplate(source: string): JinjaTemplate {
     try {
       template = new JinjaTemplate(plainGenerationBlocks(source));
     } catch (e) {
-      throw new TemplateError(`cannot parse the chat template: ${e instanceof Error ? e.message : String(e)}`, { code: 'chat_template_syntax', cause: e });
+      throw new TemplateError(`cannot parse the chat template: ${e instanceof Error ? e.message : String(e)}`, { code: 'chat_template_syntax', cause: e, fix: "Correct the Jinja syntax at the place named, or use the model's own chat_template." });
     }
     compiled.set(source, template);
   }
@@ -97,7 +97,7 @@ class RaisedInTemplate extends Error {} // plain Error: internal, turned into Ch
 export function applyChatTemplate(source: string, options: ApplyChatTemplateOptions): string {
   const name = options.name ?? 'chat_template';
   if (options.continueFinalMessage && options.addGenerationPrompt) {
-    throw new TemplateError('continueFinalMessage and addGenerationPrompt cannot both be set: the first continues the final message, the second starts a new one', { code: 'chat_template_options' });
+    throw new TemplateError('continueFinalMessage and addGenerationPrompt cannot both be set: the first continues the final message, the second starts a new one', { code: 'chat_template_options', fix: 'Set only one: continueFinalMessage to extend the last message, addGenerationPrompt to start a new answer.' });
   }
   const text = renderRaw(source, options, name);
   return options.continueFinalMessage ? cutAfterFinalMessage(text, options.messages, name) : text;
@@ -124,7 +124,7 @@ export function renderRaw(source: string, options: ApplyChatTemplateOptions, nam
     });
   } catch (e) {
     if (e instanceof RaisedInTemplate) throw new ChatTemplateRaisedError(name, e.message);
-    throw new TemplateError(`template "${name}" failed: ${e instanceof Error ? e.message : String(e)}`, { code: 'chat_template_failed', cause: e });
+    throw new TemplateError(`template "${name}" failed: ${e instanceof Error ? e.message : String(e)}`, { code: 'chat_template_failed', cause: e, fix: 'Check the conversation against what the template expects (roles, fields), or use another template.' });
   }
 }
 
@@ -138,7 +138,7 @@ function cutAfterFinalMessage(text: string, messages: readonly ChatTemplateMessa
   const stripped = final === undefined ? undefined : pythonStrip(final);
   const at = stripped === undefined ? -1 : text.lastIndexOf(stripped);
   if (final === undefined || stripped === undefined || at === -1) {
-    throw new TemplateError(`template "${name}" does not print the final message as it is, so continueFinalMessage cannot find where it ends`, { code: 'chat_template_continue' });
+    throw new TemplateError(`template "${name}" does not print the final message as it is, so continueFinalMessage cannot find where it ends`, { code: 'chat_template_continue', fix: 'Leave continueFinalMessage out with this template, or use one that prints messages unchanged.' });
   }
   const keepTrailing = text.slice(at, at + pythonLstrip(final).length) === final;
   return text.slice(0, at + (keepTrailing ? pythonLstrip(final).length : stripped.length));

@@ -53,10 +53,10 @@ export function takeGenerationSpans(marked: string, templateName: string): { tex
   let open: number | undefined;
   for (const char of marked) {
     if (char === GENERATION_OPEN) {
-      if (open !== undefined) throw new TemplateError(`template "${templateName}" nests {% generation %} blocks`, { code: 'chat_template_generation' });
+      if (open !== undefined) throw new TemplateError(`template "${templateName}" nests {% generation %} blocks`, { code: 'chat_template_generation', fix: 'Close each {% generation %} block with {% endgeneration %} before opening the next.' });
       open = text.length;
     } else if (char === GENERATION_CLOSE) {
-      if (open === undefined) throw new TemplateError(`template "${templateName}" closes a {% generation %} block it did not open`, { code: 'chat_template_generation' });
+      if (open === undefined) throw new TemplateError(`template "${templateName}" closes a {% generation %} block it did not open`, { code: 'chat_template_generation', fix: 'Remove the stray {% endgeneration %}, or add the {% generation %} it closes.' });
       spans.push({ start: open, end: text.length });
       open = undefined;
     } else {

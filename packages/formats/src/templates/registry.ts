@@ -36,6 +36,6 @@ export function templateNames(): string[] {
 /** A built-in template by name; throws a {@link TemplateError} listing the known names. */
 export function getTemplate(name: string): ChatTemplate {
   const template = TEMPLATES[name];
-  if (!template) throw new TemplateError(`unknown template "${name}"; known templates: ${templateNames().join(', ')}`);
+  if (!template) throw new TemplateError(`unknown template "${name}"; known templates: ${templateNames().join(', ')}`, { fix: "Use one of those names, or load the model's own template with fromTokenizerConfig." });
   return template;
 }

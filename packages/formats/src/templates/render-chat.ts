@@ -14,7 +14,7 @@ export function renderChat(conversation: Conversation, options: RenderOptions & 
   const { template } = options;
   const { system, rounds } = toRounds(conversation);
   if (template.singleTurn && rounds.length > 1) {
-    throw new TemplateError(`template "${template.name}" is single-turn in its source; this conversation has ${rounds.length} rounds`);
+    throw new TemplateError(`template "${template.name}" is single-turn in its source; this conversation has ${rounds.length} rounds`, { fix: 'Pass one user/assistant round, or pick a multi-turn template (e.g. chatml).' });
   }
   const out = new SegmentBuilder();
   const put = (parts: readonly TemplatePart[] | undefined, values: Values, trainable: boolean) =>
@@ -54,7 +54,7 @@ export function usesEos(template: ChatTemplate): boolean {
 function chooseSystem(template: ChatTemplate, system: string | undefined, firstUser: Message): string | undefined {
   const slot = template.system;
   if (!slot) {
-    if (system) throw new TemplateError(`template "${template.name}" has no system prompt in its source; drop the system prompt or pick another template`);
+    if (system) throw new TemplateError(`template "${template.name}" has no system prompt in its source;`, { fix: 'drop the system prompt or pick another template' });
     return undefined;
   }
   const hasInput = firstUser.input !== undefined && firstUser.input !== '';
@@ -80,7 +80,7 @@ function appendParts(out: SegmentBuilder, parts: readonly TemplatePart[], values
 function partsToText(parts: readonly TemplatePart[], values: Values, template: ChatTemplate): string {
   return parts
     .map((part) => {
-      if (typeof part !== 'string') throw new TemplateError(`template "${template.name}": a system slot placed in the first user message must be text`);
+      if (typeof part !== 'string') throw new TemplateError(`template "${template.name}": a system slot placed in the first user message must be text`, { fix: 'Pass the system prompt as a string.' });
       return fill(part, values);
     })
     .join('');

@@ -26,7 +26,7 @@ export function render(conversation: Conversation, options: RenderOptions & { te
 export function renderPrompt(conversation: Conversation, options: RenderOptions & { template: Template }): string {
   const { rounds } = toRounds(conversation);
   if (rounds[rounds.length - 1]!.assistant) {
-    throw new TemplateError('renderPrompt needs a conversation that ends with a user message');
+    throw new TemplateError('renderPrompt needs a conversation that ends with a user message', { fix: 'End the conversation with the user message to answer (drop the final assistant message).' });
   }
   return segmentsToText(render(conversation, options));
 }

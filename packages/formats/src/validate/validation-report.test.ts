@@ -38,7 +38,7 @@ describe('the OpenAI cookbook notebook, reproduced', () => {
     expect(report.budget).toEqual({ epochs: 20, tokensPerEpoch: 4306, totalTokens: 86120 });
     // Example 4 (system + assistant, no user) passes the cookbook but cannot be rendered into rounds here: a warning.
     expect(report.untrainable).toEqual([
-      expect.objectContaining({ line: 4, record: 3, code: 'conversion', field: 'messages', message: 'message 1 should be a user message (roles must alternate user/assistant after the system prompt), got assistant' }),
+      expect.objectContaining({ line: 4, record: 3, code: 'conversion', field: 'messages', message: 'message 1 should be a user message (roles must alternate user/assistant after the system prompt), got assistant Put a user message after the system prompt and after every assistant message.' }),
     ]);
   });
 

@@ -28,7 +28,7 @@ export function toTSV(rows: readonly Record<string, unknown>[], options: { colum
   rows.forEach((row, i) => {
     const fields = columns.map((column) => {
       const text = String(row[column] ?? '');
-      if (/[\t\r\n]/.test(text)) throw new InvalidArgumentError(`row ${i}, column "${column}": TSV values cannot contain tabs or line breaks`);
+      if (/[\t\r\n]/.test(text)) throw new InvalidArgumentError(`row ${i}, column "${column}": TSV values cannot contain tabs or line breaks`, { fix: 'Write JSONL instead (toJSONL), or replace tabs and line breaks in that value.' });
       return text;
     });
     lines.push(fields.join('\t'));

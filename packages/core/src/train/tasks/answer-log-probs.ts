@@ -38,7 +38,7 @@ export function answerLogProbs(options: AnswerLogProbOptions): tf.Tensor1D {
     for (let r = 0; r < rows; r++) {
       const labels = rowLabels([batch.labels[r] as number[]], time);
       const count = labels.reduce((n, label) => n + (label === IGNORE_INDEX ? 0 : 1), 0);
-      if (count === 0) throw new DataError(`answerLogProbs: row ${r} has no answer token (every label is ${IGNORE_INDEX})`);
+      if (count === 0) throw new DataError(`answerLogProbs: row ${r} has no answer token (every label is ${IGNORE_INDEX})`, { fix: 'Give that pair an answer that survives truncation (raise maxLength or shorten the prompt), or drop it.' });
       const meanLoss = lmCrossEntropy(tf.slice(hidden, [r, 0, 0], [1, time, channels]), model.outputEmbedding, labels);
       values.push(tf.mul(meanLoss, options.reduction === 'sum' ? -count : -1) as tf.Scalar);
     }

@@ -15,7 +15,7 @@ export function rowLabels(labels: readonly number[][], hiddenPositions: number):
   const flat: number[] = [];
   for (const row of labels) {
     const virtual = hiddenPositions - row.length;
-    if (virtual < 0) throw new InvalidStateError(`the model returned ${hiddenPositions} positions for ${row.length} tokens`);
+    if (virtual < 0) throw new InvalidStateError(`the model returned ${hiddenPositions} positions for ${row.length} tokens`, { fix: 'This is a tunekit bug: please report it with the adapters in use.' });
     for (let i = 0; i < virtual; i++) flat.push(IGNORE_INDEX);
     for (const label of row) flat.push(label);
   }
@@ -25,7 +25,7 @@ export function rowLabels(labels: readonly number[][], hiddenPositions: number):
 /** The causal-LM task. */
 export function causalLMTask(model: GPT2Model, collate: CausalLMCollateOptions = {}): Task<CausalLMExample, CausalLMBatch> {
   const ignoreIndex = collate.ignoreIndex ?? IGNORE_INDEX;
-  if (ignoreIndex !== IGNORE_INDEX) throw new UnsupportedError(`The causal-LM loss ignores ${IGNORE_INDEX}; collate.ignoreIndex ${ignoreIndex} is not supported by the trainer`);
+  if (ignoreIndex !== IGNORE_INDEX) throw new UnsupportedError(`The causal-LM loss ignores ${IGNORE_INDEX}; collate.ignoreIndex ${ignoreIndex} is not supported by the trainer`, { fix: 'Label ignored tokens with -100 (leave collate.ignoreIndex unset).' });
   return {
     kind: 'causal-lm',
     collate: (examples) => collateCausalLM(examples, collate),

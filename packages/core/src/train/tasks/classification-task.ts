@@ -13,7 +13,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: readonly number
   return tf.tidy(() => {
     const classes = logits.shape[1];
     labels.forEach((label, i) => {
-      if (!Number.isInteger(label) || label < 0 || label >= classes) throw new DataError(`label ${label} of row ${i} is not a class index in [0, ${classes})`);
+      if (!Number.isInteger(label) || label < 0 || label >= classes) throw new DataError(`label ${label} of row ${i} is not a class index in [0, ${classes})`, { fix: "Encode labels with the head's label list (indices 0 to numLabels − 1), or give the head more labels." });
     });
     // oneHot is built as int32 and cast: tfjs-backend-wasm returns zeros for a float32 oneHot.
     const target = tf.cast(tf.oneHot(tf.tensor1d(labels as number[], 'int32'), classes), 'float32'); // [B, K]

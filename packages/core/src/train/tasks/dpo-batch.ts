@@ -25,8 +25,8 @@ export function checkAnswerMasks(example: PreferenceExample, index: number): voi
   const source = example.source ?? { file: '<data>', record: index };
   for (const side of ['chosen', 'rejected'] as const) {
     const labels = example[`${side}Labels`];
-    if (!labels) throw new DataError(`has no ${side}Labels: DPO scores answer tokens only, so each side needs its answer mask; encode the records with encodeDPOPairs`, { source, field: `${side}Labels` });
-    if (labels.length !== example[side].length) throw new DataError(`has ${labels.length} labels for ${example[side].length} tokens`, { source, field: `${side}Labels` });
+    if (!labels) throw new DataError(`has no ${side}Labels: DPO scores answer tokens only, so each side needs its answer mask;`, { source, field: `${side}Labels`, fix: 'encode the records with encodeDPOPairs' });
+    if (labels.length !== example[side].length) throw new DataError(`has ${labels.length} labels for ${example[side].length} tokens`, { source, field: `${side}Labels`, fix: 'Give each side exactly one label per token, as encodeDPOPairs does.' });
   }
 }
 
@@ -42,14 +42,14 @@ export function collateAnswerRows(examples: readonly PreferenceExample[], option
 
 /** Pairs → a DPO batch; every example must carry reference log-probabilities made with `reduction`. */
 export function collateDpo(examples: readonly PreferenceExample[], reduction: 'sum' | 'mean', options: PadOptions = {}): DpoBatch {
-  if (examples.length === 0) throw new DataError('collateDpo: the batch is empty');
+  if (examples.length === 0) throw new DataError('collateDpo: the batch is empty', { fix: 'Pass at least one preference pair: check that the data set is not empty.' });
   const referenceChosen: number[] = [];
   const referenceRejected: number[] = [];
   examples.forEach((example, i) => {
     const reference = example.reference;
     if (!reference || reference.reduction !== reduction) {
       const found = reference ? `reference log-probabilities made with reduction '${reference.reduction}'` : 'no reference log-probabilities';
-      throw new DataError(`has ${found}; this DPO run uses '${reduction}'. Let train() compute them, or call precomputeReferenceLogProbs with the same reduction`, { source: example.source ?? { file: '<batch>', record: i }, field: 'reference' });
+      throw new DataError(`has ${found}; this DPO run uses '${reduction}'.`, { source: example.source ?? { file: '<batch>', record: i }, field: 'reference', fix: 'Let train() compute them, or call precomputeReferenceLogProbs with the same reduction' });
     }
     referenceChosen.push(reference.chosen);
     referenceRejected.push(reference.rejected);

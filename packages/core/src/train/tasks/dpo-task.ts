@@ -78,9 +78,8 @@ export function dpoTask(model: GPT2Model, options: DpoTaskOptions): Task<Prefere
         const found = examples[lacking]?.reference;
         const what = found ? `has reference log-probabilities made with reduction '${found.reduction}', not '${dpo.reduction}'` : 'has no reference log-probabilities';
         throw new DataError(
-          `${what}, and the model has no adapter to switch off: after training it cannot be its own reference. ` +
-            'Call precomputeReferenceLogProbs on this data before training, or pass reference (a frozen copy of the starting model)',
-          { source: examples[lacking]?.source ?? { file: '<data>', record: lacking }, field: 'reference' },
+          `${what}, and the model has no adapter to switch off: after training it cannot be its own reference.`,
+          { source: examples[lacking]?.source ?? { file: '<data>', record: lacking }, field: 'reference', fix: 'Call precomputeReferenceLogProbs on this data before training, or pass reference (a frozen copy of the starting model)' },
         );
       }
       return fillReferenceLogProbs(reference, examples, dpo.reduction, 8, options.collate);
