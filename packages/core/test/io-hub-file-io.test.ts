@@ -4,10 +4,10 @@
 // Node's with writes that come back short — against a fake Hub fetch.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nodeFileIO, type WritableFile } from '@tunekit/backend-cpu/node';
 import { FileWriteError, type FileIO, HubError, hubDownload, UnsupportedError } from '@tunekit/core';
 import { fakeHub, type FakeHub } from './fake-hub-fetch';
@@ -19,17 +19,20 @@ const weights = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 7 + 3) % 251)
 const config = new TextEncoder().encode('{"model_type":"gpt2"}');
 const decoder = new TextEncoder().encode('{"nested":true}');
 const sha = createHash('sha256').update(weights).digest('hex');
-const root = `/cache/models--acme--tiny`;
 const scratch = mkdtempSync(join(tmpdir(), 'tunekit-hub-files-'));
+// The in-memory tests name a cache folder on this disk: nothing may appear there.
+const memoryCache = join(scratch, 'memory-only');
+const root = `${memoryCache}/models--acme--tiny`;
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let hub: FakeHub;
 beforeEach(() => {
   hub = fakeHub({ id: REPO, commit: COMMIT, files: { 'config.json': config, 'model.safetensors': weights, 'onnx/decoder.json': decoder }, lfs: ['model.safetensors'] });
 });
+afterEach(() => expect(existsSync(memoryCache)).toBe(false));
 
 const download = (files: FileIO, filename: string, extra: { offline?: boolean; cacheDir?: string } = {}) =>
-  hubDownload({ repoId: REPO, filename, files, fetch: hub.fetch, endpoint: hub.endpoint, cacheDir: '/cache', token: 'hf_secret', ...extra });
+  hubDownload({ repoId: REPO, filename, files, fetch: hub.fetch, endpoint: hub.endpoint, cacheDir: memoryCache, token: 'hf_secret', ...extra });
 
 describe('hubDownload through an in-memory FileIO', () => {
   it('writes the huggingface_hub layout, sends the token only to the Hub, and then serves cache hits without a GET', async () => {
