@@ -1,11 +1,14 @@
 // Node file I/O: atomic writes leave either the old or the new file, never a
 // half-written one, and no temporary files behind.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileNotFoundError } from '@tunekit/formats';
+import { FileNotFoundError, FileWriteError } from '@tunekit/formats';
 import { nodeFileIO } from './node-file-io';
+import type { WritableFile } from './write-fully';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-files-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -59,5 +62,48 @@ describe('nodeFileIO', () => {
     await files.rename?.(join(directory, 'rename'), join(directory, 'renamed'));
     expect(readFileSync(join(directory, 'renamed', 'to.txt'), 'utf8')).toBe('new');
     await expect(files.rename?.(from, to)).rejects.toBeInstanceOf(FileNotFoundError);
+  });
+
+  it('has the cache members: sizes, appends, sha256, relative symlinks, ~ and relative paths', async () => {
+    const blob = join(directory, 'cache', 'blobs', 'abc');
+    await files.appendChunks?.(blob, (async function* () { yield new TextEncoder().encode('hello, '); })());
+    await files.appendChunks?.(blob, (async function* () { yield new TextEncoder().encode('world'); })());
+    expect(readFileSync(blob, 'utf8')).toBe('hello, world');
+    expect(await files.fileSize?.(blob)).toBe(12);
+    expect(await files.fileSize?.(join(directory, 'cache'))).toBeUndefined();
+    expect(await files.fileSize?.(join(directory, 'nothing'))).toBeUndefined();
+    expect(await files.sha256?.(blob)).toBe(createHash('sha256').update('hello, world').digest('hex'));
+    const link = join(directory, 'cache', 'snapshots', 'c1', 'sub', 'file.txt');
+    await files.symlink?.(blob, link);
+    expect(readlinkSync(link)).toBe(join('..', '..', '..', 'blobs', 'abc'));
+    expect(await files.fileSize?.(link)).toBe(12);
+    await expect(files.symlink?.(blob, link)).rejects.toThrow();
+    expect(await files.resolvePath?.('~/.cache')).toBe(join(homedir(), '.cache'));
+    expect(await files.resolvePath?.('~')).toBe(homedir());
+    expect(await files.resolvePath?.('models/x')).toBe(resolve('models/x'));
+  });
+
+  it('appends completely through short writes, and a write that makes no progress is disk_full keeping what was written', async () => {
+    const path = join(directory, 'append', 'blob.incomplete');
+    const opener = (perCall: number, capacity: number) => async (file: string): Promise<WritableFile> => {
+      const handle = await open(file, 'a');
+      let total = 0;
+      return {
+        async write(buffer, offset, length) {
+          const n = Math.max(0, Math.min(length, perCall, capacity - total));
+          total += n;
+          return n === 0 ? { bytesWritten: 0 } : handle.write(buffer, offset, n);
+        },
+        sync: () => handle.sync(),
+        close: () => handle.close(),
+      };
+    };
+    const data = Uint8Array.from({ length: 5_000 }, (_, i) => i % 251);
+    await nodeFileIO({ openForAppend: opener(7, Infinity) }).appendChunks?.(path, (async function* () { yield data.subarray(0, 2_000); yield data.subarray(2_000); })());
+    expect(Buffer.compare(readFileSync(path), Buffer.from(data))).toBe(0);
+    const error = await nodeFileIO({ openForAppend: opener(1_000, 2_500) }).appendChunks?.(path, (async function* () { yield data; })()).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(FileWriteError);
+    expect(error).toMatchObject({ code: 'disk_full', path, bytesWritten: 2_500, bytesExpected: 5_000 });
+    expect(statSync(path).size).toBe(7_500);
   });
 });
