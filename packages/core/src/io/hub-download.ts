@@ -88,7 +88,7 @@ async function headMetadata(url: string, repoId: string, filename: string, setti
     try {
       response = await fetchImpl(current, { method: 'HEAD', redirect: 'manual', headers: { ...authHeaders(settings), 'accept-encoding': 'identity' } });
     } catch (error) {
-      throw new FetchError(current, describeError(error), { cause: error });
+      throw new FetchError(current, describeError(error), { fix: `Check the connection and HF_ENDPOINT (now ${settings.endpoint}).`, cause: error });
     }
     const location = response.headers.get('location');
     const isRedirect = response.status >= 300 && response.status < 400 && location !== null;
