@@ -3,15 +3,15 @@
 // only through the `files` it is given — here an in-memory FileIO, and
 // Node's with writes that come back short — against a fake Hub fetch.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nodeFileIO, type WritableFile } from '@tunekit/backend-cpu/node';
+import { nodeFileIO } from '@tunekit/backend-cpu/node';
 import { FileWriteError, type FileIO, HubError, hubDownload, UnsupportedError } from '@tunekit/core';
 import { fakeHub, type FakeHub } from './fake-hub-fetch';
 import { memoryHubFiles } from './memory-hub-files';
+import { shortWrites } from './short-writes';
 
 const REPO = 'acme/tiny';
 const COMMIT = 'c'.repeat(40);
@@ -138,28 +138,11 @@ describe('hubDownload with file access that cannot hold the cache', () => {
   });
 });
 
-/** Opens for appending, writing at most `capacity` bytes in all and then nothing: a disk that fills up. */
-function fillsUpAfter(capacity: number): (path: string) => Promise<WritableFile> {
-  return async (path) => {
-    const handle = await open(path, 'a');
-    let total = 0;
-    return {
-      async write(buffer, offset, length) {
-        const n = Math.max(0, Math.min(length, 1_000, capacity - total));
-        total += n;
-        return n === 0 ? { bytesWritten: 0 } : handle.write(buffer, offset, n);
-      },
-      sync: () => handle.sync(),
-      close: () => handle.close(),
-    };
-  };
-}
-
 describe('hubDownload on a disk that fills up (Node FileIO, short writes injected)', () => {
   it('fails with disk_full naming the .incomplete file, keeps what was written, and resumes from it once there is room', async () => {
     const cacheDir = join(scratch, 'full');
     const blobs = join(cacheDir, 'models--acme--tiny', 'blobs');
-    const error = await download(nodeFileIO({ openForAppend: fillsUpAfter(6_500) }), 'model.safetensors', { cacheDir }).catch((e: unknown) => e);
+    const error = await download(nodeFileIO({ openForAppend: shortWrites(1_000, 6_500, 'a') }), 'model.safetensors', { cacheDir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FileWriteError);
     expect(error).toMatchObject({ code: 'disk_full', path: join(blobs, `${sha}.incomplete`), bytesWritten: 6_500 });
     expect(readdirSync(blobs)).toEqual([`${sha}.incomplete`]);

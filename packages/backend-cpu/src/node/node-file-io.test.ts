@@ -2,13 +2,11 @@
 // half-written one, and no temporary files behind.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileNotFoundError, FileWriteError } from '@tunekit/formats';
+import { FileNotFoundError } from '@tunekit/formats';
 import { nodeFileIO } from './node-file-io';
-import type { WritableFile } from './write-fully';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-files-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -81,29 +79,5 @@ describe('nodeFileIO', () => {
     expect(await files.resolvePath?.('~/.cache')).toBe(join(homedir(), '.cache'));
     expect(await files.resolvePath?.('~')).toBe(homedir());
     expect(await files.resolvePath?.('models/x')).toBe(resolve('models/x'));
-  });
-
-  it('appends completely through short writes, and a write that makes no progress is disk_full keeping what was written', async () => {
-    const path = join(directory, 'append', 'blob.incomplete');
-    const opener = (perCall: number, capacity: number) => async (file: string): Promise<WritableFile> => {
-      const handle = await open(file, 'a');
-      let total = 0;
-      return {
-        async write(buffer, offset, length) {
-          const n = Math.max(0, Math.min(length, perCall, capacity - total));
-          total += n;
-          return n === 0 ? { bytesWritten: 0 } : handle.write(buffer, offset, n);
-        },
-        sync: () => handle.sync(),
-        close: () => handle.close(),
-      };
-    };
-    const data = Uint8Array.from({ length: 5_000 }, (_, i) => i % 251);
-    await nodeFileIO({ openForAppend: opener(7, Infinity) }).appendChunks?.(path, (async function* () { yield data.subarray(0, 2_000); yield data.subarray(2_000); })());
-    expect(Buffer.compare(readFileSync(path), Buffer.from(data))).toBe(0);
-    const error = await nodeFileIO({ openForAppend: opener(1_000, 2_500) }).appendChunks?.(path, (async function* () { yield data; })()).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(FileWriteError);
-    expect(error).toMatchObject({ code: 'disk_full', path, bytesWritten: 2_500, bytesExpected: 5_000 });
-    expect(statSync(path).size).toBe(7_500);
   });
 });
