@@ -59,7 +59,56 @@ export interface FileIO {
   openRead?(path: string): Promise<{ size: number; chunks: AsyncIterable<Uint8Array> }>;
   /** Optional streaming, atomic write of a file given as consecutive chunks. */
   writeChunksAtomic?(path: string, chunks: Iterable<Uint8Array>): Promise<void>;
+
+  // The optional members below are what core's Hugging Face Hub cache needs
+  // beyond whole-file access. `nodeFileIO` (`@tunekit/backend-cpu/node`, the
+  // `files` of every backend in Node) implements all of them; the browser
+  // FileIOs of `@tunekit/backend-web` implement none (in a browser core reads
+  // the Hub's URLs directly and keeps no cache). Core names the missing one in
+  // an `UnsupportedError` when a FileIO lacks what an operation needs.
+
+  /**
+   * Optional: the size in bytes of the file at `path`, following symbolic
+   * links; undefined when no file is there (nothing, a directory, a dangling
+   * link). The Hub cache compares it with the size the Hub announces.
+   */
+  fileSize?(path: string): Promise<number | undefined>;
+  /**
+   * Optional: appends `chunks` to the file at `path`, creating the file and
+   * its folder when missing. Not atomic, on purpose: what was written before a
+   * failure stays, so an interrupted download resumes from it. Every chunk is
+   * written completely or the call rejects with a `FileWriteError`
+   * (`disk_full` on a full disk; a short write is never taken as success); the
+   * file is flushed to the device before the call resolves. An error thrown
+   * by `chunks` itself passes through unchanged.
+   */
+  appendChunks?(path: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  /**
+   * Optional: the SHA-256 of the file at `path` as 64 lowercase hex digits,
+   * read in chunks (the file may be larger than memory). The Hub cache checks
+   * LFS downloads with it (their ETag is this hash).
+   */
+  sha256?(path: string): Promise<string>;
+  /**
+   * Optional: makes `link` a symbolic link to the existing file `target`,
+   * holding the path of `target` relative to the folder of `link` (what
+   * `huggingface_hub` writes into its cache's snapshots); creates the folder
+   * of `link`. Rejects when something is already at `link`, or when the
+   * platform refuses symbolic links (Windows without Developer Mode): callers
+   * then copy the file instead.
+   */
+  symlink?(target: string, link: string): Promise<void>;
+  /**
+   * Optional: the absolute path that `path` names: a relative path is taken
+   * from the working folder, and a leading `~` (alone or before a separator)
+   * is the user's home folder. The Hub cache finds its default folder,
+   * `~/.cache/huggingface/hub`, with it.
+   */
+  resolvePath?(path: string): Promise<string>;
 }
+
+/** The names of the optional members of {@link FileIO}. */
+export type OptionalFileIOMember = 'openRead' | 'writeChunksAtomic' | 'fileSize' | 'appendChunks' | 'sha256' | 'symlink' | 'resolvePath';
 
 /** A tunekit backend, specification version 1. */
 export interface BackendV1 {

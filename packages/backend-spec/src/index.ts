@@ -7,9 +7,9 @@
  * every backend (including the CPU backend core loads by default) depend on
  * it, and never on each other.
  */
-export type { BackendCapabilities, BackendV1, FileIO } from './backend-spec';
+export type { BackendCapabilities, BackendV1, FileIO, OptionalFileIOMember } from './backend-spec';
 export { engineStartup, type EngineSelector, type EngineStartup, type EngineStartupOptions } from './engine-startup';
-export { lazyFileIO } from './lazy-file-io';
+export { lazyFileIO, type LazyFileIOOptions } from './lazy-file-io';
 export { isNodeRuntime } from './runtime';
 export {
   OPTIONAL_KERNEL_NAMES,

@@ -58,4 +58,19 @@ describe('lazyFileIO', () => {
     expect(await files.exists('x')).toBe(false);
     expect(attempts).toBe(2);
   });
+
+  it('forwards the cache members, and rejects with the given error when the loaded FileIO lacks one', async () => {
+    const inner = mapFiles();
+    const sizes: string[] = [];
+    const withSize = lazyFileIO(async () => ({ ...inner, fileSize: async (path: string) => (sizes.push(path), inner.store.get(path)?.byteLength) }));
+    await withSize.writeFileAtomic('d', 'four');
+    expect(await withSize.fileSize!('d')).toBe(4);
+    expect(sizes).toEqual(['d']);
+    class Missing extends Error {}
+    const without = lazyFileIO(async () => inner, { unsupported: (member) => new Missing(`no ${member}`) });
+    for (const call of [() => without.fileSize!('d'), () => without.sha256!('d'), () => without.symlink!('d', 'e'), () => without.resolvePath!('~')]) {
+      await expect(call()).rejects.toBeInstanceOf(Missing);
+    }
+    await expect(without.appendChunks!('d', (async function* () {})())).rejects.toThrow('no appendChunks');
+  });
 });

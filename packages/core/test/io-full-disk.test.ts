@@ -2,36 +2,21 @@
 // with an error naming the path, and the previous file survives. Checked on a
 // real 2 MiB tmpfs where this machine lets us mount one, and always through an
 // injected file handle whose writes come back short, as Node's do on a full disk.
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nodeFileIO, type WritableFile } from '@tunekit/backend-cpu/node';
-import { createModel, FileWriteError, saveModel } from '@tunekit/core';
+import { nodeFileIO } from '@tunekit/backend-cpu/node';
+import { createModel, FileWriteError, hubDownload, saveModel } from '@tunekit/core';
+import { fakeHub } from './fake-hub-fetch';
+import { shortWrites } from './short-writes';
 import { useTmpfs } from './tmpfs';
 
 const directory = mkdtempSync(join(tmpdir(), 'tunekit-full-disk-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 const bytes = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) % 251);
-
-/** A real file handle that writes at most `perCall` bytes per call, and nothing at all once `capacity` bytes are in. */
-function shortWrites(perCall: number, capacity = Infinity): (path: string) => Promise<WritableFile> {
-  return async (path) => {
-    const handle = await open(path, 'w');
-    let total = 0;
-    return {
-      async write(buffer, offset, length) {
-        const n = Math.max(0, Math.min(length, perCall, capacity - total));
-        total += n;
-        return n === 0 ? { bytesWritten: 0 } : handle.write(buffer, offset, n);
-      },
-      sync: () => handle.sync(),
-      close: () => handle.close(),
-    };
-  };
-}
 
 describe('short writes (injected)', () => {
   it('loops until every byte is written', async () => {
@@ -56,6 +41,20 @@ describe('short writes (injected)', () => {
       expect(readFileSync(path, 'utf8')).toBe('the good old model');
       expect(readdirSync(join(directory, 'kept'))).toEqual(['model.safetensors']);
     }
+  });
+});
+
+describe('appends (the Hub cache\'s resumable downloads), short writes injected', () => {
+  it('loop until every byte is appended; no progress is disk_full, and the bytes written stay to resume from', async () => {
+    const path = join(directory, 'append', 'blob.incomplete');
+    const data = bytes(5_000, 7);
+    const chunks = (...parts: Uint8Array[]) => (async function* () { yield* parts; })();
+    await nodeFileIO({ openForAppend: shortWrites(7, Infinity, 'a') }).appendChunks?.(path, chunks(data.subarray(0, 2_000), data.subarray(2_000)));
+    expect(Buffer.compare(readFileSync(path), Buffer.from(data))).toBe(0);
+    const error = await nodeFileIO({ openForAppend: shortWrites(1_000, 2_500, 'a') }).appendChunks?.(path, chunks(data)).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(FileWriteError);
+    expect(error).toMatchObject({ code: 'disk_full', path, bytesWritten: 2_500, bytesExpected: 5_000 });
+    expect(Buffer.compare(readFileSync(path), Buffer.from([...data, ...data.subarray(0, 2_500)]))).toBe(0);
   });
 });
 
@@ -97,6 +96,28 @@ describe.skipIf(!('path' in tmpfs))('a real full disk (2 MiB tmpfs)', () => {
       good.dispose();
       other.dispose();
       rmSync(join(root, 'filler'), { force: true });
+    }
+  });
+
+  it('a Hub download larger than the disk fails with disk_full, keeps its .incomplete bytes and links nothing', async () => {
+    const root = (tmpfs as { path: string }).path;
+    const cacheDir = join(root, 'hub');
+    const blob = bytes(3 << 20, 8);
+    const hub = fakeHub({ id: 'acme/big', commit: 'b'.repeat(40), files: { 'model.safetensors': blob }, lfs: ['model.safetensors'] });
+    try {
+      const error = await hubDownload({ repoId: 'acme/big', filename: 'model.safetensors', files: nodeFileIO(), fetch: hub.fetch, endpoint: hub.endpoint, cacheDir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FileWriteError);
+      expect(error).toMatchObject({ code: 'disk_full' });
+      const repo = join(cacheDir, 'models--acme--big');
+      const [partial, ...others] = readdirSync(join(repo, 'blobs'));
+      expect({ partial, others }).toEqual({ partial: `${createHash('sha256').update(blob).digest('hex')}.incomplete`, others: [] });
+      // What is there is what was downloaded, for the next try to resume from.
+      const kept = readFileSync(join(repo, 'blobs', partial!));
+      expect(kept.byteLength).toBeGreaterThan(0);
+      expect(Buffer.compare(kept, Buffer.from(blob.subarray(0, kept.byteLength)))).toBe(0);
+      expect(readdirSync(repo).sort()).toEqual(['blobs']);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 });

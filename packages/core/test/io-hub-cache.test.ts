@@ -172,18 +172,18 @@ describe('loadModel from the Hub through the Hugging Face cache', () => {
 });
 
 describe('hubSettings', () => {
-  it('reads the environment like huggingface_hub', () => {
-    expect(hubSettings({ env: { HF_HOME: '/data/hf' } })).toMatchObject({ cacheDir: '/data/hf/hub', endpoint: 'https://huggingface.co', offline: false });
-    expect(hubSettings({ env: { HF_HOME: '/data/hf', HF_HUB_CACHE: '/fast/hub' } }).cacheDir).toBe('/fast/hub');
-    expect(hubSettings({ env: { XDG_CACHE_HOME: '/xdg' } }).cacheDir).toBe('/xdg/huggingface/hub');
-    expect(hubSettings({ env: { HF_HUB_OFFLINE: 'yes' } }).offline).toBe(true);
-    expect(hubSettings({ env: { HF_HUB_OFFLINE: '0' } }).offline).toBe(false);
-    expect(hubSettings({ env: { HF_ENDPOINT: 'https://mirror.example/' } }).endpoint).toBe('https://mirror.example');
-    expect(hubSettings({ env: { HF_TOKEN: 'hf_a' } }).token).toBe('hf_a');
+  it('reads the environment like huggingface_hub', async () => {
+    expect(await hubSettings({ env: { HF_HOME: '/data/hf' } })).toMatchObject({ cacheDir: '/data/hf/hub', endpoint: 'https://huggingface.co', offline: false });
+    expect((await hubSettings({ env: { HF_HOME: '/data/hf', HF_HUB_CACHE: '/fast/hub' } })).cacheDir).toBe('/fast/hub');
+    expect((await hubSettings({ env: { XDG_CACHE_HOME: '/xdg' } })).cacheDir).toBe('/xdg/huggingface/hub');
+    expect((await hubSettings({ env: { HF_HUB_OFFLINE: 'yes' } })).offline).toBe(true);
+    expect((await hubSettings({ env: { HF_HUB_OFFLINE: '0' } })).offline).toBe(false);
+    expect((await hubSettings({ env: { HF_ENDPOINT: 'https://mirror.example/' } })).endpoint).toBe('https://mirror.example');
+    expect((await hubSettings({ env: { HF_TOKEN: 'hf_a' } })).token).toBe('hf_a');
     const home = join(scratch, 'hf-home');
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'token'), 'hf_from_login\n');
-    expect(hubSettings({ env: { HF_HOME: home } }).token).toBe('hf_from_login');
-    expect(hubSettings({ token: 'explicit', cacheDir: '/c', env: { HF_HOME: home } })).toMatchObject({ token: 'explicit', cacheDir: '/c' });
+    expect((await hubSettings({ env: { HF_HOME: home } })).token).toBe('hf_from_login');
+    expect(await hubSettings({ token: 'explicit', cacheDir: '/c', env: { HF_HOME: home } })).toMatchObject({ token: 'explicit', cacheDir: '/c' });
   });
 });

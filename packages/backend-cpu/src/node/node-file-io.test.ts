@@ -1,8 +1,9 @@
 // Node file I/O: atomic writes leave either the old or the new file, never a
 // half-written one, and no temporary files behind.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileNotFoundError } from '@tunekit/formats';
 import { nodeFileIO } from './node-file-io';
@@ -59,5 +60,24 @@ describe('nodeFileIO', () => {
     await files.rename?.(join(directory, 'rename'), join(directory, 'renamed'));
     expect(readFileSync(join(directory, 'renamed', 'to.txt'), 'utf8')).toBe('new');
     await expect(files.rename?.(from, to)).rejects.toBeInstanceOf(FileNotFoundError);
+  });
+
+  it('has the cache members: sizes, appends, sha256, relative symlinks, ~ and relative paths', async () => {
+    const blob = join(directory, 'cache', 'blobs', 'abc');
+    await files.appendChunks?.(blob, (async function* () { yield new TextEncoder().encode('hello, '); })());
+    await files.appendChunks?.(blob, (async function* () { yield new TextEncoder().encode('world'); })());
+    expect(readFileSync(blob, 'utf8')).toBe('hello, world');
+    expect(await files.fileSize?.(blob)).toBe(12);
+    expect(await files.fileSize?.(join(directory, 'cache'))).toBeUndefined();
+    expect(await files.fileSize?.(join(directory, 'nothing'))).toBeUndefined();
+    expect(await files.sha256?.(blob)).toBe(createHash('sha256').update('hello, world').digest('hex'));
+    const link = join(directory, 'cache', 'snapshots', 'c1', 'sub', 'file.txt');
+    await files.symlink?.(blob, link);
+    expect(readlinkSync(link)).toBe(join('..', '..', '..', 'blobs', 'abc'));
+    expect(await files.fileSize?.(link)).toBe(12);
+    await expect(files.symlink?.(blob, link)).rejects.toThrow();
+    expect(await files.resolvePath?.('~/.cache')).toBe(join(homedir(), '.cache'));
+    expect(await files.resolvePath?.('~')).toBe(homedir());
+    expect(await files.resolvePath?.('models/x')).toBe(resolve('models/x'));
   });
 });

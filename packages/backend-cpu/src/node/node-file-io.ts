@@ -6,31 +6,11 @@
  */
 import type { FileIO } from '@tunekit/backend-spec';
 import { FileNotFoundError, TunekitError } from '@tunekit/formats';
+import { nodeCacheFiles } from './node-cache-files';
+import { type NodeModules, nodeModules } from './node-modules';
 import { type WritableFile, writeFully } from './write-fully';
 
-// Type-only imports are erased from the output; the modules load lazily below.
-import type * as NodeFsModule from 'node:fs';
-import type * as NodeFsPromisesModule from 'node:fs/promises';
-import type * as NodePathModule from 'node:path';
-
-type NodeFs = typeof NodeFsModule;
-type NodeFsPromises = typeof NodeFsPromisesModule;
-type NodePath = typeof NodePathModule;
-
-let modules: Promise<{ fs: NodeFs; fsp: NodeFsPromises; path: NodePath }> | undefined;
-
-function nodeModules() {
-  // Specifiers in variables keep browser bundlers from trying to resolve them.
-  const fsName = 'node:fs';
-  const fspName = 'node:fs/promises';
-  const pathName = 'node:path';
-  modules ??= Promise.all([
-    import(/* @vite-ignore */ fsName) as Promise<NodeFs>,
-    import(/* @vite-ignore */ fspName) as Promise<NodeFsPromises>,
-    import(/* @vite-ignore */ pathName) as Promise<NodePath>,
-  ]).then(([fs, fsp, path]) => ({ fs, fsp, path }));
-  return modules;
-}
+type NodeFsPromises = NodeModules['fsp'];
 
 let temporaryCounter = 0;
 
@@ -41,6 +21,12 @@ export interface NodeFileIOOptions {
    * inject one whose writes come back short, as on a full disk.
    */
   openForWrite?: (path: string) => Promise<WritableFile>;
+  /**
+   * Opens a file for appending, creating it (default
+   * `fs.promises.open(path, 'a')`); what `appendChunks` writes through.
+   * Tests inject one whose writes come back short.
+   */
+  openForAppend?: (path: string) => Promise<WritableFile>;
 }
 
 /** Flushes a directory entry (the rename) to the device; not every platform can open a directory, so failures are ignored. */
@@ -79,7 +65,7 @@ async function writeAtomically(target: string, chunks: Iterable<Uint8Array>, ope
   await syncDirectory(fsp, directory);
 }
 
-/** The Node file-system {@link FileIO}. */
+/** The Node file-system {@link FileIO}, with every optional member. */
 export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
   const openForWrite = options.openForWrite ?? (async (file: string) => (await nodeModules()).fsp.open(file, 'w'));
   return {
@@ -133,5 +119,6 @@ export function nodeFileIO(options: NodeFileIOOptions = {}): FileIO {
       }
       return { size, chunks: fs.createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Uint8Array> };
     },
+    ...nodeCacheFiles(options.openForAppend),
   };
 }

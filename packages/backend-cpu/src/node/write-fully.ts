@@ -27,7 +27,7 @@ export interface WritableFile {
  * `disk_full` {@link FileWriteError} naming `path`; any other failure a
  * `write_failed` one.
  */
-export async function writeFully(file: WritableFile, chunks: Iterable<Uint8Array>, path: string): Promise<number> {
+export async function writeFully(file: WritableFile, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, path: string): Promise<number> {
   let written = 0;
   let expected = 0;
   // Errors of the device are wrapped with the path; errors of whoever produces the chunks pass through unchanged.
@@ -38,7 +38,7 @@ export async function writeFully(file: WritableFile, chunks: Iterable<Uint8Array
       throw new FileWriteError(isDiskFull(error) ? 'disk_full' : 'write_failed', path, { written, expected }, { cause: error, fix: isDiskFull(error) ? undefined : 'Check that the folder exists and is writable (permissions, read-only mount), then write again.' });
     }
   };
-  for (const chunk of chunks) {
+  for await (const chunk of chunks) {
     expected += chunk.byteLength;
     let offset = 0;
     while (offset < chunk.byteLength) {

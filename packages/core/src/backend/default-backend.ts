@@ -4,7 +4,7 @@
  * of its own that a page passing its own backend (WebGPU) never loads.
  */
 import { lazyFileIO } from '@tunekit/backend-spec';
-import { TunekitError } from '@tunekit/formats';
+import { TunekitError, UnsupportedError } from '@tunekit/formats';
 import type { BackendV1, FileIO } from './backend-spec';
 
 let loading: Promise<BackendV1> | undefined;
@@ -41,6 +41,10 @@ export function defaultFiles(): FileIO {
       });
     }
     return files;
+  }, {
+    unsupported: (member) => new UnsupportedError(`The default backend's file access has no ${member}().`, {
+      fix: 'Pass { files } with a FileIO that implements it (nodeFileIO() of @tunekit/backend-cpu/node does).',
+    }),
   });
   return defaultFileIO;
 }

@@ -8,10 +8,10 @@
  *   snapshots/<commit>/<filename>    relative symlink to ../../blobs/<etag>
  * ```
  *
- * Node only (the cache is a folder on disk).
+ * Every file operation goes through a {@link HubFiles}, the backend's `FileIO`.
  */
-import { UnsupportedError } from '@tunekit/formats';
-import { nodeBuiltins } from './hub-settings';
+import { joinPath } from './join-path';
+import type { HubFiles } from './hub-files';
 
 /** Paths of one repo in the cache. */
 export interface RepoCache {
@@ -27,27 +27,25 @@ export interface RepoCache {
   ref(revision: string): string;
 }
 
-function node() {
-  const builtins = nodeBuiltins();
-  if (!builtins) throw new UnsupportedError('The Hub cache is a folder on disk and needs Node ≥ 20.16');
-  return builtins;
-}
-
 /** The folder name `huggingface_hub` gives a model repo: `models--org--name`. */
 export function repoFolderName(repoId: string): string {
   return ['models', ...repoId.split('/')].join('--');
 }
 
+/** `folder` joined with the `/`-separated parts of `relative`. */
+function under(folder: string, relative: string): string {
+  return relative.split('/').reduce(joinPath, folder);
+}
+
 /** The cache paths of `repoId` under `cacheDir`. */
 export function repoCache(cacheDir: string, repoId: string): RepoCache {
-  const { path } = node();
-  const root = path.join(cacheDir, repoFolderName(repoId));
+  const root = joinPath(cacheDir, repoFolderName(repoId));
   return {
     root,
-    blob: (etag) => path.join(root, 'blobs', etag),
-    snapshot: (commit) => path.join(root, 'snapshots', commit),
-    snapshotFile: (commit, filename) => path.join(root, 'snapshots', commit, ...filename.split('/')),
-    ref: (revision) => path.join(root, 'refs', ...revision.split('/')),
+    blob: (etag) => under(root, `blobs/${etag}`),
+    snapshot: (commit) => under(root, `snapshots/${commit}`),
+    snapshotFile: (commit, filename) => under(root, `snapshots/${commit}/${filename}`),
+    ref: (revision) => under(root, `refs/${revision}`),
   };
 }
 
@@ -57,41 +55,40 @@ export function isCommitHash(revision: string): boolean {
 }
 
 /** The commit a revision resolves to from the cache alone: itself when a hash, else what `refs/<revision>` says. */
-export function cachedCommit(cache: RepoCache, revision: string): string | undefined {
+export async function cachedCommit(files: HubFiles, cache: RepoCache, revision: string): Promise<string | undefined> {
   if (isCommitHash(revision)) return revision;
   try {
-    return node().fs.readFileSync(cache.ref(revision), 'utf8').trim() || undefined;
+    return new TextDecoder().decode(await files.readFile(cache.ref(revision))).trim() || undefined;
   } catch {
-    return undefined;
+    return undefined; // never resolved online: not cached
   }
 }
 
-/** Records that `revision` points at `commit` (written atomically; a hash needs no ref). */
-export function writeRef(cache: RepoCache, revision: string, commit: string): void {
+/** Records that `revision` points at `commit`: the bare hash, no newline, written atomically (a hash needs no ref). */
+export async function writeRef(files: HubFiles, cache: RepoCache, revision: string, commit: string): Promise<void> {
   if (revision === commit) return;
-  const { fs, path } = node();
-  const file = cache.ref(revision);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, commit);
-  fs.renameSync(temporary, file);
+  await files.writeFileAtomic(cache.ref(revision), commit);
+}
+
+/** Copies `from` to `to` in chunks (blobs may be larger than memory), through a temporary file renamed into place. */
+async function copyFile(files: HubFiles, from: string, to: string): Promise<void> {
+  const temporary = `${to}.incomplete`;
+  await files.remove(temporary);
+  await files.appendChunks(temporary, (await files.openRead(from)).chunks);
+  await files.rename(temporary, to);
 }
 
 /**
  * Points `snapshots/<commit>/<filename>` at `blobs/<etag>` with a relative
- * symlink, as huggingface_hub does; where symlinks are not allowed (Windows
- * without developer mode) the blob is copied instead.
+ * symlink, as huggingface_hub does; where the `FileIO` has no symlinks, or
+ * the platform refuses them (Windows without developer mode), the blob is
+ * copied instead.
  */
-export function linkSnapshot(cache: RepoCache, commit: string, filename: string, etag: string): string {
-  const { fs, path } = node();
+export async function linkSnapshot(files: HubFiles, cache: RepoCache, commit: string, filename: string, etag: string): Promise<string> {
   const pointer = cache.snapshotFile(commit, filename);
   const blob = cache.blob(etag);
-  fs.mkdirSync(path.dirname(pointer), { recursive: true });
-  fs.rmSync(pointer, { force: true });
-  try {
-    fs.symlinkSync(path.relative(path.dirname(pointer), blob), pointer);
-  } catch {
-    fs.copyFileSync(blob, pointer);
-  }
+  await files.remove(pointer);
+  const linked = files.symlink !== undefined && (await files.symlink(blob, pointer).then(() => true, () => false));
+  if (!linked) await copyFile(files, blob, pointer);
   return pointer;
 }

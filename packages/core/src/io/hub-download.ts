@@ -6,12 +6,14 @@
  * with a Range request), checked, and renamed into place.
  */
 import { TunekitError, UnsupportedError } from '@tunekit/formats';
-import type { FileHandle } from 'node:fs/promises';
+import type { FileIO } from '../backend/backend-spec';
+import { resolveFiles } from '../backend/default-backend';
 import { FetchError, describeError } from './fetch-error';
 import { fetchStream, type ProgressCallback } from './fetch-stream';
 import { cachedCommit, isCommitHash, linkSnapshot, repoCache, writeRef, type RepoCache } from './hub-cache';
 import { HubError } from './hub-error';
-import { hubSettings, nodeBuiltins, type HubOverrides, type HubSettings } from './hub-settings';
+import { hubFiles, type HubFiles } from './hub-files';
+import { hubSettings, type HubOverrides, type HubSettings } from './hub-settings';
 
 /** Options of {@link hubDownload}. */
 export interface HubDownloadOptions extends HubOverrides {
@@ -25,6 +27,13 @@ export interface HubDownloadOptions extends HubOverrides {
   fetch?: typeof fetch;
   /** Download progress (not called when the file comes from the cache). */
   onProgress?: ProgressCallback;
+  /**
+   * File access the cache is read and written through (default: the default
+   * backend's, Node's file system in Node). It needs the optional `fileSize`,
+   * `appendChunks`, `openRead` and `sha256` members, and uses `symlink` and
+   * `resolvePath` when present.
+   */
+  files?: FileIO;
 }
 
 /** A file in the cache. */
@@ -68,7 +77,7 @@ function httpError(repoId: string, filename: string, url: string, status: number
   if (status === 404) {
     return new HubError('hub_not_found', repoId, filename, tried, { fix: 'Check the repo id, the revision and that the repo has this file; for a local folder give its path (./models/...).' });
   }
-  return new HubError('hub_failed', repoId, filename, tried);
+  return new HubError('hub_failed', repoId, filename, tried, { fix: `Try again later (the Hub may be down or limiting requests); check HF_ENDPOINT (now ${new URL(url).origin}).` });
 }
 
 /** HEAD the resolve URL, following the Hub's relative redirects (renamed repos) but not the CDN one. */
@@ -79,7 +88,7 @@ async function headMetadata(url: string, repoId: string, filename: string, setti
     try {
       response = await fetchImpl(current, { method: 'HEAD', redirect: 'manual', headers: { ...authHeaders(settings), 'accept-encoding': 'identity' } });
     } catch (error) {
-      throw new FetchError(current, describeError(error), { cause: error });
+      throw new FetchError(current, describeError(error), { fix: `Check the connection and HF_ENDPOINT (now ${settings.endpoint}).`, cause: error });
     }
     const location = response.headers.get('location');
     const isRedirect = response.status >= 300 && response.status < 400 && location !== null;
@@ -99,34 +108,20 @@ async function headMetadata(url: string, repoId: string, filename: string, setti
     const size = sizeHeader === null ? undefined : Number(sizeHeader);
     return { commit, etag, size: Number.isSafeInteger(size) ? size : undefined, location: isRedirect ? new URL(location, current).toString() : current };
   }
-  throw new HubError('hub_failed', repoId, filename, `Tried the Hugging Face Hub for ${repoId}: too many redirects from ${url}.`);
+  throw new HubError('hub_failed', repoId, filename, `Tried the Hugging Face Hub for ${repoId}: too many redirects from ${url}.`, {
+    fix: `Check HF_ENDPOINT (now ${settings.endpoint}) and the repo id.`,
+  });
 }
 
-function fileSize(path: string): number | undefined {
-  try {
-    return nodeBuiltins()?.fs.statSync(path).size;
-  } catch {
-    return undefined;
+/** `chunks`, calling `onProgress` after each one is consumed (written), counting from `start`. */
+async function* reportingProgress(chunks: AsyncIterable<Uint8Array>, file: string, start: number, totalBytes: number | undefined, onProgress?: ProgressCallback): AsyncGenerator<Uint8Array> {
+  let loadedBytes = start;
+  onProgress?.({ file, loadedBytes, totalBytes });
+  for await (const chunk of chunks) {
+    yield chunk;
+    loadedBytes += chunk.byteLength;
+    onProgress?.({ file, loadedBytes, totalBytes });
   }
-}
-
-/** Writes all of `chunk` (a file handle's write may write less without throwing). */
-async function writeFully(handle: FileHandle, chunk: Uint8Array, path: string): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
-    if (bytesWritten <= 0) throw new TunekitError('disk_full', `Cannot write ${path}: the disk accepted no more bytes (full?)`);
-    offset += bytesWritten;
-  }
-}
-
-/** The sha256 of a file in hex (an LFS file's ETag is its sha256). */
-async function sha256File(path: string): Promise<string> {
-  const getBuiltin = process.getBuiltinModule;
-  const { createHash } = getBuiltin('node:crypto');
-  const hash = createHash('sha256');
-  for await (const chunk of getBuiltin('node:fs').createReadStream(path, { highWaterMark: 4 << 20 })) hash.update(chunk as Uint8Array);
-  return hash.digest('hex');
 }
 
 /**
@@ -134,12 +129,10 @@ async function sha256File(path: string): Promise<string> {
  * `.incomplete` file of an interrupted download when the server honours the
  * Range request, checks size (and sha256 for LFS files), then renames.
  */
-async function downloadBlob(cache: RepoCache, metadata: FileMetadata, settings: HubSettings, options: HubDownloadOptions): Promise<void> {
-  const { fs, path } = nodeBuiltins() ?? (() => { throw new UnsupportedError('The Hub cache needs Node'); })();
+async function downloadBlob(files: HubFiles, cache: RepoCache, metadata: FileMetadata, settings: HubSettings, options: HubDownloadOptions): Promise<void> {
   const blob = cache.blob(metadata.etag);
   const incomplete = `${blob}.incomplete`;
-  fs.mkdirSync(path.dirname(blob), { recursive: true });
-  let start = fileSize(incomplete) ?? 0;
+  let start = (await files.fileSize(incomplete)) ?? 0;
   if (metadata.size !== undefined && start > metadata.size) start = 0;
   // The token goes only to the Hub itself, never to the CDN it redirects to
   // (the CDN URL is signed).
@@ -148,54 +141,73 @@ async function downloadBlob(cache: RepoCache, metadata: FileMetadata, settings: 
   if (start > 0) headers.range = `bytes=${start}-`;
   const { response, chunks } = await fetchStream(metadata.location, { fetch: options.fetch, headers });
   if (response.status !== 206) start = 0; // the server sent the whole file: start over
-  const handle = await fs.promises.open(incomplete, start > 0 ? 'a' : 'w');
-  let loadedBytes = start;
-  try {
-    options.onProgress?.({ file: metadata.location, loadedBytes, totalBytes: metadata.size });
-    for await (const chunk of chunks) {
-      await writeFully(handle, chunk, incomplete);
-      loadedBytes += chunk.byteLength;
-      options.onProgress?.({ file: metadata.location, loadedBytes, totalBytes: metadata.size });
-    }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  if (metadata.size !== undefined && loadedBytes !== metadata.size) {
-    throw new FetchError(metadata.location, `download ended after ${loadedBytes} of ${metadata.size} bytes (kept in ${incomplete}; the next try resumes)`);
+  if (start === 0) await files.remove(incomplete);
+  // Appended as they arrive: bytes written before a failure stay for the next try.
+  await files.appendChunks(incomplete, reportingProgress(chunks, metadata.location, start, metadata.size, options.onProgress));
+  const written = (await files.fileSize(incomplete)) ?? 0;
+  if (metadata.size !== undefined && written !== metadata.size) {
+    throw new FetchError(metadata.location, `download ended after ${written} of ${metadata.size} bytes (kept in ${incomplete}; the next try resumes)`, {
+      fix: 'Run it again: the download resumes from the bytes kept.',
+    });
   }
   if (/^[0-9a-f]{64}$/.test(metadata.etag)) {
-    const actual = await sha256File(incomplete);
+    const actual = await files.sha256(incomplete);
     if (actual !== metadata.etag) {
-      fs.rmSync(incomplete, { force: true });
-      throw new FetchError(metadata.location, `the downloaded bytes have sha256 ${actual}, not the ${metadata.etag} the Hub announced (removed; try again)`);
+      await files.remove(incomplete);
+      throw new FetchError(metadata.location, `the downloaded bytes have sha256 ${actual}, not the ${metadata.etag} the Hub announced (removed)`, {
+        fix: 'Run it again to download the file afresh; if it keeps failing, the server (HF_ENDPOINT) sends damaged files.',
+      });
     }
   }
-  fs.renameSync(incomplete, blob);
+  await files.rename(incomplete, blob);
 }
 
-function fromCacheOnly(cache: RepoCache, repoId: string, filename: string, revision: string, why: string, cause?: unknown): HubFile {
-  const commit = cachedCommit(cache, revision);
+async function fromCacheOnly(files: HubFiles, cache: RepoCache, repoId: string, filename: string, revision: string, why: string, cause?: unknown): Promise<HubFile> {
+  const commit = await cachedCommit(files, cache, revision);
   const path = commit && cache.snapshotFile(commit, filename);
-  if (commit && path && fileSize(path) !== undefined) return { path, commit, fromCache: true };
+  if (commit && path && (await files.fileSize(path)) !== undefined) return { path, commit, fromCache: true };
   throw new HubError('hub_not_cached', repoId, filename, `${why}, and ${repoId}/${filename} at revision ${revision} is not in the Hub cache (${cache.root}).`, {
     fix: 'Download it once while online (unset HF_HUB_OFFLINE), or point HF_HUB_CACHE / HF_HOME at the cache that has it.',
     cause,
   });
 }
 
+/** `error`'s message without the fix that TunekitError appends to it. */
+function withoutFix(error: Error): string {
+  const fix = error instanceof TunekitError ? error.fix : undefined;
+  return fix && error.message.endsWith(` ${fix}`) ? error.message.slice(0, -fix.length - 1) : error.message;
+}
+
+/**
+ * A failed download as a {@link HubError} that says the Hub was tried.
+ * Errors that already say what to do about the disk or the file access
+ * (`FileWriteError` on a full disk, `UnsupportedError`) pass unchanged.
+ */
+function downloadError(error: unknown, repoId: string, filename: string): unknown {
+  if (error instanceof TunekitError && !(error instanceof FetchError)) return error;
+  const fix = (error instanceof TunekitError && error.fix) || 'Check the connection (and HF_ENDPOINT), then run it again: an interrupted download resumes.';
+  return new HubError('hub_failed', repoId, filename, `Tried the Hugging Face Hub for ${repoId}: ${withoutFix(error as Error)}`, { fix, cause: error });
+}
+
 /**
  * One file of a Hub repo as a path in the Hugging Face cache, downloading it
  * when the cache does not have the revision's current version. Offline
  * (`HF_HUB_OFFLINE=1`) or when the Hub cannot be reached, the cached
- * snapshot of the revision is used.
+ * snapshot of the revision is used. The cache is read and written only
+ * through `options.files` (a `FileIO`), in the layout `huggingface_hub` writes.
  */
 export async function hubDownload(options: HubDownloadOptions): Promise<HubFile> {
   const { repoId, filename } = options;
-  const settings = hubSettings(options);
+  const files = hubFiles(resolveFiles(options.files));
+  const settings = await hubSettings({ endpoint: options.endpoint, cacheDir: options.cacheDir, offline: options.offline, token: options.token, files });
+  if (!settings.cacheDir) {
+    throw new UnsupportedError('The Hugging Face Hub cache folder is unknown: HF_HUB_CACHE and HF_HOME are not set, and the file access cannot tell where the home folder (~) is.', {
+      fix: 'Set HF_HUB_CACHE (or HF_HOME), or pass { cacheDir }.',
+    });
+  }
   const revision = options.revision ?? 'main';
   const cache = repoCache(settings.cacheDir, repoId);
-  if (settings.offline) return fromCacheOnly(cache, repoId, filename, revision, 'HF_HUB_OFFLINE is set');
+  if (settings.offline) return fromCacheOnly(files, cache, repoId, filename, revision, 'HF_HUB_OFFLINE is set');
   const url = fileUrl(settings, repoId, revision, filename);
   let metadata: FileMetadata;
   try {
@@ -203,21 +215,19 @@ export async function hubDownload(options: HubDownloadOptions): Promise<HubFile>
   } catch (error) {
     // Unreachable (no status): like huggingface_hub, fall back to the cache.
     if (error instanceof FetchError && error.status === undefined) {
-      return fromCacheOnly(cache, repoId, filename, revision, `Tried the Hugging Face Hub for ${repoId} and could not reach it (${error.message})`, error);
+      return fromCacheOnly(files, cache, repoId, filename, revision, `Tried the Hugging Face Hub for ${repoId} and could not reach it (${withoutFix(error)})`, error);
     }
     throw error;
   }
-  const blob = cache.blob(metadata.etag);
-  const cached = fileSize(blob);
+  const cached = await files.fileSize(cache.blob(metadata.etag));
   const fromCache = cached !== undefined && (metadata.size === undefined || cached === metadata.size);
   if (!fromCache) {
     try {
-      await downloadBlob(cache, metadata, settings, options);
+      await downloadBlob(files, cache, metadata, settings, options);
     } catch (error) {
-      if (error instanceof HubError) throw error;
-      throw new HubError('hub_failed', repoId, filename, `Tried the Hugging Face Hub for ${repoId}: ${(error as Error).message}`, { cause: error });
+      throw downloadError(error, repoId, filename);
     }
   }
-  writeRef(cache, revision, metadata.commit);
-  return { path: linkSnapshot(cache, metadata.commit, filename, metadata.etag), commit: metadata.commit, fromCache };
+  await writeRef(files, cache, revision, metadata.commit);
+  return { path: await linkSnapshot(files, cache, metadata.commit, filename, metadata.etag), commit: metadata.commit, fromCache };
 }

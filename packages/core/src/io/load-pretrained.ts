@@ -13,10 +13,10 @@ import { CheckpointCollector } from './hf-checkpoint';
 import { hubDownload } from './hub-download';
 import { HubError } from './hub-error';
 import { canonicalRepoId, isHubRepoId, isPathLike } from './hub-id';
-import { hubSettings, nodeBuiltins, type HubOverrides } from './hub-settings';
+import { hubSettings, type HubOverrides } from './hub-settings';
 import { isNodeRuntime } from '@tunekit/backend-spec';
 import { defaultFiles } from '../backend/default-backend';
-import { joinPath } from './join-path';
+import { joinPath, parentDirectory } from './join-path';
 import { parseSafetensors, streamSafetensors } from './safetensors';
 
 /** Where a model comes from. */
@@ -56,7 +56,7 @@ export interface LoadModelOptions extends ModelOptions, HubOverrides {
 type Location =
   | { kind: 'directory'; path: string; files: FileIO }
   | { kind: 'url'; base: string; headers?: Record<string, string> }
-  | { kind: 'hub'; repoId: string; asTyped: string };
+  | { kind: 'hub'; repoId: string; asTyped: string; files: FileIO };
 
 /**
  * The files local folders are read with: the given ones, else the backend's;
@@ -67,11 +67,10 @@ function localFiles(options: LoadModelOptions, backend: BackendV1): FileIO | und
   return options.files ?? backend.files ?? (isNodeRuntime() ? defaultFiles() : undefined);
 }
 
-/** True when `path` is an existing directory, as far as `files` can tell. */
+/** True when `path` is an existing directory, as far as `files` can tell (without `fileSize`, anything that exists). */
 async function isDirectory(files: FileIO, path: string): Promise<boolean> {
   if (!(await files.exists(path))) return false;
-  const stat = nodeBuiltins()?.fs.statSync(path, { throwIfNoEntry: false });
-  return stat ? stat.isDirectory() : true;
+  return files.fileSize ? (await files.fileSize(path)) === undefined : true;
 }
 
 /**
@@ -92,7 +91,8 @@ async function locate(source: string | URL, options: LoadModelOptions, backend: 
   const firstFolder = text.includes('/') ? text.slice(0, text.indexOf('/')) : undefined;
   const localParent = files && firstFolder !== undefined && (await isDirectory(files, firstFolder));
   if (isPathLike(text) || localParent || !isHubRepoId(repoId)) {
-    const absolute = nodeBuiltins()?.path.resolve(text);
+    // Only for the message: a FileIO that cannot resolve paths leaves it out.
+    const absolute = await files?.resolvePath?.(text).catch(() => undefined);
     const where = absolute && absolute !== text ? ` (${absolute})` : '';
     throw new TunekitError('model_not_found', `Cannot load "${text}": no such directory${where}.`, {
       fix: isHubRepoId(repoId) ? 'Check the path; for a Hugging Face Hub model give its id without a local folder of that name in the way.' : 'Check the path.',
@@ -100,21 +100,21 @@ async function locate(source: string | URL, options: LoadModelOptions, backend: 
   }
   if (!isNodeRuntime()) {
     // No cache folder in a browser: read the Hub's resolve URLs directly.
-    const settings = hubSettings(options);
+    const settings = await hubSettings(options);
     const headers: Record<string, string> | undefined = settings.token ? { authorization: `Bearer ${settings.token}` } : undefined;
     return { kind: 'url', base: `${settings.endpoint}/${repoId}/resolve/${encodeURIComponent(options.revision ?? 'main')}`, headers };
   }
-  return { kind: 'hub', repoId, asTyped: text };
+  return { kind: 'hub', repoId, asTyped: text, files: files ?? defaultFiles() };
 }
 
 /** Config and weights of a Hub repo through the Hugging Face cache; both from the same commit. */
-async function fromHub(location: { repoId: string; asTyped: string }, options: LoadModelOptions): Promise<Exclude<Location, { kind: 'hub' }>> {
-  const download = { ...options, onProgress: options.onProgress };
+async function fromHub(location: { repoId: string; asTyped: string; files: FileIO }, options: LoadModelOptions): Promise<Exclude<Location, { kind: 'hub' }>> {
+  // The cache is read and written through the same files as local folders.
+  const download = { ...options, onProgress: options.onProgress, files: location.files };
   try {
     const config = await hubDownload({ repoId: location.repoId, filename: 'config.json', ...download });
     await hubDownload({ repoId: location.repoId, filename: 'model.safetensors', ...download, revision: config.commit });
-    // The Hub cache is on Node's disk (hubDownload writes it there), whatever files the caller gave for folders.
-    return { kind: 'directory', path: nodeBuiltins()!.path.dirname(config.path), files: defaultFiles() };
+    return { kind: 'directory', path: parentDirectory(config.path), files: location.files };
   } catch (error) {
     // "org/name" might have been meant as a folder: say that none exists.
     if (error instanceof HubError && location.asTyped.includes('/')) {

@@ -306,7 +306,7 @@ export function createConformanceSuite(options: ConformanceOptions): { checks: C
   };
 }
 
-/** The test-runner functions the suite registers with (vitest, jest, mocha and node:test all fit). */
+/** The test-runner functions the suite registers with (vitest, jest, mocha and Node's built-in test runner all fit). */
 export interface TestRunner {
   describe(name: string, body: () => void): void;
   it(name: string, body: () => Promise<void>, timeoutMs?: number): void;
