@@ -20,6 +20,7 @@ import { createTask, type TaskData } from '../src/train/evaluate';
 import type { Pass, Task } from '../src/train/tasks/task';
 import { trainableVariables } from '../src/train/trainable-variables';
 import { SeededRandom } from '../src/util/random';
+import { expectSameGradients, onOpPath } from './same-step';
 
 const VOCAB = 50257;
 let model: GPT2Model; // 4 blocks, dropout 0.1 everywhere (the preset's)
@@ -75,36 +76,8 @@ async function expectSameStep(spec: TaskData, data: readonly unknown[], sources:
   expect(tf.memory().numTensors).toBe(before);
   expect(Number.isFinite(recorded.loss)).toBe(true);
   expect(offTape.loss).toBe(recorded.loss);
-  expect([...offTape.gradients.keys()].sort()).toEqual([...recorded.gradients.keys()].sort());
-  for (const [name, expected] of recorded.gradients) {
-    const actual = offTape.gradients.get(name) as Float32Array;
-    let maxDiff = 0;
-    let maxAbs = 0;
-    expected.forEach((e, i) => {
-      maxDiff = Math.max(maxDiff, Math.abs((actual[i] as number) - e));
-      maxAbs = Math.max(maxAbs, Math.abs(e));
-    });
-    expect(maxAbs, `${name} has a non-zero gradient`).toBeGreaterThan(0);
-    // The same kernels on the same inputs with the same dropout seeds: identical floats.
-    expect(maxDiff, `${name}: max |off tape − recorded| = ${maxDiff}`).toBe(0);
-  }
+  expectSameGradients(recorded.gradients, offTape.gradients, 'off tape − recorded');
   return { recorded, offTape };
-}
-
-/** Runs `fn` with core's optional fused kernels unregistered, so the op-by-op path runs. */
-async function onOpPath(fn: () => Promise<void>): Promise<void> {
-  const backend = tf.getBackend();
-  const names = ['TunekitAttention', 'TunekitAttentionGrad', 'TunekitLayerNorm', 'TunekitLayerNormGrad', 'TunekitGelu', 'TunekitGeluGrad', 'TunekitDropoutMask', 'TunekitBiasGelu'];
-  const configs = names.flatMap((name) => {
-    const config = tf.getKernel(name, backend);
-    if (config) tf.unregisterKernel(name, backend);
-    return config ? [config] : [];
-  });
-  try {
-    await fn();
-  } finally {
-    for (const config of configs) tf.registerKernel(config);
-  }
 }
 
 describe('frozen prefix off the tape: same loss and gradients as recording every op', () => {
