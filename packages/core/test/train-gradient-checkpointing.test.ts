@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TunekitAttention, TunekitAttentionGrad, TunekitDropoutMask, TunekitGelu, TunekitGeluGrad, TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
 import {
   applyAdapter, type CausalLMExample, ClassificationHead, type ClassificationExample, createLoRA, createPrefixTuning, createPromptTuning, GPT2Model,
   gpt2Tokenizer, loadModel, train, type TrainOptions, type TrainResult,
@@ -22,6 +21,7 @@ import { accumulateGradients } from '../src/train/accumulate-gradients';
 import { createTask, type TaskData } from '../src/train/evaluate';
 import { trainableVariables } from '../src/train/trainable-variables';
 import { SeededRandom } from '../src/util/random';
+import { expectSameGradients, onOpPath } from './same-step';
 import type { ParameterSource } from '../src/model/parameter-source';
 
 let base: GPT2Model;
@@ -69,35 +69,7 @@ async function expectSameStep(spec: TaskData, data: readonly unknown[], sources:
   expect(afterPlain).toBe(before);
   expect(Number.isFinite(plain.loss)).toBe(true);
   expect(checkpointed.loss).toBe(plain.loss);
-  expect([...checkpointed.gradients.keys()].sort()).toEqual([...plain.gradients.keys()].sort());
-  for (const [name, expected] of plain.gradients) {
-    const actual = checkpointed.gradients.get(name) as Float32Array;
-    let maxDiff = 0;
-    let maxAbs = 0;
-    expected.forEach((e, i) => {
-      maxDiff = Math.max(maxDiff, Math.abs((actual[i] as number) - e));
-      maxAbs = Math.max(maxAbs, Math.abs(e));
-    });
-    expect(maxAbs, `${name} has a non-zero gradient`).toBeGreaterThan(0);
-    // The recomputation runs the same kernels on the same inputs in the same order: identical floats.
-    expect(maxDiff, `${name}: max |checkpointed − plain| = ${maxDiff}`).toBe(0);
-  }
-}
-
-/** Runs `fn` with core's optional fused kernels unregistered (attention, layer norm, GELU, dropout mask), so the op-by-op path runs. */
-async function onOpPath(fn: () => Promise<void>): Promise<void> {
-  const backend = tf.getBackend();
-  const names = [TunekitAttention, TunekitAttentionGrad, TunekitLayerNorm, TunekitLayerNormGrad, TunekitGelu, TunekitGeluGrad, TunekitDropoutMask];
-  const configs = names.flatMap((name) => {
-    const config = tf.getKernel(name, backend);
-    if (config) tf.unregisterKernel(name, backend);
-    return config ? [config] : [];
-  });
-  try {
-    await fn();
-  } finally {
-    for (const config of configs) tf.registerKernel(config);
-  }
+  expectSameGradients(plain.gradients, checkpointed.gradients, 'checkpointed − plain');
 }
 
 describe('gradient checkpointing: same loss and gradients as keeping the activations', () => {

@@ -133,17 +133,24 @@ export function namedVariables(params: GPT2Params): Map<string, tf.Variable> {
   setTable(out, 'wte.weight', params.wte);
   out.set('wpe.weight', params.wpe);
   params.blocks.forEach((block, i) => {
-    const h = `h.${i}`;
-    out.set(`${h}.ln_1.weight`, block.ln1.weight).set(`${h}.ln_1.bias`, block.ln1.bias);
-    out.set(`${h}.attn.c_attn.weight`, block.attention.cAttn.weight).set(`${h}.attn.c_attn.bias`, block.attention.cAttn.bias);
-    out.set(`${h}.attn.c_proj.weight`, block.attention.cProj.weight).set(`${h}.attn.c_proj.bias`, block.attention.cProj.bias);
-    out.set(`${h}.ln_2.weight`, block.ln2.weight).set(`${h}.ln_2.bias`, block.ln2.bias);
-    out.set(`${h}.mlp.c_fc.weight`, block.mlp.cFc.weight).set(`${h}.mlp.c_fc.bias`, block.mlp.cFc.bias);
-    out.set(`${h}.mlp.c_proj.weight`, block.mlp.cProj.weight).set(`${h}.mlp.c_proj.bias`, block.mlp.cProj.bias);
+    for (const [name, variable] of blockVariables(block, i)) out.set(name, variable);
   });
   out.set('ln_f.weight', params.lnF.weight).set('ln_f.bias', params.lnF.bias);
   if (params.lmHead) setTable(out, 'lm_head.weight', params.lmHead);
   return out;
+}
+
+/** The variables of block `layer`, by checkpoint name (`h.{layer}.ln_1.weight`, …). */
+export function blockVariables(block: BlockParams, layer: number): Array<[string, tf.Variable]> {
+  const h = `h.${layer}`;
+  return [
+    [`${h}.ln_1.weight`, block.ln1.weight], [`${h}.ln_1.bias`, block.ln1.bias],
+    [`${h}.attn.c_attn.weight`, block.attention.cAttn.weight], [`${h}.attn.c_attn.bias`, block.attention.cAttn.bias],
+    [`${h}.attn.c_proj.weight`, block.attention.cProj.weight], [`${h}.attn.c_proj.bias`, block.attention.cProj.bias],
+    [`${h}.ln_2.weight`, block.ln2.weight], [`${h}.ln_2.bias`, block.ln2.bias],
+    [`${h}.mlp.c_fc.weight`, block.mlp.cFc.weight], [`${h}.mlp.c_fc.bias`, block.mlp.cFc.bias],
+    [`${h}.mlp.c_proj.weight`, block.mlp.cProj.weight], [`${h}.mlp.c_proj.bias`, block.mlp.cProj.bias],
+  ];
 }
 
 /** Releases every variable. */

@@ -7,12 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../util/random';
 import { causalMask, paddingMask } from './attention-mask';
 import type { AttentionPass } from './attention';
+import { frozenPrefix, frozenPrefixBlocks, runOffTape } from './frozen-prefix';
 import { transformerBlock } from './block';
 import type { GPT2Config } from './config';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { KVCache } from './kv-cache';
 import { dropout, layerNorm } from './layers';
-import type { GPT2Params } from './params';
+import type { BlockParams, GPT2Params } from './params';
 
 /**
  * One transformer block as a function of its input and the tensors it reads
@@ -44,6 +45,16 @@ export interface TransformerOptions {
   outputHiddenStates?: boolean;
   /** Runs each block (gradient checkpointing); not used with a cache. Default: blocks are called directly. */
   blockRunner?: BlockRunner;
+  /**
+   * The variables the caller takes gradients for in this pass (`train()`
+   * passes its trainable variables). With it, the embeddings and the leading
+   * blocks that read none of them run off the gradient tape: they keep no
+   * activations for the backward pass, which never reaches them. Values and
+   * gradients are unchanged. Ignored (everything is recorded) while an
+   * adapter hook is active, with a cache, and with `outputHiddenStates`.
+   * Default: every op is recorded.
+   */
+  gradientsFor?: ReadonlySet<tf.Variable>;
 }
 
 /** Result of the transformer: hidden states after `ln_f`, and optionally every intermediate one. */
@@ -97,13 +108,6 @@ export function runTransformer(params: GPT2Params, config: GPT2Config, ids: tf.T
     );
   }
 
-  let x = params.wte.gather(ids) as tf.Tensor3D; // [B, T, C]
-  if (prompt) x = tf.concat([prompt, x], 1);
-  const positions = tf.range(positionStart, positionStart + queries, 1, 'int32');
-  x = tf.add(x, tf.gather(params.wpe, positions)); // [B, T', C]
-  const hiddenStates: tf.Tensor3D[] = options.outputHiddenStates ? [x] : [];
-  x = dropout(x, config.embeddingDropout, context) as tf.Tensor3D;
-
   let mask: tf.Tensor4D = causalMask(queries, past + prefixLength); // [1, 1, T', S]
   if (options.attentionMask || cache?.attentionMask) {
     const parts: tf.Tensor2D[] = [];
@@ -115,17 +119,33 @@ export function runTransformer(params: GPT2Params, config: GPT2Config, ids: tf.T
     cache?.advance(0, keyMask);
   }
 
+  const hiddenStates: tf.Tensor3D[] = [];
+  const embed = (): tf.Tensor3D => {
+    let e = params.wte.gather(ids) as tf.Tensor3D; // [B, T, C]
+    if (prompt) e = tf.concat([prompt, e], 1);
+    const positions = tf.range(positionStart, positionStart + queries, 1, 'int32');
+    e = tf.add(e, tf.gather(params.wpe, positions)); // [B, T', C]
+    if (options.outputHiddenStates) hiddenStates.push(e);
+    return dropout(e, config.embeddingDropout, context) as tf.Tensor3D;
+  };
   const pass: AttentionPass = { config, hooks, context, cache, withPrefix: prefixLength > 0, mask };
+  // Blocks no gradient reaches run as one op that keeps nothing for backward (see frozen-prefix.ts).
+  const frozen = frozenPrefixBlocks(params, { ...options, hooks });
   const runner = cache ? undefined : options.blockRunner;
-  params.blocks.forEach((block, layer) => {
-    if (runner) {
+  const runBlock = (x: tf.Tensor3D, layer: number): tf.Tensor3D => {
+    const block = params.blocks[layer] as BlockParams;
+    let out: tf.Tensor3D;
+    if (runner && layer >= frozen) {
       const replayable = replayableBlock(context, (input, blockContext, [blockMask]) => transformerBlock(input, block, layer, { ...pass, context: blockContext, mask: blockMask as tf.Tensor4D }));
-      x = runner(replayable, x, [mask]);
+      out = runner(replayable, x, [mask]);
     } else {
-      x = transformerBlock(x, block, layer, pass);
+      out = transformerBlock(x, block, layer, pass);
     }
-    if (options.outputHiddenStates) hiddenStates.push(x);
-  });
+    if (options.outputHiddenStates) hiddenStates.push(out);
+    return out;
+  };
+  let x = frozen > 0 ? runOffTape(ids, () => frozenPrefix(embed, runBlock, frozen)) : embed();
+  for (let layer = frozen; layer < params.blocks.length; layer++) x = runBlock(x, layer);
   cache?.advance(prefixLength + queries);
   const hidden = layerNorm(x, params.lnF, config.layerNormEpsilon) as tf.Tensor3D;
   return options.outputHiddenStates ? { hidden, hiddenStates } : { hidden };

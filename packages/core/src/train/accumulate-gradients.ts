@@ -4,7 +4,7 @@ import type { BatchOrder, DataPosition } from '../data/batch-order';
 import type { SeededRandom } from '../util/random';
 import { checkpointedVariableGrads, GradientCheckpointing } from './gradient-checkpointing';
 import { variableGradsOrRelease } from './safe-gradients';
-import type { Task } from './tasks/task';
+import type { Pass, Task } from './tasks/task';
 
 /**
  * Mean loss and averaged gradients of `accumulation` consecutive batches.
@@ -16,6 +16,8 @@ export async function accumulateGradients(
   random: SeededRandom, tfNames: Map<string, string>, variables: tf.Variable[], checkpointing = false,
 ): Promise<{ loss: number; gradients: Map<string, tf.Tensor>; tokens: number; position: DataPosition }> {
   const gradients = new Map<string, tf.Tensor>();
+  // The blocks before the first one that reads a trained variable then keep nothing on the tape.
+  const gradientsFor: ReadonlySet<tf.Variable> = new Set(variables);
   let position = start;
   let lossSum = 0;
   let tokens = 0;
@@ -25,7 +27,7 @@ export async function accumulateGradients(
       position = order.next(position);
       tokens += task.tokens(batch);
       const seed = random.nextSeed();
-      const { value, grads } = checkpointing ? checkpointedGrads(task, batch, seed, variables) : variableGradsOrRelease(() => task.loss(batch, { training: true, seed }), variables);
+      const { value, grads } = checkpointing ? checkpointedGrads(task, batch, { training: true, seed, gradientsFor }, variables) : variableGradsOrRelease(() => task.loss(batch, { training: true, seed, gradientsFor }), variables);
       lossSum += (await value.data())[0] as number;
       value.dispose();
       for (const [tfName, gradient] of Object.entries(grads)) {
@@ -45,10 +47,10 @@ export async function accumulateGradients(
 }
 
 /** One micro-batch's loss and gradients with every block checkpointed. */
-function checkpointedGrads(task: Task<unknown, unknown>, batch: unknown, seed: number, variables: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+function checkpointedGrads(task: Task<unknown, unknown>, batch: unknown, pass: Pass, variables: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   const checkpoints = new GradientCheckpointing(variables);
   try {
-    return variableGradsOrRelease(() => task.loss(batch, { training: true, seed, blockRunner: checkpoints.run }), variables, (loss) => checkpointedVariableGrads(loss, variables, checkpoints));
+    return variableGradsOrRelease(() => task.loss(batch, { ...pass, blockRunner: checkpoints.run }), variables, (loss) => checkpointedVariableGrads(loss, variables, checkpoints));
   } finally {
     checkpoints.dispose(); // the anchor, and on failure the blocks' gradients collected so far
   }

@@ -20,6 +20,12 @@ export interface Pass {
    * instead of keeping them.
    */
   blockRunner?: BlockRunner;
+  /**
+   * The variables the step takes gradients for: the forward pass runs the
+   * blocks before the first one that reads any of them off the tape (see
+   * `TransformerOptions.gradientsFor`).
+   */
+  gradientsFor?: ReadonlySet<tf.Variable>;
 }
 
 /** Evaluation sums of one batch. */
