@@ -7,7 +7,9 @@
  *
  * Inputs { variable, gradient, m, v } (float32, same size); attrs
  * { beta1, beta2, decay (1 − lr·wd, or 1), correction2 (√(1 − β2ᵗ)), eps,
- * stepSize (lr / (1 − β1ᵗ)) }; outputs [variable', m', v'].
+ * stepSize (lr / (1 − β1ᵗ)), gradientScale? (the clipping factor g is
+ * multiplied by first, in float32 as tf.mul would; default 1) }; outputs
+ * [variable', m', v'].
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
@@ -24,6 +26,8 @@ export interface FusedAdamWAttrs {
   correction2: number;
   eps: number;
   stepSize: number;
+  /** Factor applied to the gradient first (gradient clipping); 1 or absent: none. */
+  gradientScale?: number;
 }
 
 export const adamWKernel: NativeKernel = {
@@ -41,7 +45,7 @@ export const adamWKernel: NativeKernel = {
       }
       const out = [new Float32Array(p.length), new Float32Array(p.length), new Float32Array(p.length)] as const;
       // Float32Array: the hyperparameters are rounded to float32 as tfjs's scalars would be.
-      const hyper = Float32Array.from([a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.decay, a.correction2, a.eps, a.stepSize, a.decay !== 1 ? 1 : 0]);
+      const hyper = Float32Array.from([a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.decay, a.correction2, a.eps, a.stepSize, a.decay !== 1 ? 1 : 0, a.gradientScale ?? 1]);
       addon.adamw(p, g, mv, vv, out[0], out[1], out[2], hyper);
       return out.map((values) => makeOutput(backend, [...variable.shape], values));
     };
