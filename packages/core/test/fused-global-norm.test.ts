@@ -5,7 +5,8 @@
 // Both must give the same bits: the trainer's numbers are unchanged.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, clipByGlobalNorm, clipCoefficient, globalNorm } from '@tunekit/core';
+import { AdamW, clipByGlobalNorm, globalNorm } from '@tunekit/core';
+import { clipCoefficient } from '../src/train/clip';
 import { readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
 const SUM_OF_SQUARES = 'TunekitSumOfSquares';

@@ -29,7 +29,7 @@ export {
   type CheckpointData, type CheckpointFiles, type CheckpointOptions, LATEST_FILE, OPTIMIZER_FILE, readCheckpoint, resolveCheckpoint,
   TRAINABLE_FILE, TRAINER_STATE_FILE, writeCheckpoint, type WriteCheckpointOptions,
 } from './checkpoint';
-export { clipByGlobalNorm, clipCoefficient, globalNorm } from './clip';
+export { clipByGlobalNorm, globalNorm } from './clip';
 export { CheckpointWriteError, NonFiniteLossError } from './errors';
 export { InvalidSettingError } from './settings-error';
 export { CheckpointLockedError, LOCK_FILE, STALE_LOCK_MS } from './checkpoint-lock';
