@@ -3,7 +3,9 @@
  * stock tfjs cpu kernel (small shapes only: it runs at ~0.4 GFLOP/s) and,
  * with `--wasm`, tfjs-backend-wasm. One JSON line per case.
  *
- *   pnpm --filter @tunekit/bench bench:kernels [--threads N] [--wasm] [--no-stock] [--tokens 1024,2048]
+ *   pnpm --filter @tunekit/bench bench:kernels [--threads N] [--wasm] [--no-stock] [--tokens 1024,2048] [--lora RANK]
+ *
+ * `--lora 16`: LoRA's rank-16 products (1024 tokens) instead, next to c_attn's forward.
  *
  * Times go through tfjs (`tf.matMul`), so they include the engine's
  * bookkeeping and the output allocation, as training sees them.
@@ -65,6 +67,23 @@ function attentionCases(batch: number, time: number): Case[] {
   ];
 }
 
+/**
+ * LoRA's rank-r products on one adapted map (in → out): forward x·Aᵀ and
+ * low·Bᵀ, backward dlow = dy·B, dB = dyᵀ·low, dx = dlow·A, dA = dlowᵀ·x
+ * (what tf.matMul's gradients compute for lora.ts's two products).
+ */
+function loraCases(tokens: number, rank: number): Case[] {
+  const maps: Array<[string, number, number]> = [['c_attn', C, 3 * C], ['c_fc', C, 4 * C], ['mlp.c_proj', 4 * C, C]];
+  return maps.flatMap(([name, inDim, outDim]) => [
+    { name: `lora ${name} x·Aᵀ`, a: [tokens, inDim], b: [rank, inDim], transposeA: false, transposeB: true },
+    { name: `lora ${name} low·Bᵀ`, a: [tokens, rank], b: [outDim, rank], transposeA: false, transposeB: true },
+    { name: `lora ${name} dlow=dy·B`, a: [tokens, outDim], b: [outDim, rank], transposeA: false, transposeB: false },
+    { name: `lora ${name} dB=dyᵀ·low`, a: [tokens, outDim], b: [tokens, rank], transposeA: true, transposeB: false },
+    { name: `lora ${name} dx=dlow·A`, a: [tokens, rank], b: [rank, inDim], transposeA: false, transposeB: false },
+    { name: `lora ${name} dA=dlowᵀ·x`, a: [tokens, rank], b: [tokens, inDim], transposeA: true, transposeB: false },
+  ]);
+}
+
 function flopsOf(c: Case): number {
   const rank = c.a.length;
   const m = (c.transposeA ? c.a[rank - 1] : c.a[rank - 2]) as number;
@@ -94,7 +113,8 @@ async function main(): Promise<void> {
   const info = registerNativeCPUKernels({ threads });
   if (!info.available) throw new Error(`native kernels unavailable: ${info.reason ?? nativeKernelsInfo().reason}`);
 
-  const cases: Case[] = [
+  const loraRank = argValue('lora') ? Number(argValue('lora')) : undefined;
+  const cases: Case[] = loraRank ? [...linearCases(1024).slice(0, 1), ...loraCases(1024, loraRank)] : [
     ...tokenList.flatMap(linearCases).map((c) => ({ ...c, name: `${c.name} N=${c.a[0] === C || c.a[0] === 4 * C ? c.b[0] : c.a[0]}` })),
     ...lmHeadCases(1024),
     ...attentionCases(1, 1024),

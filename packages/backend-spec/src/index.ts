@@ -23,6 +23,7 @@ export {
   TunekitGeluGrad,
   TunekitLayerNorm,
   TunekitLayerNormGrad,
+  TunekitSumOfSquares,
   type NoAttrs,
   type OptionalKernelAttrs,
   type OptionalKernelImplementation,

@@ -57,6 +57,8 @@ export const TunekitAttentionGrad = 'TunekitAttentionGrad';
 export const TunekitDropoutMask = 'TunekitDropoutMask';
 /** One AdamW update of one variable (decoupled decay, bias-corrected moments) in one pass. */
 export const TunekitAdamW = 'TunekitAdamW';
+/** Σx² of each of many tensors in one call: the global gradient norm without a squared copy of every gradient. */
+export const TunekitSumOfSquares = 'TunekitSumOfSquares';
 
 /** Attributes of {@link TunekitGelu}, {@link TunekitGeluGrad}, {@link TunekitBiasGelu} and {@link TunekitBiasGeluGrad}. */
 export interface TunekitGeluAttrs {
@@ -107,7 +109,9 @@ export interface TunekitDropoutMaskAttrs {
  * AdamW. The kernel rounds each to float32 (as tfjs's scalars are) and keeps
  * the op path's float32 operation order, so both give the same bits:
  * m' = β₁·m + (1 − β₁)·g; v' = β₂·v + (1 − β₂)·g²;
- * variable' = variable·decay − (m' / (√v' / correction2 + eps))·stepSize.
+ * variable' = variable·decay − (m' / (√v' / correction2 + eps))·stepSize,
+ * where g is the gradient times `gradientScale` (rounded to float32 as
+ * `tf.mul` would) when that is given.
  */
 export interface TunekitAdamWAttrs {
   /** β₁, the first moment's decay. */
@@ -122,6 +126,8 @@ export interface TunekitAdamWAttrs {
   eps: number;
   /** learning rate / (1 − β₁ᵗ), the step with the first moment's bias correction. */
   stepSize: number;
+  /** Factor in (0, 1] the gradient is multiplied by first (gradient clipping's `maxNorm / (norm + 1e-6)`); absent or 1: none. */
+  gradientScale?: number;
 }
 
 /** Attributes of a kernel that takes none ({@link TunekitLayerNormGrad}): pass `{}`. */
@@ -169,6 +175,12 @@ export interface OptionalKernelSignatures<T> {
   [TunekitDropoutMask]: OptionalKernelSignature<Record<string, never>, TunekitDropoutMaskAttrs, [mask: T]>;
   /** variable, gradient and the moments m, v (float32, one size) → the updated variable, m and v (new tensors; core assigns them). */
   [TunekitAdamW]: OptionalKernelSignature<{ variable: T; gradient: T; m: T; v: T }, TunekitAdamWAttrs, [variable: T, m: T, v: T]>;
+  /**
+   * The tensors as an array (like tfjs's `AddN`), float32, any shapes →
+   * sums, float32 [count]: entry k is Σx² over tensor k. Core adds the
+   * entries in float32 in order, as `AddN` would add `Sum(Square(g))`.
+   */
+  [TunekitSumOfSquares]: OptionalKernelSignature<readonly T[], NoAttrs, [sums: T]>;
 }
 
 /** The name of an optional kernel. */
@@ -206,6 +218,7 @@ export const OPTIONAL_KERNEL_NAMES = [
   TunekitAttentionGrad,
   TunekitDropoutMask,
   TunekitAdamW,
+  TunekitSumOfSquares,
 ] as const satisfies readonly OptionalKernelName[];
 
 // The list names every kernel: a kernel added to the signatures but not here fails to compile.

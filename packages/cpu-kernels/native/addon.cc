@@ -3,6 +3,7 @@
 // they are asked to touch, then run on raw Float32Array memory with no copy.
 // Outputs are allocated in JS and written here.
 #include <cstring>
+#include <vector>
 
 #include "allocator.h"
 #include "attention.h"
@@ -14,6 +15,7 @@
 #include "gemm.h"
 #include "napi-args.h"
 #include "scatter-add.h"
+#include "sum-squares.h"
 #include "thread-pool.h"
 
 namespace tk {
@@ -304,7 +306,7 @@ napi_value Slice(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
-// adamw(p, g, m, v, pOut, mOut, vOut, [beta1, 1-beta1, beta2, 1-beta2, decay, correction2, eps, stepSize, decays])
+// adamw(p, g, m, v, pOut, mOut, vOut, [beta1, 1-beta1, beta2, 1-beta2, decay, correction2, eps, stepSize, decays(, gradientScale)])
 napi_value AdamW(napi_env env, napi_callback_info info) {
   Args args(env, info);
   float* arrays[7];
@@ -318,12 +320,16 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   float* hp = nullptr;
   int64_t hp_len = 0;
   if (!args.f32(7, &hp, &hp_len, "adamw: hyperparameters must be a Float32Array")) return nullptr;
-  if (hp_len != 9) return args.fail("adamw: hyperparameters must have 9 values"), nullptr;
+  if (hp_len != 9 && hp_len != 10) return args.fail("adamw: hyperparameters must have 9 or 10 values"), nullptr;
   const int64_t n = lengths[0];
   for (int i = 1; i < 7; i++) {
     if (lengths[i] != n) return args.fail("adamw: every array must have the same length"), nullptr;
   }
   AdamWParams h{hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7], hp[8] != 0};
+  if (hp_len == 10 && hp[9] != 1.0f) {
+    h.gradient_scale = hp[9];
+    h.scales_gradient = true;
+  }
   adamw_step(h, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], arrays[6], n);
   return make_undefined(env);
 }
@@ -526,6 +532,38 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// sumSquares([x0, x1, ...], out): out[k] = Σ x_k²; see sum-squares.h
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  bool is_array = false;
+  if (args.argc < 2 || napi_is_array(env, args.argv[0], &is_array) != napi_ok || !is_array) {
+    return args.fail("sumSquares: arrays must be an Array of Float32Array"), nullptr;
+  }
+  uint32_t count = 0;
+  napi_get_array_length(env, args.argv[0], &count);
+  float* out = nullptr;
+  int64_t out_len = 0;
+  if (!args.f32(1, &out, &out_len, "sumSquares: out must be a Float32Array")) return nullptr;
+  if (out_len != static_cast<int64_t>(count)) return args.fail("sumSquares: out must have one value per array"), nullptr;
+  std::vector<const float*> arrays(count);
+  std::vector<int64_t> lengths(count);
+  for (uint32_t k = 0; k < count; k++) {
+    napi_value element;
+    bool is_typed = false;
+    napi_typedarray_type type;
+    size_t len = 0;
+    void* data = nullptr;
+    if (napi_get_element(env, args.argv[0], k, &element) != napi_ok || napi_is_typedarray(env, element, &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env, element, &type, &len, &data, nullptr, nullptr) != napi_ok || type != napi_float32_array) {
+      return args.fail("sumSquares: every array must be a Float32Array"), nullptr;
+    }
+    arrays[k] = static_cast<const float*>(data);
+    lengths[k] = static_cast<int64_t>(len);
+  }
+  sum_squares(arrays.data(), lengths.data(), out, count);
+  return make_undefined(env);
+}
+
 // tuneAllocator() -> whether glibc's thresholds were raised (see allocator.h)
 napi_value TuneAllocator(napi_env env, napi_callback_info) {
   napi_value out;
@@ -556,6 +594,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tuneAllocator", nullptr, TuneAllocator, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -263,7 +263,7 @@ void adamw_task(int64_t i0, int64_t i1, void* raw) {
   const AdamWCtx& c = *static_cast<AdamWCtx*>(raw);
   const AdamWParams& h = c.h;
   for (int64_t i = i0; i < i1; i++) {
-    const float g = c.g[i];
+    const float g = h.scales_gradient ? c.g[i] * h.gradient_scale : c.g[i];
     // volatile-free but op-by-op, as tfjs computes it (no FMA contraction in ISO C++ mode).
     const float m1 = c.m[i] * h.beta1;
     const float m2 = g * h.one_minus_beta1;

@@ -35,9 +35,13 @@ void slice_box(const float* x, float* out, int rank, const int64_t* dims, const 
 // One AdamW step over n parameters, in the exact op order of core's AdamW
 // (each step rounded to float32): m' = m·b1 + g·(1−b1); v' = v·b2 + g²·(1−b2);
 // p' = p·decay − (m' / (√v' / c2 + eps))·step_size. Writes new arrays.
+// With scales_gradient, g is first multiplied by gradient_scale (rounded to
+// float32, as tf.mul(g, scale) does): gradient clipping without a clipped copy.
 struct AdamWParams {
   float beta1, one_minus_beta1, beta2, one_minus_beta2, decay, correction2, eps, step_size;
   bool decays;
+  float gradient_scale = 1.0f;
+  bool scales_gradient = false;
 };
 void adamw_step(const AdamWParams& h, const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out,
                 float* v_out, int64_t n);

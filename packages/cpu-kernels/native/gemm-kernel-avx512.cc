@@ -52,14 +52,43 @@ TK_TARGET_AVX512 void tile_avx512(int64_t kc, const float* a, const float* b, fl
   }
 }
 
+// The narrow tile for products with at most 16 columns (LoRA's rank-16
+// x·Aᵀ, dy·B and dyᵀ·low): the 14 x 32 tile would compute 16 padding
+// columns per row, half its FMAs wasted, and pass every tile through the
+// edge scratch. 28 rows x 16 columns = 28 accumulators (+1 B, +1 A). Each
+// C element is the same FMA chain over k as in the wide tile, so the
+// results have the same bits.
+template <int MR>
+TK_TARGET_AVX512 void tile_avx512_narrow(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate) {
+  __m512 acc[MR];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++) acc[i] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; k++) {
+    const __m512 b0 = _mm512_load_ps(b);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, acc[i]);
+    a += MR;
+    b += 16;
+  }
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++) {
+    float* row = c + i * ldc;
+    if (accumulate) acc[i] = _mm512_add_ps(acc[i], _mm512_loadu_ps(row));
+    _mm512_storeu_ps(row, acc[i]);
+  }
+}
+
 // KC = 256: the 32 KiB B micro-panel sits in the 48 KiB L1 while A panels
 // stream from L2. MC = 14 * 24 = 336 rows: 336 KiB of packed A, a third of
 // a 1 MiB L2. NC = 2048: 2 MiB of packed B per thread in the shared L3.
 const GemmKernel kAvx512 = {"avx512-14x32", 14, kNr, 256, 336, 2048, tile_avx512<14>};
+// Narrow: a 16 KiB B micro-panel at KC = 256; MC = 28 * 12 = 336 rows.
+const GemmKernel kAvx512Narrow = {"avx512-28x16", 28, 16, 256, 336, 2048, tile_avx512_narrow<28>};
 
 }  // namespace
 
 const GemmKernel& gemm_kernel_avx512() { return kAvx512; }
+const GemmKernel& gemm_kernel_avx512_narrow() { return kAvx512Narrow; }
 
 }  // namespace tk
 
@@ -67,6 +96,7 @@ const GemmKernel& gemm_kernel_avx512() { return kAvx512; }
 
 namespace tk {
 const GemmKernel& gemm_kernel_avx512() { return gemm_kernel_generic(); }
+const GemmKernel& gemm_kernel_avx512_narrow() { return gemm_kernel_generic(); }
 }  // namespace tk
 
 #endif

@@ -47,4 +47,9 @@ const GemmKernel& gemm_kernel_for(Isa isa) {
   }
 }
 
+const GemmKernel& gemm_kernel_for(Isa isa, int64_t n) {
+  if (isa == Isa::Avx512 && n <= 16) return gemm_kernel_avx512_narrow();
+  return gemm_kernel_for(isa);
+}
+
 }  // namespace tk

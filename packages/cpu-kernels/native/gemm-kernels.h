@@ -32,7 +32,14 @@ const GemmKernel& gemm_kernel_avx512();
 const GemmKernel& gemm_kernel_avx2();
 const GemmKernel& gemm_kernel_generic();
 
+// AVX-512's tile for products with at most 16 columns (16 wide, not 32).
+const GemmKernel& gemm_kernel_avx512_narrow();
+
 // The kernel for a SIMD level.
 const GemmKernel& gemm_kernel_for(Isa isa);
+
+// The kernel for a SIMD level and a product with n columns: the narrow
+// AVX-512 tile when n <= 16, else gemm_kernel_for(isa). Same bits either way.
+const GemmKernel& gemm_kernel_for(Isa isa, int64_t n);
 
 }  // namespace tk

@@ -310,7 +310,7 @@ void gemm_batched(const BatchedGemm& g) {
     }
     return;
   }
-  const GemmKernel& kern = gemm_kernel_for(active_isa());
+  const GemmKernel& kern = gemm_kernel_for(active_isa(), g.n);
   const int64_t threads = pool_threads();
   const double flops = 2.0 * g.batch * g.m * g.n * std::max<int64_t>(g.k, 1);
   Plan plan{&g, &kern, 1, 1};

@@ -42,6 +42,28 @@ describe.skipIf(nativeSkipReason !== undefined)(`${TunekitAdamW}${nativeSkipReas
     });
   }
 
+  // Gradient clipping folded into the update: the same bits as clipping first
+  // (tf.mul(g, scale), core's clipByGlobalNorm) and passing the clipped copy.
+  for (const threads of [1, 2]) {
+    it(`gradientScale gives the bits of updating with tf.mul(g, scale) (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      registerNativeCPUKernels({ threads });
+      const shape = [33, 517];
+      const [p, g, m] = [randomTensor(shape, 5), randomTensor(shape, 6, 3), randomTensor(shape, 7, 0.01)];
+      const v = tf.tidy(() => tf.abs(randomTensor(shape, 8, 1e-4)));
+      const attrs = { beta1: 0.9, beta2: 0.999, decay: 1 - 1e-4, correction2: Math.sqrt(1 - 0.999 ** 2), eps: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 2) };
+      const scale = 1 / (17.3 + 1e-6); // clipCoefficient(17.3, 1): not a power of two, so the rounding shows
+      const clipped = tf.mul(g, scale);
+      const expected = tf.engine().runKernel(TunekitAdamW, { variable: p, gradient: clipped, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const actual = tf.engine().runKernel(TunekitAdamW, { variable: p, gradient: g, m, v }, { ...attrs, gradientScale: scale } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const unscaled = tf.engine().runKernel(TunekitAdamW, { variable: p, gradient: g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      actual.forEach((t, i) => expect([...t.dataSync()]).toEqual([...(expected[i] as tf.Tensor).dataSync()]));
+      // The scale does change the update (a test that cannot fail otherwise).
+      expect([...(unscaled[1] as tf.Tensor).dataSync()]).not.toEqual([...(actual[1] as tf.Tensor).dataSync()]);
+      tf.dispose([p, g, m, v, clipped, ...expected, ...actual, ...unscaled]);
+      unregisterNativeCPUKernels();
+    });
+  }
+
   it('is registered only while the native kernels are', () => {
     registerNativeCPUKernels();
     expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeDefined();

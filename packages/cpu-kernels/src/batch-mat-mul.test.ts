@@ -104,6 +104,31 @@ describe.skipIf(nativeSkipReason !== undefined)(`BatchMatMul native vs stock${na
     }
   }
 
+  // Products with n ≤ 16 columns (LoRA's rank-16 x·Aᵀ, dy·B, dyᵀ·low) run on
+  // AVX-512's narrow 28×16 tile; each element is the same FMA chain as in the
+  // wide 14×32 tile, so the columns must have the bits of the same product
+  // with one more column of B (n = 17 takes the wide tile).
+  const NARROW: Array<[number, number, number]> = [[1030, 768, 16], [57, 300, 16], [29, 16, 16], [85, 513, 5], [31, 257, 1], [5, 40, 16]];
+  for (const [m, k, n] of NARROW) {
+    for (const [ta, tb] of TRANSPOSES) {
+      it(`narrow [${m}×${k}]·[${k}×${n}] transposeA=${ta} transposeB=${tb}: the bits of the wide tile, close to stock`, () => {
+        const a = operand(m, k, ta, seed++);
+        const b = operand(k, n, tb, seed++);
+        const extra = operand(k, 1, tb, seed++);
+        const wider = tf.concat([b, extra], tb ? 0 : 1);
+        for (const mode of modes) {
+          setMode(mode);
+          registerNativeCPUKernels({ threads: mode.threads });
+          const [narrow, wide] = tf.tidy(() => [tf.matMul(a, b, ta, tb), tf.slice(tf.matMul(a, wider, ta, tb), [0, 0], [m, n])]);
+          expect([...(narrow as tf.Tensor).dataSync()], `${mode.isa} × ${mode.threads}`).toEqual([...(wide as tf.Tensor).dataSync()]);
+          tf.dispose([narrow as tf.Tensor, wide as tf.Tensor]);
+        }
+        expectSameAsStockInModes(() => tf.matMul(a, b, ta, tb), modes, setMode, 1e-4, `${m}x${k}x${n}`);
+        tf.dispose([a, b, extra, wider]);
+      });
+    }
+  }
+
   it('empty dimensions: m = 0, n = 0 and k = 0 (zeros)', () => {
     for (const [m, k, n] of [[0, 5, 4], [3, 5, 0], [3, 0, 4]] as const) {
       const a = operand(m, k, false, seed++);

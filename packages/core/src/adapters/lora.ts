@@ -13,7 +13,7 @@ import { assertNotDisposed, type MergeableAdapter, type PEFTConfigJSON, variable
 import { float32Variable } from '../tf/variables';
 import { expandTargetModules, type LoRAConfig, loraScaling, resolveLoRAConfig, targetsModule } from './lora-config';
 import { loraTensorKey, peftModuleKey } from './peft-keys';
-import { dropout } from '../model/layers';
+import { dropout, residualAdd } from '../model/layers';
 import { loraInitialValues } from './lora-init';
 
 /** A linear map outside the transformer (a head such as `score`) that LoRA may adapt. */
@@ -190,7 +190,11 @@ export class LoRAAdapter implements MergeableAdapter {
     // reproduce this one too.
     const x = dropout(input, this.config.dropout, context);
     const low = tf.matMul(x, target.a, false, true); // [N, r]
-    return tf.add(output, tf.mul(tf.matMul(low, target.b, false, true), this.scaling)); // [N, out]
+    const update = tf.matMul(low, target.b, false, true); // [N, out]
+    // Neither the scaling nor the add keeps a tensor for the backward (tf.mul
+    // and tf.add would keep update and output, [N, out] each, per target);
+    // scaling 1 (alpha = r) skips a pass that would not change a bit.
+    return residualAdd(output, this.scaling === 1 ? update : scaleKeepingNothing(update, this.scaling)) as tf.Tensor2D;
   }
 
   private addDelta(sign: 1 | -1): void {
@@ -234,4 +238,12 @@ function linearModules(model: GPT2Model, extra: readonly LinearModule[]): Linear
 export function createLoRA(options: CreateLoRAOptions): LoRAAdapter {
   const { model, extraModules, ...config } = options;
   return new LoRAAdapter(model, resolveLoRAConfig(config), extraModules);
+}
+
+/** x · factor whose gradient, dy · factor (tf.mul's, the same op), keeps nothing. */
+function scaleKeepingNothing(x: tf.Tensor, factor: number): tf.Tensor {
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input] = args as [tf.Tensor];
+    return { value: tf.mul(input, factor), gradFunc: (dy: tf.Tensor) => tf.mul(dy, factor) };
+  })(x);
 }

@@ -88,8 +88,14 @@ export class AdamW {
   /**
    * Applies one update with learning rate `learningRate`. Variables without a
    * gradient are left alone (as PyTorch skips parameters whose grad is None).
+   * `options.gradientScale` multiplies every gradient first (gradient
+   * clipping's factor, see `clipCoefficient`): the same numbers as passing
+   * `tf.mul(g, gradientScale)`, without writing that copy when the fused
+   * kernel runs.
    */
-  apply(gradients: Map<string, tf.Tensor>, learningRate: number): void {
+  apply(gradients: Map<string, tf.Tensor>, learningRate: number, options: { gradientScale?: number } = {}): void {
+    const gradientScale = options.gradientScale ?? 1;
+    if (!(gradientScale > 0 && gradientScale <= 1)) throw new InvalidArgumentError(`AdamW: gradientScale must be in (0, 1], got ${gradientScale}`, { fix: 'pass the factor clipCoefficient(norm, maxNorm) returns, or leave it out' });
     this.step += 1;
     const t = this.step;
     const stepSize = learningRate / (1 - this.beta1 ** t);
@@ -102,7 +108,7 @@ export class AdamW {
       const slot = this.slotOf(name);
       if (fused && slot.variable.dtype === 'float32' && gradient.dtype === 'float32' && gradient.size === slot.variable.size) {
         const decay = slot.decay && this.weightDecay > 0 ? 1 - learningRate * this.weightDecay : 1;
-        const attrs: TunekitAdamWAttrs = { beta1: this.beta1, beta2: this.beta2, decay, correction2, eps: this.eps, stepSize };
+        const attrs: TunekitAdamWAttrs = { beta1: this.beta1, beta2: this.beta2, decay, correction2, eps: this.eps, stepSize, gradientScale };
         const [variable, m, v] = runOptionalKernel(TunekitAdamW, { variable: slot.variable, gradient, m: slot.m, v: slot.v }, attrs);
         slot.variable.assign(variable);
         slot.m.assign(m);
@@ -111,8 +117,9 @@ export class AdamW {
         continue;
       }
       tf.tidy(() => {
-        const m = tf.add(tf.mul(slot.m, this.beta1), tf.mul(gradient, 1 - this.beta1));
-        const v = tf.add(tf.mul(slot.v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
+        const g = gradientScale === 1 ? gradient : tf.mul(gradient, gradientScale);
+        const m = tf.add(tf.mul(slot.m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(slot.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         const decayed = slot.decay && this.weightDecay > 0 ? tf.mul(slot.variable, 1 - learningRate * this.weightDecay) : slot.variable;
         const denominator = tf.add(tf.div(tf.sqrt(v), correction2), this.eps);
         slot.variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denominator), stepSize)));

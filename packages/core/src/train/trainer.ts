@@ -16,7 +16,7 @@ import { accumulateGradients } from './accumulate-gradients';
 import { AdamW, type AdamWOptions } from './adamw';
 import { checkpointFiles, type CheckpointOptions } from './checkpoint';
 import { type CheckpointLock, lockCheckpointFolder } from './checkpoint-lock';
-import { clipByGlobalNorm, globalNorm } from './clip';
+import { clipCoefficient, globalNorm } from './clip';
 import { NonFiniteLossError } from './errors';
 import { type CausalLMTaskSpec, type ClassificationTaskSpec, createTask, type DPOTaskSpec, evaluateBatches, type RewardTaskSpec } from './evaluate';
 import type { EvalEvent, StepEvent, StopReason, TrainCallbacks, TrainResult } from './events';
@@ -293,15 +293,16 @@ async function runTraining(options: TrainOptions, paused: <T>(work: () => Promis
       state.position = update.position;
       const metrics = await task.takeStepMetrics?.();
       const step = state.step + 1;
-      let gradients = update.gradients;
+      const gradients = update.gradients;
       let gradNorm: number;
       const learningRate = learningRateAt(state.step, { totalSteps, peak, ...schedule });
       try {
         if (!Number.isFinite(update.loss)) throw new NonFiniteLossError('loss', step, update.loss, lastCheckpoint);
         gradNorm = await globalNorm(gradients.values());
         if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError('gradient norm', step, gradNorm, lastCheckpoint);
-        if (options.gradientClip !== undefined) gradients = clipByGlobalNorm(gradients, gradNorm, options.gradientClip);
-        optimizer.apply(gradients, learningRate);
+        // Clipping is a factor AdamW applies as it reads each gradient (no clipped copy).
+        const gradientScale = options.gradientClip !== undefined ? clipCoefficient(gradNorm, options.gradientClip) : 1;
+        optimizer.apply(gradients, learningRate, { gradientScale });
       } finally {
         // Also on failure: a failed run must not leak the step's gradients.
         tf.dispose([...gradients.values()]);

@@ -20,7 +20,7 @@ export const adamWKernel = optionalKernel(TunekitAdamW, (addon) => (inputs, a, b
   }
   const out = [new Float32Array(p.length), new Float32Array(p.length), new Float32Array(p.length)] as const;
   // Float32Array: the hyperparameters are rounded to float32 as tfjs's scalars would be.
-  const hyper = Float32Array.from([a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.decay, a.correction2, a.eps, a.stepSize, a.decay !== 1 ? 1 : 0]);
+  const hyper = Float32Array.from([a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.decay, a.correction2, a.eps, a.stepSize, a.decay !== 1 ? 1 : 0, a.gradientScale ?? 1]);
   addon.adamw(p, g, mv, vv, out[0], out[1], out[2], hyper);
   const shape = [...variable.shape];
   return [makeOutput(backend, shape, out[0]), makeOutput(backend, shape, out[1]), makeOutput(backend, shape, out[2])];

@@ -50,7 +50,6 @@ export interface NativeAddon {
   transpose(x: Float32Array, out: Float32Array, dims: Int32Array, perm: Int32Array): void;
   /** out = the box [begin, begin + size) of x (shape dims), dense. */
   slice(x: Float32Array, out: Float32Array, dims: Int32Array, begin: Int32Array, size: Int32Array): void;
-  /** One AdamW step: (p, g, m, v) → (pOut, mOut, vOut); hyper = [β1, 1−β1, β2, 1−β2, decay, correction2, eps, stepSize, decays]. */
   /** GELU: the tanh form (`gelu_new`) when approximate, else the erf form. */
   gelu(x: Float32Array, out: Float32Array, approximate: boolean): void;
   /** out = dy · GELU'(x). */
@@ -81,5 +80,8 @@ export interface NativeAddon {
     qkv: Float32Array, mask: Float32Array, out: Float32Array, stats: Float32Array, dout: Float32Array, dqkv: Float32Array,
     batch: number, time: number, heads: number, maskBatch: number, scale: number, skipFuture: boolean, dropoutRate: number, seed: number,
   ): void;
+  /** out[k] = Σ arrays[k][i]² (each square in float32, summed in double, rounded to float32); one array per task. */
+  sumSquares(arrays: Float32Array[], out: Float32Array): void;
+  /** One AdamW step: (p, g, m, v) → (pOut, mOut, vOut); hyper = [β1, 1−β1, β2, 1−β2, decay, correction2, eps, stepSize, decays, gradientScale?]. */
   adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: Float32Array): void;
 }
