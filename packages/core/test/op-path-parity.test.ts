@@ -1,4 +1,4 @@
-// The op path's custom-gradient GELU, attention and dropout (what wasm,
+// The op path's custom-gradient layer norm, GELU, attention and dropout (what wasm,
 // WebGPU and pure JS run) against the same ops differentiated by tfjs's
 // autodiff (op-path-reference.ts, core before the change): the same value and
 // the same gradients float for float, odd shapes, every mask shape the model
@@ -11,8 +11,9 @@ import { createCPUBackend, type CPUFlavor } from '@tunekit/backend-cpu';
 import { resolveBackend } from '@tunekit/core';
 import { opPathAttention } from '../src/model/attention-op-path';
 import { opPathGelu } from '../src/model/gelu-op-path';
+import { opPathLayerNorm } from '../src/model/layer-norm-op-path';
 import { dropout } from '../src/model/layers';
-import { referenceAttention, referenceDropout, referenceGelu } from './op-path-reference';
+import { referenceAttention, referenceDropout, referenceGelu, referenceLayerNorm } from './op-path-reference';
 
 /**
  * Value and gradients of sum(fn(inputs) · w) for every input, and the bytes
@@ -83,6 +84,30 @@ for (const flavor of ['cpu', 'wasm', 'native'] as CPUFlavor[]) {
         noLeak();
       });
     }
+
+    it('layer norm: same value, dx, dweight, dbias as autodiff, with x also on a residual branch; the tape keeps only x, weight, bias', async (ctx) => {
+      const noLeak = await use();
+      if (unavailable) return ctx.skip(unavailable);
+      for (const shape of [[2, 7, 13], [5, 64], [1, 3, 1, 9]]) {
+        const channels = shape[shape.length - 1] as number;
+        const x = tf.randomNormal(shape, 0.3, 2, 'float32', shape.length);
+        const weight = tf.randomNormal([channels], 1, 0.2, 'float32', 8);
+        const bias = tf.randomNormal([channels], 0, 0.2, 'float32', 9);
+        // x's residual branch is later on the tape, so its gradient reaches x first (as in a block):
+        // the layer norm's two partials must be added to it one at a time, in autodiff's order.
+        const withResidual = (norm: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (t: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.add(norm(t, w, b), tf.mul(t, 1.7));
+        const ours = run(withResidual((t, w, b) => opPathLayerNorm(t, w, b, 1e-5)), [x, weight, bias]);
+        const reference = run(withResidual((t, w, b) => referenceLayerNorm(t, { weight: w, bias: b }, 1e-5)), [x, weight, bias]);
+        expectSameFloats(ours.values, reference.values, ['value', 'dx', 'dweight', 'dbias']);
+        // Saved: x, weight, bias (and, on both sides, the residual mul's x and 1.7 and the add's two
+        // inputs); autodiff keeps at least 5 more x-sized tensors.
+        const residual = 3 * bytes(shape) + 4;
+        expect(ours.keptBytes).toBe(residual + bytes(shape) + 2 * bytes([channels]));
+        expect(reference.keptBytes - residual).toBeGreaterThanOrEqual(5 * bytes(shape));
+        tf.dispose([x, weight, bias]);
+      }
+      noLeak();
+    });
 
     const cases = [
       { name: 'causal mask [1, 1, T, T]', b: 2, h: 3, t: 9, s: 9, d: 5, mask: 'causal' },

@@ -1,11 +1,20 @@
-// The op path as it was before its custom gradients (core at c80fac4): GELU,
-// attention and dropout written as plain tfjs ops, differentiated by tfjs's
+// The op path as it was before its custom gradients (core at c80fac4): layer
+// norm, GELU, attention and dropout written as plain tfjs ops, differentiated by tfjs's
 // autodiff, which keeps every intermediate on the tape. The op-path tests
 // compare core's custom-gradient versions with these float for float.
 // Imports nothing from core's model, so a vi.mock factory can load it.
 import * as tf from '@tensorflow/tfjs-core';
 
 const DROPOUT_MASK = 'TunekitDropoutMask';
+
+/** Layer norm op by op over the last axis, biased variance. */
+export function referenceLayerNorm(x: tf.Tensor, params: { weight: tf.Tensor; bias: tf.Tensor }, epsilon: number): tf.Tensor {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
+  return tf.add(tf.mul(normalized, params.weight), params.bias);
+}
 
 /** GELU op by op: the tanh form (`gelu_new`) or the erf form (`gelu`). */
 export function referenceGelu(x: tf.Tensor, activation: string): tf.Tensor {

@@ -1,6 +1,6 @@
 // Training on the op path (the wasm and pure-JS cpu flavours: no fused
-// kernels) with core's custom-gradient GELU, attention and dropout, against
-// the same model with those three swapped (vi.mock) for the plain ops they
+// kernels) with core's custom-gradient layer norm, GELU, attention and
+// dropout, against the same model with those four swapped (vi.mock) for the plain ops they
 // replaced (op-path-reference.ts): one update's loss and every trainable
 // variable's gradient are the same floats — full fine-tuning, LoRA with
 // dropout, prefix tuning, classification; dropout 0.1 everywhere, so every
@@ -23,7 +23,7 @@ import type * as AttentionOpPath from '../src/model/attention-op-path';
 import type * as GeluOpPath from '../src/model/gelu-op-path';
 import type * as Layers from '../src/model/layers';
 
-/** When on, the model runs the plain-op GELU, attention and dropout (core before the custom gradients). */
+/** When on, the model runs the plain-op layer norm, GELU, attention and dropout (core before the custom gradients). */
 const reference = vi.hoisted(() => ({ on: false }));
 
 vi.mock('../src/model/gelu-op-path', async (importOriginal) => {
@@ -38,8 +38,12 @@ vi.mock('../src/model/attention-op-path', async (importOriginal) => {
 });
 vi.mock('../src/model/layers', async (importOriginal) => {
   const actual = await importOriginal<typeof Layers>();
-  const { referenceDropout } = await import('./op-path-reference');
-  return { ...actual, dropout: (...args: Parameters<typeof actual.dropout>) => (reference.on ? referenceDropout(...args) : actual.dropout(...args)) };
+  const { referenceDropout, referenceLayerNorm } = await import('./op-path-reference');
+  return {
+    ...actual,
+    dropout: (...args: Parameters<typeof actual.dropout>) => (reference.on ? referenceDropout(...args) : actual.dropout(...args)),
+    layerNorm: (...args: Parameters<typeof actual.layerNorm>) => (reference.on ? referenceLayerNorm(...args) : actual.layerNorm(...args)),
+  };
 });
 
 const sentences = ['the cat sat on the mat', 'a dog ran in the park today', 'the sun is hot', 'green tea is nice to drink', 'rain falls on the town'];
@@ -159,7 +163,7 @@ for (const flavor of ['wasm', 'cpu'] as CPUFlavor[]) {
         const mib = (b: number) => ((b - weights) / 2 ** 20).toFixed(2);
         console.log(`${flavor}: tiny GPT-2, classification 4×120, MiB above the weights: at the loss ${mib(plain.atLoss)} → ${mib(ours.atLoss)}, peak ${mib(plain.peak)} → ${mib(ours.peak)}`);
         // Both include a clone of wte that tfjs counts for the gather's saved input: compare beyond it.
-        // Measured: at the loss 40.6 → 13.6 MiB beyond the clone (0.33×), peak 107.0 → 64.5 (0.60×;
+        // Measured: at the loss 40.6 → 10.0 MiB beyond the clone (0.25×), peak 107.0 → 59.1 (0.55×;
         // the peak also holds every weight's gradient, which no change to the tape shrinks).
         const wteClone = model.params.wte.vocabSize * model.params.wte.dim * 4;
         expect(ours.atLoss - weights - wteClone).toBeLessThan(0.5 * (plain.atLoss - weights - wteClone));

@@ -7,17 +7,17 @@ import type { GPT2Activation } from './config';
 import { canFuseBiasGelu, fusedBiasGelu } from './fused-bias-gelu';
 import { canFuseLayerNorm, fusedLayerNorm } from './fused-layer-norm';
 import { opPathGelu } from './gelu-op-path';
+import { opPathLayerNorm } from './layer-norm-op-path';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { LayerNormParams, LinearParams } from './params';
 
-/** Layer norm over the last axis with a biased variance, as PyTorch computes it. */
+/**
+ * Layer norm over the last axis with a biased variance, as PyTorch computes
+ * it: the fused kernels when the backend has them, else {@link opPathLayerNorm}.
+ */
 export function layerNorm(x: tf.Tensor, params: LayerNormParams, epsilon: number): tf.Tensor {
   if (canFuseLayerNorm(x)) return fusedLayerNorm(x, params.weight, params.bias, epsilon);
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
-  return tf.add(tf.mul(normalized, params.weight), params.bias);
+  return opPathLayerNorm(x, params.weight, params.bias, epsilon);
 }
 
 /**
