@@ -22,6 +22,7 @@ import type { ParameterSource } from '../src/model/parameter-source';
 import type * as AttentionOpPath from '../src/model/attention-op-path';
 import type * as GeluOpPath from '../src/model/gelu-op-path';
 import type * as Layers from '../src/model/layers';
+import { expectSameUpdate, oneUpdate } from './one-update';
 
 /** When on, the model runs the plain-op layer norm, GELU, attention and dropout (core before the custom gradients). */
 const reference = vi.hoisted(() => ({ on: false }));
@@ -50,39 +51,14 @@ const sentences = ['the cat sat on the mat', 'a dog ran in the park today', 'the
 const causal: CausalLMExample[] = sentences.map((s) => ({ inputIds: [...gpt2Tokenizer.encode(s), 50256] }));
 const labelled: ClassificationExample[] = sentences.map((s, i) => ({ inputIds: gpt2Tokenizer.encode(s), label: i % 2 }));
 
-/** One update (2 micro-batches of 2) through the trainer's gradient code: the loss and every gradient's floats. */
-async function update(model: GPT2Model, spec: TaskData, data: readonly unknown[], sources: ParameterSource[], checkpointing: boolean) {
-  const task = createTask(model, spec, { training: true });
-  const variables = trainableVariables(sources);
-  const tfNames = new Map([...variables].map(([name, variable]) => [variable.name, name]));
-  const order = new BatchOrder(data.length, { batchSize: 2, seed: 5, shuffle: true });
-  const result = await accumulateGradients(task, data, order, { epoch: 0, batch: 0 }, 2, new SeededRandom(9), tfNames, [...variables.values()], checkpointing);
-  const gradients = new Map([...result.gradients].map(([name, g]) => [name, Float32Array.from(g.dataSync())]));
-  tf.dispose([...result.gradients.values()]);
-  expect(gradients.size).toBe(variables.size);
-  return { loss: result.loss, gradients };
-}
-
 /** The update with the custom gradients and with the plain ops: the same floats, nothing left behind. */
-async function expectSameUpdate(model: GPT2Model, spec: TaskData, data: readonly unknown[], sources: ParameterSource[], checkpointing = false): Promise<void> {
+async function expectSameAsPlainOps(model: GPT2Model, spec: TaskData, data: readonly unknown[], sources: ParameterSource[], checkpointing = false): Promise<void> {
   const before = tf.memory().numTensors;
   reference.on = true;
-  const plain = await update(model, spec, data, sources, checkpointing).finally(() => (reference.on = false));
-  const ours = await update(model, spec, data, sources, checkpointing);
+  const plain = await oneUpdate(model, spec, data, sources, checkpointing).finally(() => (reference.on = false));
+  const ours = await oneUpdate(model, spec, data, sources, checkpointing);
   expect(tf.memory().numTensors).toBe(before);
-  expect(Number.isFinite(plain.loss)).toBe(true);
-  expect(ours.loss).toBe(plain.loss);
-  for (const [name, expected] of plain.gradients) {
-    const actual = ours.gradients.get(name) as Float32Array;
-    let maxDiff = 0;
-    let maxAbs = 0;
-    expected.forEach((e, i) => {
-      maxDiff = Math.max(maxDiff, Math.abs((actual[i] as number) - e));
-      maxAbs = Math.max(maxAbs, Math.abs(e));
-    });
-    expect(maxAbs, `${name} has a non-zero gradient`).toBeGreaterThan(0);
-    expect(maxDiff, `${name}: max |custom gradients − plain ops| = ${maxDiff}`).toBe(0);
-  }
+  expectSameUpdate(ours, plain, 'custom gradients − plain ops');
 }
 
 for (const flavor of ['wasm', 'cpu'] as CPUFlavor[]) {
@@ -100,7 +76,7 @@ for (const flavor of ['wasm', 'cpu'] as CPUFlavor[]) {
     for (const checkpointing of flavor === 'wasm' ? [false, true] : [false]) {
       const label = checkpointing ? ', gradient checkpointing' : '';
       it(`full fine-tuning${label}`, async () => {
-        await expectSameUpdate(model, { task: 'causal-lm' }, causal, [model], checkpointing);
+        await expectSameAsPlainOps(model, { task: 'causal-lm' }, causal, [model], checkpointing);
       });
 
       it(`LoRA with dropout on every linear map${label}`, async () => {
@@ -109,7 +85,7 @@ for (const flavor of ['wasm', 'cpu'] as CPUFlavor[]) {
         [...adapter.parameters()].filter(([name]) => name.includes('lora_B')).forEach(([, b], i) => b.assign(tf.randomNormal(b.shape, 0, 0.1, 'float32', i + 1)));
         const peft = applyAdapter({ model, adapter });
         try {
-          await expectSameUpdate(model, { task: 'causal-lm' }, causal, [peft], checkpointing);
+          await expectSameAsPlainOps(model, { task: 'causal-lm' }, causal, [peft], checkpointing);
         } finally {
           peft.unload({ dispose: true });
         }
@@ -118,7 +94,7 @@ for (const flavor of ['wasm', 'cpu'] as CPUFlavor[]) {
       it(`prefix tuning with the reparameterising MLP${label}`, async () => {
         const peft = applyAdapter({ model, adapter: createPrefixTuning({ model, numVirtualTokens: 3, prefixProjection: true, encoderHiddenSize: 16, seed: 5 }) });
         try {
-          await expectSameUpdate(model, { task: 'causal-lm' }, causal, [peft], checkpointing);
+          await expectSameAsPlainOps(model, { task: 'causal-lm' }, causal, [peft], checkpointing);
         } finally {
           peft.unload({ dispose: true });
         }
@@ -127,7 +103,7 @@ for (const flavor of ['wasm', 'cpu'] as CPUFlavor[]) {
       it(`classification, model and head trained${label}`, async () => {
         const head = new ClassificationHead({ numLabels: 2, model, seed: 7 });
         try {
-          await expectSameUpdate(model, { task: 'classification', head }, labelled, [model, head], checkpointing);
+          await expectSameAsPlainOps(model, { task: 'classification', head }, labelled, [model, head], checkpointing);
         } finally {
           head.dispose();
         }
