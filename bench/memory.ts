@@ -6,6 +6,11 @@
  * docs/performance.md ("Where the GiB go").
  *
  *   npx tsx memory.ts [--batch 4] [--time 256] [--without TunekitBiasGelu,...]
+ *                     [--backend native|wasm|cpu] [--lora 16]
+ *
+ * `--lora R` trains LoRA rank R (alpha R) on the four linear maps of every
+ * block instead of every weight (the `lora-r16-4x256` workload); `--backend`
+ * picks the embedded backend's flavour (wasm and cpu run core's op path).
  *
  * tf.memory().numBytes counts a buffer once per tensor that views it
  * (reshape, identity, the tape's saved copies), so it overstates memory;
@@ -14,8 +19,8 @@
  * each per variable).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, lmCrossEntropy } from '@tunekit/core';
-import { createCPUBackend } from '@tunekit/backend-cpu';
+import { applyAdapter, createLoRA, createModel, lmCrossEntropy } from '@tunekit/core';
+import { createCPUBackend, type CPUFlavor } from '@tunekit/backend-cpu';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,16 +31,21 @@ const MiB = 1024 * 1024;
 const batch = Number(arg('batch', '4'));
 const time = Number(arg('time', '256'));
 const without = arg('without', '').split(',').filter(Boolean);
+const flavor = arg('backend', 'native') as CPUFlavor;
+const loraRank = Number(arg('lora', '0'));
 
-const backend = createCPUBackend({ prefer: ['native'] });
+const backend = createCPUBackend({ prefer: [flavor] });
 const model = await createModel('gpt2', { backend, seed: 0 });
 for (const name of without) tf.unregisterKernel(name, tf.getBackend());
+const peft = loraRank > 0
+  ? applyAdapter({ model, adapter: createLoRA({ model, rank: loraRank, alpha: loraRank, targetModules: ['c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] }) })
+  : undefined;
 
 /** Every data buffer seen, with its size and the kernel (and shape) that made it. */
 const buffers = new Map<object, { bytes: number; origin: string; tracked?: boolean }>();
 const engineInfo = (tf.engine() as unknown as { state: { tensorInfo: WeakMap<object, unknown> } }).state.tensorInfo;
-const variables = [...model.parameters().values()];
-for (const v of variables) buffers.set(v.dataId, { bytes: v.size * 4, origin: 'weights' });
+const variables = [...(peft ?? model).parameters().values()].filter((v) => v.trainable);
+for (const v of [...model.parameters().values(), ...variables]) buffers.set(v.dataId, { bytes: v.size * 4, origin: 'weights' });
 
 function alive(): Map<string, number> {
   const byOrigin = new Map<string, number>();
@@ -93,6 +103,7 @@ const weights = afterForward.get('weights') ?? 0;
 console.log(JSON.stringify({
   measure: 'memory-breakdown',
   shape: `${batch}x${time}`,
+  ...(peft ? { lora: loraRank } : {}),
   ...(without.length ? { without } : {}),
   weightsMiB: mib(weights),
   gradientsMiB: mib(trainable),
@@ -106,4 +117,5 @@ console.log(JSON.stringify({
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   backend: backend.doCapabilities().description,
 }));
+peft?.unload({ dispose: true });
 model.dispose();

@@ -5,7 +5,7 @@
 // Both must give the same bits: the trainer's numbers are unchanged.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TunekitSumOfSquares as SUM_OF_SQUARES } from '@tunekit/backend-spec';
+import { TunekitAdamW, TunekitSumOfSquares as SUM_OF_SQUARES } from '@tunekit/backend-spec';
 import { AdamW, clipByGlobalNorm, globalNorm } from '@tunekit/core';
 import { clipCoefficient } from '../src/train/clip';
 import { readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
@@ -66,7 +66,7 @@ describe('gradient clipping folded into AdamW (gradientScale)', () => {
           tf.dispose([...variables.values()]);
           return out;
         };
-        return fusedAdamW ? step() : withoutKernels(['TunekitAdamW'], step);
+        return fusedAdamW ? step() : withoutKernels([TunekitAdamW], step);
       };
       const before = tf.memory().numTensors;
       const folded = await run(false);

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Config } from './config';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { KVCache } from './kv-cache';
+import { opPathAttention } from './attention-op-path';
 import { canFuseAttention, fusedAttention } from './fused-attention';
-import { dropout, linear } from './layers';
+import { linear } from './layers';
 import type { BlockParams } from './params';
 
 /** What every layer's attention needs to know about the current pass. */
@@ -66,8 +67,8 @@ export function selfAttention(x: tf.Tensor3D, params: BlockParams['attention'], 
   }
   if (cache) cache.set(layer, key, value);
 
-  const scores = tf.add(tf.mul(tf.matMul(query, key, false, true), scale), pass.mask); // [B, H, T, S]
-  const probabilities = dropout(tf.softmax(scores, -1), config.attentionDropout, context);
-  const attended = mergeHeads(tf.matMul(probabilities, value) as tf.Tensor4D); // [B, T, C]
+  // Draws the dropout seed where dropout() would, as the fused path does.
+  const seed = dropoutRate > 0 ? context.nextSeed() : 0;
+  const attended = mergeHeads(opPathAttention(query, key, value, pass.mask, { scale, dropoutRate, seed })); // [B, T, C]
   return linear(attended, params.cProj, `h.${layer}.attn.c_proj`, hooks, context) as tf.Tensor3D;
 }

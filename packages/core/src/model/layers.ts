@@ -7,20 +7,19 @@ import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
 import { canFuseBiasGelu, fusedBiasGelu } from './fused-bias-gelu';
 import { canFuseLayerNorm, fusedLayerNorm } from './fused-layer-norm';
+import { opPathGelu } from './gelu-op-path';
+import { opPathLayerNorm } from './layer-norm-op-path';
 import type { ForwardContext, ForwardHooks } from './hooks';
 import type { LayerNormParams, LinearParams } from './params';
 
-/** Layer norm over the last axis with a biased variance, as PyTorch computes it. */
+/**
+ * Layer norm over the last axis with a biased variance, as PyTorch computes
+ * it: the fused kernels when the backend has them, else {@link opPathLayerNorm}.
+ */
 export function layerNorm(x: tf.Tensor, params: LayerNormParams, epsilon: number): tf.Tensor {
   if (canFuseLayerNorm(x)) return fusedLayerNorm(x, params.weight, params.bias, epsilon);
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  const normalized = tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
-  return tf.add(tf.mul(normalized, params.weight), params.bias);
+  return opPathLayerNorm(x, params.weight, params.bias, epsilon);
 }
-
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /**
  * GELU through the optional fused kernels TunekitGelu / TunekitGeluGrad
@@ -41,15 +40,14 @@ function fusedGelu(approximate: boolean): (x: tf.Tensor) => tf.Tensor {
 const fusedGeluNew = fusedGelu(true);
 const fusedGeluErf = fusedGelu(false);
 
-/** The MLP activation: tanh-approximated GELU (`gelu_new`) or the exact erf form (`gelu`). */
+/**
+ * The MLP activation: tanh-approximated GELU (`gelu_new`) or the exact erf
+ * form (`gelu`). Either way the tape keeps only x: the fused kernels when the
+ * backend has them, else {@link opPathGelu}.
+ */
 export function gelu(x: tf.Tensor, activation: GPT2Activation): tf.Tensor {
   if (x.dtype === 'float32' && activeBackendHas(TunekitGelu, TunekitGeluGrad)) return activation === 'gelu' ? fusedGeluErf(x) : fusedGeluNew(x);
-  if (activation === 'gelu') {
-    return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
-  }
-  // x·x·x rather than pow(x, 3): pow's gradient goes through log/exp and is slower.
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), SQRT_2_OVER_PI);
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner)));
+  return opPathGelu(x, activation);
 }
 
 /**
@@ -86,18 +84,23 @@ function overRows(x: tf.Tensor, params: LinearParams, map: (x2d: tf.Tensor2D) =>
 }
 
 /**
- * Dropout that is a no-op outside training or at rate 0. Where the backend
- * has the optional TunekitDropoutMask kernel it makes the mask (tf.dropout
- * draws its noise in JS, ~0.3 s per GPT-2 layer at 1×1024 tokens): same seed,
- * same mask, but not tf.dropout's mask.
+ * Inverted dropout's multiplier of the given shape: 1/(1−rate) where kept, 0
+ * where dropped; the same for the same seed. With the native kernel its mask,
+ * else tf.dropout's own (the same ops, so the same mask as tf.dropout).
  */
+export function dropoutMultiplier(shape: readonly number[], rate: number, seed: number): tf.Tensor {
+  if (activeBackendHas(TunekitDropoutMask)) return runOptionalKernel(TunekitDropoutMask, {}, { shape: [...shape], rate, seed });
+  const keep = 1 - rate;
+  return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform([...shape], 0, 1, 'float32', seed), keep)), keep));
+}
+
+/** Dropout that is a no-op outside training or at rate 0. */
 export function dropout(x: tf.Tensor, rate: number, context: ForwardContext): tf.Tensor {
   if (!context.training || rate <= 0) return x;
   const seed = context.nextSeed();
-  if (rate < 1 && x.dtype === 'float32' && activeBackendHas(TunekitDropoutMask)) {
-    return maskedDropout(x, rate, seed);
-  }
-  return tf.dropout(x, rate, undefined, seed);
+  // tf.dropout's own checks (rate < 1, float input) and errors otherwise.
+  if (rate >= 1 || x.dtype !== 'float32') return tf.dropout(x, rate, undefined, seed);
+  return maskedDropout(x, rate, seed);
 }
 
 /**
@@ -126,13 +129,14 @@ export const residualAdd = tf.customGrad((...args: Array<tf.Tensor | tf.GradSave
 }) as (x: tf.Tensor, y: tf.Tensor) => tf.Tensor;
 
 /**
- * x · mask with the native mask, keeping only the mask for the backward
- * (tf.mul's gradient would also keep x, which nothing else needs).
+ * x · mask, keeping only the mask for the backward: tf.mul's gradient would
+ * also keep x, which nothing else needs, and tf.dropout's tape would keep its
+ * noise and floor too. Same value and gradient as tf.dropout for its mask.
  */
 function maskedDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
   const fn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const mask = runOptionalKernel(TunekitDropoutMask, {}, { shape: [...input.shape], rate, seed });
+    const mask = dropoutMultiplier(input.shape, rate, seed);
     save([mask]);
     return { value: tf.mul(input, mask), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0] as tf.Tensor) };
   }) as (x: tf.Tensor) => tf.Tensor;
