@@ -19,7 +19,8 @@
         "native/elementwise.cc",
         "native/layernorm.cc",
         "native/bias-gelu.cc",
-        "native/attention.cc"
+        "native/attention.cc",
+        "native/softmax-cross-entropy.cc"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-O2", "-O0"],

@@ -132,3 +132,4 @@ export { GELU, GELU_GRAD } from './kernels/gelu';
 export { BIAS_GELU, BIAS_GELU_GRAD } from './kernels/bias-gelu';
 export { LAYER_NORM, LAYER_NORM_GRAD } from './kernels/layer-norm';
 export { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from './kernels/attention';
+export { SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from './kernels/softmax-cross-entropy';
