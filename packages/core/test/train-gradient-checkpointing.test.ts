@@ -83,10 +83,10 @@ async function expectSameStep(spec: TaskData, data: readonly unknown[], sources:
   }
 }
 
-/** Runs `fn` with core's optional fused kernels unregistered (attention, layer norm, GELU, dropout mask), so the op-by-op path runs. */
+/** Runs `fn` with core's optional fused kernels unregistered (attention, layer norm, GELU, dropout mask, the loss's softmax cross-entropy), so the op-by-op path runs. */
 async function onOpPath(fn: () => Promise<void>): Promise<void> {
   const backend = tf.getBackend();
-  const names = ['TunekitAttention', 'TunekitAttentionGrad', 'TunekitLayerNorm', 'TunekitLayerNormGrad', 'TunekitGelu', 'TunekitGeluGrad', 'TunekitDropoutMask'];
+  const names = ['TunekitAttention', 'TunekitAttentionGrad', 'TunekitLayerNorm', 'TunekitLayerNormGrad', 'TunekitGelu', 'TunekitGeluGrad', 'TunekitDropoutMask', 'TunekitSoftmaxCrossEntropy', 'TunekitSoftmaxCrossEntropyGrad'];
   const configs = names.flatMap((name) => {
     const config = tf.getKernel(name, backend);
     if (config) tf.unregisterKernel(name, backend);

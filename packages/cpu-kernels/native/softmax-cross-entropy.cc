@@ -28,34 +28,62 @@
 
 #include "exp-poly.h"  // after the pragma: exp_poly is compiled without contraction too
 
+// Keeps the 16-lane loops as loops: fully unrolled first, GCC turns the lane
+// arrays into 16 scalars and never vectorises them.
+#if defined(__clang__)
+#define TK_LANE_LOOP _Pragma("clang loop unroll(disable) vectorize(enable)")
+#elif defined(__GNUC__)
+#define TK_LANE_LOOP _Pragma("GCC unroll 1")
+#else
+#define TK_LANE_LOOP
+#endif
+
+// The row functions must be inlined into each ISA's clone (a shared
+// out-of-line copy would be compiled for the baseline only).
+#if defined(__GNUC__) || defined(__clang__)
+#define TK_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define TK_ALWAYS_INLINE inline
+#endif
+
 namespace tk {
 namespace {
 
 constexpr int kLanes = 16;
+constexpr int64_t kBlock = 512;  // a multiple of kLanes
 
 // logsumexp of one row: the max, then Σ e^(x − max) in double.
-inline float row_log_sum_exp(const float* x, int64_t n) {
+TK_ALWAYS_INLINE float row_log_sum_exp(const float* x, int64_t n) {
   float lane_max[kLanes];
   for (int j = 0; j < kLanes; j++) lane_max[j] = -std::numeric_limits<float>::infinity();
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
+    TK_LANE_LOOP
     for (int j = 0; j < kLanes; j++) lane_max[j] = x[i + j] > lane_max[j] ? x[i + j] : lane_max[j];
   }
   float m = -std::numeric_limits<float>::infinity();
   for (int j = 0; j < kLanes; j++) m = lane_max[j] > m ? lane_max[j] : m;
   for (int64_t t = i; t < n; t++) m = x[t] > m ? x[t] : m;
+  // e^(x − m) a block at a time into a buffer (a plain loop, which
+  // vectorises like row_gradient), then into the double lanes.
   double lane_sum[kLanes] = {0};
-  i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; j++) lane_sum[j] += static_cast<double>(exp_poly(x[i + j] - m));
-  }
+  float e[kBlock];
   double s = 0;
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t len = std::min<int64_t>(kBlock, n - b);
+    for (int64_t k = 0; k < len; k++) e[k] = exp_poly(x[b + k] - m);
+    int64_t k = 0;
+    for (; k + kLanes <= len; k += kLanes) {
+      TK_LANE_LOOP
+      for (int j = 0; j < kLanes; j++) lane_sum[j] += static_cast<double>(e[k + j]);
+    }
+    for (; k < len; k++) s += static_cast<double>(e[k]);  // only in the last block
+  }
   for (int j = 0; j < kLanes; j++) s += lane_sum[j];
-  for (; i < n; i++) s += static_cast<double>(exp_poly(x[i] - m));
   return static_cast<float>(static_cast<double>(m) + std::log(s));
 }
 
-inline void row_gradient(const float* x, int64_t n, float lse, float dy, float* dx) {
+TK_ALWAYS_INLINE void row_gradient(const float* x, int64_t n, float lse, float dy, float* dx) {
   for (int64_t i = 0; i < n; i++) dx[i] = exp_poly(x[i] - lse) * dy;
 }
 
