@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "cpu-features.h"
+#include "isa-clones.h"
 #include "thread-pool.h"
 
 // The tanh form is written as straight-line float arithmetic (exp by range
@@ -19,14 +19,6 @@
 #pragma clang fp contract(off)
 #elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
-#endif
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define TK_HAS_X86_TARGETS 1
-#define TK_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define TK_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
-#else
-#define TK_HAS_X86_TARGETS 0
 #endif
 
 #include "exp-poly.h"  // after the pragma: exp_poly is compiled without contraction too
@@ -103,23 +95,6 @@ TK_TARGET_AVX512 void backward_row_avx512(const float* dy, const float* h, const
 }
 #endif
 
-ForwardRowFn forward_row_for(Isa isa) {
-#if TK_HAS_X86_TARGETS
-  if (isa == Isa::Avx512) return forward_row_avx512;
-  if (isa == Isa::Avx2) return forward_row_avx2;
-#endif
-  (void)isa;
-  return forward_row_generic;
-}
-
-BackwardRowFn backward_row_for(Isa isa) {
-#if TK_HAS_X86_TARGETS
-  if (isa == Isa::Avx512) return backward_row_avx512;
-  if (isa == Isa::Avx2) return backward_row_avx2;
-#endif
-  (void)isa;
-  return backward_row_generic;
-}
 
 void forward_row_erf(const float* h, const float* b, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) {
@@ -207,7 +182,7 @@ void gelu_tanh_grad_range(const float* dy, const float* x, float* dx, int64_t n)
 }
 
 void bias_gelu_forward(const float* h, const float* bias, float* y, int64_t rows, int64_t cols, bool approximate) {
-  ForwardCtx c{h, bias, y, cols, approximate ? forward_row_for(active_isa()) : forward_row_erf};
+  ForwardCtx c{h, bias, y, cols, approximate ? TK_PICK_CLONE(active_isa(), forward_row_generic, forward_row_avx2, forward_row_avx512) : forward_row_erf};
   parallel_range(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, cols)), forward_rows, &c);
 }
 
@@ -219,7 +194,7 @@ void bias_gelu_backward(const float* dy, const float* h, const float* bias, floa
     return;
   }
   std::vector<double> part(static_cast<size_t>(chunks * cols));
-  BackwardCtx c{dy, h, bias, dh, part.data(), rows, cols, approximate ? backward_row_for(active_isa()) : backward_row_erf};
+  BackwardCtx c{dy, h, bias, dh, part.data(), rows, cols, approximate ? TK_PICK_CLONE(active_isa(), backward_row_generic, backward_row_avx2, backward_row_avx512) : backward_row_erf};
   parallel_for(chunks, backward_chunk, &c);
   SumCtx s{part.data(), dbias, chunks, cols};
   parallel_range(cols, 256, sum_columns, &s);

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "cpu-features.h"
+#include "isa-clones.h"
 #include "thread-pool.h"
 
 // Like bias-gelu.cc: one source compiled as baseline, AVX2 and AVX-512
@@ -18,14 +18,6 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define TK_HAS_X86_TARGETS 1
-#define TK_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define TK_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
-#else
-#define TK_HAS_X86_TARGETS 0
-#endif
-
 #include "exp-poly.h"  // after the pragma: exp_poly is compiled without contraction too
 
 // Keeps the 16-lane loops as loops: fully unrolled first, GCC turns the lane
@@ -36,14 +28,6 @@
 #define TK_LANE_LOOP _Pragma("GCC unroll 1")
 #else
 #define TK_LANE_LOOP
-#endif
-
-// The row functions must be inlined into each ISA's clone (a shared
-// out-of-line copy would be compiled for the baseline only).
-#if defined(__GNUC__) || defined(__clang__)
-#define TK_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define TK_ALWAYS_INLINE inline
 #endif
 
 namespace tk {
@@ -100,23 +84,6 @@ TK_TARGET_AVX512 float lse_row_avx512(const float* x, int64_t n) { return row_lo
 TK_TARGET_AVX512 void grad_row_avx512(const float* x, int64_t n, float lse, float dy, float* dx) { row_gradient(x, n, lse, dy, dx); }
 #endif
 
-LseRowFn lse_row_for(Isa isa) {
-#if TK_HAS_X86_TARGETS
-  if (isa == Isa::Avx512) return lse_row_avx512;
-  if (isa == Isa::Avx2) return lse_row_avx2;
-#endif
-  (void)isa;
-  return lse_row_generic;
-}
-
-GradRowFn grad_row_for(Isa isa) {
-#if TK_HAS_X86_TARGETS
-  if (isa == Isa::Avx512) return grad_row_avx512;
-  if (isa == Isa::Avx2) return grad_row_avx2;
-#endif
-  (void)isa;
-  return grad_row_generic;
-}
 
 struct ForwardCtx {
   const float* logits;
@@ -177,13 +144,13 @@ int64_t rows_per_task(int64_t cols) { return std::max<int64_t>(1, 16384 / std::m
 
 void softmax_cross_entropy_forward(const float* logits, const int32_t* labels, float* loss, float* log_sum_exp, int64_t rows,
                                    int64_t cols) {
-  ForwardCtx c{logits, labels, loss, log_sum_exp, cols, lse_row_for(active_isa())};
+  ForwardCtx c{logits, labels, loss, log_sum_exp, cols, TK_PICK_CLONE(active_isa(), lse_row_generic, lse_row_avx2, lse_row_avx512)};
   parallel_range(rows, rows_per_task(cols), forward_rows, &c);
 }
 
 void softmax_cross_entropy_backward(const float* logits, const int32_t* labels, const float* log_sum_exp, const float* dy,
                                     int64_t dy_stride, float* dx, int64_t rows, int64_t cols) {
-  BackwardCtx c{logits, labels, log_sum_exp, dy, dy_stride, dx, cols, grad_row_for(active_isa())};
+  BackwardCtx c{logits, labels, log_sum_exp, dy, dy_stride, dx, cols, TK_PICK_CLONE(active_isa(), grad_row_generic, grad_row_avx2, grad_row_avx512)};
   parallel_range(rows, rows_per_task(cols), backward_rows, &c);
 }
 
