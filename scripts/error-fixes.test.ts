@@ -34,18 +34,6 @@ const CLASSES_WITH_OWN_FIX: Record<string, string> = {
   WebGPUDeviceError: 'from the kind: smaller batch for out-of-memory, a report otherwise',
 };
 
-/**
- * Files another branch owns and brings under this rule itself (issue 11);
- * their findings are listed in that branch's report, and the lead drops the
- * entry when the branches merge.
- */
-const OWNED_ELSEWHERE: Record<string, string> = {
-  'packages/core/src/io/hub-cache.ts': 'the Hub cache branch',
-  'packages/core/src/io/hub-download.ts': 'the Hub cache branch',
-  'packages/core/src/io/hub-error.ts': 'the Hub cache branch',
-  'packages/core/src/loss/lm-cross-entropy.ts': 'the fused-loss branch',
-};
-
 /** Classes that take the fix as a positional argument: its index. */
 const POSITIONAL_FIX: Record<string, number> = {
   DPOOptionError: 1,
@@ -154,7 +142,7 @@ describe('every error says what to do', () => {
     expect(packages).toContain('core');
     const files = packages.flatMap((name) => sourceFiles(join(root, 'packages', name, 'src')));
     expect(files.length).toBeGreaterThan(100);
-    const found = errorsWithoutFix(files).filter((finding) => !(finding.split(':')[0] as string in OWNED_ELSEWHERE));
+    const found = errorsWithoutFix(files);
     expect(found).toEqual([]);
   });
 
@@ -182,10 +170,6 @@ describe('every error says what to do', () => {
       expect(error.fix, name).toMatch(/^\S.{10,}/);
       expect(error.message.endsWith(error.fix as string), name).toBe(true);
     }
-  });
-
-  it('the files left to their owners exist (drop an entry once its file is gone or fixed)', () => {
-    for (const file of Object.keys(OWNED_ELSEWHERE)) expect(readFileSync(join(root, file), 'utf8').length, file).toBeGreaterThan(0);
   });
 
   it('the scan finds a construction without a fix and accepts the ways to give one', () => {

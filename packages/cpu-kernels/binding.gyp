@@ -20,7 +20,8 @@
         "native/layernorm.cc",
         "native/bias-gelu.cc",
         "native/attention.cc",
-        "native/sum-squares.cc"
+        "native/sum-squares.cc",
+        "native/softmax-cross-entropy.cc"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-O2", "-O0"],

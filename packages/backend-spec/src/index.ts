@@ -23,6 +23,8 @@ export {
   TunekitGeluGrad,
   TunekitLayerNorm,
   TunekitLayerNormGrad,
+  TunekitSoftmaxCrossEntropy,
+  TunekitSoftmaxCrossEntropyGrad,
   TunekitSumOfSquares,
   type NoAttrs,
   type OptionalKernelAttrs,

@@ -59,6 +59,10 @@ export const TunekitDropoutMask = 'TunekitDropoutMask';
 export const TunekitAdamW = 'TunekitAdamW';
 /** Σx² of each of many tensors in one call: the global gradient norm without a squared copy of every gradient. */
 export const TunekitSumOfSquares = 'TunekitSumOfSquares';
+/** The language-model loss per row: log-softmax over the vocabulary and the label's negative log-likelihood, one pass over the logits. */
+export const TunekitSoftmaxCrossEntropy = 'TunekitSoftmaxCrossEntropy';
+/** The gradient of {@link TunekitSoftmaxCrossEntropy}: (softmax − onehot)·dy written into one [rows, V] buffer. */
+export const TunekitSoftmaxCrossEntropyGrad = 'TunekitSoftmaxCrossEntropyGrad';
 
 /** Attributes of {@link TunekitGelu}, {@link TunekitGeluGrad}, {@link TunekitBiasGelu} and {@link TunekitBiasGeluGrad}. */
 export interface TunekitGeluAttrs {
@@ -181,6 +185,18 @@ export interface OptionalKernelSignatures<T> {
    * entries in float32 in order, as `AddN` would add `Sum(Square(g))`.
    */
   [TunekitSumOfSquares]: OptionalKernelSignature<readonly T[], NoAttrs, [sums: T]>;
+  /**
+   * logits [rows, V] float32, labels [rows] int32 (each below V; a negative
+   * label, the ignore index −100, masks its row) → loss [rows] (logsumexp −
+   * the label's logit; 0 for a masked row), logSumExp [rows] (for the backward).
+   */
+  [TunekitSoftmaxCrossEntropy]: OptionalKernelSignature<{ logits: T; labels: T }, NoAttrs, [loss: T, logSumExp: T]>;
+  /**
+   * dy (one value, or [rows]), and the forward's logits, labels and
+   * logSumExp → dLogits [rows, V] = (softmax(logits) − onehot(labels))·dy,
+   * a zero row where the label is negative.
+   */
+  [TunekitSoftmaxCrossEntropyGrad]: OptionalKernelSignature<{ dy: T; logits: T; labels: T; logSumExp: T }, NoAttrs, [dLogits: T]>;
 }
 
 /** The name of an optional kernel. */
@@ -219,6 +235,8 @@ export const OPTIONAL_KERNEL_NAMES = [
   TunekitDropoutMask,
   TunekitAdamW,
   TunekitSumOfSquares,
+  TunekitSoftmaxCrossEntropy,
+  TunekitSoftmaxCrossEntropyGrad,
 ] as const satisfies readonly OptionalKernelName[];
 
 // The list names every kernel: a kernel added to the signatures but not here fails to compile.

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import {
   TunekitAttention, TunekitAttentionGrad, TunekitBiasGelu, TunekitBiasGeluGrad, TunekitDropoutMask, TunekitGelu, TunekitGeluGrad, TunekitLayerNorm, TunekitLayerNormGrad,
+  TunekitSoftmaxCrossEntropy, TunekitSoftmaxCrossEntropyGrad,
 } from '@tunekit/backend-spec';
 
 /** Every gradient non-zero and identical float for float in both maps (same names). */
@@ -23,10 +24,10 @@ export function expectSameGradients(expected: Map<string, Float32Array>, actual:
   }
 }
 
-/** Runs `fn` with core's optional fused kernels unregistered (attention, layer norm, GELU, bias + GELU, dropout mask), so the op-by-op path runs. */
+/** Runs `fn` with core's optional fused kernels unregistered (attention, layer norm, GELU, bias + GELU, dropout mask, the loss's softmax cross-entropy), so the op-by-op path runs. */
 export async function onOpPath(fn: () => Promise<void>): Promise<void> {
   const backend = tf.getBackend();
-  const names = [TunekitAttention, TunekitAttentionGrad, TunekitLayerNorm, TunekitLayerNormGrad, TunekitGelu, TunekitGeluGrad, TunekitBiasGelu, TunekitBiasGeluGrad, TunekitDropoutMask];
+  const names = [TunekitAttention, TunekitAttentionGrad, TunekitLayerNorm, TunekitLayerNormGrad, TunekitGelu, TunekitGeluGrad, TunekitBiasGelu, TunekitBiasGeluGrad, TunekitDropoutMask, TunekitSoftmaxCrossEntropy, TunekitSoftmaxCrossEntropyGrad];
   const configs = names.flatMap((name) => {
     const config = tf.getKernel(name, backend);
     if (config) tf.unregisterKernel(name, backend);

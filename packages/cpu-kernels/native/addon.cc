@@ -16,6 +16,7 @@
 #include "napi-args.h"
 #include "scatter-add.h"
 #include "sum-squares.h"
+#include "softmax-cross-entropy.h"
 #include "thread-pool.h"
 
 namespace tk {
@@ -418,6 +419,60 @@ napi_value BiasGeluGrad(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// Labels below cols (negative ones are masked rows); false after throwing otherwise.
+bool labels_in_range(const Args& args, const int32_t* labels, int64_t rows, int64_t cols, const char* message) {
+  for (int64_t r = 0; r < rows; r++) {
+    if (labels[r] >= cols) return args.fail(message);
+  }
+  return true;
+}
+
+// softmaxCrossEntropy(logits, labels, loss, logSumExp, rows, cols): see softmax-cross-entropy.h
+napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *logits, *loss, *lse;
+  int32_t* labels;
+  int64_t x_len, l_len, loss_len, lse_len, rows, cols;
+  if (!args.f32(0, &logits, &x_len, "softmaxCrossEntropy: logits must be a Float32Array") ||
+      !args.i32(1, &labels, &l_len, "softmaxCrossEntropy: labels must be an Int32Array") ||
+      !args.f32(2, &loss, &loss_len, "softmaxCrossEntropy: loss must be a Float32Array") ||
+      !args.f32(3, &lse, &lse_len, "softmaxCrossEntropy: logSumExp must be a Float32Array") ||
+      !args.int64(4, &rows, "softmaxCrossEntropy: rows must be an integer") || !args.int64(5, &cols, "softmaxCrossEntropy: cols must be an integer")) {
+    return nullptr;
+  }
+  if (rows < 0 || cols < 1 || x_len < rows * cols || l_len < rows || loss_len < rows || lse_len < rows) {
+    return args.fail("softmaxCrossEntropy: a buffer is smaller than [rows, cols] / [rows]"), nullptr;
+  }
+  if (!labels_in_range(args, labels, rows, cols, "softmaxCrossEntropy: a label is >= cols")) return nullptr;
+  softmax_cross_entropy_forward(logits, labels, loss, lse, rows, cols);
+  return make_undefined(env);
+}
+
+// softmaxCrossEntropyGrad(logits, labels, logSumExp, dy, dx, rows, cols): see softmax-cross-entropy.h;
+// dy holds one value (broadcast) or one per row.
+napi_value SoftmaxCrossEntropyGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *logits, *lse, *dy, *dx;
+  int32_t* labels;
+  int64_t x_len, l_len, lse_len, dy_len, dx_len, rows, cols;
+  if (!args.f32(0, &logits, &x_len, "softmaxCrossEntropyGrad: logits must be a Float32Array") ||
+      !args.i32(1, &labels, &l_len, "softmaxCrossEntropyGrad: labels must be an Int32Array") ||
+      !args.f32(2, &lse, &lse_len, "softmaxCrossEntropyGrad: logSumExp must be a Float32Array") ||
+      !args.f32(3, &dy, &dy_len, "softmaxCrossEntropyGrad: dy must be a Float32Array") ||
+      !args.f32(4, &dx, &dx_len, "softmaxCrossEntropyGrad: dx must be a Float32Array") ||
+      !args.int64(5, &rows, "softmaxCrossEntropyGrad: rows must be an integer") ||
+      !args.int64(6, &cols, "softmaxCrossEntropyGrad: cols must be an integer")) {
+    return nullptr;
+  }
+  const int64_t size = rows * cols;
+  if (rows < 0 || cols < 1 || x_len < size || dx_len < size || l_len < rows || lse_len < rows || dy_len < 1 || (dy_len != 1 && dy_len < rows)) {
+    return args.fail("softmaxCrossEntropyGrad: a buffer is smaller than [rows, cols] / [rows]"), nullptr;
+  }
+  if (!labels_in_range(args, labels, rows, cols, "softmaxCrossEntropyGrad: a label is >= cols")) return nullptr;
+  softmax_cross_entropy_backward(logits, labels, lse, dy, dy_len == 1 ? 0 : 1, dx, rows, cols);
+  return make_undefined(env);
+}
+
 // layerNorm(x, gamma, beta, out, mean, rstd, rows, cols, epsilon): see layernorm.h
 napi_value LayerNorm(napi_env env, napi_callback_info info) {
   Args args(env, info);
@@ -595,6 +650,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"attention", nullptr, Attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxCrossEntropy", nullptr, SoftmaxCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxCrossEntropyGrad", nullptr, SoftmaxCrossEntropyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tuneAllocator", nullptr, TuneAllocator, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

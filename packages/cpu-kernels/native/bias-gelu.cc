@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "column-sums.h"
-#include "cpu-features.h"
+#include "isa-clones.h"
 #include "thread-pool.h"
 
 // The tanh form is written as straight-line float arithmetic (exp by range
@@ -22,13 +22,7 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define TK_HAS_X86_TARGETS 1
-#define TK_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define TK_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
-#else
-#define TK_HAS_X86_TARGETS 0
-#endif
+#include "exp-poly.h"  // after the pragma: exp_poly is compiled without contraction too
 
 namespace tk {
 namespace {
@@ -37,28 +31,6 @@ constexpr float kSqrt2OverPi = 0.7978845608028654f;
 constexpr float kGeluCubic = 0.044715f;
 constexpr float kSqrtHalf = 0.7071067811865476f;
 constexpr float kInvSqrt2Pi = 0.3989422804014327f;
-
-// e^x for x clamped to [-87, 88] (Cephes expf: n = round(x·log2 e), r = x − n·ln 2
-// in two parts, degree-6 polynomial, times 2^n built in the exponent bits).
-inline float exp_poly(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
-  const float shifted = x * 1.44269504088896341f + 12582912.0f;  // 1.5·2^23: rounds to an integer
-  const float n = shifted - 12582912.0f;
-  float r = x - n * 0.693359375f;
-  r = r + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
-}
 
 inline float tanh_poly(float v) { return 1.0f - 2.0f / (exp_poly(2.0f * v) + 1.0f); }
 
@@ -123,23 +95,6 @@ TK_TARGET_AVX512 void backward_row_avx512(const float* dy, const float* h, const
 }
 #endif
 
-ForwardRowFn forward_row_for(Isa isa) {
-#if TK_HAS_X86_TARGETS
-  if (isa == Isa::Avx512) return forward_row_avx512;
-  if (isa == Isa::Avx2) return forward_row_avx2;
-#endif
-  (void)isa;
-  return forward_row_generic;
-}
-
-BackwardRowFn backward_row_for(Isa isa) {
-#if TK_HAS_X86_TARGETS
-  if (isa == Isa::Avx512) return backward_row_avx512;
-  if (isa == Isa::Avx2) return backward_row_avx2;
-#endif
-  (void)isa;
-  return backward_row_generic;
-}
 
 void forward_row_erf(const float* h, const float* b, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) {
@@ -211,7 +166,7 @@ void gelu_tanh_grad_range(const float* dy, const float* x, float* dx, int64_t n)
 }
 
 void bias_gelu_forward(const float* h, const float* bias, float* y, int64_t rows, int64_t cols, bool approximate) {
-  ForwardCtx c{h, bias, y, cols, approximate ? forward_row_for(active_isa()) : forward_row_erf};
+  ForwardCtx c{h, bias, y, cols, approximate ? TK_PICK_CLONE(active_isa(), forward_row_generic, forward_row_avx2, forward_row_avx512) : forward_row_erf};
   parallel_range(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, cols)), forward_rows, &c);
 }
 
@@ -219,7 +174,7 @@ void bias_gelu_backward(const float* dy, const float* h, const float* bias, floa
                         bool approximate) {
   const int64_t chunks = row_chunks(rows);
   std::vector<double> part = chunk_partials(chunks, cols);
-  BackwardCtx c{dy, h, bias, dh, part.data(), rows, cols, approximate ? backward_row_for(active_isa()) : backward_row_erf};
+  BackwardCtx c{dy, h, bias, dh, part.data(), rows, cols, approximate ? TK_PICK_CLONE(active_isa(), backward_row_generic, backward_row_avx2, backward_row_avx512) : backward_row_erf};
   parallel_for(chunks, backward_chunk, &c);
   sum_chunk_partials(part.data(), chunks, cols, dbias);
 }

@@ -9,13 +9,18 @@ import { DataError } from '../data/data-error';
 import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EmbeddingTable } from '../model/embedding-table';
+import { canFuseSoftmaxCrossEntropy, fusedLogitsGrad, fusedRowLosses } from './fused-softmax-cross-entropy';
 
 /** The label value that contributes no loss (PyTorch's `ignore_index`). */
 export const IGNORE_INDEX = -100;
 
 /** Options of {@link lmCrossEntropy}. */
 export interface CrossEntropyOptions {
-  /** Rows per chunk. Default: as many as keep one chunk's logits near 64 MiB and under the backend's binding limit. */
+  /**
+   * Rows per chunk. Default: as many as keep one chunk's logits near 64 MiB,
+   * or (fused kernels, trainable table) near twice the trainable table's
+   * bytes, and under the backend's binding limit.
+   */
   tokenChunk?: number;
   /** Recompute logits in the backward pass instead of keeping them (less memory, one more matMul). Default false. */
   recompute?: boolean;
@@ -28,10 +33,19 @@ const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
  * the buffer-binding limit (WebGPU) of the backend the table lives on, with
  * headroom. The table carries that limit, so code that switches tfjs engines
  * by itself still gets logits that fit.
+ *
+ * With the fused kernels a chunk's backward holds one [rows × V] buffer
+ * instead of about two op-path temporaries at a time, while every extra
+ * chunk costs two [V, C] buffers (its table-gradient partial and the new
+ * running sum) when the table is trainable. So the fused path lets a chunk
+ * grow to twice the trainable table's bytes: GPT-2's 4×256 or 1×1024 tokens
+ * are then one chunk and the table gradient is formed once, in one buffer.
  */
-function defaultTokenChunk(table: EmbeddingTable): number {
+function defaultTokenChunk(table: EmbeddingTable, fused: boolean): number {
   const { vocabSize, maxBindingBytes: limit } = table;
-  const budget = limit === undefined ? DEFAULT_CHUNK_BYTES : Math.min(DEFAULT_CHUNK_BYTES, Math.floor(limit * 0.9));
+  const trainableBytes = table.chunks.reduce((n, c) => n + (c.trainable ? c.size * 4 : 0), 0);
+  const wanted = fused ? Math.max(DEFAULT_CHUNK_BYTES, 2 * trainableBytes) : DEFAULT_CHUNK_BYTES;
+  const budget = limit === undefined ? wanted : Math.min(wanted, Math.floor(limit * 0.9));
   return Math.max(1, Math.floor(budget / (vocabSize * 4)));
 }
 
@@ -42,7 +56,9 @@ function validRows(labels: ArrayLike<number>, vocabSize: number): { rows: number
     const label = labels[i] as number;
     if (label === IGNORE_INDEX) continue;
     if (!Number.isInteger(label) || label < 0 || label >= vocabSize) {
-      throw new DataError(`label at position ${i} is ${label}: expected a token id in [0, ${vocabSize}) or ${IGNORE_INDEX}`);
+      throw new DataError(`label at position ${i} is ${label}: expected a token id in [0, ${vocabSize}) or ${IGNORE_INDEX}`, {
+        fix: `Encode the labels with this model's tokenizer (vocabulary ${vocabSize}) and mark positions to ignore with ${IGNORE_INDEX}.`,
+      });
     }
     rows.push(i);
     targets.push(label);
@@ -56,38 +72,60 @@ function chunkLogits(hidden: tf.Tensor2D, weights: readonly tf.Tensor[]): tf.Ten
   return parts.length === 1 ? (parts[0] as tf.Tensor2D) : (tf.concat(parts, 1) as tf.Tensor2D);
 }
 
-/** Σ over the chunk's rows of (logsumexp − target logit): the loss sum and the logsumexp per row. */
-function chunkForward(h: tf.Tensor2D, targets: readonly number[], weights: readonly tf.Tensor[], vocabSize: number): { sum: tf.Scalar; logSumExp: tf.Tensor1D; logits: tf.Tensor2D } {
-  const rows = h.shape[0];
-  const logits = chunkLogits(h, weights); // [m, V]
-  const logSumExp = tf.logSumExp(logits, 1) as tf.Tensor1D; // [m]
-  const flatIndex = tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocabSize, 'int32')), tf.tensor1d(targets as number[], 'int32'));
+/** Σ over the rows of logits [m, V] of (logsumexp − target logit), and the logsumexp per row [m]. */
+function logitsLossSum(logits: tf.Tensor2D, targets: readonly number[], fused: boolean): { sum: tf.Scalar; logSumExp: tf.Tensor1D } {
+  const [rows, vocabSize] = logits.shape;
+  const targetIds = tf.tensor1d(targets as number[], 'int32');
+  if (fused) {
+    const { loss, logSumExp } = fusedRowLosses(logits, targetIds);
+    return { sum: tf.sum(loss) as tf.Scalar, logSumExp };
+  }
+  const logSumExp = tf.logSumExp(logits, 1) as tf.Tensor1D;
+  const flatIndex = tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocabSize, 'int32')), targetIds);
   const picked = tf.gather(tf.reshape(logits, [-1]), flatIndex); // [m]
-  return { sum: tf.sum(tf.sub(logSumExp, picked)) as tf.Scalar, logSumExp, logits };
+  return { sum: tf.sum(tf.sub(logSumExp, picked)) as tf.Scalar, logSumExp };
+}
+
+/** The chunk's logits [m, V], loss sum and logsumexp per row. */
+function chunkForward(h: tf.Tensor2D, targets: readonly number[], weights: readonly tf.Tensor[], fused: boolean): { sum: tf.Scalar; logSumExp: tf.Tensor1D; logits: tf.Tensor2D } {
+  const logits = chunkLogits(h, weights);
+  return { ...logitsLossSum(logits, targets, fused), logits };
+}
+
+/** d(loss)/d(logits) [m, V] = (softmax − onehot(targets))·dy, op by op; disposes `logits` unless `keepLogits`. */
+function opLogitsGrad(logits: tf.Tensor2D, logSumExp: tf.Tensor1D, targets: readonly number[], dy: tf.Tensor, keepLogits: boolean): tf.Tensor2D {
+  // Each [m, V] temporary is freed as soon as it is used, so this holds about two at a time.
+  const shifted = tf.sub(logits, tf.expandDims(logSumExp, 1));
+  if (!keepLogits) logits.dispose();
+  const probabilities = tf.exp(shifted); // softmax [m, V]
+  shifted.dispose();
+  // oneHot is built as int32 and cast: tfjs-backend-wasm 4.22 returns
+  // all zeros for oneHot(..., 'float32').
+  const targetInts = tf.oneHot(tf.tensor1d(targets as number[], 'int32'), logits.shape[1]);
+  const targetMask = tf.cast(targetInts, 'float32');
+  targetInts.dispose();
+  const difference = tf.sub(probabilities, targetMask);
+  tf.dispose([probabilities, targetMask]);
+  const delta = tf.mul(difference, dy) as tf.Tensor2D;
+  difference.dispose();
+  return delta;
 }
 
 /** d(loss)/d(hidden rows) [m, C] and d(loss)/d(each trainable table chunk) [V_i, C] of one chunk, scaled by dy. */
 function chunkBackward(
   h: tf.Tensor2D, logSumExp: tf.Tensor1D, targets: readonly number[], keptLogits: tf.Tensor2D | undefined, dy: tf.Tensor,
-  weights: readonly tf.Tensor[], trainable: readonly boolean[], vocabSize: number,
+  weights: readonly tf.Tensor[], trainable: readonly boolean[], fused: boolean,
 ): tf.Tensor2D[] {
-  // Each [m, V] temporary is freed as soon as it is used, so a chunk's backward holds about two at a time.
   return tf.tidy(() => {
     const rows = h.shape[0];
     const logits = keptLogits ?? chunkLogits(h, weights);
-    const shifted = tf.sub(logits, tf.expandDims(logSumExp, 1));
-    if (!keptLogits) logits.dispose();
-    const probabilities = tf.exp(shifted); // softmax [m, V]
-    shifted.dispose();
-    // oneHot is built as int32 and cast: tfjs-backend-wasm 4.22 returns
-    // all zeros for oneHot(..., 'float32').
-    const targetInts = tf.oneHot(tf.tensor1d(targets as number[], 'int32'), vocabSize);
-    const targetMask = tf.cast(targetInts, 'float32');
-    targetInts.dispose();
-    const difference = tf.sub(probabilities, targetMask);
-    tf.dispose([probabilities, targetMask]);
-    const delta = tf.mul(difference, dy) as tf.Tensor2D; // d(loss)/d(logits) [m, V]
-    difference.dispose();
+    let delta: tf.Tensor2D; // d(loss)/d(logits) [m, V]
+    if (fused) {
+      delta = fusedLogitsGrad(dy, logits, tf.tensor1d(targets as number[], 'int32'), logSumExp);
+      if (!keptLogits) logits.dispose();
+    } else {
+      delta = opLogitsGrad(logits, logSumExp, targets, dy, keptLogits !== undefined);
+    }
     let offset = 0;
     let hiddenGrad: tf.Tensor2D | undefined;
     const weightGrads: tf.Tensor2D[] = [];
@@ -112,8 +150,7 @@ function chunkBackward(
  * gradient is summed as it is formed: as one op per chunk, tfjs would keep
  * every chunk's [V, C] table gradient until the backward pass ends.
  */
-function lossSum(hidden: tf.Tensor2D, targets: readonly number[], weights: readonly tf.Tensor[], trainable: boolean[], chunk: number, recompute: boolean): tf.Scalar {
-  const vocabSize = weights.reduce((n, w) => n + (w.shape[0] as number), 0);
+function lossSum(hidden: tf.Tensor2D, targets: readonly number[], weights: readonly tf.Tensor[], trainable: boolean[], chunk: number, recompute: boolean, fused: boolean): tf.Scalar {
   const [rows, dim] = hidden.shape;
   const starts: number[] = [];
   for (let start = 0; start < rows; start += chunk) starts.push(start);
@@ -128,7 +165,7 @@ function lossSum(hidden: tf.Tensor2D, targets: readonly number[], weights: reado
     const logits: tf.Tensor2D[] = [];
     for (const start of starts) {
       const part = tf.tidy(() => {
-        const out = chunkForward(sliceRows(h, start), targets.slice(start, start + rowsOf(start)), weights, vocabSize);
+        const out = chunkForward(sliceRows(h, start), targets.slice(start, start + rowsOf(start)), weights, fused);
         return recompute ? [out.sum, out.logSumExp] : [out.sum, out.logSumExp, out.logits];
       });
       logSumExps.push(part[1] as tf.Tensor1D);
@@ -154,7 +191,7 @@ function lossSum(hidden: tf.Tensor2D, targets: readonly number[], weights: reado
           const start = starts[c] as number;
           const [hiddenPart, ...parts] = tf.tidy(() => {
             const h = sliceRows(savedHidden, start);
-            return chunkBackward(h, savedLse[c] as tf.Tensor1D, targets.slice(start, start + rowsOf(start)), savedLogits[c], dy, weights, trainable, vocabSize);
+            return chunkBackward(h, savedLse[c] as tf.Tensor1D, targets.slice(start, start + rowsOf(start)), savedLogits[c], dy, weights, trainable, fused);
           });
           hiddenParts[c] = hiddenPart as tf.Tensor2D;
           if (!tableGrads) {
@@ -186,15 +223,19 @@ export function lmCrossEntropy(hidden: tf.Tensor, table: EmbeddingTable, labels:
     const dim = hidden.shape[hidden.rank - 1] as number;
     const flat = tf.reshape(hidden, [-1, dim]) as tf.Tensor2D; // [N, C]
     if (flat.shape[0] !== labels.length) {
-      throw new InvalidArgumentError(`lmCrossEntropy: ${flat.shape[0]} hidden rows but ${labels.length} labels`);
+      throw new InvalidArgumentError(`lmCrossEntropy: ${flat.shape[0]} hidden rows but ${labels.length} labels`, {
+        fix: 'Pass one label per hidden row (B·T of them, row-major), with -100 where no loss is wanted.',
+      });
     }
     const { rows, targets } = validRows(labels, table.vocabSize);
     // No target: a zero that still depends on the inputs, so gradients exist (as zeros).
     if (rows.length === 0) return tf.mul(tf.sum(flat), 0) as tf.Scalar;
     const selected = rows.length === labels.length ? flat : tf.gather(flat, tf.tensor1d(rows, 'int32'));
-    const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table));
+    // The fused kernels where the backend has them (the native CPU kernels), else the op path (wasm, WebGPU).
+    const fused = canFuseSoftmaxCrossEntropy();
+    const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table, fused));
     const trainable = table.chunks.map((c) => c.trainable);
-    const total = lossSum(selected, targets, table.chunks, trainable, chunk, options.recompute ?? false);
+    const total = lossSum(selected, targets, table.chunks, trainable, chunk, options.recompute ?? false, fused);
     return tf.div(total as tf.Scalar, rows.length) as tf.Scalar;
   });
 }
@@ -211,7 +252,8 @@ export async function lmTokenStats(hidden: tf.Tensor, table: EmbeddingTable, lab
   const dim = hidden.shape[hidden.rank - 1] as number;
   const { rows, targets } = validRows(labels, table.vocabSize);
   const stats: TokenStats = { lossSum: 0, correct: 0, count: rows.length };
-  const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table));
+  const fused = canFuseSoftmaxCrossEntropy();
+  const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table, fused));
   for (let start = 0; start < rows.length; start += chunk) {
     const size = Math.min(chunk, rows.length - start);
     const chunkTargets = targets.slice(start, start + size);
@@ -219,8 +261,7 @@ export async function lmTokenStats(hidden: tf.Tensor, table: EmbeddingTable, lab
       const flat = tf.reshape(hidden, [-1, dim]) as tf.Tensor2D;
       const h = tf.gather(flat, tf.tensor1d(rows.slice(start, start + size), 'int32')) as tf.Tensor2D;
       const logits = chunkLogits(h, table.chunks);
-      const picked = tf.gather(tf.reshape(logits, [-1]), tf.add(tf.mul(tf.range(0, size, 1, 'int32'), tf.scalar(table.vocabSize, 'int32')), tf.tensor1d(chunkTargets, 'int32')));
-      return [tf.sum(tf.sub(tf.logSumExp(logits, 1), picked)), tf.argMax(logits, 1)];
+      return [logitsLossSum(logits, chunkTargets, fused).sum, tf.argMax(logits, 1)];
     });
     stats.lossSum += (await loss.data())[0] as number;
     const argmax = await predicted.data();

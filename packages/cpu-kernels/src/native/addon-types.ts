@@ -60,6 +60,10 @@ export interface NativeAddon {
   biasGelu(h: Float32Array, bias: Float32Array, y: Float32Array, rows: number, cols: number, approximate: boolean): void;
   /** dh = dy · GELU'(h + bias) and dbias = Σ_rows dh (fixed-order double sums). */
   biasGeluGrad(dy: Float32Array, h: Float32Array, bias: Float32Array, dh: Float32Array, dbias: Float32Array, rows: number, cols: number, approximate: boolean): void;
+  /** Per row of logits [rows, cols]: logSumExp and loss = logSumExp − logits[label]; a negative label masks the row (both 0). */
+  softmaxCrossEntropy(logits: Float32Array, labels: Int32Array, loss: Float32Array, logSumExp: Float32Array, rows: number, cols: number): void;
+  /** dx = (softmax(logits) − onehot(labels))·dy (dy: one value or one per row); a masked row's gradient is 0. */
+  softmaxCrossEntropyGrad(logits: Float32Array, labels: Int32Array, logSumExp: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
   /** Layer norm over the last axis of x [rows, cols]: out = (x − mean)·rstd·gamma + beta; writes each row's mean and rstd (for the backward). */
   layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, epsilon: number): void;
   /** Layer norm's backward from the forward's x, gamma, mean, rstd: dx [rows, cols], dgamma and dbeta [cols]. */
