@@ -7,7 +7,7 @@
  * Multiply); fused, the forward makes none beyond the logits and the
  * backward one.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { TunekitSoftmaxCrossEntropy, TunekitSoftmaxCrossEntropyGrad } from '@tunekit/backend-spec';
 import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 
