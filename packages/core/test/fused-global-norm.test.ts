@@ -21,7 +21,7 @@ function gradients(seed: number, scale: number): Map<string, tf.Tensor> {
   return new Map(shapes.map((shape, i) => [`g${i}`, tf.tidy(() => tf.mul(tf.randomUniform(shape, -1, 1, 'float32', seed + i), scale))]));
 }
 
-describe('fused global norm (TunekitSumOfSquares)', () => {
+describe(`fused global norm (${SUM_OF_SQUARES})`, () => {
   for (const scale of [1e-3, 1, 40]) {
     it(`gives the op path's bits (gradients up to ±${scale})`, async (ctx) => {
       if (skip) return ctx.skip(skip);
@@ -39,7 +39,7 @@ describe('fused global norm (TunekitSumOfSquares)', () => {
 
 describe('gradient clipping folded into AdamW (gradientScale)', () => {
   for (const fusedAdamW of [true, false]) {
-    it(`gives the bits of clipByGlobalNorm then apply (${fusedAdamW ? 'fused TunekitAdamW' : 'AdamW op path'})`, async (ctx) => {
+    it(`gives the bits of clipByGlobalNorm then apply (${fusedAdamW ? `fused ${TunekitAdamW}` : 'AdamW op path'})`, async (ctx) => {
       if (skip) return ctx.skip(skip);
       const run = (clipFirst: boolean): Promise<Float32Array[]> => {
         const step = async (): Promise<Float32Array[]> => {
