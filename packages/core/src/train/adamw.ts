@@ -89,13 +89,13 @@ export class AdamW {
    * Applies one update with learning rate `learningRate`. Variables without a
    * gradient are left alone (as PyTorch skips parameters whose grad is None).
    * `options.gradientScale` multiplies every gradient first (gradient
-   * clipping's factor, see `clipCoefficient`): the same numbers as passing
+   * clipping's factor `maxNorm / (norm + 1e-6)`): the same numbers as passing
    * `tf.mul(g, gradientScale)`, without writing that copy when the fused
    * kernel runs.
    */
   apply(gradients: Map<string, tf.Tensor>, learningRate: number, options: { gradientScale?: number } = {}): void {
     const gradientScale = options.gradientScale ?? 1;
-    if (!(gradientScale > 0 && gradientScale <= 1)) throw new InvalidArgumentError(`AdamW: gradientScale must be in (0, 1], got ${gradientScale}`, { fix: 'pass the factor clipCoefficient(norm, maxNorm) returns, or leave it out' });
+    if (!(gradientScale > 0 && gradientScale <= 1)) throw new InvalidArgumentError(`AdamW: gradientScale must be in (0, 1], got ${gradientScale}`, { fix: 'Pass clip_grad_norm_\'s factor maxNorm / (norm + 1e-6) when it is below 1, or leave gradientScale out.' });
     this.step += 1;
     const t = this.step;
     const stepSize = learningRate / (1 - this.beta1 ** t);

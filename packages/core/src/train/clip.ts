@@ -42,7 +42,7 @@ export function clipCoefficient(norm: number, maxNorm: number): number {
 }
 
 /**
- * Scales every gradient by {@link clipCoefficient} (PyTorch's formula).
+ * Scales every gradient by `maxNorm / (norm + 1e-6)` when that is below 1 (PyTorch's formula).
  * Returns the new gradients; the inputs are disposed when replaced.
  */
 export function clipByGlobalNorm(gradients: Map<string, tf.Tensor>, norm: number, maxNorm: number): Map<string, tf.Tensor> {
