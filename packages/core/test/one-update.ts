@@ -8,6 +8,7 @@ import type { GPT2Model } from '@tunekit/core';
 import { BatchOrder } from '../src/data/batch-order';
 import { accumulateGradients } from '../src/train/accumulate-gradients';
 import { createTask, type TaskData } from '../src/train/evaluate';
+import type { Task } from '../src/train/tasks/task';
 import { trainableVariables } from '../src/train/trainable-variables';
 import { SeededRandom } from '../src/util/random';
 import type { ParameterSource } from '../src/model/parameter-source';
@@ -19,9 +20,16 @@ export interface Update {
   gradients: Map<string, Float32Array>;
 }
 
-/** One update (2 micro-batches of 2, right-padded to different lengths), optionally with gradient checkpointing. */
-export async function oneUpdate(model: GPT2Model, spec: TaskData, data: readonly unknown[], sources: ParameterSource[], checkpointing: boolean): Promise<Update> {
-  const task = createTask(model, spec, { training: true });
+/**
+ * One update (2 micro-batches of 2, right-padded to different lengths),
+ * optionally with gradient checkpointing; `wrapTask` lets a test observe or
+ * change the task the trainer's gradient code runs.
+ */
+export async function oneUpdate(
+  model: GPT2Model, spec: TaskData, data: readonly unknown[], sources: ParameterSource[], checkpointing: boolean,
+  wrapTask: (task: Task<unknown, unknown>) => Task<unknown, unknown> = (task) => task,
+): Promise<Update> {
+  const task = wrapTask(createTask(model, spec, { training: true }));
   const variables = trainableVariables(sources);
   const tfNames = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const order = new BatchOrder(data.length, { batchSize: 2, seed: 5, shuffle: true });

@@ -12,14 +12,11 @@ import {
   applyAdapter, type CausalLMExample, ClassificationHead, type ClassificationExample, createLoRA, createModel, freeze, type GPT2Model,
   unfreezeLastBlocks,
 } from '@tunekit/core';
-import { BatchOrder } from '../src/data/batch-order';
 import { frozenPrefixBlocks } from '../src/model/frozen-prefix';
 import type { ParameterSource } from '../src/model/parameter-source';
-import { accumulateGradients } from '../src/train/accumulate-gradients';
-import { createTask, type TaskData } from '../src/train/evaluate';
+import type { TaskData } from '../src/train/evaluate';
 import type { Pass, Task } from '../src/train/tasks/task';
-import { trainableVariables } from '../src/train/trainable-variables';
-import { SeededRandom } from '../src/util/random';
+import { oneUpdate } from './one-update';
 import { expectSameGradients, onOpPath } from './same-step';
 
 const VOCAB = 50257;
@@ -47,24 +44,19 @@ interface Step {
   bytesAtLoss: number;
 }
 
-/** One update (2 micro-batches of 2) through the trainer's own gradient code. */
+/** One update (2 micro-batches of 2) through the trainer's own gradient code, with the bytes alive at the loss. */
 async function step(spec: TaskData, data: readonly unknown[], sources: ParameterSource[], offTape: boolean, checkpointing = false): Promise<Step> {
-  const task = createTask(model, spec, { training: true });
   let bytesAtLoss = 0;
-  const base = offTape ? task : recordingEverything(task);
-  const probe = { ...base, loss: (batch: unknown, pass: Pass) => {
-    const loss = base.loss(batch, pass);
-    bytesAtLoss = Math.max(bytesAtLoss, tf.memory().numBytes);
-    return loss;
-  } };
-  const variables = trainableVariables(sources);
-  const tfNames = new Map([...variables].map(([name, variable]) => [variable.name, name]));
-  const order = new BatchOrder(data.length, { batchSize: 2, seed: 5, shuffle: true });
-  const update = await accumulateGradients(probe, data, order, { epoch: 0, batch: 0 }, 2, new SeededRandom(9), tfNames, [...variables.values()], checkpointing);
-  const gradients = new Map([...update.gradients].map(([name, g]) => [name, Float32Array.from(g.dataSync())]));
-  tf.dispose([...update.gradients.values()]);
-  expect(gradients.size).toBe(variables.size); // every trainable variable got a gradient
-  return { loss: update.loss, gradients, bytesAtLoss };
+  const probe = (task: Task<unknown, unknown>): Task<unknown, unknown> => {
+    const base = offTape ? task : recordingEverything(task);
+    return { ...base, loss: (batch: unknown, pass: Pass) => {
+      const loss = base.loss(batch, pass);
+      bytesAtLoss = Math.max(bytesAtLoss, tf.memory().numBytes);
+      return loss;
+    } };
+  };
+  const update = await oneUpdate(model, spec, data, sources, checkpointing, probe);
+  return { ...update, bytesAtLoss };
 }
 
 /** Loss and every gradient identical float for float; no tensor left behind; returns both steps. */
