@@ -6,7 +6,7 @@
  *
  * How it fits tfjs: the block runs inside a `tf.customGrad` op, whose forward
  * is not recorded (the engine turns the tape off inside an op). The op's
- * gradient function recomputes the block with `engine.gradients` and returns
+ * gradient function recomputes the block with `leanGradients` and returns
  * the input's gradient. Gradients of the variables the block read (weights,
  * LoRA, prefix, any hook's) cannot be returned through the op — it only
  * returns gradients of its inputs, and a variable that is not an input is not
@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidStateError } from '@tunekit/formats';
 import type { BlockRunner } from '../model/transformer';
+import { leanGradients } from '../tf/lean-gradients';
 
 /** The part of the engine's state a nested gradient computation must restore (not in tfjs's public types). */
 interface TapeState {
@@ -61,11 +62,11 @@ export class GradientCheckpointing {
     const engine = tf.engine();
     const state = engine.state as unknown as TapeState;
     // The outer backward pass is still walking its tape and frees its saved tensors afterwards;
-    // a top-level engine.gradients replaces the active tape and sets it to null when done.
+    // a top-level gradient computation replaces the active tape and sets it to null when done.
     const outerTape = state.activeTape;
-    let result: { value: tf.Tensor; grads: Array<tf.Tensor | null> };
+    let result: ReturnType<typeof leanGradients>;
     try {
-      result = engine.gradients(() => block(input, extras), [input, ...this.candidates], dy, true) as typeof result;
+      result = leanGradients(() => block(input, extras), [input, ...this.candidates], dy, true);
     } finally {
       state.activeTape = outerTape;
     }
@@ -107,7 +108,7 @@ export class GradientCheckpointing {
  * `variableGrads` names them.
  */
 export function checkpointedVariableGrads(loss: () => tf.Scalar, variables: tf.Variable[], checkpointing: GradientCheckpointing): { value: tf.Scalar; grads: tf.NamedTensorMap } {
-  const { value, grads } = tf.engine().gradients(loss, [...variables, checkpointing.anchor], undefined, true);
+  const { value, grads } = leanGradients(loss, [...variables, checkpointing.anchor], undefined, true);
   const named: tf.NamedTensorMap = {};
   variables.forEach((variable, i) => {
     const gradient = grads[i];

@@ -6,6 +6,7 @@
  * tape without freeing them (+160 tensors per failed step of a small model).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { leanVariableGrads } from '../tf/lean-gradients';
 
 /** The part of the engine's state this needs (not in tfjs's public types). */
 interface TapeState {
@@ -23,8 +24,11 @@ function releaseTape(): void {
 
 type VariableGrads = (loss: () => tf.Scalar, variables: tf.Variable[]) => { value: tf.Scalar; grads: tf.NamedTensorMap };
 
-/** {@link tf.variableGrads} (or another gradient function of the same shape), releasing the tape's saved tensors when it throws. */
-export function variableGradsOrRelease(loss: () => tf.Scalar, variables: tf.Variable[], gradients: VariableGrads = tf.variableGrads): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+/**
+ * {@link leanVariableGrads} (`tf.variableGrads` freeing as the backward goes), or another gradient
+ * function of the same shape, releasing the tape's saved tensors when it throws.
+ */
+export function variableGradsOrRelease(loss: () => tf.Scalar, variables: tf.Variable[], gradients: VariableGrads = leanVariableGrads): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   try {
     return gradients(loss, variables);
   } catch (error) {
