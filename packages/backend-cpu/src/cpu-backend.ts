@@ -14,6 +14,7 @@ import { type BackendCapabilities, type BackendV1, engineStartup, type FileIO, i
 import { nodeFileIO } from './node/node-file-io';
 import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
+import { registerWasmIdentityKernel } from './wasm-identity-kernel';
 
 /** One way of running on the CPU. */
 export type CPUFlavor = 'native' | 'wasm' | 'cpu';
@@ -77,6 +78,7 @@ async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabili
   if (!(await tf.setBackend('wasm'))) throw new UnsupportedError('tfjs wasm backend failed to initialise', { fix: 'Check that wasmPaths points at the folder serving the tfjs-backend-wasm .wasm files, or leave wasm out of prefer.' });
   registerSegmentSumKernel('wasm');
   registerWasmMatMulKernel();
+  registerWasmIdentityKernel();
   return { tfjsBackend: 'wasm', device: 'cpu', threads: 1, description: 'wasm (SIMD, 1 thread)' };
 }
 
