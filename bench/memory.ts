@@ -6,11 +6,14 @@
  * docs/performance.md ("Where the GiB go").
  *
  *   npx tsx memory.ts [--batch 4] [--time 256] [--without TunekitBiasGelu,...]
- *                     [--backend native|wasm|cpu] [--lora 16]
+ *                     [--backend native|wasm|cpu] [--lora 16] [--gradients lean|stock]
  *
  * `--lora R` trains LoRA rank R (alpha R) on the four linear maps of every
  * block instead of every weight (the `lora-r16-4x256` workload); `--backend`
  * picks the embedded backend's flavour (wasm and cpu run core's op path).
+ * `--gradients stock` takes the gradients with tfjs's own `tf.variableGrads`
+ * (which frees nothing until the backward ends) instead of the trainer's
+ * `leanVariableGrads` (core's tf/lean-gradients.ts), for before/after lines.
  *
  * tf.memory().numBytes counts a buffer once per tensor that views it
  * (reshape, identity, the tape's saved copies), so it overstates memory;
@@ -21,6 +24,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyAdapter, createLoRA, createModel, lmCrossEntropy } from '@tunekit/core';
 import { createCPUBackend, type CPUFlavor } from '@tunekit/backend-cpu';
+// Not public API: the trainer's gradient function, from core's sources.
+import { leanVariableGrads } from '../packages/core/src/tf/lean-gradients';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,6 +38,8 @@ const time = Number(arg('time', '256'));
 const without = arg('without', '').split(',').filter(Boolean);
 const flavor = arg('backend', 'native') as CPUFlavor;
 const loraRank = Number(arg('lora', '0'));
+const gradientsMode = arg('gradients', 'lean');
+const variableGrads = gradientsMode === 'stock' ? tf.variableGrads : leanVariableGrads;
 
 const backend = createCPUBackend({ prefer: [flavor] });
 const model = await createModel('gpt2', { backend, seed: 0 });
@@ -88,7 +95,7 @@ const trainable = variables.reduce((s, v) => s + v.size * 4, 0);
 const ids = Array.from({ length: batch }, (_, b) => Array.from({ length: time + 1 }, (_, i) => (i * 7919 + b * 104729 + 13) % 50257));
 let afterForward = new Map<string, number>();
 let afterLoss = new Map<string, number>();
-const { value, grads } = tf.variableGrads(() => {
+const { value, grads } = variableGrads(() => {
   const { hidden } = model.transformer(ids.map((row) => row.slice(0, time)), { training: true, seed: 1 });
   afterForward = alive();
   const loss = lmCrossEntropy(hidden, model.params.wte, ids.flatMap((row) => row.slice(1)));
@@ -105,6 +112,7 @@ console.log(JSON.stringify({
   shape: `${batch}x${time}`,
   ...(peft ? { lora: loraRank } : {}),
   ...(without.length ? { without } : {}),
+  gradients: gradientsMode,
   weightsMiB: mib(weights),
   gradientsMiB: mib(trainable),
   adamwStateMiB: mib(2 * trainable),

@@ -39,6 +39,7 @@ export function setupPyTorchPeer(): PeerSetup {
   // TUNEKIT_PEER_OPENBLAS_CORETYPE chooses another.
   if (process.env.TUNEKIT_PEER_OPENBLAS_CORETYPE) env.OPENBLAS_CORETYPE = process.env.TUNEKIT_PEER_OPENBLAS_CORETYPE;
   else if (process.platform === 'linux' && hasAvx512()) env.OPENBLAS_CORETYPE = 'SkylakeX';
+  if (process.env.TUNEKIT_PEER_TUNING !== 'stock') Object.assign(env, fastestPeerEnvironment(env));
   const errors: string[] = [];
   for (const python of candidates) {
     try {
@@ -50,6 +51,30 @@ export function setupPyTorchPeer(): PeerSetup {
     }
   }
   return { error: `PyTorch not available (${errors.join('; ')}); set TUNEKIT_PEER_PYTHON to a python with torch` };
+}
+
+/**
+ * The settings under which Debian's PyTorch ran fastest here, so that the
+ * ratios are taken against the strongest peer this machine allows
+ * (`TUNEKIT_PEER_TUNING=stock` runs it as installed). Measured on the 2-core
+ * AVX-512 VM (full FT 124M 4×256, 2 steps after 1 warm-up): 10.9–12.3 s/step
+ * as installed, 9.1 s with the OpenMP OpenBLAS, 5.5 s with both settings
+ * below (docs/performance.md, "The PyTorch peer's settings").
+ * - The OpenMP build of OpenBLAS where Debian's libopenblas0-openmp is
+ *   installed: the pthread build's idle workers wait in a sched_yield loop
+ *   (181,633 calls in one step) and take the cores from torch's own OpenMP
+ *   threads; the OpenMP build runs on torch's thread pool.
+ * - glibc's malloc keeping freed memory (no mmap'd chunks, trim only above
+ *   1 GiB), as cpu-kernels sets it for tunekit: PyTorch has no caching
+ *   allocator on the CPU, so each step otherwise gets its multi-GB
+ *   activations and gradients as fresh pages from the kernel (2.3 million
+ *   page faults in 3 steps, at ~11 µs each on this VM).
+ */
+function fastestPeerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const tuned: NodeJS.ProcessEnv = { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
+  const openmpBlas = ['/usr/lib/x86_64-linux-gnu/openblas-openmp', '/usr/lib/aarch64-linux-gnu/openblas-openmp'].find((dir) => existsSync(join(dir, 'libblas.so.3')));
+  if (openmpBlas) tuned.LD_LIBRARY_PATH = [openmpBlas, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  return tuned;
 }
 
 function hasAvx512(): boolean {

@@ -26,6 +26,22 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 VOCAB = 50257
+
+
+def blas_library():
+    """The BLAS this process loaded (e.g. openblas-openmp/libblas.so.3), from /proc/self/maps."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line and "/" in line}
+    except OSError:
+        return "BLAS unknown"
+    names = sorted("/".join(path.split("/")[-2:]) for path in paths if "libblas" in path or "openblas" in path)
+    return ", ".join(names[:2]) or "BLAS unknown"
+
+
+def malloc_policy():
+    """Whether glibc's malloc keeps freed memory (MALLOC_MMAP_MAX_=0), as bench/peer.ts sets it."""
+    return "malloc keeps freed memory" if os.environ.get("MALLOC_MMAP_MAX_") == "0" else "default malloc"
 PRESETS = {"gpt2": (768, 12, 12), "gpt2-medium": (1024, 24, 16)}  # (embedding, layers, heads)
 
 
@@ -243,7 +259,7 @@ def main() -> None:
         "wallS": round(wall, 1),
         "avgCoresBusy": round((time.process_time() - cpu0) / wall, 2),
         "loadAverage": round(os.getloadavg()[0], 1),
-        "backend": f"pytorch {torch.__version__} ({torch.get_num_threads()} threads, {os.environ.get('OPENBLAS_CORETYPE', 'default')} OpenBLAS core)",
+        "backend": f"pytorch {torch.__version__} ({torch.get_num_threads()} threads, {blas_library()}, {os.environ.get('OPENBLAS_CORETYPE', 'default')} OpenBLAS core, {malloc_policy()})",
         "threads": torch.get_num_threads(),
     }), flush=True)
 
