@@ -239,6 +239,14 @@ int64_t gcd(int64_t x, int64_t y) {
 // generation: x [1, C] against every weight matrix and the LM head).
 constexpr int64_t kSmallM = 4;
 
+// Below this many flops a matrix-vector product runs on the calling thread.
+// Splitting one across the pool made token-by-token generation of GPT-2 124M
+// 2x slower on the 2-core VM (45.6 ms/token with every product above
+// kSerialFlops split, 23.0 with none split, 21.4 with only the LM head's
+// 77 MFLOP split; docs/performance.md item 19): a 768 x 3072 weight is read
+// in well under a millisecond, less than what two threads cost to share it.
+constexpr double kSmallMParallelFlops = 1 << 24;
+
 struct SmallPlan {
   const BatchedGemm* g;
   int64_t parts_n;
@@ -302,8 +310,8 @@ void gemm_batched(const BatchedGemm& g) {
     const int64_t threads = pool_threads();
     const double work = 2.0 * g.batch * g.m * g.n * g.k;
     SmallPlan plan{&g, 1};
-    if (threads > 1 && work >= kSerialFlops && g.batch < 8 * threads) plan.parts_n = std::max<int64_t>(1, std::min<int64_t>(threads, g.n / 16));
-    if (threads > 1 && work >= kSerialFlops) {
+    if (threads > 1 && work >= kSmallMParallelFlops && g.batch < 8 * threads) plan.parts_n = std::max<int64_t>(1, std::min<int64_t>(threads, g.n / 16));
+    if (threads > 1 && work >= kSmallMParallelFlops) {
       parallel_for(g.batch * plan.parts_n, small_m_task, &plan);
     } else {
       for (int64_t t = 0; t < g.batch * plan.parts_n; t++) small_m_task(t, 0, &plan);
