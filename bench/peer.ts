@@ -24,7 +24,14 @@ export const PEER_SCRIPT = join(here, 'peer', 'pytorch_gpt2.py');
 export type ResultLine = Record<string, unknown>;
 
 /** How to start the PyTorch peer, or why it cannot run. */
-export type PeerSetup = { python: string; env: NodeJS.ProcessEnv; torch: string } | { error: string };
+export type PeerSetup = {
+  python: string;
+  /** The fastest settings (see fastestPeerEnvironment), or as installed with TUNEKIT_PEER_TUNING=stock. */
+  env: NodeJS.ProcessEnv;
+  /** As installed, when `env` is tuned: the run whose peak RSS is lowest (the tuned malloc keeps freed memory). */
+  stockEnv?: NodeJS.ProcessEnv;
+  torch: string;
+} | { error: string };
 
 /**
  * Finds a Python with torch: `TUNEKIT_PEER_PYTHON`, else /usr/bin/python3
@@ -39,12 +46,14 @@ export function setupPyTorchPeer(): PeerSetup {
   // TUNEKIT_PEER_OPENBLAS_CORETYPE chooses another.
   if (process.env.TUNEKIT_PEER_OPENBLAS_CORETYPE) env.OPENBLAS_CORETYPE = process.env.TUNEKIT_PEER_OPENBLAS_CORETYPE;
   else if (process.platform === 'linux' && hasAvx512()) env.OPENBLAS_CORETYPE = 'SkylakeX';
-  if (process.env.TUNEKIT_PEER_TUNING !== 'stock') Object.assign(env, fastestPeerEnvironment(env));
+  const stockEnv = { ...env };
+  const tuned = process.env.TUNEKIT_PEER_TUNING !== 'stock';
+  if (tuned) Object.assign(env, fastestPeerEnvironment(env));
   const errors: string[] = [];
   for (const python of candidates) {
     try {
       const out = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-      return { python, env, torch: out.trim() };
+      return { python, env, ...(tuned ? { stockEnv } : {}), torch: out.trim() };
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? String(error);
       errors.push(`${python}: ${stderr.trim().split('\n').slice(-1)[0] ?? 'failed'}`);
@@ -114,13 +123,19 @@ function num(row: ResultLine | undefined, key: string): number | undefined {
 /**
  * The comparison line: `speed` = our tokens/s ÷ theirs (> 1: we are faster;
  * for generation, tokens/s of the decode loop), `peakRss` = our peak RSS ÷
- * theirs (< 1: we use less). A side that failed gives no ratio.
+ * theirs (< 1: we use less). With the peer run both tuned and as installed
+ * (`stock`), speed is against the faster of the two and memory against the
+ * smaller peak. A side that failed gives no ratio.
  */
-export function compareLine(workload: string, ours: ResultLine | undefined, theirs: ResultLine | undefined, commit: string): ResultLine {
+export function compareLine(workload: string, ours: ResultLine | undefined, theirs: ResultLine | undefined, commit: string, stock?: ResultLine): ResultLine {
   const oursTps = num(ours, 'tokensPerS');
-  const theirsTps = num(theirs, 'tokensPerS');
   const oursRss = num(ours, 'peakRssMiB');
-  const theirsRss = num(theirs, 'peakRssMiB');
+  const peers = [theirs, stock].filter((row): row is ResultLine => row !== undefined);
+  const fastest = peers.reduce<ResultLine | undefined>((best, row) => ((num(row, 'tokensPerS') ?? 0) > (num(best, 'tokensPerS') ?? 0) ? row : best), undefined);
+  const leanest = peers.reduce<ResultLine | undefined>((best, row) => ((num(row, 'peakRssMiB') ?? Infinity) < (num(best, 'peakRssMiB') ?? Infinity) ? row : best), undefined);
+  const theirsTps = num(fastest, 'tokensPerS');
+  const theirsRss = num(leanest, 'peakRssMiB');
+  const summary = (row: ResultLine | undefined) => row && { tokensPerS: num(row, 'tokensPerS') ?? null, msPerStep: row.msPerStep ?? null, msPerToken: row.msPerToken, peakRssMiB: num(row, 'peakRssMiB') ?? null, error: row.error, loadAverage: row.loadAverage };
   const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : null);
   return {
     compare: workload,
@@ -128,7 +143,8 @@ export function compareLine(workload: string, ours: ResultLine | undefined, thei
     speed: ratio(oursTps, theirsTps),
     peakRss: ratio(oursRss, theirsRss),
     tunekit: { tokensPerS: oursTps ?? null, msPerStep: ours?.msPerStep ?? null, msPerToken: ours?.msPerToken, peakRssMiB: oursRss ?? null, error: ours?.error, loadAverage: ours?.loadAverage },
-    pytorch: { tokensPerS: theirsTps ?? null, msPerStep: theirs?.msPerStep ?? null, msPerToken: theirs?.msPerToken, peakRssMiB: theirsRss ?? null, error: theirs?.error, loadAverage: theirs?.loadAverage },
+    pytorch: summary(theirs) ?? null,
+    ...(stock ? { pytorchStock: summary(stock), speedAgainst: fastest === stock ? 'stock' : 'tuned', memoryAgainst: leanest === stock ? 'stock' : 'tuned' } : {}),
     commit,
     date: new Date().toISOString(),
   };

@@ -148,8 +148,11 @@ async function main(): Promise<void> {
     if (!peer || 'error' in peer) continue;
     const steps = arg('steps') ?? String(DEFAULT_STEPS[name]);
     const threads = arg('threads') ?? String(os.availableParallelism());
-    const theirs = await measured(name, 'pytorch', peer.python, [PEER_SCRIPT, '--workload', name, '--steps', steps, '--warmup', arg('warmup') ?? '1', '--threads', threads], peer.env);
-    for (const line of ours) console.log(JSON.stringify({ ...compareLine(name, line, theirs, commit), ...(line.gradientCheckpointing ? { gradientCheckpointing: true } : {}) }));
+    const peerArgs = [PEER_SCRIPT, '--workload', name, '--steps', steps, '--warmup', arg('warmup') ?? '1', '--threads', threads];
+    const theirs = await measured(name, 'pytorch', peer.python, peerArgs, peer.env);
+    // As installed too: the tuned malloc that makes it fastest also raises its peak RSS.
+    const stock = peer.stockEnv ? await measured(name, 'pytorch-stock', peer.python, peerArgs, peer.stockEnv) : undefined;
+    for (const line of ours) console.log(JSON.stringify({ ...compareLine(name, line, theirs, commit, stock), ...(line.gradientCheckpointing ? { gradientCheckpointing: true } : {}) }));
   }
 }
 
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
  * probe; returns its result line (with `peakRssMiB` from outside when
  * available) or an error line. Both are printed.
  */
-async function measured(name: WorkloadName, side: 'tunekit' | 'pytorch', command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ResultLine> {
+async function measured(name: WorkloadName, side: 'tunekit' | 'pytorch' | 'pytorch-stock', command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ResultLine> {
   const probe = withPeakRss(command, args);
   const result = await runChild(probe.command, probe.args, env, false);
   const externalRss = probe.read();
