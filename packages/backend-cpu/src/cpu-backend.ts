@@ -15,6 +15,7 @@ import { nodeFileIO } from './node/node-file-io';
 import { registerSegmentSumKernel } from './segment-sum-kernel';
 import { registerWasmMatMulKernel } from './wasm-matmul-kernel';
 import { registerWasmIdentityKernel } from './wasm-identity-kernel';
+import { registerGatherRowsKernel } from './gather-rows-kernel';
 
 /** One way of running on the CPU. */
 export type CPUFlavor = 'native' | 'wasm' | 'cpu';
@@ -65,6 +66,7 @@ async function tryNative(options: CPUBackendOptions): Promise<Omit<BackendCapabi
   if (!info.available) throw new UnsupportedError(info.reason ?? 'native kernels unavailable', { fix: 'Use a platform the prebuilt kernels cover (linux-x64, linux-arm64) or build them (pnpm --filter @tunekit/cpu-kernels build:native); else leave native out of prefer.' });
   nativeModule = module;
   registerSegmentSumKernel('cpu');
+  registerGatherRowsKernel();
   if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise', { fix: 'Reinstall dependencies (@tensorflow/tfjs-backend-cpu must match @tensorflow/tfjs-core); if it persists, this is a tunekit bug: please report it with the Node version.' });
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: info.threads, description: `cpu + native kernels (${info.isa}, ${info.threads} threads)` };
@@ -84,6 +86,7 @@ async function tryWasm(options: CPUBackendOptions): Promise<Omit<BackendCapabili
 
 async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
   registerSegmentSumKernel('cpu');
+  registerGatherRowsKernel();
   if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise', { fix: 'Reinstall dependencies (@tensorflow/tfjs-backend-cpu must match @tensorflow/tfjs-core); if it persists, this is a tunekit bug: please report it with the Node version.' });
   quietCpuBanner();
   return { tfjsBackend: 'cpu', device: 'cpu', threads: 1, description: 'cpu (pure JavaScript, slow: use for small models)' };
