@@ -7,15 +7,14 @@
  * classification step. Other axes, batch dimensions and dtypes keep the
  * stock kernel. Same values (a copy), same out-of-range refusal.
  */
-import { type KernelFunc, type TensorInfo, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@tunekit/formats';
+import { replaceKernel } from './replace-kernel';
 
 interface CpuLikeBackend {
   readSync(dataId: object): ArrayLike<number>;
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
 }
-
-let stockGather: KernelFunc | undefined;
 
 /** Copies rows `indices` of a [rows, rowSize] table into `out` (rowSize floats each). */
 export function gatherRows(table: Float32Array, rows: number, rowSize: number, indices: ArrayLike<number>, out: Float32Array): void {
@@ -30,14 +29,14 @@ export function gatherRows(table: Float32Array, rows: number, rowSize: number, i
   }
 }
 
-const gatherKernel: KernelFunc = (args) => {
+const gatherKernel = (stockGather: KernelFunc): KernelFunc => (args) => {
   const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
   const { axis, batchDims } = args.attrs as unknown as { axis: number | number[]; batchDims: number };
   const firstAxis = (Array.isArray(axis) ? axis[0] : axis) === 0 || (Array.isArray(axis) ? axis[0] : axis) === -x.shape.length;
-  if (!firstAxis || batchDims !== 0 || x.dtype !== 'float32' || x.shape.length < 1) return (stockGather as KernelFunc)(args);
+  if (!firstAxis || batchDims !== 0 || x.dtype !== 'float32' || x.shape.length < 1) return stockGather(args);
   const cpu = args.backend as unknown as CpuLikeBackend;
   const values = cpu.readSync(x.dataId);
-  if (!(values instanceof Float32Array)) return (stockGather as KernelFunc)(args);
+  if (!(values instanceof Float32Array)) return stockGather(args);
   const rows = x.shape[0] as number;
   const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
   const ids = cpu.readSync(indices.dataId);
@@ -48,9 +47,5 @@ const gatherKernel: KernelFunc = (args) => {
 
 /** Registers the row-copy `GatherV2` on tfjs's cpu backend (idempotent; other cases go to the stock kernel). */
 export function registerGatherRowsKernel(): void {
-  const existing = getKernel('GatherV2', 'cpu');
-  if (!existing || existing.kernelFunc === gatherKernel) return;
-  stockGather = existing.kernelFunc;
-  unregisterKernel('GatherV2', 'cpu');
-  registerKernel({ ...existing, kernelFunc: gatherKernel });
+  replaceKernel('GatherV2', 'cpu', gatherKernel);
 }

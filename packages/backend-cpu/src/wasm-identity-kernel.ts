@@ -9,27 +9,22 @@
  * into it), so sharing is what the engine expects. This one does the same on
  * wasm, with the backend's own reference counting.
  */
-import { type KernelFunc, type TensorInfo, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel';
 
 interface WasmBackendLike {
   incRef(dataId: object): void;
 }
 
-let stockIdentity: KernelFunc | undefined;
-
-const sharingIdentity: KernelFunc = (args) => {
+const sharingIdentity = (stockIdentity: KernelFunc): KernelFunc => (args) => {
   const { x } = args.inputs as { x: TensorInfo };
   // Strings live outside the wasm heap; the stock kernel handles them.
-  if (x.dtype === 'string') return (stockIdentity as KernelFunc)(args);
+  if (x.dtype === 'string') return stockIdentity(args);
   (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 };
 
 /** Replaces the wasm `Identity` with one that shares its input's buffer (idempotent). */
 export function registerWasmIdentityKernel(): void {
-  const existing = getKernel('Identity', 'wasm');
-  if (!existing || existing.kernelFunc === sharingIdentity) return;
-  stockIdentity = existing.kernelFunc;
-  unregisterKernel('Identity', 'wasm');
-  registerKernel({ ...existing, kernelFunc: sharingIdentity });
+  replaceKernel('Identity', 'wasm', sharingIdentity);
 }

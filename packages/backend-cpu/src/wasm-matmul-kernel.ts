@@ -4,9 +4,8 @@
  * are all transposed products, so we transpose explicitly (cheap, O(n²)) and
  * run the fast untransposed product (O(n³)).
  */
-import { type KernelFunc, type TensorInfo, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-
-let stockBatchMatMul: KernelFunc | undefined;
+import { type KernelFunc, type TensorInfo, getKernel } from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel';
 
 interface WasmBackendLike {
   disposeData(dataId: object): void;
@@ -21,10 +20,9 @@ function swapLastTwo(x: TensorInfo, backend: unknown): TensorInfo {
   return transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as TensorInfo;
 }
 
-const batchMatMul: KernelFunc = (args) => {
+const batchMatMul = (stock: KernelFunc): KernelFunc => (args) => {
   const { inputs, backend, attrs } = args;
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-  const stock = stockBatchMatMul as KernelFunc;
   if (!transposeA && !transposeB) return stock(args);
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const a2 = transposeA ? swapLastTwo(a, backend) : a;
@@ -37,9 +35,5 @@ const batchMatMul: KernelFunc = (args) => {
 
 /** Replaces the wasm `BatchMatMul` with the explicit-transpose wrapper (idempotent). */
 export function registerWasmMatMulKernel(): void {
-  const existing = getKernel('BatchMatMul', 'wasm');
-  if (!existing || existing.kernelFunc === batchMatMul) return;
-  stockBatchMatMul = existing.kernelFunc;
-  unregisterKernel('BatchMatMul', 'wasm');
-  registerKernel({ ...existing, kernelFunc: batchMatMul });
+  replaceKernel('BatchMatMul', 'wasm', batchMatMul);
 }
