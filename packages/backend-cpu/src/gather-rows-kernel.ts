@@ -32,8 +32,8 @@ export function gatherRows(table: Float32Array, rows: number, rowSize: number, i
 const gatherKernel = (stockGather: KernelFunc): KernelFunc => (args) => {
   const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
   const { axis, batchDims } = args.attrs as unknown as { axis: number | number[]; batchDims: number };
-  const firstAxis = (Array.isArray(axis) ? axis[0] : axis) === 0 || (Array.isArray(axis) ? axis[0] : axis) === -x.shape.length;
-  if (!firstAxis || batchDims !== 0 || x.dtype !== 'float32' || x.shape.length < 1) return stockGather(args);
+  const along = Array.isArray(axis) ? axis[0] : axis;
+  if ((along !== 0 && along !== -x.shape.length) || batchDims !== 0 || x.dtype !== 'float32' || x.shape.length < 1) return stockGather(args);
   const cpu = args.backend as unknown as CpuLikeBackend;
   const values = cpu.readSync(x.dataId);
   if (!(values instanceof Float32Array)) return stockGather(args);
