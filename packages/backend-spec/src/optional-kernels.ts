@@ -13,10 +13,12 @@
  * 1. Register a tfjs kernel under the name, for its tfjs backend:
  *    `registerKernel({ kernelName: TunekitLayerNorm, backendName, kernelFunc })`.
  *    Register no gradient for it: core wraps each forward kernel in
- *    `tf.customGrad` and runs the matching `…Grad` kernel itself.
+ *    `tf.customGrad` and runs the matching `…Grad` kernel itself (or, for
+ *    `TunekitLinear`, registers the gradient itself, from matMuls and a sum).
  * 2. Register a forward kernel and its `…Grad` kernel together: core uses a
- *    pair only when both are registered. `TunekitDropoutMask` and
- *    `TunekitAdamW` stand alone.
+ *    pair only when both are registered. `TunekitDropoutMask`,
+ *    `TunekitDropout` (its own gradient), `TunekitLinear` and `TunekitAdamW`
+ *    stand alone.
  * 3. Compute what core's op path computes, within float32 rounding, for every
  *    shape the inputs may have (odd sizes included); where a kernel's entry
  *    below promises more (AdamW's op order, the dropout masks' equality), keep
@@ -55,6 +57,14 @@ export const TunekitAttention = 'TunekitAttention';
 export const TunekitAttentionGrad = 'TunekitAttentionGrad';
 /** The multiplier of inverted dropout, 1/(1 − rate) or 0 per element, from a seed. */
 export const TunekitDropoutMask = 'TunekitDropoutMask';
+/**
+ * Inverted dropout applied in one pass, optionally onto a residual:
+ * `residual + x·mask` with the mask {@link TunekitDropoutMask} makes, which
+ * is never materialised. Its gradient is itself (dx = dy·mask, same seed).
+ */
+export const TunekitDropout = 'TunekitDropout';
+/** A linear map with its bias, `x·weight + bias`, the bias added as the product is stored (no second pass over the output). */
+export const TunekitLinear = 'TunekitLinear';
 /** One AdamW update of one variable (decoupled decay, bias-corrected moments) in one pass. */
 export const TunekitAdamW = 'TunekitAdamW';
 /** Σx² of each of many tensors in one call: the global gradient norm without a squared copy of every gradient. */
@@ -105,6 +115,14 @@ export interface TunekitDropoutMaskAttrs {
   /** Probability that an element is dropped, in [0, 1). */
   rate: number;
   /** An integer; the same seed gives the same mask (for any thread count). It need not be `tf.dropout`'s mask. */
+  seed: number;
+}
+
+/** Attributes of {@link TunekitDropout}. */
+export interface TunekitDropoutAttrs {
+  /** Probability that an element is dropped, in [0, 1). */
+  rate: number;
+  /** The seed of the mask: element i is kept exactly where {@link TunekitDropoutMask}'s mask of x's shape with this seed is non-zero. */
   seed: number;
 }
 
@@ -177,6 +195,20 @@ export interface OptionalKernelSignatures<T> {
   [TunekitAttentionGrad]: OptionalKernelSignature<{ dy: T; qkv: T; mask: T; out: T; stats: T }, TunekitAttentionAttrs, [dqkv: T]>;
   /** No inputs → mask, float32 of `shape`: 1/(1 − rate) where kept, 0 where dropped. */
   [TunekitDropoutMask]: OptionalKernelSignature<Record<string, never>, TunekitDropoutMaskAttrs, [mask: T]>;
+  /**
+   * x any shape, residual (optional) the shape of x → y = residual + x·mask
+   * (or x·mask), mask[i] the value of {@link TunekitDropoutMask}'s mask of
+   * x's shape and the same rate and seed at i; x·mask is multiplied even
+   * where the mask is 0 (so −0 and NaN are as a Multiply would give), then
+   * the residual added: the same bits as those kernels, a Multiply and an Add.
+   */
+  [TunekitDropout]: OptionalKernelSignature<{ x: T; residual?: T }, TunekitDropoutAttrs, [y: T]>;
+  /**
+   * x [rows, in], weight [in, out], bias [out] → y [rows, out] = x·weight +
+   * bias: each element the product rounded to float32, then the bias added
+   * (the same bits as a BatchMatMul followed by an Add).
+   */
+  [TunekitLinear]: OptionalKernelSignature<{ x: T; weight: T; bias: T }, NoAttrs, [y: T]>;
   /** variable, gradient and the moments m, v (float32, one size) → the updated variable, m and v (new tensors; core assigns them). */
   [TunekitAdamW]: OptionalKernelSignature<{ variable: T; gradient: T; m: T; v: T }, TunekitAdamWAttrs, [variable: T, m: T, v: T]>;
   /**
@@ -233,6 +265,8 @@ export const OPTIONAL_KERNEL_NAMES = [
   TunekitAttention,
   TunekitAttentionGrad,
   TunekitDropoutMask,
+  TunekitDropout,
+  TunekitLinear,
   TunekitAdamW,
   TunekitSumOfSquares,
   TunekitSoftmaxCrossEntropy,

@@ -12,7 +12,8 @@ import { resolveBackend } from '@tunekit/core';
 import { opPathAttention } from '../src/model/attention-op-path';
 import { opPathGelu } from '../src/model/gelu-op-path';
 import { opPathLayerNorm } from '../src/model/layer-norm-op-path';
-import { dropout } from '../src/model/layers';
+import { TunekitDropout } from '@tunekit/backend-spec';
+import { dropout, residualAdd, residualDropoutAdd } from '../src/model/layers';
 import { referenceAttention, referenceDropout, referenceGelu, referenceLayerNorm } from './op-path-reference';
 
 /**
@@ -140,7 +141,7 @@ for (const flavor of ['cpu', 'wasm', 'native'] as CPUFlavor[]) {
       }
     }
 
-    it('dropout: same value and dx as tf.dropout (or the native mask); the tape keeps only the mask', async (ctx) => {
+    it('dropout: same value and dx as tf.dropout (or the native mask); the tape keeps only the mask, or nothing with the one-pass kernel', async (ctx) => {
       const noLeak = await use();
       if (unavailable) return ctx.skip(unavailable);
       const shape = [3, 5, 11];
@@ -149,9 +150,40 @@ for (const flavor of ['cpu', 'wasm', 'native'] as CPUFlavor[]) {
       const ours = run((t) => dropout(t, 0.25, context()), [x]);
       const reference = run((t) => referenceDropout(t, 0.25, context()), [x]);
       expectSameFloats(ours.values, reference.values, ['value', 'dx']);
-      expect(ours.keptBytes).toBe(bytes(shape)); // the mask
+      // TunekitDropout regenerates the mask from the seed in the backward (native flavour); the op path keeps it.
+      expect(ours.keptBytes).toBe(flavor === 'native' ? 0 : bytes(shape));
+      expect(tf.getKernel(TunekitDropout, tf.getBackend()) !== undefined).toBe(flavor === 'native');
       expect(reference.keptBytes).toBeGreaterThanOrEqual(2 * bytes(shape)); // x and the mask (tf.dropout also its noise)
       x.dispose();
+      noLeak();
+    });
+
+    it('residualDropoutAdd: same value and gradients as residualAdd of dropout, the same seeds drawn; keeps nothing with the one-pass kernel', async (ctx) => {
+      const noLeak = await use();
+      if (unavailable) return ctx.skip(unavailable);
+      const shape = [2, 7, 13];
+      const residual = tf.randomNormal(shape, 0, 1, 'float32', 8);
+      const branch = tf.randomNormal(shape, 0, 1, 'float32', 9);
+      // Each context draws 7 then 8: the fused and the composed forms must consume the same seeds in the same order.
+      const context = () => {
+        const seeds = [7, 8];
+        return { training: true, nextSeed: () => seeds.shift() as number };
+      };
+      const ours = run((r, b) => {
+        const c = context();
+        return residualDropoutAdd(residualDropoutAdd(r, b, 0.2, c), b, 0.3, c);
+      }, [residual, branch]);
+      const reference = run((r, b) => {
+        const c = context();
+        return residualAdd(residualAdd(r, referenceDropout(b, 0.2, c)), referenceDropout(b, 0.3, c));
+      }, [residual, branch]);
+      expectSameFloats(ours.values, reference.values, ['value', 'dresidual', 'dbranch']);
+      expect(ours.keptBytes).toBe(flavor === 'native' ? 0 : 2 * bytes(shape)); // two masks on the op path
+      // Outside training it is the plain residual add and draws no seed.
+      const evalOut = tf.tidy(() => tf.sub(residualDropoutAdd(residual, branch, 0.2, { training: false, nextSeed: () => { throw new Error('no seed outside training'); } }), tf.add(residual, branch)));
+      expect(Math.max(...Array.from(evalOut.dataSync(), Math.abs))).toBe(0);
+      evalOut.dispose();
+      tf.dispose([residual, branch]);
       noLeak();
     });
   });

@@ -82,10 +82,11 @@ bool batch_extent(const Args& args, const int32_t* index, int64_t batch, int64_t
   return true;
 }
 
-// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, aIndex?, bIndex?)
+// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, aIndex?, bIndex?, bias?)
 //   a: batches of [m, k] (or [k, m] when transposeA), b: [k, n] (or [n, k]),
 //   out: [batch, m, n]; aIndex/bIndex (Int32Array, length batch) pick the
-//   a/b batch for each output batch (broadcasting); null means identity.
+//   a/b batch for each output batch (broadcasting); null means identity;
+//   bias (Float32Array, length n) is added to every row of the product.
 napi_value MatMul(napi_env env, napi_callback_info info) {
   Args args(env, info);
   float *a, *b, *out;
@@ -115,6 +116,11 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     if (!args.i32(10, &b_index, &len, "matmul: bIndex must be an Int32Array")) return nullptr;
     if (len < batch) return args.fail("matmul: bIndex is shorter than batch"), nullptr;
   }
+  float* bias = nullptr;
+  if (!args.is_nullish(11)) {
+    if (!args.f32(11, &bias, &len, "matmul: bias must be a Float32Array")) return nullptr;
+    if (len != n) return args.fail("matmul: bias must have n elements"), nullptr;
+  }
   int64_t a_batches, b_batches;
   if (!batch_extent(args, a_index, batch, &a_batches) || !batch_extent(args, b_index, batch, &b_batches)) return nullptr;
   if (a_len < a_batches * m * k || b_len < b_batches * k * n || out_len < batch * m * n) {
@@ -135,6 +141,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   g.b_index = b_index;
   g.b_batch_stride = k * n;
   g.c = out;
+  g.bias = bias;
   gemm_batched(g);
   return make_undefined(env);
 }
@@ -376,6 +383,25 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   }
   if (!(rate >= 0 && rate < 1)) return args.fail("dropoutMask: rate must be in [0, 1)"), nullptr;
   dropout_mask(out, n, static_cast<float>(rate), static_cast<uint64_t>(static_cast<int64_t>(seed)));
+  return make_undefined(env);
+}
+
+// dropoutApply(x, residual, out, rate, seed): out = residual + x·mask (residual
+// null: x·mask), the mask dropoutMask would make (see elementwise.h)
+napi_value DropoutApply(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  float *x, *out, *residual = nullptr;
+  int64_t n, out_len, residual_len = 0;
+  double rate, seed;
+  if (!args.f32(0, &x, &n, "dropoutApply: x must be a Float32Array") ||
+      (!args.is_nullish(1) && !args.f32(1, &residual, &residual_len, "dropoutApply: residual must be a Float32Array or null")) ||
+      !args.f32(2, &out, &out_len, "dropoutApply: out must be a Float32Array") || !args.f64(3, &rate, "dropoutApply: rate must be a number") ||
+      !args.f64(4, &seed, "dropoutApply: seed must be a number")) {
+    return nullptr;
+  }
+  if (!(rate >= 0 && rate < 1)) return args.fail("dropoutApply: rate must be in [0, 1)"), nullptr;
+  if (out_len < n || (residual && residual_len != n)) return args.fail("dropoutApply: x, residual and out must have the same length"), nullptr;
+  dropout_apply(x, residual, out, n, static_cast<float>(rate), static_cast<uint64_t>(static_cast<int64_t>(seed)));
   return make_undefined(env);
 }
 
@@ -643,6 +669,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dropoutApply", nullptr, DropoutApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasGelu", nullptr, BiasGelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasGeluGrad", nullptr, BiasGeluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},

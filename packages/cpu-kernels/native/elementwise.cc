@@ -329,6 +329,27 @@ void dropout_task(int64_t i0, int64_t i1, void* raw) {
   }
 }
 
+struct DropoutApplyCtx {
+  const float* x;
+  const float* residual;
+  float* out;
+  float rate;
+  float scale;
+  uint64_t seed;
+};
+
+void dropout_apply_task(int64_t i0, int64_t i1, void* raw) {
+  const DropoutApplyCtx& c = *static_cast<DropoutApplyCtx*>(raw);
+  const uint64_t base = dropout_base(c.seed);
+  for (int64_t i = i0; i < i1; i++) {
+    // Multiplies by the mask's value even where it is 0 (x·0 is −0 or NaN
+    // for some x), as the Multiply by the mask tensor would.
+    const float m = dropout_uniform(base, static_cast<uint64_t>(i)) >= c.rate ? c.scale : 0.0f;
+    const float dropped = c.x[i] * m;
+    c.out[i] = c.residual ? c.residual[i] + dropped : dropped;
+  }
+}
+
 int64_t rows_grain(int64_t inner) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(1, inner)); }
 
 }  // namespace
@@ -413,6 +434,12 @@ void dropout_mask(float* out, int64_t n, float rate, uint64_t seed) {
   const float keep = 1.0f - rate;
   DropoutCtx c{out, rate, 1.0f / keep, seed};
   parallel_range(n, kGrain, dropout_task, &c);
+}
+
+void dropout_apply(const float* x, const float* residual, float* out, int64_t n, float rate, uint64_t seed) {
+  const float keep = 1.0f - rate;
+  DropoutApplyCtx c{x, residual, out, rate, 1.0f / keep, seed};
+  parallel_range(n, kGrain, dropout_apply_task, &c);
 }
 
 void slice_box(const float* x, float* out, int rank, const int64_t* dims, const int64_t* begin, const int64_t* size) {

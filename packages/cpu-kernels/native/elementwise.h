@@ -56,4 +56,9 @@ void gelu_grad(const float* dy, const float* x, float* out, int64_t n, bool appr
 // whatever the thread count.
 void dropout_mask(float* out, int64_t n, float rate, uint64_t seed);
 
+// out[i] = residual[i] + x[i]·mask[i] (residual nullable: x[i]·mask[i]), with
+// mask[i] what dropout_mask makes for (rate, seed) at i: the same bits as the
+// mask kernel, a Multiply and an Add, in one pass and without the mask.
+void dropout_apply(const float* x, const float* residual, float* out, int64_t n, float rate, uint64_t seed);
+
 }  // namespace tk

@@ -138,9 +138,18 @@ void pack_b(const MatrixView& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
   }
 }
 
-// One product restricted to C[m0:m1, n0:n1], on the calling thread.
+// Adds bias[j0 + j] to columns [0, cols) of `rows` rows of C at `ct`.
+inline void add_bias(float* ct, int64_t ldc, int64_t rows, int64_t cols, const float* bias) {
+  for (int64_t i = 0; i < rows; i++) {
+    float* dst = ct + i * ldc;
+    for (int64_t j = 0; j < cols; j++) dst[j] += bias[j];
+  }
+}
+
+// One product restricted to C[m0:m1, n0:n1], on the calling thread; `bias`
+// (nullable, indexed by column) is added to each tile after its last K block.
 void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const MatrixView& b, float* c, int64_t ldc,
-                int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+                int64_t m0, int64_t m1, int64_t n0, int64_t n1, const float* bias) {
   const int mr = kern.mr;
   const int nr = kern.nr;
   const int64_t kc_max = std::min<int64_t>(kern.kc, k);
@@ -155,6 +164,7 @@ void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const Ma
     for (int64_t pc = 0; pc < k; pc += kern.kc) {
       const int64_t kc = std::min<int64_t>(kern.kc, k - pc);
       const int accumulate = pc > 0;
+      const bool last_block = pc + kc >= k;
       pack_b(b, pc, kc, jc, nc, nr, pb);
       for (int64_t ic = m0; ic < m1; ic += kern.mc) {
         const int64_t mc = std::min<int64_t>(kern.mc, m1 - ic);
@@ -180,6 +190,7 @@ void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const Ma
                 }
               }
             }
+            if (bias && last_block) add_bias(ct, ldc, rows, cols, bias + jc + jr);
           }
         }
       }
@@ -216,13 +227,14 @@ void run_task(int64_t task, int, void* raw) {
   float* c = g.c + bi * g.m * g.n;
   if (g.k == 0) {
     for (int64_t i = m0; i < m1; i++) std::memset(c + i * g.n + n0, 0, (n1 - n0) * sizeof(float));
+    if (g.bias) add_bias(c + m0 * g.n + n0, g.n, m1 - m0, n1 - n0, g.bias + n0);
     return;
   }
   MatrixView a = g.a;
   MatrixView b = g.b;
   a.data += static_cast<int64_t>(g.a_index ? g.a_index[bi] : bi) * g.a_batch_stride;
   b.data += static_cast<int64_t>(g.b_index ? g.b_index[bi] : bi) * g.b_batch_stride;
-  gemm_block(*plan.kern, g.k, a, b, c, g.n, m0, m1, n0, n1);
+  gemm_block(*plan.kern, g.k, a, b, c, g.n, m0, m1, n0, n1, g.bias);
 }
 
 int64_t gcd(int64_t x, int64_t y) {
@@ -299,6 +311,7 @@ void small_m_task(int64_t task, int, void* raw) {
         out[j] = sum;
       }
     }
+    if (g.bias) add_bias(out + n0, g.n, 1, n1 - n0, g.bias + n0);
   }
 }
 

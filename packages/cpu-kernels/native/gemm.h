@@ -29,6 +29,10 @@ struct BatchedGemm {
   const int32_t* b_index;
   int64_t b_batch_stride;
   float* c;
+  // Optional [n] bias added to every row of every C[b] once its product is
+  // complete (fl(fl(A.B) + bias): the same bits as the product followed by a
+  // separate add), while the tile is still in cache: no second pass over C.
+  const float* bias = nullptr;
 };
 
 // Runs the product on the thread pool with the active ISA's kernel.

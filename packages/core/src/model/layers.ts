@@ -1,12 +1,13 @@
 /** The small numerical building blocks of GPT-2. */
 import * as tf from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { TunekitDropoutMask, TunekitGelu, TunekitGeluGrad } from '@tunekit/backend-spec';
+import { TunekitDropout, TunekitDropoutMask, TunekitGelu, TunekitGeluGrad } from '@tunekit/backend-spec';
 import { InvalidArgumentError } from '@tunekit/formats';
 import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 import type { GPT2Activation } from './config';
 import { canFuseBiasGelu, fusedBiasGelu } from './fused-bias-gelu';
 import { canFuseLayerNorm, fusedLayerNorm } from './fused-layer-norm';
+import { canFuseLinear, fusedLinear } from './fused-linear';
 import { opPathGelu } from './gelu-op-path';
 import { opPathLayerNorm } from './layer-norm-op-path';
 import type { ForwardContext, ForwardHooks } from './hooks';
@@ -56,7 +57,8 @@ export function gelu(x: tf.Tensor, activation: GPT2Activation): tf.Tensor {
  */
 export function linear(x: tf.Tensor, params: LinearParams, name: string, hooks: ForwardHooks | undefined, context: ForwardContext): tf.Tensor {
   return overRows(x, params, (x2d) => {
-    const y2d = addBias(tf.matMul(x2d, params.weight), params.bias) as tf.Tensor2D; // [N, out]
+    // [N, out]: one kernel with the bias in the GEMM's store where the backend has it.
+    const y2d = canFuseLinear(x2d, params.weight, params.bias) ? fusedLinear(x2d, params.weight, params.bias) : (addBias(tf.matMul(x2d, params.weight), params.bias) as tf.Tensor2D);
     return hooks?.linear ? hooks.linear(name, x2d, y2d, context) : y2d;
   });
 }
@@ -100,7 +102,43 @@ export function dropout(x: tf.Tensor, rate: number, context: ForwardContext): tf
   const seed = context.nextSeed();
   // tf.dropout's own checks (rate < 1, float input) and errors otherwise.
   if (rate >= 1 || x.dtype !== 'float32') return tf.dropout(x, rate, undefined, seed);
+  if (activeBackendHas(TunekitDropout)) return fusedDropout(x, undefined, rate, seed);
   return maskedDropout(x, rate, seed);
+}
+
+/**
+ * `residual + dropout(branch)`, the sum of a residual connection: one
+ * `TunekitDropout` pass where the backend has it (no mask tensor, no separate
+ * Multiply and Add), else {@link residualAdd} of {@link dropout}. Draws the
+ * dropout seed exactly when {@link dropout} would, so every later seed is
+ * the same either way.
+ */
+export function residualDropoutAdd(residual: tf.Tensor, branch: tf.Tensor, rate: number, context: ForwardContext): tf.Tensor {
+  if (!context.training || rate <= 0 || rate >= 1 || branch.dtype !== 'float32' || !activeBackendHas(TunekitDropout)) return residualAdd(residual, dropout(branch, rate, context));
+  if (!util.arraysEqual(residual.shape, branch.shape)) throw new InvalidArgumentError(`residualDropoutAdd: shapes differ, [${residual.shape.join(', ')}] vs [${branch.shape.join(', ')}]`, { fix: 'This is a tunekit bug: please report it with the code that called it.' });
+  return fusedDropout(branch, residual, rate, context.nextSeed());
+}
+
+/**
+ * `(residual +) x·mask` through `TunekitDropout`, keeping nothing for the
+ * backward: the gradient is the same kernel on dy with the same seed (the
+ * mask is a function of the seed and the index), and dy itself for the
+ * residual. The same bits as {@link maskedDropout} (then the add) with the
+ * native mask kernel.
+ */
+function fusedDropout(x: tf.Tensor, residual: tf.Tensor | undefined, rate: number, seed: number): tf.Tensor {
+  const attrs = { rate, seed };
+  const backward = (dy: tf.Tensor): tf.Tensor => runOptionalKernel(TunekitDropout, { x: dy }, attrs);
+  if (!residual) {
+    return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [input] = args as [tf.Tensor];
+      return { value: runOptionalKernel(TunekitDropout, { x: input }, attrs), gradFunc: backward };
+    })(x);
+  }
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, onto] = args as [tf.Tensor, tf.Tensor];
+    return { value: runOptionalKernel(TunekitDropout, { x: input, residual: onto }, attrs), gradFunc: (dy: tf.Tensor) => [backward(dy), dy] };
+  })(x, residual);
 }
 
 /**

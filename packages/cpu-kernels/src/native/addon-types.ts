@@ -26,13 +26,16 @@ export interface NativeAddon {
   /**
    * out[batch, m, n] = a_i · b_j per batch, where a holds [m, k] matrices
    * ([k, m] when transposeA), b holds [k, n] ([n, k] when transposeB), and
-   * aIndex/bIndex (null = identity) pick the a/b matrix of each output batch.
+   * aIndex/bIndex (null = identity) pick the a/b matrix of each output batch;
+   * bias (length n), when given, is added to every row of every product as
+   * it is stored (the same bits as a separate add).
    */
   matmul(
     a: Float32Array, b: Float32Array, out: Float32Array,
     batch: number, m: number, n: number, k: number,
     transposeA: boolean, transposeB: boolean,
     aIndex: Int32Array | null, bIndex: Int32Array | null,
+    bias?: Float32Array | null,
   ): void;
   /** Raises glibc's mmap/trim thresholds so large tensors reuse heap memory instead of page-faulting fresh mmaps; false where not applicable. */
   tuneAllocator(): boolean;
@@ -56,6 +59,8 @@ export interface NativeAddon {
   geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, approximate: boolean): void;
   /** out[i] = 1/(1−rate) with probability 1−rate, else 0; a counter-based hash of (seed, i), so independent of threads. */
   dropoutMask(out: Float32Array, rate: number, seed: number): void;
+  /** out = residual + x·mask (residual null: x·mask), mask[i] as dropoutMask makes it for (rate, seed): one pass, no mask. */
+  dropoutApply(x: Float32Array, residual: Float32Array | null, out: Float32Array, rate: number, seed: number): void;
   /** y = GELU(h + bias) over h [rows, cols], bias [cols] (tanh form when approximate, else erf). */
   biasGelu(h: Float32Array, bias: Float32Array, y: Float32Array, rows: number, cols: number, approximate: boolean): void;
   /** dh = dy · GELU'(h + bias) and dbias = Σ_rows dh (fixed-order double sums). */

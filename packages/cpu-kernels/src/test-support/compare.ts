@@ -83,3 +83,22 @@ export function expectSameAsStockInModes(
     stock.forEach((expected, i) => expectClose(native[i] as Float32Array, expected, relTol, `${label} [${mode.isa}, ${mode.threads} threads] output ${i}`));
   }
 }
+
+/**
+ * Asserts two float arrays hold the same bytes (−0, NaN payloads included),
+ * reporting the first index that differs; a plain loop, as a deep equality
+ * of large typed arrays takes seconds.
+ */
+export function expectSameBytes(actual: Float32Array, expected: Float32Array, label = ''): void {
+  expect(actual.length, `${label} length`).toBe(expected.length);
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  let first = -1;
+  for (let i = 0; i < e.length; i++) {
+    if (a[i] !== e[i]) {
+      first = i;
+      break;
+    }
+  }
+  expect(first === -1 ? 'same bytes' : `differs first at ${first}: ${actual[first]} vs ${expected[first]}`, label).toBe('same bytes');
+}
