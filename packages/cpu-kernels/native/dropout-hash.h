@@ -5,6 +5,7 @@
 // (seed, index), whichever kernel or thread computes it.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 namespace tk {
@@ -19,10 +20,20 @@ inline uint64_t mix64(uint64_t z) {
 // Per-seed offset of the counter.
 inline uint64_t dropout_base(uint64_t seed) { return mix64(seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL); }
 
-// Uniform in [0, 1) from 24 bits (exact in float) of element `index`'s hash.
-inline float dropout_uniform(uint64_t base, uint64_t index) {
-  const uint64_t h = mix64(base + index * 0x9e3779b97f4a7c15ULL);
-  return static_cast<float>(h >> 40) * (1.0f / 16777216.0f);
+// The top 24 bits of element `index`'s hash.
+inline uint32_t dropout_bits(uint64_t base, uint64_t index) {
+  return static_cast<uint32_t>(mix64(base + index * 0x9e3779b97f4a7c15ULL) >> 40);
 }
+
+// Uniform in [0, 1) from those 24 bits (exact in float).
+inline float dropout_uniform(uint64_t base, uint64_t index) {
+  return static_cast<float>(dropout_bits(base, index)) * (1.0f / 16777216.0f);
+}
+
+// The same test in integers, for loops that vectorise (no 64-bit integer to
+// float conversion): dropout_uniform(base, i) >= rate exactly when
+// dropout_bits(base, i) >= dropout_threshold(rate), for rate in [0, 1). Both
+// scalings by 2^24 are exact, and an integer is >= x iff it is >= ceil(x).
+inline uint32_t dropout_threshold(float rate) { return static_cast<uint32_t>(std::ceil(rate * 16777216.0f)); }
 
 }  // namespace tk

@@ -1,7 +1,7 @@
 // One kernel source compiled three times: baseline, AVX2 and AVX-512
 // (function target attributes), the clone picked at run time by
 // active_isa(). Used by the kernels that promise the same bits at every
-// level (bias-gelu.cc, softmax-cross-entropy.cc).
+// level (bias-gelu.cc, softmax-cross-entropy.cc, attention.cc).
 #pragma once
 
 #include "cpu-features.h"
@@ -24,4 +24,15 @@
 #define TK_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define TK_ALWAYS_INLINE inline
+#endif
+
+// On a fixed-lane reduction loop (`for (l = 0; l < 16; l++) lane[l] op= x[i + l]`):
+// keeps it a loop. Fully unrolled first, GCC turns the lane arrays into 16
+// scalars and never vectorises them.
+#if defined(__clang__)
+#define TK_LANE_LOOP _Pragma("clang loop unroll(disable) vectorize(enable)")
+#elif defined(__GNUC__)
+#define TK_LANE_LOOP _Pragma("GCC unroll 1")
+#else
+#define TK_LANE_LOOP
 #endif

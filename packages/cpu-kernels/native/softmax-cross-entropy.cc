@@ -20,16 +20,6 @@
 
 #include "exp-poly.h"  // after the pragma: exp_poly is compiled without contraction too
 
-// Keeps the 16-lane loops as loops: fully unrolled first, GCC turns the lane
-// arrays into 16 scalars and never vectorises them.
-#if defined(__clang__)
-#define TK_LANE_LOOP _Pragma("clang loop unroll(disable) vectorize(enable)")
-#elif defined(__GNUC__)
-#define TK_LANE_LOOP _Pragma("GCC unroll 1")
-#else
-#define TK_LANE_LOOP
-#endif
-
 namespace tk {
 namespace {
 
