@@ -150,6 +150,14 @@ export interface TunekitAdamWAttrs {
   stepSize: number;
   /** Factor in (0, 1] the gradient is multiplied by first (gradient clipping's `maxNorm / (norm + 1e-6)`); absent or 1: none. */
   gradientScale?: number;
+  /**
+   * `true`: the caller assigns the outputs to the variable and its moments
+   * and so disposes the inputs `variable`, `m` and `v` right after the call.
+   * A backend may then write the update into their memory instead of three
+   * new buffers — where nothing else can see that memory (no other tensor
+   * shares it and it was never read out). The values are the same either way.
+   */
+  consumesInputs?: boolean;
 }
 
 /** Attributes of a kernel that takes none ({@link TunekitLayerNormGrad}): pass `{}`. */

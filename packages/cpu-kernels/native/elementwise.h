@@ -43,6 +43,8 @@ struct AdamWParams {
   float gradient_scale = 1.0f;
   bool scales_gradient = false;
 };
+// p_out, m_out, v_out may be p, m, v themselves (all three together): the
+// update is then written in place (the bits are the same either way).
 void adamw_step(const AdamWParams& h, const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out,
                 float* v_out, int64_t n);
 

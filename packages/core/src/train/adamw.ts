@@ -108,7 +108,8 @@ export class AdamW {
       const slot = this.slotOf(name);
       if (fused && slot.variable.dtype === 'float32' && gradient.dtype === 'float32' && gradient.size === slot.variable.size) {
         const decay = slot.decay && this.weightDecay > 0 ? 1 - learningRate * this.weightDecay : 1;
-        const attrs: TunekitAdamWAttrs = { beta1: this.beta1, beta2: this.beta2, decay, correction2, eps: this.eps, stepSize, gradientScale };
+        // consumesInputs: the three assigns below dispose the old variable, m and v data at once, so the backend may update them in place.
+        const attrs: TunekitAdamWAttrs = { beta1: this.beta1, beta2: this.beta2, decay, correction2, eps: this.eps, stepSize, gradientScale, consumesInputs: true };
         const [variable, m, v] = runOptionalKernel(TunekitAdamW, { variable: slot.variable, gradient, m: slot.m, v: slot.v }, attrs);
         slot.variable.assign(variable);
         slot.m.assign(m);
