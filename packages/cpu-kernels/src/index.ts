@@ -17,6 +17,7 @@ import { ALL_KERNELS } from './kernels/all-kernels';
 import type { NativeAddon, NativeISA } from './native/addon-types';
 import { type BinarySource, loadAddon } from './native/load-addon';
 import { selfTest } from './native/self-test';
+import { setArrayReuse } from './kernels/reusable-arrays';
 import { installKernels, installedKernels, uninstallKernels } from './registry';
 
 /** State of the native kernels. */
@@ -42,6 +43,20 @@ export interface NativeKernelsInfo {
 export interface RegisterOptions {
   /** Threads for the native kernels (default: the cores available to this process). */
   threads?: number;
+  /**
+   * Whether native kernels take their outputs from disposed tensors' arrays
+   * and AdamW updates in place where nothing else can see the memory
+   * (default true; `TUNEKIT_REUSE_ARRAYS=0` turns it off for the process).
+   * The results are the same bits either way; off, every output is a new
+   * array (slower: allocation, zero-fill and garbage collection).
+   */
+  reuseArrays?: boolean;
+}
+
+function arrayReuseWanted(option: boolean | undefined): boolean {
+  const flag = process.env.TUNEKIT_REUSE_ARRAYS;
+  if (flag === '0' || flag?.toLowerCase() === 'false') return false;
+  return option ?? true;
 }
 
 /**
@@ -105,6 +120,7 @@ export function registerNativeCPUKernels(options: RegisterOptions = {}): NativeK
   const threads = options.threads !== undefined && Number.isFinite(options.threads) ? Math.max(1, Math.floor(options.threads)) : hardware;
   addon.setThreads(threads);
   if (allocatorTuningWanted()) addon.tuneAllocator();
+  setArrayReuse(arrayReuseWanted(options.reuseArrays));
   installKernels(addon);
   return describe(addon, undefined, source);
 }

@@ -4,10 +4,36 @@
  * someone else replaced after us is left alone.
  */
 import '@tensorflow/tfjs-backend-cpu';
-import { type KernelConfig, type KernelFunc, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { GatherV2, Identity, type KernelConfig, type KernelFunc, Reshape, getKernel, getKernelsForBackend, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { InvalidStateError } from '@tunekit/formats';
 import { ALL_KERNELS } from './kernels/all-kernels';
 import type { NativeAddon } from './native/addon-types';
+import { emptyPool, exposeInputs } from './kernels/reusable-arrays';
+
+/**
+ * A stock kernel that first ends the reusability of its inputs' arrays
+ * (./kernels/reusable-arrays.ts): stock kernels may return views of an
+ * input (Slice, StridedSlice, SplitV, Unpack) or keep it, so an array a stock
+ * kernel has seen is never recycled or updated in place.
+ */
+function exposingInputs(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    exposeInputs(args.backend as MathBackendCPU, args.inputs);
+    return stock(args);
+  };
+}
+
+/**
+ * Kernels that neither view nor keep their input's array: Reshape and
+ * Identity only add a reference to the same dataId (counted by its
+ * refCount), GatherV2 copies rows (the embedding lookup reads wte every
+ * step: wrapping it would keep AdamW from updating wte in place).
+ */
+const KEEPS_NO_INPUT_ARRAY = new Set<string>([Reshape, Identity, GatherV2]);
+
+/** The stock kernels we wrapped with {@link exposingInputs}, to restore. */
+const wrapped = new Map<string, { stock: KernelConfig; ours: KernelFunc }>();
 
 interface Installed {
   /** The stock config to restore; undefined for a kernel only we provide. */
@@ -37,10 +63,17 @@ export function installKernels(addon: NativeAddon): void {
       continue;
     }
     if (!stock) continue;
-    const ours = kernel.create(addon, stock.kernelFunc);
+    const ours = kernel.create(addon, exposingInputs(stock.kernelFunc));
     unregisterKernel(kernel.kernelName, 'cpu');
     registerKernel({ ...stock, kernelFunc: ours });
     installed.set(kernel.kernelName, { stock, ours });
+  }
+  for (const stock of getKernelsForBackend('cpu')) {
+    if (installed.has(stock.kernelName) || wrapped.has(stock.kernelName) || KEEPS_NO_INPUT_ARRAY.has(stock.kernelName)) continue;
+    const ours = exposingInputs(stock.kernelFunc);
+    unregisterKernel(stock.kernelName, 'cpu');
+    registerKernel({ ...stock, kernelFunc: ours });
+    wrapped.set(stock.kernelName, { stock, ours });
   }
 }
 
@@ -53,4 +86,12 @@ export function uninstallKernels(): void {
     }
   }
   installed.clear();
+  for (const [name, { stock, ours }] of wrapped) {
+    if (getKernel(name, 'cpu')?.kernelFunc === ours) {
+      unregisterKernel(name, 'cpu');
+      registerKernel(stock);
+    }
+  }
+  wrapped.clear();
+  emptyPool();
 }

@@ -12,7 +12,7 @@ import { TunekitAdamW } from '@tunekit/backend-spec';
 import { float32Values, makeOutput } from './cpu-tensors';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
-import { hookReadOuts, markReusable, reusableValues } from './reusable-arrays';
+import { outputArray, reusableValues } from './reusable-arrays';
 
 export const adamWKernel = optionalKernel(TunekitAdamW, (addon) => (inputs, a, backend) => {
   const { variable, gradient, m, v } = inputs;
@@ -21,16 +21,14 @@ export const adamWKernel = optionalKernel(TunekitAdamW, (addon) => (inputs, a, b
   if (!p || !g || !mv || !vv || values.some((x) => x?.length !== p.length)) {
     throw kernelInputError(TunekitAdamW, 'variable, gradient and moments must be float32 tensors of one size');
   }
-  hookReadOuts(backend);
   // With consumesInputs the caller disposes variable, m and v right after: where nothing
   // else can see their arrays, the update goes over them (no three new buffers to
   // allocate, zero and later collect) and the outputs take them over under new dataIds.
   const inPlace = a.consumesInputs === true && reusableValues(backend, variable) === p && reusableValues(backend, m) === mv && reusableValues(backend, v) === vv && new Set([p, mv, vv, g]).size === 4;
-  const out = inPlace ? ([p, mv, vv] as const) : ([new Float32Array(p.length), new Float32Array(p.length), new Float32Array(p.length)] as const);
+  const out = inPlace ? ([p, mv, vv] as const) : ([outputArray(p.length), outputArray(p.length), outputArray(p.length)] as const);
   // Float32Array: the hyperparameters are rounded to float32 as tfjs's scalars would be.
   const hyper = Float32Array.from([a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.decay, a.correction2, a.eps, a.stepSize, a.decay !== 1 ? 1 : 0, a.gradientScale ?? 1]);
   addon.adamw(p, g, mv, vv, out[0], out[1], out[2], hyper);
-  markReusable(...out);
   const shape = [...variable.shape];
   return [makeOutput(backend, shape, out[0]), makeOutput(backend, shape, out[1]), makeOutput(backend, shape, out[2])];
 });

@@ -13,6 +13,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { TunekitAttention, TunekitAttentionGrad, type TunekitAttentionAttrs } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32, sizeOf } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -34,8 +35,8 @@ function call(attrs: TunekitAttentionAttrs): [number, number, boolean, number, n
 export const attentionKernel = optionalKernel(TunekitAttention, (addon) => ({ qkv, mask }, attrs, backend) => {
   const [batch, time, maskBatch] = shapeOf(qkv, mask, attrs.heads, TunekitAttention);
   const channels = (qkv.shape[2] as number) / 3;
-  const out = new Float32Array(batch * time * channels);
-  const stats = new Float32Array(batch * attrs.heads * time * 2);
+  const out = outputArray(batch * time * channels);
+  const stats = outputArray(batch * attrs.heads * time * 2);
   const [heads, scale, skip, rate, seed] = call(attrs);
   addon.attention(requireFloat32(backend, qkv, TunekitAttention, 'qkv'), requireFloat32(backend, mask, TunekitAttention, 'mask'), out, stats, batch, time, heads, maskBatch, scale, skip, rate, seed);
   return [makeOutput(backend, [batch, time, channels], out), makeOutput(backend, [batch, heads, time, 2], stats)];

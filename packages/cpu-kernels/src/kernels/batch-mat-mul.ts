@@ -14,6 +14,7 @@ import { BatchMatMul, type BatchMatMulAttrs, type KernelFunc, type TensorInfo, b
 import type { NativeAddon } from '../native/addon-types';
 import { batchIndex } from './batch-index';
 import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import type { NativeKernel } from './native-kernel';
 
 /** a · b (with optional transposes) natively, or undefined when the inputs are not plain float32 of rank ≥ 2. */
@@ -35,7 +36,7 @@ export function nativeMatMul(addon: NativeAddon, backend: MathBackendCPU, a: Ten
     `Error in matMul: inner shapes (${innerA}) and (${innerB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
 
   const batch = sizeOf(outerDims);
-  const out = new Float32Array(batch * m * n);
+  const out = outputArray(batch * m * n);
   addon.matmul(
     aValues, bValues, out, batch, m, n, innerA, transposeA, transposeB,
     batchIndex(a.shape.slice(0, -2), outerDims), batchIndex(b.shape.slice(0, -2), outerDims),

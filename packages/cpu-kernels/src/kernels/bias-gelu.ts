@@ -10,6 +10,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { TunekitBiasGelu, TunekitBiasGeluGrad } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32, rowsOverLastAxis, sizeOf } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -20,7 +21,7 @@ function rowsCols(h: TensorInfo, bias: TensorInfo, kernel: string): [number, num
 
 export const biasGeluKernel = optionalKernel(TunekitBiasGelu, (addon) => ({ h, bias }, { approximate }, backend) => {
   const [rows, cols] = rowsCols(h, bias, TunekitBiasGelu);
-  const y = new Float32Array(rows * cols);
+  const y = outputArray(rows * cols);
   addon.biasGelu(requireFloat32(backend, h, TunekitBiasGelu, 'h'), requireFloat32(backend, bias, TunekitBiasGelu, 'bias'), y, rows, cols, approximate);
   return makeOutput(backend, [...h.shape], y);
 });
@@ -28,7 +29,7 @@ export const biasGeluKernel = optionalKernel(TunekitBiasGelu, (addon) => ({ h, b
 export const biasGeluGradKernel = optionalKernel(TunekitBiasGeluGrad, (addon) => ({ dy, h, bias }, { approximate }, backend) => {
   const [rows, cols] = rowsCols(h, bias, TunekitBiasGeluGrad);
   if (sizeOf(dy.shape) !== rows * cols) throw kernelInputError(TunekitBiasGeluGrad, `dy must have h's size (${rows * cols}), got [${dy.shape.join(', ')}]`);
-  const dh = new Float32Array(rows * cols);
+  const dh = outputArray(rows * cols);
   const dbias = new Float32Array(cols);
   addon.biasGeluGrad(
     requireFloat32(backend, dy, TunekitBiasGeluGrad, 'dy'), requireFloat32(backend, h, TunekitBiasGeluGrad, 'h'), requireFloat32(backend, bias, TunekitBiasGeluGrad, 'bias'),

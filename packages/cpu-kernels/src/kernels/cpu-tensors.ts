@@ -2,6 +2,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { kernelInputError } from './kernel-errors';
+import { registerOutput } from './reusable-arrays';
 
 /** The backing Float32Array of a float32 tensor, or undefined (other dtype, or not plain data) so the caller falls back to the stock kernel. */
 export function float32Values(backend: MathBackendCPU, t: TensorInfo): Float32Array | undefined {
@@ -24,9 +25,9 @@ export function int32Values(backend: MathBackendCPU, t: TensorInfo): Int32Array 
   return values instanceof Int32Array ? values : undefined;
 }
 
-/** Registers `values` (written by native code) as a new tensor of the backend. */
+/** Registers `values` (written by native code) as a new tensor of the backend (counted as a holder when the array came from `outputArray`). */
 export function makeOutput(backend: MathBackendCPU, shape: number[], values: Float32Array, dtype: DataType = 'float32'): TensorInfo {
-  return backend.makeTensorInfo(shape, dtype, values);
+  return registerOutput(backend, shape, values, dtype);
 }
 
 /** Product of the dimensions (1 for a scalar). */

@@ -9,12 +9,13 @@
  */
 import { TunekitDropoutMask } from '@tunekit/backend-spec';
 import { makeOutput, sizeOf } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
 export const dropoutMaskKernel = optionalKernel(TunekitDropoutMask, (addon) => (_inputs, { shape, rate, seed }, backend) => {
   if (!(rate >= 0 && rate < 1) || !Number.isInteger(seed)) throw kernelInputError(TunekitDropoutMask, `rate must be in [0, 1) and seed an integer, got ${rate}, ${seed}`);
-  const out = new Float32Array(sizeOf(shape));
+  const out = outputArray(sizeOf(shape));
   addon.dropoutMask(out, rate, seed);
   return makeOutput(backend, [...shape], out);
 });

@@ -11,6 +11,7 @@
 import { TunekitDropout } from '@tunekit/backend-spec';
 import { util } from '@tensorflow/tfjs-core';
 import { makeOutput, requireFloat32 } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -22,7 +23,7 @@ export const dropoutKernel = optionalKernel(TunekitDropout, (addon) => ({ x, res
     if (!util.arraysEqual(residual.shape, x.shape)) throw kernelInputError(TunekitDropout, `residual must have x's shape [${x.shape.join(', ')}], got [${residual.shape.join(', ')}]`);
     residualValues = requireFloat32(backend, residual, TunekitDropout, 'residual');
   }
-  const out = new Float32Array(xValues.length);
+  const out = outputArray(xValues.length);
   addon.dropoutApply(xValues, residualValues, out, rate, seed);
   return makeOutput(backend, [...x.shape], out);
 });

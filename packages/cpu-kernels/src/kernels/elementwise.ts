@@ -18,7 +18,7 @@ import type { NativeAddon } from '../native/addon-types';
 import { broadcastStrides } from './batch-index';
 import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
-import { exposeInputs } from './reusable-arrays';
+import { exposeInputs, outputArray } from './reusable-arrays';
 
 const MAX_RANK = 8;
 
@@ -67,7 +67,7 @@ function binaryKernel(kernelName: string, op: number): NativeKernel {
         if (!aValues || !bValues) return stock(args);
         const plan = broadcastPlan(a.shape, b.shape);
         if (!plan) return stock(args);
-        const out = new Float32Array(sizeOf(plan.outShape));
+        const out = outputArray(sizeOf(plan.outShape));
         addon.binary(op, aValues, bValues, out, plan.plan);
         return makeOutput(backend, plan.outShape, out);
       };
@@ -86,7 +86,7 @@ function unaryKernel(kernelName: string, op: number): NativeKernel {
         const { x } = args.inputs as { x: TensorInfo };
         const values = float32Values(backend, x);
         if (!values) return stock(args);
-        const out = new Float32Array(values.length);
+        const out = outputArray(values.length);
         addon.unary(op, values, out);
         return makeOutput(backend, [...x.shape], out);
       };
@@ -141,7 +141,7 @@ const softmaxKernel: NativeKernel = {
       if (!values || rank === 0 || (dim !== -1 && dim !== rank - 1)) return stock(args);
       const cols = logits.shape[rank - 1] as number;
       if (cols === 0) return stock(args);
-      const out = new Float32Array(values.length);
+      const out = outputArray(values.length);
       addon.softmax(values, out, values.length / cols, cols);
       return makeOutput(backend, [...logits.shape], out);
     };
@@ -157,7 +157,7 @@ const transposeKernel: NativeKernel = {
       const { perm } = args.attrs as unknown as { perm: number[] };
       const values = float32Values(backend, x);
       if (!values || x.shape.length === 0 || x.shape.length > MAX_RANK || perm.length !== x.shape.length) return stock(args);
-      const out = new Float32Array(values.length);
+      const out = outputArray(values.length);
       addon.transpose(values, out, Int32Array.from(x.shape), Int32Array.from(perm));
       return makeOutput(backend, perm.map((p) => x.shape[p] as number), out);
     };
@@ -166,7 +166,7 @@ const transposeKernel: NativeKernel = {
 
 /** The box [begin, begin + size) of x, natively. */
 function sliceBox(addon: NativeAddon, backend: MathBackendCPU, x: TensorInfo, values: Float32Array, begin: number[], size: number[]): TensorInfo {
-  const out = new Float32Array(sizeOf(size));
+  const out = outputArray(sizeOf(size));
   if (out.length > 0) addon.slice(values, out, Int32Array.from(x.shape), Int32Array.from(begin), Int32Array.from(size));
   return makeOutput(backend, size, out);
 }
@@ -240,7 +240,7 @@ const concatKernel: NativeKernel = {
       const outer = sizeOf(first.shape.slice(0, $axis));
       const inners = inputs.map((t) => sizeOf(t.shape.slice($axis)));
       const rowSize = inners.reduce((x, y) => x + y, 0);
-      const out = new Float32Array(outer * rowSize);
+      const out = outputArray(outer * rowSize);
       let offset = 0;
       inputs.forEach((_, i) => {
         const src = values[i] as Float32Array;

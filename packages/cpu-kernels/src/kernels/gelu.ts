@@ -8,12 +8,13 @@
  */
 import { TunekitGelu, TunekitGeluGrad } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32 } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
 export const geluKernel = optionalKernel(TunekitGelu, (addon) => ({ x }, { approximate }, backend) => {
   const xv = requireFloat32(backend, x, TunekitGelu, 'x');
-  const out = new Float32Array(xv.length);
+  const out = outputArray(xv.length);
   addon.gelu(xv, out, approximate);
   return makeOutput(backend, [...x.shape], out);
 });
@@ -22,7 +23,7 @@ export const geluGradKernel = optionalKernel(TunekitGeluGrad, (addon) => ({ dy, 
   const xv = requireFloat32(backend, x, TunekitGeluGrad, 'x');
   const dyv = requireFloat32(backend, dy, TunekitGeluGrad, 'dy');
   if (dyv.length !== xv.length) throw kernelInputError(TunekitGeluGrad, 'dy and x must have the same size');
-  const out = new Float32Array(xv.length);
+  const out = outputArray(xv.length);
   addon.geluGrad(dyv, xv, out, approximate);
   return makeOutput(backend, [...x.shape], out);
 });

@@ -10,6 +10,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32, rowsOverLastAxis, sizeOf } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -20,7 +21,7 @@ function rowsCols(x: TensorInfo, params: TensorInfo[], kernel: string): [number,
 
 export const layerNormKernel = optionalKernel(TunekitLayerNorm, (addon) => ({ x, gamma, beta }, { epsilon }, backend) => {
   const [rows, cols] = rowsCols(x, [gamma, beta], TunekitLayerNorm);
-  const out = new Float32Array(rows * cols);
+  const out = outputArray(rows * cols);
   const mean = new Float32Array(rows);
   const rstd = new Float32Array(rows);
   addon.layerNorm(
@@ -34,7 +35,7 @@ export const layerNormGradKernel = optionalKernel(TunekitLayerNormGrad, (addon) 
   const [rows, cols] = rowsCols(x, [gamma], TunekitLayerNormGrad);
   if (sizeOf(dy.shape) !== rows * cols) throw kernelInputError(TunekitLayerNormGrad, "dy must have x's size");
   if (sizeOf(mean.shape) !== rows || sizeOf(rstd.shape) !== rows) throw kernelInputError(TunekitLayerNormGrad, `mean and rstd must have one value per row (${rows})`);
-  const dx = new Float32Array(rows * cols);
+  const dx = outputArray(rows * cols);
   const dgamma = new Float32Array(cols);
   const dbeta = new Float32Array(cols);
   addon.layerNormGrad(

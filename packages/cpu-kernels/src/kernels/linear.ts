@@ -8,6 +8,7 @@
  */
 import { TunekitLinear } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32 } from './cpu-tensors';
+import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -18,7 +19,7 @@ export const linearKernel = optionalKernel(TunekitLinear, (addon) => ({ x, weigh
     throw kernelInputError(TunekitLinear, `x must be [rows, in] and weight [in, out], got [${x.shape.join(', ')}] and [${weight.shape.join(', ')}]`);
   }
   if (bias.shape.length !== 1 || bias.shape[0] !== outDim) throw kernelInputError(TunekitLinear, `bias must be [${outDim}] (weight's out), got [${bias.shape.join(', ')}]`);
-  const out = new Float32Array(rows * outDim);
+  const out = outputArray(rows * outDim);
   addon.matmul(
     requireFloat32(backend, x, TunekitLinear, 'x'), requireFloat32(backend, weight, TunekitLinear, 'weight'), out,
     1, rows, outDim, inDim, false, false, null, null, requireFloat32(backend, bias, TunekitLinear, 'bias'),
