@@ -6,10 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitAttention, TunekitAttentionGrad } from '@tunekit/backend-spec';
-import { createCPUBackend } from '@tunekit/backend-cpu';
-import { createModel, type GPT2Model } from '@tunekit/core';
+import type { GPT2Model } from '@tunekit/core';
 import { canFuseAttention } from '../src/model/fused-attention';
-import { expectAllClose, readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
+import { expectAllClose, readAll, TINY_IDS, tinyNativeModel, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
 const KERNELS = [TunekitAttention, TunekitAttentionGrad];
 let skip: string | undefined;
@@ -17,15 +16,11 @@ let model: GPT2Model;
 
 beforeAll(async () => {
   skip = await useNativeBackend();
-  // Small and odd: 3 heads of 7, dropout 0.1 everywhere (GPT-2's default).
-  model = await createModel({ embeddingDim: 21, numLayers: 2, numHeads: 3, contextLength: 32, vocabSize: 300 }, { backend: createCPUBackend({ prefer: ['native'] }), seed: 1 });
+  model = await tinyNativeModel();
 });
 afterAll(() => model?.dispose());
 
-const IDS = [
-  [5, 17, 3, 99, 42, 7, 8, 61, 2],
-  [11, 4, 4, 250, 31, 9, 77, 1, 0],
-];
+const IDS = TINY_IDS;
 
 /** Hidden states and the gradient of sum(hidden · w) for every parameter. */
 function hiddenAndGrads(options: { training: boolean; attentionMask?: number[][] }): tf.Tensor[] {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { createCPUBackend } from '@tunekit/backend-cpu';
-import { resolveBackend } from '@tunekit/core';
+import { createModel, type GPT2Model, resolveBackend } from '@tunekit/core';
 
 /** Activates the native flavour; returns why it cannot run, or undefined. */
 export async function useNativeBackend(): Promise<string | undefined> {
@@ -16,6 +16,17 @@ export async function useNativeBackend(): Promise<string | undefined> {
     return `native kernels unavailable: ${String(error)}`;
   }
 }
+
+/** Small and odd: 2 blocks, 3 heads of 7, dropout 0.1 everywhere (GPT-2's default), on the native flavour. */
+export function tinyNativeModel(): Promise<GPT2Model> {
+  return createModel({ embeddingDim: 21, numLayers: 2, numHeads: 3, contextLength: 32, vocabSize: 300 }, { backend: createCPUBackend({ prefer: ['native'] }), seed: 1 });
+}
+
+/** Two rows of token ids for {@link tinyNativeModel} (vocabulary 300). */
+export const TINY_IDS = [
+  [5, 17, 3, 99, 42, 7, 8, 61, 2],
+  [11, 4, 4, 250, 31, 9, 77, 1, 0],
+];
 
 /** Runs fn with the named kernels unregistered from the active backend, then restores them. */
 export function withoutKernels<T>(names: string[], fn: () => T): T {

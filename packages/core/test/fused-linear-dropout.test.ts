@@ -9,9 +9,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitDropout, TunekitLinear } from '@tunekit/backend-spec';
-import { createCPUBackend } from '@tunekit/backend-cpu';
-import { createModel, type GPT2Model } from '@tunekit/core';
-import { readAll, useNativeBackend, withoutKernels } from './fused-kernel-support';
+import type { GPT2Model } from '@tunekit/core';
+import { readAll, TINY_IDS, tinyNativeModel, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
 const KERNELS = [TunekitLinear, TunekitDropout];
 let skip: string | undefined;
@@ -19,14 +18,11 @@ let model: GPT2Model;
 
 beforeAll(async () => {
   skip = await useNativeBackend();
-  model = await createModel({ embeddingDim: 21, numLayers: 2, numHeads: 3, contextLength: 32, vocabSize: 300 }, { backend: createCPUBackend({ prefer: ['native'] }), seed: 1 });
+  model = await tinyNativeModel();
 });
 afterAll(() => model?.dispose());
 
-const IDS = [
-  [5, 17, 3, 99, 42, 7, 8, 61, 2],
-  [11, 4, 4, 250, 31, 9, 77, 1, 0],
-];
+const IDS = TINY_IDS;
 
 /** Hidden states and the gradient of sum(hidden · w) for `params`. */
 function hiddenAndGrads(training: boolean, params: tf.Variable[]): tf.Tensor[] {

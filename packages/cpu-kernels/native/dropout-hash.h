@@ -36,4 +36,10 @@ inline float dropout_uniform(uint64_t base, uint64_t index) {
 // scalings by 2^24 are exact, and an integer is >= x iff it is >= ceil(x).
 inline uint32_t dropout_threshold(float rate) { return static_cast<uint32_t>(std::ceil(rate * 16777216.0f)); }
 
+// The inverted-dropout multiplier of element `index`: `scale` (1/(1 − rate))
+// where kept, else 0 — the value of the mask kernel's output there.
+inline float dropout_multiplier(uint64_t base, uint64_t index, float rate, float scale) {
+  return dropout_uniform(base, index) >= rate ? scale : 0.0f;
+}
+
 }  // namespace tk

@@ -352,7 +352,7 @@ void dropout_task(int64_t i0, int64_t i1, void* raw) {
   const DropoutCtx& c = *static_cast<DropoutCtx*>(raw);
   const uint64_t base = dropout_base(c.seed);
   for (int64_t i = i0; i < i1; i++) {
-    c.out[i] = dropout_uniform(base, static_cast<uint64_t>(i)) >= c.rate ? c.scale : 0.0f;
+    c.out[i] = dropout_multiplier(base, static_cast<uint64_t>(i), c.rate, c.scale);
   }
 }
 
@@ -371,8 +371,7 @@ void dropout_apply_task(int64_t i0, int64_t i1, void* raw) {
   for (int64_t i = i0; i < i1; i++) {
     // Multiplies by the mask's value even where it is 0 (x·0 is −0 or NaN
     // for some x), as the Multiply by the mask tensor would.
-    const float m = dropout_uniform(base, static_cast<uint64_t>(i)) >= c.rate ? c.scale : 0.0f;
-    const float dropped = c.x[i] * m;
+    const float dropped = c.x[i] * dropout_multiplier(base, static_cast<uint64_t>(i), c.rate, c.scale);
     c.out[i] = c.residual ? c.residual[i] + dropped : dropped;
   }
 }

@@ -27,7 +27,7 @@ function arrayOf(t: tf.Tensor): Float32Array {
 }
 
 describe.skipIf(nativeSkipReason !== undefined)(`native outputs reuse disposed arrays${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
-  const shape = [33, 71];
+  const shape = [530, 501]; // ≥ 1 MiB: smaller arrays are not pooled
 
   it('a disposed output array is the next same-size output; memory accounting back to baseline', () => {
     registerNativeCPUKernels();
@@ -59,7 +59,7 @@ describe.skipIf(nativeSkipReason !== undefined)(`native outputs reuse disposed a
       return { seen: () => arrayOf(r), release: () => r.dispose() };
     }],
     ['viewed by stock StridedSlice', (t: tf.Tensor) => {
-      const v = tf.stridedSlice(t, [0, 0], [2, 71], [1, 1]);
+      const v = tf.stridedSlice(t, [0, 0], [2, 501], [1, 1]);
       return { seen: () => arrayOf(v), release: () => v.dispose() };
     }],
     ['viewed by stock Unpack', (t: tf.Tensor) => {

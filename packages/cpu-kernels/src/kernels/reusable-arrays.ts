@@ -56,6 +56,14 @@ let pooledBytes = 0;
  * left to the collector, as every array was before.
  */
 const MAX_POOLED_BYTES = 128 * 1024 * 1024;
+/**
+ * Arrays below this size are not pooled: a small array costs little to
+ * allocate and collect, and token-by-token generation makes thousands of
+ * them in lengths that never come back (the KV cache grows by one position
+ * each token), which filled the pool with dead weight (generation's peak
+ * RSS 737 → 863 MiB). Training's activations and gradients are megabytes.
+ */
+const MIN_POOLED_BYTES = 1024 * 1024;
 const hooked = new WeakSet<MathBackendCPU>();
 let enabled = true;
 
@@ -126,7 +134,7 @@ export function exposeInputs(backend: MathBackendCPU, inputs: object): void {
 /** Puts a disposed array in the pool, evicting the oldest entries beyond {@link MAX_POOLED_BYTES}. */
 function addToPool(values: Float32Array): void {
   const bytes = values.byteLength;
-  if (bytes > MAX_POOLED_BYTES) return;
+  if (bytes < MIN_POOLED_BYTES || bytes > MAX_POOLED_BYTES) return;
   const entry: Entry = { array: values, bytes };
   const entries = pool.get(values.length) ?? [];
   entries.push(entry);
