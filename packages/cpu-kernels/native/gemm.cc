@@ -138,7 +138,7 @@ void pack_b(const MatrixView& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
   }
 }
 
-// Adds bias[j0 + j] to columns [0, cols) of `rows` rows of C at `ct`.
+// Adds bias[j] to column j, for j in [0, cols), of `rows` rows of C at `ct`.
 inline void add_bias(float* ct, int64_t ldc, int64_t rows, int64_t cols, const float* bias) {
   for (int64_t i = 0; i < rows; i++) {
     float* dst = ct + i * ldc;

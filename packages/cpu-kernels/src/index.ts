@@ -53,10 +53,14 @@ export interface RegisterOptions {
   reuseArrays?: boolean;
 }
 
+/** Whether the environment variable `name` is set to `0` or `false` (any case). */
+function turnedOffByEnv(name: string): boolean {
+  const flag = process.env[name];
+  return flag === '0' || flag?.toLowerCase() === 'false';
+}
+
 function arrayReuseWanted(option: boolean | undefined): boolean {
-  const flag = process.env.TUNEKIT_REUSE_ARRAYS;
-  if (flag === '0' || flag?.toLowerCase() === 'false') return false;
-  return option ?? true;
+  return !turnedOffByEnv('TUNEKIT_REUSE_ARRAYS') && (option ?? true);
 }
 
 /**
@@ -66,8 +70,7 @@ function arrayReuseWanted(option: boolean | undefined): boolean {
  * reused (process-wide; `TUNEKIT_NATIVE_MALLOC=0` opts out).
  */
 function allocatorTuningWanted(): boolean {
-  const flag = process.env.TUNEKIT_NATIVE_MALLOC;
-  return !(flag === '0' || flag?.toLowerCase() === 'false');
+  return !turnedOffByEnv('TUNEKIT_NATIVE_MALLOC');
 }
 
 let checked: { addon?: NativeAddon; source?: BinarySource; reason?: string } | undefined;

@@ -18,7 +18,7 @@ import type { NativeAddon } from '../native/addon-types';
 import { broadcastStrides } from './batch-index';
 import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
-import { exposeInputs, outputArray } from './reusable-arrays';
+import { outputArray } from './reusable-arrays';
 
 const MAX_RANK = 8;
 
@@ -179,10 +179,7 @@ const sliceKernel: NativeKernel = {
       const { x } = args.inputs as { x: TensorInfo };
       const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
       const values = float32Values(backend, x);
-      if (!values || x.shape.length === 0 || x.shape.length > MAX_RANK) {
-        exposeInputs(backend, args.inputs); // stock Slice may return a view of x
-        return stock(args);
-      }
+      if (!values || x.shape.length === 0 || x.shape.length > MAX_RANK) return stock(args);
       const [begin_, size_] = slice_util.parseSliceParams(x as unknown as Parameters<typeof slice_util.parseSliceParams>[0], begin, size);
       slice_util.assertParamsValid(x as unknown as Parameters<typeof slice_util.assertParamsValid>[0], begin_, size_);
       return sliceBox(addon, backend, x, values, begin_, size_);
@@ -198,10 +195,7 @@ const splitVKernel: NativeKernel = {
       const { x } = args.inputs as { x: TensorInfo };
       const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
       const values = float32Values(backend, x);
-      if (!values || x.shape.length === 0 || x.shape.length > MAX_RANK) {
-        exposeInputs(backend, args.inputs); // stock SplitV returns views of x
-        return stock(args);
-      }
+      if (!values || x.shape.length === 0 || x.shape.length > MAX_RANK) return stock(args);
       const $axis = util.parseAxisParam(axis, x.shape)[0] as number;
       const splitSizes = backend_util.prepareSplitSize(x as unknown as Parameters<typeof backend_util.prepareSplitSize>[0], numOrSizeSplits, $axis);
       const begin = new Array<number>(x.shape.length).fill(0);

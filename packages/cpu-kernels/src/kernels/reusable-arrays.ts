@@ -18,9 +18,10 @@
  *   a loaded weight or a view);
  * - nothing read it out: `readSync`/`read` (dataSync, data, arraySync,
  *   print, a move to another backend) end its reusability for good;
- * - no stock kernel took it as input: every stock cpu kernel runs behind a
- *   wrapper that ends the reusability of its inputs first (Reshape and
- *   Identity excepted: they only add a reference to the same dataId);
+ * - no stock kernel took it as input: every stock cpu kernel, and the stock
+ *   fallback of every native one, runs behind a wrapper that ends the
+ *   reusability of its inputs first (../registry.ts; Reshape, Identity and
+ *   GatherV2 excepted: they only add a reference to the same dataId, or copy);
  * - the tensors that hold it are counted, so it returns to the pool only
  *   when the last one is disposed (AdamW's in-place outputs hold the same
  *   array as the inputs they replace, until core disposes those).
