@@ -18,8 +18,9 @@ export const IGNORE_INDEX = -100;
 export interface CrossEntropyOptions {
   /**
    * Rows per chunk. Default: as many as keep one chunk's logits near 64 MiB,
-   * or (fused kernels, trainable table) near twice the trainable table's
-   * bytes, and under the backend's binding limit.
+   * or (fused kernels) near 256 MiB or twice the trainable table's bytes,
+   * whichever is more, and under the backend's binding limit; the rows are
+   * then spread evenly over the chunks.
    */
   tokenChunk?: number;
   /** Recompute logits in the backward pass instead of keeping them (less memory, one more matMul). Default false. */
@@ -27,26 +28,33 @@ export interface CrossEntropyOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
+const FUSED_CHUNK_BYTES = 256 * 1024 * 1024;
 
 /**
- * Rows per chunk: one chunk's [rows × V] logits stay near 64 MiB, and below
- * the buffer-binding limit (WebGPU) of the backend the table lives on, with
- * headroom. The table carries that limit, so code that switches tfjs engines
- * by itself still gets logits that fit.
+ * Rows per chunk for `rows` rows: one chunk's [rows × V] logits stay near
+ * 64 MiB, and below the buffer-binding limit (WebGPU) of the backend the
+ * table lives on, with headroom. The table carries that limit, so code that
+ * switches tfjs engines by itself still gets logits that fit.
  *
  * With the fused kernels a chunk's backward holds one [rows × V] buffer
- * instead of about two op-path temporaries at a time, while every extra
- * chunk costs two [V, C] buffers (its table-gradient partial and the new
- * running sum) when the table is trainable. So the fused path lets a chunk
- * grow to twice the trainable table's bytes: GPT-2's 4×256 or 1×1024 tokens
- * are then one chunk and the table gradient is formed once, in one buffer.
+ * instead of about two op-path temporaries at a time, and each chunk is two
+ * more products that pack the whole [V, C] table: a 333-row chunk ran the LM
+ * head at ~160 GFLOP/s where one 1,024-row product ran at ~210 (LoRA r16
+ * 4×256, frozen table, profile at 32e9924: 920 → ~680 ms a step). So the
+ * fused path lets a chunk grow to 256 MiB, or to twice the trainable table's
+ * bytes (every extra chunk of a trainable table costs two [V, C] buffers:
+ * its table-gradient partial and the new running sum): GPT-2's 4×256 or
+ * 1×1024 tokens are one chunk. The chunks are then made equal, so no chunk
+ * is a sliver that costs a whole table pass for a few rows (1,024 rows at
+ * 333 a chunk left a 25-row chunk at ~65 ms).
  */
-function defaultTokenChunk(table: EmbeddingTable, fused: boolean): number {
+function defaultTokenChunk(table: EmbeddingTable, fused: boolean, rows: number): number {
   const { vocabSize, maxBindingBytes: limit } = table;
   const trainableBytes = table.chunks.reduce((n, c) => n + (c.trainable ? c.size * 4 : 0), 0);
-  const wanted = fused ? Math.max(DEFAULT_CHUNK_BYTES, 2 * trainableBytes) : DEFAULT_CHUNK_BYTES;
+  const wanted = fused ? Math.max(FUSED_CHUNK_BYTES, 2 * trainableBytes) : DEFAULT_CHUNK_BYTES;
   const budget = limit === undefined ? wanted : Math.min(wanted, Math.floor(limit * 0.9));
-  return Math.max(1, Math.floor(budget / (vocabSize * 4)));
+  const largest = Math.max(1, Math.floor(budget / (vocabSize * 4)));
+  return rows <= largest ? largest : Math.ceil(rows / Math.ceil(rows / largest));
 }
 
 function validRows(labels: ArrayLike<number>, vocabSize: number): { rows: number[]; targets: number[] } {
@@ -233,7 +241,7 @@ export function lmCrossEntropy(hidden: tf.Tensor, table: EmbeddingTable, labels:
     const selected = rows.length === labels.length ? flat : tf.gather(flat, tf.tensor1d(rows, 'int32'));
     // The fused kernels where the backend has them (the native CPU kernels), else the op path (wasm, WebGPU).
     const fused = canFuseSoftmaxCrossEntropy();
-    const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table, fused));
+    const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table, fused, rows.length));
     const trainable = table.chunks.map((c) => c.trainable);
     const total = lossSum(selected, targets, table.chunks, trainable, chunk, options.recompute ?? false, fused);
     return tf.div(total as tf.Scalar, rows.length) as tf.Scalar;
@@ -253,7 +261,7 @@ export async function lmTokenStats(hidden: tf.Tensor, table: EmbeddingTable, lab
   const { rows, targets } = validRows(labels, table.vocabSize);
   const stats: TokenStats = { lossSum: 0, correct: 0, count: rows.length };
   const fused = canFuseSoftmaxCrossEntropy();
-  const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table, fused));
+  const chunk = Math.max(1, options.tokenChunk ?? defaultTokenChunk(table, fused, rows.length));
   for (let start = 0; start < rows.length; start += chunk) {
     const size = Math.min(chunk, rows.length - start);
     const chunkTargets = targets.slice(start, start + size);
