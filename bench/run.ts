@@ -3,7 +3,7 @@
  * micro-benchmark, one JSON line each (see docs/performance.md).
  *
  *   pnpm bench [-- --only full-ft-1x1024,generate-64] [--steps 3] [--warmup 2]
- *              [--backend auto|native|wasm|cpu] [--threads N] [--no-matmul] [--profile]
+ *              [--backend auto|native|wasm|cpu] [--threads N] [--no-matmul] [--profile [shapes]]
  *              [--without TunekitAdamW,TunekitDropoutMask,TunekitGelu,TunekitGeluGrad]
  *              [--peer pytorch] [--heavy] [--checkpointing [both]]
  *
@@ -83,7 +83,7 @@ async function child(name: WorkloadName): Promise<void> {
     // step moved PyTorch's LoRA step from 6.8 s to its steady 2.95 s.
     warmup: positive('warmup', arg('warmup')) ?? DEFAULT_WARMUP,
     threads: positive('threads', arg('threads')),
-    profile: arg('profile') !== undefined,
+    profile: arg('profile') === 'shapes' ? 'shapes' : arg('profile') !== undefined,
     without: arg('without')?.split(',').filter(Boolean),
     gradientCheckpointing: arg('checkpointing') !== undefined,
   };

@@ -28,8 +28,8 @@ export interface WorkloadOptions {
   /** Unmeasured steps first (JIT, allocator, kernel packing). */
   warmup: number;
   threads?: number;
-  /** Add the top kernels by self time (tfjs cpu backend only) to the row. */
-  profile?: boolean;
+  /** Add the top kernels by self time (tfjs cpu backend only) to the row; `'shapes'`: products and adds per input shapes, top 40. */
+  profile?: boolean | 'shapes';
   /** Optional fused kernels to unregister (before/after comparisons): core then runs the op-by-op path. */
   without?: string[];
   /** Train with `gradientCheckpointing` (training workloads only). */
@@ -71,7 +71,7 @@ async function makeModel(options: WorkloadOptions, preset: 'gpt2' | 'gpt2-medium
     if (!tf.getKernel(name, capabilities.tfjsBackend)) throw new Error(`--without ${name}: no such kernel on ${capabilities.tfjsBackend}`);
     tf.unregisterKernel(name, capabilities.tfjsBackend);
   }
-  if (options.profile && capabilities.tfjsBackend === 'cpu') startProfiling();
+  if (options.profile && capabilities.tfjsBackend === 'cpu') startProfiling({ byShape: options.profile === 'shapes' });
   return { model, backend: capabilities.description, threads: capabilities.threads ?? 1 };
 }
 
@@ -106,15 +106,15 @@ async function timedTrain(settings: TrainOptions, options: WorkloadOptions, toke
     stepMs: measured.map((t) => round(t, 0)),
     loss: round(losses[losses.length - 1] as number, 3),
     numTensorsPerStep: tensors,
-    ...(options.profile ? { profile: kernelProfile(measured.length) } : {}),
+    ...(options.profile ? { profile: kernelProfile(measured.length, options.profile === 'shapes' ? 40 : 20) } : {}),
   };
 }
 
-/** Top kernels by self time per step. */
-function kernelProfile(steps: number): Array<[string, number, number]> {
+/** The `top` kernels by self time per step. */
+function kernelProfile(steps: number, top: number): Array<[string, number, number]> {
   const stats = profile();
   const total = stats.reduce((s, k) => s + k.ms, 0);
-  return [['(all kernels)', round(total / steps, 0), 0], ...stats.slice(0, 20).map((k): [string, number, number] => [k.kernel, round(k.ms / steps, 0), round(k.calls / steps, 0)])];
+  return [['(all kernels)', round(total / steps, 0), 0], ...stats.slice(0, top).map((k): [string, number, number] => [k.kernel, round(k.ms / steps, 0), round(k.calls / steps, 0)])];
 }
 
 function causalData(batch: number, time: number): CausalLMExample[] {
@@ -189,7 +189,7 @@ async function generate64(options: WorkloadOptions): Promise<Row> {
     return {
       msPerStep: round(total, 0), msPerToken: round(perToken, 1), tokensPerS: round(1000 / perToken, 1), firstTokenMs: round(median(runs.map((r) => r.first)), 0),
       newTokens: runs[0]?.tokens, stepsMeasured: runs.length, backend, threads, numTensors: { before, after: tf.memory().numTensors },
-      ...(options.profile ? { profile: kernelProfile(runs.length) } : {}),
+      ...(options.profile ? { profile: kernelProfile(runs.length, options.profile === 'shapes' ? 40 : 20) } : {}),
     };
   } finally {
     model.dispose();

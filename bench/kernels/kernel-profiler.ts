@@ -16,8 +16,21 @@ const stats = new Map<string, KernelStat>();
 const childTime: number[] = [];
 const originals: KernelConfig[] = [];
 
-/** Wraps every cpu kernel registered now (call after registering native kernels). */
-export function startProfiling(): void {
+/** The products and adds, which `byShape` lists per input shapes (which GEMM is slow, which Add is left). */
+const BY_SHAPE = new Set(['BatchMatMul', '_FusedMatMul', 'TunekitLinear', 'TunekitLoRALinear', 'TunekitLoRALinearGrad', 'Add']);
+
+/** `BatchMatMul[1024,768][50257,768]tB`: the kernel, its inputs' shapes, and which operands are transposed. */
+function shapeKey(name: string, args: Parameters<KernelConfig['kernelFunc']>[0]): string {
+  const shapes = Object.values(args.inputs).map((t) => `[${t?.shape.join(',') ?? ''}]`).join('');
+  const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean } | undefined;
+  return `${name}${shapes}${attrs?.transposeA ? 'tA' : ''}${attrs?.transposeB ? 'tB' : ''}`;
+}
+
+/**
+ * Wraps every cpu kernel registered now (call after registering native
+ * kernels). `byShape`: products and adds are counted per input shapes.
+ */
+export function startProfiling(options: { byShape?: boolean } = {}): void {
   for (const config of getKernelsForBackend('cpu')) {
     const inner = config.kernelFunc;
     const name = config.kernelName;
@@ -34,10 +47,11 @@ export function startProfiling(): void {
           const total = performance.now() - t0;
           const children = childTime.pop() as number;
           if (childTime.length) childTime[childTime.length - 1] = (childTime[childTime.length - 1] as number) + total;
-          const stat = stats.get(name) ?? { kernel: name, calls: 0, ms: 0 };
+          const key = options.byShape && BY_SHAPE.has(name) ? shapeKey(name, args) : name;
+          const stat = stats.get(key) ?? { kernel: key, calls: 0, ms: 0 };
           stat.calls++;
           stat.ms += total - children;
-          stats.set(name, stat);
+          stats.set(key, stat);
         }
       },
     });

@@ -25,6 +25,8 @@ export {
   TunekitLayerNorm,
   TunekitLayerNormGrad,
   TunekitLinear,
+  TunekitLoRALinear,
+  TunekitLoRALinearGrad,
   TunekitSoftmaxCrossEntropy,
   TunekitSoftmaxCrossEntropyGrad,
   TunekitSumOfSquares,
@@ -42,4 +44,5 @@ export {
   type TunekitDropoutMaskAttrs,
   type TunekitGeluAttrs,
   type TunekitLayerNormAttrs,
+  type TunekitLoRALinearAttrs,
 } from './optional-kernels';

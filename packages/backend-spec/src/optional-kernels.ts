@@ -14,7 +14,8 @@
  *    `registerKernel({ kernelName: TunekitLayerNorm, backendName, kernelFunc })`.
  *    Register no gradient for it: core wraps each forward kernel in
  *    `tf.customGrad` and runs the matching `…Grad` kernel itself (or, for
- *    `TunekitLinear`, registers the gradient itself, from matMuls and a sum).
+ *    `TunekitLinear` and `TunekitLoRALinear`, registers the gradient itself,
+ *    from matMuls, a sum and `TunekitLoRALinearGrad`).
  * 2. Register a forward kernel and its `…Grad` kernel together: core uses a
  *    pair only when both are registered. `TunekitDropoutMask`,
  *    `TunekitDropout` (its own gradient), `TunekitLinear` and `TunekitAdamW`
@@ -65,6 +66,14 @@ export const TunekitDropoutMask = 'TunekitDropoutMask';
 export const TunekitDropout = 'TunekitDropout';
 /** A linear map with its bias, `x·weight + bias`, the bias added as the product is stored (no second pass over the output). */
 export const TunekitLinear = 'TunekitLinear';
+/**
+ * A LoRA-adapted linear map, `x·W + b + scaling·(x·Aᵀ)·Bᵀ`, with the low-rank
+ * term added to each tile of the base product as it is stored: no [rows, out]
+ * update tensor, no Add. Core registers its gradient.
+ */
+export const TunekitLoRALinear = 'TunekitLoRALinear';
+/** The input gradient of {@link TunekitLoRALinear}: `dy·Wᵀ + dLow·A` in one GEMM (no second [rows, in] gradient, no Add). */
+export const TunekitLoRALinearGrad = 'TunekitLoRALinearGrad';
 /** One AdamW update of one variable (decoupled decay, bias-corrected moments) in one pass. */
 export const TunekitAdamW = 'TunekitAdamW';
 /** Σx² of each of many tensors in one call: the global gradient norm without a squared copy of every gradient. */
@@ -160,6 +169,12 @@ export interface TunekitAdamWAttrs {
   consumesInputs?: boolean;
 }
 
+/** Attributes of {@link TunekitLoRALinear}. */
+export interface TunekitLoRALinearAttrs {
+  /** LoRA's scaling (alpha / r): a power of two, so scaling the product before or after rounding gives the same bits. */
+  scaling: number;
+}
+
 /** Attributes of a kernel that takes none ({@link TunekitLayerNormGrad}): pass `{}`. */
 export type NoAttrs = Record<string, never>;
 
@@ -217,6 +232,21 @@ export interface OptionalKernelSignatures<T> {
    * (the same bits as a BatchMatMul followed by an Add).
    */
   [TunekitLinear]: OptionalKernelSignature<{ x: T; weight: T; bias: T }, NoAttrs, [y: T]>;
+  /**
+   * x [rows, in], weight [in, out], bias [out], loraA [r, in], loraB [out, r]
+   * (PEFT's layouts; 1 ≤ r ≤ 256) → y [rows, out] = x·weight + bias +
+   * scaling·((x·loraAᵀ)·loraBᵀ), with the bits of TunekitLinear, then
+   * BatchMatMul(x, loraA, transposeB), BatchMatMul(·, loraB, transposeB), a
+   * Multiply by the scaling (skipped at 1) and an Add.
+   */
+  [TunekitLoRALinear]: OptionalKernelSignature<{ x: T; weight: T; bias: T; loraA: T; loraB: T }, TunekitLoRALinearAttrs, [y: T]>;
+  /**
+   * dy [rows, out], the forward's weight [in, out], dLow [rows, r] (the
+   * gradient of x·loraAᵀ: scaling·dy·loraB), loraA [r, in] → dx [rows, in] =
+   * dy·weightᵀ + dLow·loraA, with the bits of BatchMatMul(dy, weight,
+   * transposeB), BatchMatMul(dLow, loraA) and an Add.
+   */
+  [TunekitLoRALinearGrad]: OptionalKernelSignature<{ dy: T; weight: T; dLow: T; loraA: T }, NoAttrs, [dx: T]>;
   /** variable, gradient and the moments m, v (float32, one size) → the updated variable, m and v (new tensors; core assigns them). */
   [TunekitAdamW]: OptionalKernelSignature<{ variable: T; gradient: T; m: T; v: T }, TunekitAdamWAttrs, [variable: T, m: T, v: T]>;
   /**
@@ -275,6 +305,8 @@ export const OPTIONAL_KERNEL_NAMES = [
   TunekitDropoutMask,
   TunekitDropout,
   TunekitLinear,
+  TunekitLoRALinear,
+  TunekitLoRALinearGrad,
   TunekitAdamW,
   TunekitSumOfSquares,
   TunekitSoftmaxCrossEntropy,

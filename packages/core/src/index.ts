@@ -18,7 +18,7 @@ export {
 export { createModel, type CreateModelOptions } from './model/create-model';
 export { EmbeddingTable } from './model/embedding-table';
 export { GPT2Model, type ForwardOptions, type ForwardOutput, type FromValuesOptions, type ModelOptions, type ParameterReport } from './model/gpt2-model';
-export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName } from './model/hooks';
+export type { AttentionPrefix, ForwardContext, ForwardHooks, LinearName, LowRankTerm } from './model/hooks';
 export { KVCache, type KVCacheEntry } from './model/kv-cache';
 export { countTrainable, type ParameterSource } from './model/parameter-source';
 export { type BlockParams, type GPT2Params, type LayerNormParams, type LinearParams, type ValueSource } from './model/params';

@@ -82,11 +82,14 @@ bool batch_extent(const Args& args, const int32_t* index, int64_t batch, int64_t
   return true;
 }
 
-// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, aIndex?, bIndex?, bias?)
+// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, aIndex?, bIndex?, bias?,
+//        lowA?, lowB?, lowK?, transposeLowB?, lowScale?)
 //   a: batches of [m, k] (or [k, m] when transposeA), b: [k, n] (or [n, k]),
 //   out: [batch, m, n]; aIndex/bIndex (Int32Array, length batch) pick the
 //   a/b batch for each output batch (broadcasting); null means identity;
-//   bias (Float32Array, length n) is added to every row of the product.
+//   bias (Float32Array, length n) is added to every row of the product;
+//   lowA [m, lowK] and lowB [lowK, n] (or [n, lowK] when transposeLowB),
+//   batch 1 only, add lowScale * lowA . lowB after the bias (see gemm.h).
 napi_value MatMul(napi_env env, napi_callback_info info) {
   Args args(env, info);
   float *a, *b, *out;
@@ -121,6 +124,23 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     if (!args.f32(11, &bias, &len, "matmul: bias must be a Float32Array")) return nullptr;
     if (len != n) return args.fail("matmul: bias must have n elements"), nullptr;
   }
+  float *low_a = nullptr, *low_b = nullptr;
+  int64_t low_k = 0;
+  bool low_tb = false;
+  double low_scale = 1.0;
+  if (!args.is_nullish(12)) {
+    int64_t low_a_len, low_b_len;
+    if (!args.f32(12, &low_a, &low_a_len, "matmul: lowA must be a Float32Array") ||
+        !args.f32(13, &low_b, &low_b_len, "matmul: lowB must be a Float32Array") ||
+        !args.int64(14, &low_k, "matmul: lowK must be a number") ||
+        !args.boolean(15, &low_tb, "matmul: transposeLowB must be a boolean") ||
+        !args.f64(16, &low_scale, "matmul: lowScale must be a number")) {
+      return nullptr;
+    }
+    if (batch != 1) return args.fail("matmul: a low-rank term needs batch 1"), nullptr;
+    if (low_k < 1 || low_k > kMaxLowRank) return args.fail("matmul: lowK must be in [1, 256]"), nullptr;
+    if (low_a_len < m * low_k || low_b_len < low_k * n) return args.fail("matmul: lowA or lowB is smaller than its shape"), nullptr;
+  }
   int64_t a_batches, b_batches;
   if (!batch_extent(args, a_index, batch, &a_batches) || !batch_extent(args, b_index, batch, &b_batches)) return nullptr;
   if (a_len < a_batches * m * k || b_len < b_batches * k * n || out_len < batch * m * n) {
@@ -142,6 +162,13 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   g.b_batch_stride = k * n;
   g.c = out;
   g.bias = bias;
+  if (low_a) {
+    g.low_k = low_k;
+    g.low_a = MatrixView{low_a, low_k, 1};
+    // Logical R is lowK x n: row-major [lowK, n], or the transpose of a row-major [n, lowK].
+    g.low_b = low_tb ? MatrixView{low_b, 1, low_k} : MatrixView{low_b, n, 1};
+    g.low_scale = static_cast<float>(low_scale);
+  }
   gemm_batched(g);
   return make_undefined(env);
 }

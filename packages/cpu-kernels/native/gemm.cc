@@ -67,6 +67,8 @@ struct Scratch {
 
 thread_local Scratch tl_pack_a;
 thread_local Scratch tl_pack_b;
+thread_local Scratch tl_pack_low_a;
+thread_local Scratch tl_pack_low_b;
 
 // Packs rows [m0, m0 + mc) x cols [k0, k0 + kc) of A into MR-row panels,
 // each stored k-major (MR values per k); rows past the edge are zeros.
@@ -146,10 +148,70 @@ inline void add_bias(float* ct, int64_t ldc, int64_t rows, int64_t cols, const f
   }
 }
 
+// Adds the `rows` x `cols` tile at `src` (leading dimension `lds`) to C.
+inline void add_tile(float* ct, int64_t ldc, const float* src, int64_t lds, int64_t rows, int64_t cols) {
+  for (int64_t i = 0; i < rows; i++) {
+    float* dst = ct + i * ldc;
+    const float* row = src + i * lds;
+    for (int64_t j = 0; j < cols; j++) dst[j] += row[j];
+  }
+}
+
+// Multiplies n packed values by `scale` (exact for a power of two).
+inline void scale_values(float* values, int64_t n, float scale) {
+  if (scale == 1.0f) return;
+  for (int64_t i = 0; i < n; i++) values[i] = values[i] * scale;
+}
+
+// The packed right factor of a low-rank addend for columns [jc, jc + nc): R
+// packed as B is, each value multiplied by the scale.
+void pack_low_b(const BatchedGemm& g, int64_t jc, int64_t nc, int nr, float* dst) {
+  pack_b(g.low_b, 0, g.low_k, jc, nc, nr, dst);
+  scale_values(dst, (nc + nr - 1) / nr * nr * g.low_k, g.low_scale);
+}
+
+// Adds the low-rank term's MR x NR tile (packed panels `ap`, `bp`) to the C
+// tile at `ct`: a fresh FMA chain over low_k, then added to C — the bits of
+// that product computed alone and then added.
+inline void add_low_rank_tile(const GemmKernel& kern, int64_t low_k, const float* ap, const float* bp, float* ct, int64_t ldc,
+                              int64_t rows, int64_t cols, float* edge) {
+  if (rows == kern.mr && cols == kern.nr) {
+    kern.tile(low_k, ap, bp, ct, ldc, 1);
+  } else {
+    kern.tile(low_k, ap, bp, edge, kern.nr, 0);
+    add_tile(ct, ldc, edge, kern.nr, rows, cols);
+  }
+}
+
+// C[m0:m1, n0:n1] += the low-rank term, as a pass of its own (the k = 0
+// product, which has no K block to add it after).
+void add_low_rank_block(const GemmKernel& kern, const BatchedGemm& g, float* c, int64_t ldc, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  const int mr = kern.mr;
+  const int nr = kern.nr;
+  alignas(64) float edge[32 * 64];
+  for (int64_t jc = n0; jc < n1; jc += kern.nc) {
+    const int64_t nc = std::min<int64_t>(kern.nc, n1 - jc);
+    float* plb = tl_pack_low_b.get(static_cast<size_t>((nc + nr - 1) / nr * nr * g.low_k));
+    pack_low_b(g, jc, nc, nr, plb);
+    for (int64_t ic = m0; ic < m1; ic += kern.mc) {
+      const int64_t mc = std::min<int64_t>(kern.mc, m1 - ic);
+      float* pla = tl_pack_low_a.get(static_cast<size_t>((mc + mr - 1) / mr * mr * g.low_k));
+      pack_a(g.low_a, ic, mc, 0, g.low_k, mr, pla);
+      for (int64_t jr = 0; jr < nc; jr += nr) {
+        for (int64_t ir = 0; ir < mc; ir += mr) {
+          add_low_rank_tile(kern, g.low_k, pla + ir * g.low_k, plb + jr * g.low_k, c + (ic + ir) * ldc + jc + jr, ldc,
+                            std::min<int64_t>(mr, mc - ir), std::min<int64_t>(nr, nc - jr), edge);
+        }
+      }
+    }
+  }
+}
+
 // One product restricted to C[m0:m1, n0:n1], on the calling thread; `bias`
-// (nullable, indexed by column) is added to each tile after its last K block.
+// (nullable, indexed by column) is added to each tile after its last K block,
+// and then `low`'s low-rank term (nullable; its low_k > 0).
 void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const MatrixView& b, float* c, int64_t ldc,
-                int64_t m0, int64_t m1, int64_t n0, int64_t n1, const float* bias) {
+                int64_t m0, int64_t m1, int64_t n0, int64_t n1, const float* bias, const BatchedGemm* low) {
   const int mr = kern.mr;
   const int nr = kern.nr;
   const int64_t kc_max = std::min<int64_t>(kern.kc, k);
@@ -158,6 +220,9 @@ void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const Ma
   float* pa = tl_pack_a.get(static_cast<size_t>(mc_max * kc_max));
   float* pb = tl_pack_b.get(static_cast<size_t>(nc_max * kc_max));
   alignas(64) float edge[32 * 64];  // MR x NR scratch for partial tiles
+  const int64_t low_k = low ? low->low_k : 0;
+  float* pla = low_k ? tl_pack_low_a.get(static_cast<size_t>(mc_max * low_k)) : nullptr;
+  float* plb = low_k ? tl_pack_low_b.get(static_cast<size_t>(nc_max * low_k)) : nullptr;
 
   for (int64_t jc = n0; jc < n1; jc += kern.nc) {
     const int64_t nc = std::min<int64_t>(kern.nc, n1 - jc);
@@ -166,9 +231,11 @@ void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const Ma
       const int accumulate = pc > 0;
       const bool last_block = pc + kc >= k;
       pack_b(b, pc, kc, jc, nc, nr, pb);
+      if (low_k && last_block) pack_low_b(*low, jc, nc, nr, plb);
       for (int64_t ic = m0; ic < m1; ic += kern.mc) {
         const int64_t mc = std::min<int64_t>(kern.mc, m1 - ic);
         pack_a(a, ic, mc, pc, kc, mr, pa);
+        if (low_k && last_block) pack_a(low->low_a, ic, mc, 0, low_k, mr, pla);
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
           const float* bp = pb + jr * kc;
@@ -191,6 +258,8 @@ void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const Ma
               }
             }
             if (bias && last_block) add_bias(ct, ldc, rows, cols, bias + jc + jr);
+            // While the tile is in L1: the low-rank term, without a [M, N] temporary or a pass of its own.
+            if (low_k && last_block) add_low_rank_tile(kern, low_k, pla + ir * low_k, plb + jr * low_k, ct, ldc, rows, cols, edge);
           }
         }
       }
@@ -228,13 +297,14 @@ void run_task(int64_t task, int, void* raw) {
   if (g.k == 0) {
     for (int64_t i = m0; i < m1; i++) std::memset(c + i * g.n + n0, 0, (n1 - n0) * sizeof(float));
     if (g.bias) add_bias(c + m0 * g.n + n0, g.n, m1 - m0, n1 - n0, g.bias + n0);
+    if (g.low_k) add_low_rank_block(*plan.kern, g, c, g.n, m0, m1, n0, n1);
     return;
   }
   MatrixView a = g.a;
   MatrixView b = g.b;
   a.data += static_cast<int64_t>(g.a_index ? g.a_index[bi] : bi) * g.a_batch_stride;
   b.data += static_cast<int64_t>(g.b_index ? g.b_index[bi] : bi) * g.b_batch_stride;
-  gemm_block(*plan.kern, g.k, a, b, c, g.n, m0, m1, n0, n1, g.bias);
+  gemm_block(*plan.kern, g.k, a, b, c, g.n, m0, m1, n0, n1, g.bias, g.low_k ? &g : nullptr);
 }
 
 int64_t gcd(int64_t x, int64_t y) {
@@ -277,6 +347,28 @@ inline float dot(const float* x, const float* y, int64_t k) {
   return sum;
 }
 
+// out[n0:n1] = row (k values) . B[:, n0:n1], for the matrix-vector path.
+void row_product(const float* row, int64_t k, const MatrixView& b, const float* bdata, int64_t n0, int64_t n1, float* out) {
+  if (b.cs == 1) {
+    // B rows are contiguous along N: out += a[p] * B[p, :].
+    std::memset(out + n0, 0, (n1 - n0) * sizeof(float));
+    for (int64_t p = 0; p < k; p++) {
+      const float ap = row[p];
+      const float* brow = bdata + p * b.rs;
+      for (int64_t j = n0; j < n1; j++) out[j] += ap * brow[j];
+    }
+  } else if (b.rs == 1) {
+    // Columns of B are contiguous (B given transposed): one dot product each.
+    for (int64_t j = n0; j < n1; j++) out[j] = dot(row, bdata + j * b.cs, k);
+  } else {
+    for (int64_t j = n0; j < n1; j++) {
+      float sum = 0;
+      for (int64_t p = 0; p < k; p++) sum += row[p] * bdata[p * b.rs + j * b.cs];
+      out[j] = sum;
+    }
+  }
+}
+
 void small_m_task(int64_t task, int, void* raw) {
   const SmallPlan& plan = *static_cast<SmallPlan*>(raw);
   const BatchedGemm& g = *plan.g;
@@ -289,29 +381,25 @@ void small_m_task(int64_t task, int, void* raw) {
   const float* b = g.b.data + static_cast<int64_t>(g.b_index ? g.b_index[bi] : bi) * g.b_batch_stride;
   float* c = g.c + bi * g.m * g.n;
   thread_local std::vector<float> row;
+  thread_local std::vector<float> low_row;
+  thread_local std::vector<float> low_out;
   row.resize(static_cast<size_t>(g.k));
+  if (g.low_k) {
+    low_row.resize(static_cast<size_t>(g.low_k));
+    low_out.resize(static_cast<size_t>(g.n));
+  }
   for (int64_t i = 0; i < g.m; i++) {
     for (int64_t p = 0; p < g.k; p++) row[p] = a[i * g.a.rs + p * g.a.cs];
     float* out = c + i * g.n;
-    if (g.b.cs == 1) {
-      // B rows are contiguous along N: out += a[p] * B[p, :].
-      std::memset(out + n0, 0, (n1 - n0) * sizeof(float));
-      for (int64_t p = 0; p < g.k; p++) {
-        const float ap = row[p];
-        const float* brow = b + p * g.b.rs;
-        for (int64_t j = n0; j < n1; j++) out[j] += ap * brow[j];
-      }
-    } else if (g.b.rs == 1) {
-      // Columns of B are contiguous (B given transposed): one dot product each.
-      for (int64_t j = n0; j < n1; j++) out[j] = dot(row.data(), b + j * g.b.cs, g.k);
-    } else {
-      for (int64_t j = n0; j < n1; j++) {
-        float sum = 0;
-        for (int64_t p = 0; p < g.k; p++) sum += row[p] * b[p * g.b.rs + j * g.b.cs];
-        out[j] = sum;
-      }
-    }
+    row_product(row.data(), g.k, g.b, b, n0, n1, out);
     if (g.bias) add_bias(out + n0, g.n, 1, n1 - n0, g.bias + n0);
+    if (g.low_k) {
+      // The low-rank row as its own matrix-vector product would give it (L has m <= 4 rows too), scaled, then added.
+      for (int64_t p = 0; p < g.low_k; p++) low_row[p] = g.low_a.data[i * g.low_a.rs + p * g.low_a.cs];
+      row_product(low_row.data(), g.low_k, g.low_b, g.low_b.data, n0, n1, low_out.data());
+      scale_values(low_out.data() + n0, n1 - n0, g.low_scale);
+      add_tile(out + n0, g.n, low_out.data() + n0, g.n, 1, n1 - n0);
+    }
   }
 }
 

@@ -33,7 +33,22 @@ struct BatchedGemm {
   // complete (fl(fl(A.B) + bias): the same bits as the product followed by a
   // separate add), while the tile is still in cache: no second pass over C.
   const float* bias = nullptr;
+  // Optional low-rank addend (LoRA): C[b] += scale * (L . R) with L the
+  // M x low_k view `low_a` and R the low_k x N view `low_b` (the same for
+  // every batch), added to each tile after its bias. The product is the one
+  // a separate BatchMatMul of L and R gives (the same register tile, a
+  // fresh FMA chain over low_k), so with `scale` a power of two the result
+  // has the bits of that product, scaled, then added. Requires low_k <= the
+  // kernel's KC (one K block, as that product has).
+  int64_t low_k = 0;
+  MatrixView low_a{nullptr, 0, 0};
+  MatrixView low_b{nullptr, 0, 0};
+  float low_scale = 1.0f;
 };
+
+// The largest low_k a BatchedGemm's low-rank addend may have (the smallest
+// KC of the kernels).
+constexpr int64_t kMaxLowRank = 256;
 
 // Runs the product on the thread pool with the active ISA's kernel.
 void gemm_batched(const BatchedGemm& g);

@@ -13,8 +13,9 @@ namespace tk {
 
 struct Args {
   napi_env env;
-  size_t argc = 16;
-  napi_value argv[16];
+  // The longest call, matmul with a low-rank term, passes 17 arguments.
+  size_t argc = 20;
+  napi_value argv[20];
   napi_value self;
 
   Args(napi_env e, napi_callback_info info) : env(e) {

@@ -4,7 +4,8 @@ import type { ForwardHooks } from '../model/hooks';
 
 /**
  * One set of hooks from several: LoRA updates of the same map add up (each
- * adapter adds its term to the output in turn); at most one adapter may supply
+ * adapter adds its term to the output in turn; only a lone adapter's
+ * `lowRank` is passed on); at most one adapter may supply
  * prompt embeddings and at most one a key/value prefix. Undefined when there
  * is nothing to hook.
  */
@@ -16,7 +17,11 @@ export function composeHooks(parts: readonly ForwardHooks[]): ForwardHooks | und
   if (prefixes.length > 1) throw new InvalidStateError('Only one prefix-tuning adapter can be active at a time', { fix: 'Activate one prefix-tuning adapter at a time (setActive).' });
   if (linears.length + prompts.length + prefixes.length === 0) return undefined;
   const hooks: ForwardHooks = {};
-  if (linears.length === 1) hooks.linear = (linears[0] as ForwardHooks).linear;
+  if (linears.length === 1) {
+    hooks.linear = (linears[0] as ForwardHooks).linear;
+    // Only a single adapter's term can be fused: with several, each `linear` adds its own in turn.
+    if (linears[0]?.lowRank) hooks.lowRank = linears[0].lowRank;
+  }
   else if (linears.length > 1) {
     hooks.linear = (name, input, output, context) =>
       linears.reduce((out, part) => (part.linear as NonNullable<ForwardHooks['linear']>)(name, input, out, context), output);

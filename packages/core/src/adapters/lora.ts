@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '@tunekit/formats';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Model } from '../model/gpt2-model';
-import type { ForwardContext, ForwardHooks, LinearName } from '../model/hooks';
+import type { ForwardContext, ForwardHooks, LinearName, LowRankTerm } from '../model/hooks';
 import type { TensorToWrite } from '../io/safetensors';
 import { SeededRandom } from '../util/random';
 import { assertNotDisposed, type MergeableAdapter, type PEFTConfigJSON, variableTensors } from './adapter';
@@ -91,7 +91,10 @@ export class LoRAAdapter implements MergeableAdapter {
         b: float32Variable(b, bShape),
       });
     }
-    this.hooks = { linear: (name, input, output, context) => this.apply(name, input, output, context) };
+    this.hooks = {
+      linear: (name, input, output, context) => this.apply(name, input, output, context),
+      lowRank: (name, context) => this.lowRankTerm(name, context),
+    };
   }
 
   /** Names of the adapted maps, e.g. `h.0.attn.c_attn`. */
@@ -195,6 +198,19 @@ export class LoRAAdapter implements MergeableAdapter {
     // and tf.add would keep update and output, [N, out] each, per target);
     // scaling 1 (alpha = r) skips a pass that would not change a bit.
     return residualAdd(output, this.scaling === 1 ? update : scaleKeepingNothing(update, this.scaling)) as tf.Tensor2D;
+  }
+
+  /**
+   * The term {@link apply} would add, for the model to fuse into the map's
+   * GEMM: only where apply adds exactly scaling·(x·Aᵀ)·Bᵀ of the map's own
+   * input — a Conv1D target, not merged, and no dropout drawn (dropout
+   * would consume a seed and change x).
+   */
+  private lowRankTerm(name: LinearName, context: ForwardContext): LowRankTerm | undefined {
+    const target = this.targets.get(name);
+    if (!target || this.mergedIntoBase || this.disposed || target.layout !== 'in-out') return undefined;
+    if (context.training && this.config.dropout > 0) return undefined;
+    return { a: target.a, b: target.b, scaling: this.scaling };
   }
 
   private addDelta(sign: 1 | -1): void {

@@ -22,6 +22,20 @@ export interface AttentionPrefix {
   value: tf.Tensor4D;
 }
 
+/**
+ * A low-rank update of a linear map, `scaling · (x·Aᵀ)·Bᵀ`, in PEFT's
+ * layouts: what LoRA's `linear` hook adds, handed to the model so that a
+ * backend with a fused kernel can add it inside the linear map's GEMM.
+ */
+export interface LowRankTerm {
+  /** A, [r, in]. */
+  a: tf.Tensor;
+  /** B, [out, r]. */
+  b: tf.Tensor;
+  /** The factor of the update (LoRA's alpha / r). */
+  scaling: number;
+}
+
 /** The hook points of the forward pass. Every hook is optional. */
 export interface ForwardHooks {
   /**
@@ -29,6 +43,14 @@ export interface ForwardHooks {
    * output [N, out]; returns the output to use (LoRA adds its low-rank term here).
    */
   linear?(name: LinearName, input: tf.Tensor2D, output: tf.Tensor2D, context: ForwardContext): tf.Tensor2D;
+  /**
+   * Asked before a linear map of the model is computed: the low-rank term
+   * that `linear` would add for this call — exactly that term of the input,
+   * nothing else — or undefined. Where the backend has the fused LoRA kernels
+   * the model then adds the term inside the map's GEMM and does not call
+   * `linear`; elsewhere it calls `linear` as usual.
+   */
+  lowRank?(name: LinearName, context: ForwardContext): LowRankTerm | undefined;
   /**
    * Embeddings [B, P, C] to prepend to the token embeddings (prompt tuning).
    * Asked for only when no earlier tokens are cached; the virtual tokens take

@@ -8,6 +8,7 @@ import type { GPT2Activation } from './config';
 import { canFuseBiasGelu, fusedBiasGelu } from './fused-bias-gelu';
 import { canFuseLayerNorm, fusedLayerNorm } from './fused-layer-norm';
 import { canFuseLinear, fusedLinear } from './fused-linear';
+import { canFuseLoRALinear, fusedLoRALinear } from './fused-lora-linear';
 import { opPathGelu } from './gelu-op-path';
 import { opPathLayerNorm } from './layer-norm-op-path';
 import type { ForwardContext, ForwardHooks } from './hooks';
@@ -53,10 +54,13 @@ export function gelu(x: tf.Tensor, activation: GPT2Activation): tf.Tensor {
 
 /**
  * `y = x · W + b` over the last axis, then the `linear` hook (LoRA) if any.
- * x [..., in] → [..., out].
+ * x [..., in] → [..., out]. A LoRA term the `lowRank` hook offers is added
+ * inside the GEMM instead where the backend has the fused LoRA kernels.
  */
 export function linear(x: tf.Tensor, params: LinearParams, name: string, hooks: ForwardHooks | undefined, context: ForwardContext): tf.Tensor {
   return overRows(x, params, (x2d) => {
+    const term = hooks?.lowRank?.(name, context);
+    if (term && canFuseLoRALinear(x2d, params.weight, params.bias, term)) return fusedLoRALinear(x2d, params.weight, params.bias, term);
     // [N, out]: one kernel with the bias in the GEMM's store where the backend has it.
     const y2d = canFuseLinear(x2d, params.weight, params.bias) ? fusedLinear(x2d, params.weight, params.bias) : (addBias(tf.matMul(x2d, params.weight), params.bias) as tf.Tensor2D);
     return hooks?.linear ? hooks.linear(name, x2d, y2d, context) : y2d;

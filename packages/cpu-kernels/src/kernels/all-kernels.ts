@@ -10,9 +10,10 @@ import { fusedMatMulKernel } from './fused-mat-mul';
 import { geluGradKernel, geluKernel } from './gelu';
 import { layerNormGradKernel, layerNormKernel } from './layer-norm';
 import { linearKernel } from './linear';
+import { loraLinearGradKernel, loraLinearKernel } from './lora-linear';
 import type { NativeKernel } from './native-kernel';
 import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './softmax-cross-entropy';
 import { sumOfSquaresKernel } from './sum-squares';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
-export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, dropoutKernel, linearKernel, geluKernel, geluGradKernel, biasGeluKernel, biasGeluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel, sumOfSquaresKernel, softmaxCrossEntropyKernel, softmaxCrossEntropyGradKernel];
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, dropoutKernel, linearKernel, loraLinearKernel, loraLinearGradKernel, geluKernel, geluGradKernel, biasGeluKernel, biasGeluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel, sumOfSquaresKernel, softmaxCrossEntropyKernel, softmaxCrossEntropyGradKernel];

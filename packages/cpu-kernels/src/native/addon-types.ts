@@ -28,7 +28,11 @@ export interface NativeAddon {
    * ([k, m] when transposeA), b holds [k, n] ([n, k] when transposeB), and
    * aIndex/bIndex (null = identity) pick the a/b matrix of each output batch;
    * bias (length n), when given, is added to every row of every product as
-   * it is stored (the same bits as a separate add).
+   * it is stored (the same bits as a separate add). A low-rank term (batch 1
+   * only), when lowA is given: lowScale · lowA [m, lowK] · lowB ([lowK, n],
+   * or [n, lowK] when transposeLowB), 1 ≤ lowK ≤ 256, added to each tile
+   * after the bias; with lowScale a power of two the bits of that product
+   * computed alone, scaled and added.
    */
   matmul(
     a: Float32Array, b: Float32Array, out: Float32Array,
@@ -36,6 +40,7 @@ export interface NativeAddon {
     transposeA: boolean, transposeB: boolean,
     aIndex: Int32Array | null, bIndex: Int32Array | null,
     bias?: Float32Array | null,
+    lowA?: Float32Array | null, lowB?: Float32Array | null, lowK?: number, transposeLowB?: boolean, lowScale?: number,
   ): void;
   /** Raises glibc's mmap/trim thresholds so large tensors reuse heap memory instead of page-faulting fresh mmaps; false where not applicable. */
   tuneAllocator(): boolean;
