@@ -49,9 +49,12 @@ TK_TARGET_AVX2 void tile_avx2(int64_t kc, const float* a, const float* b, float*
   }
 }
 
-// KC = 256: 16 KiB B micro-panel in L1. MC = 6 * 48 = 288 rows (288 KiB of
-// packed A in L2). NC = 2048 as for AVX-512.
-const GemmKernel kAvx2 = {"avx2-6x16", 6, kNr, 256, 288, 2048, tile_avx2<6>};
+// KC up to 768, as for AVX-512 (fewer passes over C): the 48 KiB B
+// micro-panel streams from L2. On this machine with the AVX2 kernel forced,
+// GPT-2's shapes alone moved from 558-590 to 480-488 ms in total (the LM
+// head's 1024x768x50257 160-171 -> 199-207 GFLOP/s; item 28). MC = 6 * 48 =
+// 288 rows: 864 KiB of packed A. NC = 2048 as for AVX-512.
+const GemmKernel kAvx2 = {"avx2-6x16", 6, kNr, 768, 288, 2048, tile_avx2<6>};
 
 }  // namespace
 

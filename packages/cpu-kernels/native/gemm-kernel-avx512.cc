@@ -78,12 +78,19 @@ TK_TARGET_AVX512 void tile_avx512_narrow(int64_t kc, const float* a, const float
   }
 }
 
-// KC = 256: the 32 KiB B micro-panel sits in the 48 KiB L1 while A panels
-// stream from L2. MC = 14 * 24 = 336 rows: 336 KiB of packed A, a third of
-// a 1 MiB L2. NC = 2048: 2 MiB of packed B per thread in the shared L3.
-const GemmKernel kAvx512 = {"avx512-14x32", 14, kNr, 256, 336, 2048, tile_avx512<14>};
-// Narrow: a 16 KiB B micro-panel at KC = 256; MC = 28 * 12 = 336 rows.
-const GemmKernel kAvx512Narrow = {"avx512-28x16", 28, 16, 256, 336, 2048, tile_avx512_narrow<28>};
+// KC up to 768 (gemm.cc splits K into equal blocks of at most that): GPT-2's
+// K = 768 products are then one block, so each C tile is written once
+// instead of read and written three times, and the LM head's K = 50,257
+// makes 66 passes over C instead of 197. The B micro-panel (96 KiB) then
+// streams from L2 rather than sitting in L1, which the hardware prefetcher
+// hides: alone, 1024x768x50257 with B transposed went from 242 to 292
+// GFLOP/s, the other GPT-2 shapes within 2%; a full-FT 124M 4x256 step
+// 4,257 -> 4,063 ms (mean of 3 interleaved runs each, docs/performance.md
+// item 28). MC = 14 * 24 = 336 rows: 1 MiB of packed A at KC = 768, an L2's
+// worth on 1 MiB-L2 parts. NC = 2048: 6 MiB of packed B per thread in L3.
+const GemmKernel kAvx512 = {"avx512-14x32", 14, kNr, 768, 336, 2048, tile_avx512<14>};
+// Narrow: the same KC (and so the same blocks and bits); MC = 28 * 12 = 336 rows.
+const GemmKernel kAvx512Narrow = {"avx512-28x16", 28, 16, 768, 336, 2048, tile_avx512_narrow<28>};
 
 }  // namespace
 

@@ -19,7 +19,7 @@ struct GemmKernel {
   const char* name;
   int mr;  // rows of the register tile
   int nr;  // columns of the register tile (a multiple of the vector width)
-  int kc;  // depth of a packed panel: NR x KC of B stays in L1
+  int kc;  // most depth of a packed panel (gemm.cc splits K into equal blocks of at most this)
   int mc;  // rows of packed A per block: MC x KC stays in L2
   int nc;  // columns of packed B per block: KC x NC stays in L3
   TileFn tile;

@@ -148,6 +148,18 @@ inline void add_bias(float* ct, int64_t ldc, int64_t rows, int64_t cols, const f
   }
 }
 
+// The depth of each packed K block: K split into the fewest blocks of at
+// most `limit`, all of (nearly) the same depth. Every block after the first
+// reads and writes the C tile once more, and a short last block (K = 1024
+// under a limit of 768: 768 + 256) would cost a whole pass over C for a
+// quarter of the work. It depends only on K and the kernel, never on the
+// thread count, so a product's bits do not either.
+int64_t balanced_depth(int64_t k, int64_t limit) {
+  if (k <= limit) return std::max<int64_t>(k, 1);
+  const int64_t blocks = (k + limit - 1) / limit;
+  return (k + blocks - 1) / blocks;
+}
+
 // Adds the `rows` x `cols` tile at `src` (leading dimension `lds`) to C.
 inline void add_tile(float* ct, int64_t ldc, const float* src, int64_t lds, int64_t rows, int64_t cols) {
   for (int64_t i = 0; i < rows; i++) {
@@ -214,7 +226,8 @@ void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const Ma
                 int64_t m0, int64_t m1, int64_t n0, int64_t n1, const float* bias, const BatchedGemm* low) {
   const int mr = kern.mr;
   const int nr = kern.nr;
-  const int64_t kc_max = std::min<int64_t>(kern.kc, k);
+  const int64_t kc_block = balanced_depth(k, kern.kc);
+  const int64_t kc_max = kc_block;
   const int64_t mc_max = std::min<int64_t>(kern.mc, (m1 - m0 + mr - 1) / mr * mr);
   const int64_t nc_max = std::min<int64_t>(kern.nc, (n1 - n0 + nr - 1) / nr * nr);
   float* pa = tl_pack_a.get(static_cast<size_t>(mc_max * kc_max));
@@ -226,8 +239,8 @@ void gemm_block(const GemmKernel& kern, int64_t k, const MatrixView& a, const Ma
 
   for (int64_t jc = n0; jc < n1; jc += kern.nc) {
     const int64_t nc = std::min<int64_t>(kern.nc, n1 - jc);
-    for (int64_t pc = 0; pc < k; pc += kern.kc) {
-      const int64_t kc = std::min<int64_t>(kern.kc, k - pc);
+    for (int64_t pc = 0; pc < k; pc += kc_block) {
+      const int64_t kc = std::min<int64_t>(kc_block, k - pc);
       const int accumulate = pc > 0;
       const bool last_block = pc + kc >= k;
       pack_b(b, pc, kc, jc, nc, nr, pb);

@@ -47,7 +47,8 @@ struct BatchedGemm {
 };
 
 // The largest low_k a BatchedGemm's low-rank addend may have (the smallest
-// KC of the kernels).
+// KC of the kernels: generic and NEON), so that the term is one K block
+// exactly as the same product computed alone is.
 constexpr int64_t kMaxLowRank = 256;
 
 // Runs the product on the thread pool with the active ISA's kernel.

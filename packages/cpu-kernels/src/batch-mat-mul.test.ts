@@ -1,7 +1,7 @@
 /**
  * Native BatchMatMul vs the stock tfjs cpu kernel: every transpose
  * combination, odd sizes around the register tiles (14×32, 6×16, 4×16) and
- * cache blocks (KC 256, MC 336/288), batch broadcasting, gradients, and
+ * cache blocks (K split into equal blocks of ≤ 768 or ≤ 256, MC 336/288), batch broadcasting, gradients, and
  * tensor bookkeeping — under every SIMD level and a few thread counts.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +19,8 @@ const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] 
 /** [m, k, n] of the product; chosen around tile and block edges. */
 const SIZES: Array<[number, number, number]> = [
   [1, 1, 1], [3, 5, 17], [17, 33, 129], [129, 257, 3], [64, 300, 65], [1, 513, 40], [40, 7, 1], [14, 256, 32], [15, 257, 33], [340, 270, 40],
+  // K over more than one block at every kernel's limit (769 → 2 × 385; 1601 → 3 blocks).
+  [20, 769, 33], [9, 1601, 47],
   // m ≤ 4 with enough work to be split over threads: the matrix-vector path.
   [2, 700, 401], [4, 300, 1000],
 ];

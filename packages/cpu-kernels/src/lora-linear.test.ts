@@ -32,10 +32,11 @@ function valuesOf(fn: () => tf.Tensor): Float32Array {
 const scaled = (t: tf.Tensor, scaling: number) => (scaling === 1 ? t : tf.mul(t, scaling));
 
 // [rows, in, out, r, scaling]: GPT-2-like, odd edges, > one MC block of rows (336), > one NC block of
-// columns (2048), out ≤ 16 (the narrow AVX-512 tile), rank 1 and 256, matrix-vector rows.
+// columns (2048), out ≤ 16 (the narrow AVX-512 tile), rank 1 and 256, matrix-vector rows, the base
+// product's K over several blocks (the term is added after the last).
 const SHAPES: Array<[number, number, number, number, number]> = [
   [64, 96, 48, 16, 1], [37, 29, 53, 3, 2], [5, 300, 33, 16, 0.5], [1, 50, 70, 8, 1], [4, 7, 19, 1, 4],
-  [20, 16, 10, 16, 1], [130, 17, 288, 256, 1], [340, 40, 37, 7, 2], [9, 8, 2100, 4, 1],
+  [20, 16, 10, 16, 1], [130, 17, 288, 256, 1], [340, 40, 37, 7, 2], [9, 8, 2100, 4, 1], [6, 1601, 40, 8, 2],
 ];
 
 describe.skipIf(nativeSkipReason !== undefined)(`${TunekitLoRALinear}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
