@@ -16,8 +16,8 @@ const stats = new Map<string, KernelStat>();
 const childTime: number[] = [];
 const originals: KernelConfig[] = [];
 
-/** The products and adds, which `byShape` lists per input shapes (which GEMM is slow, which Add is left). */
-const BY_SHAPE = new Set(['BatchMatMul', '_FusedMatMul', 'TunekitLinear', 'TunekitLoRALinear', 'TunekitLoRALinearGrad', 'Add']);
+/** The products, adds, sums and transposes, which `byShape` lists per input shapes (which GEMM is slow, which Add is left). */
+const BY_SHAPE = new Set(['BatchMatMul', '_FusedMatMul', 'TunekitLinear', 'TunekitLoRALinear', 'TunekitLoRALinearGrad', 'Add', 'Sum', 'Transpose']);
 
 /** `BatchMatMul[1024,768][50257,768]tB`: the kernel, its inputs' shapes, and which operands are transposed. */
 function shapeKey(name: string, args: Parameters<KernelConfig['kernelFunc']>[0]): string {

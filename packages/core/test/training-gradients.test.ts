@@ -106,6 +106,7 @@ const cases: Case[] = [
   { kernel: 'Tile', title: '[2,3] × [2,3]', inputs: () => ({ x: float([2, 3], 42) }), attrs: { reps: [2, 3] } },
   { kernel: 'Tile', title: '[1,4,1] × [3,1,2]', inputs: () => ({ x: float([1, 4, 1], 43) }), attrs: { reps: [3, 1, 2] } },
   { kernel: 'GatherV2', title: '[6,4] rows [0,2,2,5,0] (repeats add up)', inputs: () => ({ x: float([6, 4], 44), indices: tf.tensor1d([0, 2, 2, 5, 0], 'int32') }), attrs: { axis: 0, batchDims: 0 } },
+  { kernel: 'GatherV2', title: '[5,3] rows [[1,4],[4,0]] (ids [B, T], as the embeddings gather)', inputs: () => ({ x: float([5, 3], 46), indices: tf.tensor2d([[1, 4], [4, 0]], [2, 2], 'int32') }), attrs: { axis: 0, batchDims: 0 } },
   { kernel: 'GatherV2', title: '[3,5,2] indices [[1,4],[4,0]] along 1', inputs: () => ({ x: float([3, 5, 2], 45), indices: tf.tensor2d([[1, 4], [4, 0]], [2, 2], 'int32') }), attrs: { axis: 1, batchDims: 0 } },
   { kernel: 'Identity', title: '[3]', inputs: () => ({ x: float([3], 46) }) },
   { kernel: 'Cast', title: 'float32 → float32 [4]', inputs: () => ({ x: float([4], 47) }), attrs: { dtype: 'float32' } },
