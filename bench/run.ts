@@ -18,9 +18,11 @@
  * line then carries `error` instead of timings.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { type CPUFlavor } from '@tunekit/backend-cpu';
 import { compareLine, currentCommit, PEER_SCRIPT, type ResultLine, setupPyTorchPeer, withPeakRss } from './peer';
 import { HEAVY_WORKLOADS, runWorkload, WORKLOADS, type WorkloadName, type WorkloadOptions } from './workloads';
@@ -124,6 +126,22 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = proc
   });
 }
 
+/**
+ * This file bundled to plain JavaScript (packages external: they load from
+ * their built `dist`, as in an application), for the workload processes.
+ * Run through tsx instead, a workload process carried tsx's loader — ~60 MB
+ * of resident memory (Node alone 41 MB, with tsx 74 MB; after importing
+ * tfjs, core and the backend 96 vs 159 MB) that is the harness's, not the
+ * library's, and that PyTorch's side does not carry.
+ */
+async function bundleForWorkloads(): Promise<string> {
+  const outDir = join(here, 'node_modules', '.cache', 'tunekit-bench');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'run.mjs');
+  await build({ entryPoints: [join(here, 'run.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  return outfile;
+}
+
 async function main(): Promise<void> {
   const workload = arg('workload');
   if (workload) return child(workload as WorkloadName);
@@ -147,10 +165,11 @@ async function main(): Promise<void> {
   if (checkpointing !== undefined && checkpointing !== 'true' && checkpointing !== 'both') throw new Error(`--checkpointing takes no value or both, got ${checkpointing}`);
   const variants = checkpointing === 'both' ? [[], ['--checkpointing']] : checkpointing ? [['--checkpointing']] : [[]];
 
+  const workloadScript = await bundleForWorkloads();
   for (const name of names) {
-    // Same Node, same loader (tsx's flags are in execArgv), fresh process.
+    // Same Node, plain JavaScript, a fresh process.
     const ours: ResultLine[] = [];
-    for (const variant of variants) ours.push(await measured(name, 'tunekit', process.execPath, [...process.execArgv, join(here, 'run.ts'), '--workload', name, ...forward, ...variant]));
+    for (const variant of variants) ours.push(await measured(name, 'tunekit', process.execPath, [workloadScript, '--workload', name, ...forward, ...variant]));
     if (!peer || 'error' in peer) continue;
     const steps = arg('steps') ?? String(DEFAULT_STEPS[name]);
     const threads = arg('threads') ?? String(os.availableParallelism());
