@@ -6,6 +6,14 @@ import { TunekitAdamW } from '@tunekit/backend-spec';
 import { describe, expect, it } from 'vitest';
 import { createCPUBackend } from './index';
 
+describe('CPU backend options', () => {
+  it('rejects prefer given as a string, empty, or with an unknown flavour, when created', () => {
+    expect(() => createCPUBackend({ prefer: 'native' as never })).toThrow(/prefer must be a non-empty list of CPU flavours, got "native"/);
+    expect(() => createCPUBackend({ prefer: [] })).toThrow(/prefer must be a non-empty list/);
+    expect(() => createCPUBackend({ prefer: ['nativ' as never, 'cpu'] })).toThrow(/unknown CPU flavour\(s\) "nativ" \(known: native, wasm, cpu\)/);
+  });
+});
+
 describe('CPU backend start-up', () => {
   it('re-selects its tfjs engine on doInit after another backend took over', async () => {
     const cpu = createCPUBackend({ prefer: ['cpu'] });

@@ -40,11 +40,30 @@ interface NativeKernelsModule {
 /** The native kernels module, once a `native` start registered its kernels (so `doDispose` can restore tfjs's). */
 let nativeModule: NativeKernelsModule | undefined;
 
+const FLAVORS: readonly CPUFlavor[] = ['native', 'wasm', 'cpu'];
+
 function defaultPreference(): CPUFlavor[] {
   if (!isNodeRuntime()) return ['wasm', 'cpu'];
   const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TUNEKIT_CPU;
-  if (fromEnv) return fromEnv.split(',').map((s) => s.trim()) as CPUFlavor[];
+  if (fromEnv) return checkedPreference(fromEnv.split(',').map((s) => s.trim()), 'TUNEKIT_CPU');
   return ['native', 'wasm', 'cpu'];
+}
+
+/**
+ * `prefer` (or TUNEKIT_CPU) as given, or a clear error before anything
+ * starts: a string such as 'native' would otherwise be read letter by letter
+ * ("n unavailable: unknown CPU flavour"), and a misspelt flavour would only
+ * show up among the reasons every flavour failed.
+ */
+function checkedPreference(prefer: unknown, source: string): CPUFlavor[] {
+  if (!Array.isArray(prefer) || prefer.length === 0) {
+    throw new InvalidArgumentError(`createCPUBackend: ${source} must be a non-empty list of CPU flavours, got ${JSON.stringify(prefer)}`, { fix: "Pass a list such as prefer: ['native', 'wasm', 'cpu'] (or ['native'] for one flavour)." });
+  }
+  const unknown = prefer.filter((flavor) => !FLAVORS.includes(flavor as CPUFlavor));
+  if (unknown.length) {
+    throw new InvalidArgumentError(`createCPUBackend: ${source} names unknown CPU flavour(s) ${unknown.map((f) => JSON.stringify(f)).join(', ')} (known: native, wasm, cpu)`, { fix: "Use only 'native', 'wasm' and 'cpu'." });
+  }
+  return prefer as CPUFlavor[];
 }
 
 /** Silences tfjs's "install tfjs-node" banner, which is wrong advice once our kernels are in. */
@@ -99,14 +118,14 @@ async function tryCpu(): Promise<Omit<BackendCapabilities, 'supportsFloat16'>> {
  */
 export function createCPUBackend(options: CPUBackendOptions = {}): BackendV1 {
   let capabilities: BackendCapabilities | undefined;
+  const given = options.prefer === undefined ? undefined : checkedPreference(options.prefer, 'prefer');
 
   const start = async (): Promise<string> => {
-    const prefer = options.prefer ?? defaultPreference();
+    const prefer = given ?? defaultPreference();
     const skipped: string[] = [];
     for (const flavor of prefer) {
       try {
-        const found = flavor === 'native' ? await tryNative(options) : flavor === 'wasm' ? await tryWasm(options) : flavor === 'cpu' ? await tryCpu() : undefined;
-        if (!found) throw new InvalidArgumentError(`unknown CPU flavour "${String(flavor)}" (native, wasm, cpu)`, { fix: "Use only 'native', 'wasm' and 'cpu' in prefer." });
+        const found = flavor === 'native' ? await tryNative(options) : flavor === 'wasm' ? await tryWasm(options) : await tryCpu();
         const why = skipped.length ? ` — ${skipped.join('; ')}` : '';
         capabilities = { ...found, supportsFloat16: false, description: `${found.description}${why}` };
         return capabilities.tfjsBackend;
