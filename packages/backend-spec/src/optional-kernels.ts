@@ -237,9 +237,10 @@ export interface OptionalKernelSignatures<T> {
    * (PEFT's layouts; 1 ≤ r ≤ 256) → y [rows, out] = x·weight + bias +
    * scaling·((x·loraAᵀ)·loraBᵀ), with the bits of TunekitLinear, then
    * BatchMatMul(x, loraA, transposeB), BatchMatMul(·, loraB, transposeB), a
-   * Multiply by the scaling (skipped at 1) and an Add.
+   * Multiply by the scaling (skipped at 1) and an Add; and low [rows, r] =
+   * x·loraAᵀ, the product the forward formed (for the gradient of loraB).
    */
-  [TunekitLoRALinear]: OptionalKernelSignature<{ x: T; weight: T; bias: T; loraA: T; loraB: T }, TunekitLoRALinearAttrs, [y: T]>;
+  [TunekitLoRALinear]: OptionalKernelSignature<{ x: T; weight: T; bias: T; loraA: T; loraB: T }, TunekitLoRALinearAttrs, [y: T, low: T]>;
   /**
    * dy [rows, out], the forward's weight [in, out], dLow [rows, r] (the
    * gradient of x·loraAᵀ: scaling·dy·loraB), loraA [r, in] → dx [rows, in] =

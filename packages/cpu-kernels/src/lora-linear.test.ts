@@ -52,9 +52,11 @@ describe.skipIf(nativeSkipReason !== undefined)(`${TunekitLoRALinear}${nativeSki
       for (const mode of runnableModes()) {
         setMode(mode);
         const label = `${mode.isa} ×${mode.threads}`;
-        const fused = valuesOf(() => tf.engine().runKernel(TunekitLoRALinear, { x, weight, bias, loraA, loraB }, { scaling }) as tf.Tensor);
+        const fused = valuesOf(() => (tf.engine().runKernel(TunekitLoRALinear, { x, weight, bias, loraA, loraB }, { scaling }) as tf.Tensor[])[0] as tf.Tensor);
         const separate = valuesOf(() => tf.add(tf.add(tf.matMul(x, weight), bias), scaled(tf.matMul(tf.matMul(x, loraA, false, true), loraB, false, true), scaling)));
         expectSameBytes(fused, separate, `forward, ${label}`);
+        const low = valuesOf(() => (tf.engine().runKernel(TunekitLoRALinear, { x, weight, bias, loraA, loraB }, { scaling }) as tf.Tensor[])[1] as tf.Tensor);
+        expectSameBytes(low, valuesOf(() => tf.matMul(x, loraA, false, true)), `x·Aᵀ, ${label}`);
         const fusedGrad = valuesOf(() => tf.engine().runKernel(TunekitLoRALinearGrad, { dy, weight, dLow, loraA }, {}) as tf.Tensor);
         const separateGrad = valuesOf(() => tf.add(tf.matMul(dy, weight, false, true), tf.matMul(dLow, loraA)));
         expectSameBytes(fusedGrad, separateGrad, `input gradient, ${label}`);
@@ -90,13 +92,14 @@ describe.skipIf(nativeSkipReason !== undefined)(`${TunekitLoRALinear}${nativeSki
     tf.dispose([x, weight, bias]);
   });
 
-  it('makes one tensor and keeps none', () => {
+  it('makes its two outputs and keeps nothing else', () => {
     registerNativeCPUKernels();
     const inputs = { x: randomTensor([6, 5], 1), weight: randomTensor([5, 7], 2), bias: randomTensor([7], 3), loraA: randomTensor([2, 5], 4), loraB: randomTensor([7, 2], 5) };
     const before = tf.memory().numTensors;
-    const y = tf.engine().runKernel(TunekitLoRALinear, inputs, { scaling: 2 }) as tf.Tensor;
-    expect(y.shape).toEqual([6, 7]);
-    expect(tf.memory().numTensors).toBe(before + 1);
-    tf.dispose([...Object.values(inputs), y]);
+    const [y, low] = tf.engine().runKernel(TunekitLoRALinear, inputs, { scaling: 2 }) as tf.Tensor[];
+    expect(y?.shape).toEqual([6, 7]);
+    expect(low?.shape).toEqual([6, 2]);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([...Object.values(inputs), y!, low!]);
   });
 });

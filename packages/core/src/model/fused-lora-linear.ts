@@ -43,14 +43,17 @@ function scaled(t: tf.Tensor, scaling: number): tf.Tensor {
  * `update = (x·Aᵀ)·Bᵀ`, `s·update` and the add: dUpdate = s·dy, dLow =
  * dUpdate·B, dA = dLowᵀ·x, dB = dUpdateᵀ·(x·Aᵀ), and x's gradient is the
  * base's dy·Wᵀ plus dLow·A. Here dLow is formed once per node (it is [N, r],
- * and both x and A need it) and lives until the backward pass ends.
+ * and both x and A need it) and lives until the backward pass ends; x·Aᵀ
+ * is the kernel's second output, kept from the forward ([N, r]).
  */
 export const loraLinearGradient: tf.GradConfig = {
   kernelName: TunekitLoRALinear,
   inputsToSave: ['x', 'weight', 'loraA', 'loraB'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x, weight, loraA, loraB] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    const g = dy as tf.Tensor2D;
+  outputsToSave: [false, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [x, weight, loraA, loraB, low] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    // Two outputs, so tfjs passes [dy, d(low)]; nothing downstream reads low, so its entry is zeros.
+    const g = (dys as tf.Tensor[])[0] as tf.Tensor2D;
     const { scaling } = attrs as unknown as TunekitLoRALinearAttrs;
     const dLow = scaled(tf.matMul(g, loraB), scaling); // [N, r]
     return {
@@ -58,7 +61,7 @@ export const loraLinearGradient: tf.GradConfig = {
       weight: () => tf.matMul(x, g, true, false),
       bias: () => tf.sum(g, 0),
       loraA: () => tf.matMul(dLow, x, true, false),
-      loraB: () => scaled(tf.matMul(g, tf.matMul(x, loraA, false, true), true, false), scaling),
+      loraB: () => scaled(tf.matMul(g, low, true, false), scaling),
     };
   },
 };
@@ -83,5 +86,8 @@ export function canFuseLoRALinear(x2d: tf.Tensor, weight: tf.Tensor, bias: tf.Te
 
 /** `x2d·W + b + s·(x2d·Aᵀ)·Bᵀ` in one kernel; call only where {@link canFuseLoRALinear} holds. x2d [N, in] → [N, out]. */
 export function fusedLoRALinear(x2d: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, term: LowRankTerm): tf.Tensor2D {
-  return runOptionalKernel(TunekitLoRALinear, { x: x2d, weight, bias, loraA: term.a, loraB: term.b }, { scaling: term.scaling }) as tf.Tensor2D;
+  const [y, low] = runOptionalKernel(TunekitLoRALinear, { x: x2d, weight, bias, loraA: term.a, loraB: term.b }, { scaling: term.scaling });
+  // The tape keeps its own reference to low when it records (outputsToSave); this one is not needed.
+  low.dispose();
+  return y as tf.Tensor2D;
 }

@@ -38,15 +38,15 @@ export const loraLinearKernel = optionalKernel(TunekitLoRALinear, (addon) => ({ 
   if (rank < 1 || rank > MAX_LOW_RANK) throw kernelInputError(TunekitLoRALinear, `r must be in [1, ${MAX_LOW_RANK}], got ${rank}`);
   if (!isPowerOfTwo(scaling)) throw kernelInputError(TunekitLoRALinear, `scaling must be a power of two (so that the result has the op path's bits), got ${scaling}`);
   const xValues = requireFloat32(backend, x, TunekitLoRALinear, 'x');
-  // x·Aᵀ exactly as BatchMatMul(x, loraA, transposeB) computes it; a temporary, never a tensor.
-  const low = new Float32Array(rows * rank);
+  // x·Aᵀ exactly as BatchMatMul(x, loraA, transposeB) computes it; the second output (the gradient of B reads it).
+  const low = outputArray(rows * rank);
   addon.matmul(xValues, requireFloat32(backend, loraA, TunekitLoRALinear, 'loraA'), low, 1, rows, rank, inDim, false, true, null, null);
   const out = outputArray(rows * outDim);
   addon.matmul(
     xValues, requireFloat32(backend, weight, TunekitLoRALinear, 'weight'), out, 1, rows, outDim, inDim, false, false, null, null,
     requireFloat32(backend, bias, TunekitLoRALinear, 'bias'), low, requireFloat32(backend, loraB, TunekitLoRALinear, 'loraB'), rank, true, scaling,
   );
-  return makeOutput(backend, [rows, outDim], out);
+  return [makeOutput(backend, [rows, outDim], out), makeOutput(backend, [rows, rank], low)];
 });
 
 export const loraLinearGradKernel = optionalKernel(TunekitLoRALinearGrad, (addon) => ({ dy, weight, dLow, loraA }, _attrs, backend) => {
