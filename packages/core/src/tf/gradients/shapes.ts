@@ -111,7 +111,7 @@ const gather: tf.GradConfig = {
       x: () => {
         const outer = x.shape.slice(0, axis).reduce((n, d) => n * d, 1);
         const inner = x.shape.slice(axis + 1).reduce((n, d) => n * d, 1);
-        const ids = tf.reshape(indices, [indices.size]);
+        const ids = tf.reshape(indices, [indices.size]) as tf.Tensor1D;
         // Rows gathered along the first axis (the embeddings) are already in front: no transposes,
         // which would copy dy and the whole [V, C] sum (34 ms of a GPT-2 124M full-FT step).
         if (outer === 1) return tf.reshape(tf.unsortedSegmentSum(tf.reshape(dy as tf.Tensor, [indices.size, inner]), ids, x.shape[axis]!), x.shape);
