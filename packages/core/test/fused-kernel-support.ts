@@ -67,3 +67,14 @@ export function expectAllClose(actual: Float32Array[], expected: Float32Array[],
     expect(diff, `${labels[i]}: max abs diff ${diff}`).toBeLessThanOrEqual(tol * scale);
   });
 }
+
+/** Every float of each pair identical (Object.is: −0 and NaN count), per pair. */
+export function expectSameFloats(actual: Float32Array[], expected: Float32Array[], labels: string[]): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i] as Float32Array;
+    let differing = 0;
+    for (let j = 0; j < e.length; j++) if (!Object.is(a[j], e[j])) differing++;
+    expect(differing, `${labels[i]}: ${differing} of ${e.length} floats differ`).toBe(0);
+  });
+}

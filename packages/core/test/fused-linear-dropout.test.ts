@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitDropout, TunekitLinear } from '@tunekit/backend-spec';
 import type { GPT2Model } from '@tunekit/core';
-import { readAll, TINY_IDS, tinyNativeModel, useNativeBackend, withoutKernels } from './fused-kernel-support';
+import { expectSameFloats, readAll, TINY_IDS, tinyNativeModel, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
 const KERNELS = [TunekitLinear, TunekitDropout];
 let skip: string | undefined;
@@ -34,15 +34,6 @@ function hiddenAndGrads(training: boolean, params: tf.Variable[]): tf.Tensor[] {
   return [hidden, ...params.map((p) => grads[p.name] as tf.Tensor)];
 }
 
-function expectSameFloats(actual: Float32Array[], expected: Float32Array[], labels: string[]): void {
-  expect(actual.length).toBe(expected.length);
-  actual.forEach((a, i) => {
-    const e = expected[i] as Float32Array;
-    let differing = 0;
-    for (let j = 0; j < e.length; j++) if (!Object.is(a[j], e[j])) differing++;
-    expect(differing, `${labels[i]}: ${differing} of ${e.length} floats differ`).toBe(0);
-  });
-}
 
 describe('one-pass linear and dropout in the model', () => {
   for (const training of [true, false]) {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitLoRALinear, TunekitLoRALinearGrad } from '@tunekit/backend-spec';
 import { type AdapterSet, applyAdapter, createLoRA, type GPT2Model } from '@tunekit/core';
-import { readAll, TINY_IDS, tinyNativeModel, useNativeBackend, withoutKernels } from './fused-kernel-support';
+import { expectSameFloats, readAll, TINY_IDS, tinyNativeModel, useNativeBackend, withoutKernels } from './fused-kernel-support';
 
 const KERNELS = [TunekitLoRALinear, TunekitLoRALinearGrad];
 let skip: string | undefined;
@@ -43,15 +43,6 @@ function hiddenAndGrads(ids: number[][], training: boolean, params: tf.Variable[
   return [hidden, ...params.map((p) => grads[p.name] as tf.Tensor)];
 }
 
-function expectSameFloats(actual: Float32Array[], expected: Float32Array[], labels: string[]): void {
-  expect(actual.length).toBe(expected.length);
-  actual.forEach((a, i) => {
-    const e = expected[i] as Float32Array;
-    let differing = 0;
-    for (let j = 0; j < e.length; j++) if (!Object.is(a[j], e[j])) differing++;
-    expect(differing, `${labels[i]}: ${differing} of ${e.length} floats differ`).toBe(0);
-  });
-}
 
 async function kernelCounts(fn: () => void): Promise<Map<string, number>> {
   const info = await tf.profile(fn);
