@@ -27,6 +27,8 @@ export {
   TunekitLinear,
   TunekitLoRALinear,
   TunekitLoRALinearGrad,
+  LORA_LINEAR_MAX_RANK,
+  isExactScaling,
   TunekitSoftmaxCrossEntropy,
   TunekitSoftmaxCrossEntropyGrad,
   TunekitSumOfSquares,

@@ -34,7 +34,8 @@
  * them runs everything op by op: a kernel here only ever makes a backend
  * faster or leaner, never changes a result beyond rounding.
  *
- * Everything here is a type or a string, so the package stays free of tfjs:
+ * Everything here is a type, a string or a plain constant or check of a
+ * contract (the LoRA kernels' limits), so the package stays free of tfjs:
  * `T` is the tensor type of the side that uses it (`tf.Tensor` for a caller,
  * `TensorInfo` inside a tfjs kernel).
  * @module
@@ -167,6 +168,20 @@ export interface TunekitAdamWAttrs {
    * shares it and it was never read out). The values are the same either way.
    */
   consumesInputs?: boolean;
+}
+
+/** The largest rank r {@link TunekitLoRALinear} and {@link TunekitLoRALinearGrad} take. */
+export const LORA_LINEAR_MAX_RANK = 256;
+
+/**
+ * Whether `scaling` is one {@link TunekitLoRALinear} takes: a power of two
+ * (…, 0.5, 1, 2, …), so multiplying by it before or after a rounding is
+ * exact. Callers check it before choosing the kernel; backends, on entry.
+ */
+export function isExactScaling(scaling: number): boolean {
+  if (!(scaling > 0) || !Number.isFinite(scaling)) return false;
+  const exponent = Math.log2(scaling);
+  return Number.isInteger(exponent) && 2 ** exponent === scaling;
 }
 
 /** Attributes of {@link TunekitLoRALinear}. */

@@ -12,18 +12,11 @@ import { TunekitDropout, TunekitDropoutMask } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { nativeSkipReason } from './test-support/native-modes';
-import { expectSameBytes } from './test-support/compare';
+import { expectSameBytes, valuesOf } from './test-support/compare';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
 afterAll(unregisterNativeCPUKernels);
-
-function valuesOf(fn: () => tf.Tensor): Float32Array {
-  const t = tf.tidy(fn);
-  const values = Float32Array.from(t.dataSync());
-  t.dispose();
-  return values;
-}
 
 function composed(x: tf.Tensor, residual: tf.Tensor | undefined, rate: number, seed: number): tf.Tensor {
   const dropped = tf.mul(x, tf.engine().runKernel(TunekitDropoutMask, {}, { shape: [...x.shape], rate, seed }) as tf.Tensor);

@@ -11,7 +11,7 @@ import { TunekitLinear } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
-import { expectSameBytes } from './test-support/compare';
+import { expectSameBytes, valuesOf } from './test-support/compare';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
@@ -19,13 +19,6 @@ afterAll(() => {
   restoreIsa();
   unregisterNativeCPUKernels();
 });
-
-function valuesOf(fn: () => tf.Tensor): Float32Array {
-  const t = tf.tidy(fn);
-  const values = Float32Array.from(t.dataSync());
-  t.dispose();
-  return values;
-}
 
 // [rows, in, out]: GPT-2-like, odd edges, a K longer than one packed block, matrix-vector rows, a single column.
 const SHAPES: Array<[number, number, number]> = [[64, 96, 48], [37, 29, 53], [5, 1100, 33], [1, 50, 70], [4, 7, 19], [3, 16, 1], [130, 17, 288]];

@@ -13,7 +13,7 @@ import { TunekitLoRALinear, TunekitLoRALinearGrad } from '@tunekit/backend-spec'
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
-import { expectSameBytes } from './test-support/compare';
+import { expectSameBytes, valuesOf } from './test-support/compare';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
@@ -21,13 +21,6 @@ afterAll(() => {
   restoreIsa();
   unregisterNativeCPUKernels();
 });
-
-function valuesOf(fn: () => tf.Tensor): Float32Array {
-  const t = tf.tidy(fn);
-  const values = Float32Array.from(t.dataSync());
-  t.dispose();
-  return values;
-}
 
 const scaled = (t: tf.Tensor, scaling: number) => (scaling === 1 ? t : tf.mul(t, scaling));
 

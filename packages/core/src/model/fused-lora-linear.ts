@@ -16,19 +16,9 @@
  * value is subnormal).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { TunekitLoRALinear, TunekitLoRALinearGrad, type TunekitLoRALinearAttrs } from '@tunekit/backend-spec';
+import { isExactScaling, LORA_LINEAR_MAX_RANK, TunekitLoRALinear, TunekitLoRALinearGrad, type TunekitLoRALinearAttrs } from '@tunekit/backend-spec';
 import { activeBackendHas, runOptionalKernel } from '../tf/optional-kernel';
 import type { LowRankTerm } from './hooks';
-
-/** The largest rank the kernels take (their GEMM adds the term as one K block, as the op path's product of that depth is). */
-export const MAX_FUSED_LORA_RANK = 256;
-
-/** Whether `value` is a power of two (…, 0.5, 1, 2, …): multiplying by it is exact, before or after a rounding. */
-function isPowerOfTwo(value: number): boolean {
-  if (!(value > 0) || !Number.isFinite(value)) return false;
-  const exponent = Math.log2(value);
-  return Number.isInteger(exponent) && 2 ** exponent === value;
-}
 
 /** t·scaling, skipped at 1 (where the op path's scaling skips its pass too). */
 function scaled(t: tf.Tensor, scaling: number): tf.Tensor {
@@ -80,7 +70,7 @@ export function canFuseLoRALinear(x2d: tf.Tensor, weight: tf.Tensor, bias: tf.Te
   const rank = term.a.shape[0] as number;
   return [x2d, weight, bias, term.a, term.b].every((t) => t.dtype === 'float32')
     && weight.rank === 2 && bias.rank === 1 && term.a.rank === 2 && term.b.rank === 2
-    && rank >= 1 && rank <= MAX_FUSED_LORA_RANK && isPowerOfTwo(term.scaling)
+    && rank >= 1 && rank <= LORA_LINEAR_MAX_RANK && isExactScaling(term.scaling)
     && activeBackendHas(TunekitLoRALinear, TunekitLoRALinearGrad);
 }
 

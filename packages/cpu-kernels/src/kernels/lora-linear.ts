@@ -8,21 +8,11 @@
  * `dy·Wᵀ + dLow·A`, which op by op is two [rows, in] gradients and an Add.
  * Inputs, attributes and outputs: @tunekit/backend-spec's definitions.
  */
-import { TunekitLoRALinear, TunekitLoRALinearGrad } from '@tunekit/backend-spec';
+import { isExactScaling, LORA_LINEAR_MAX_RANK as MAX_LOW_RANK, TunekitLoRALinear, TunekitLoRALinearGrad } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32 } from './cpu-tensors';
 import { outputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
-
-/** The largest rank the native GEMM adds in its tiles (one K block, as the op path's product of that depth has). */
-export const MAX_LOW_RANK = 256;
-
-/** Whether `value` is a power of two (…, 0.5, 1, 2, …): scaling by it is exact, before or after a rounding. */
-export function isPowerOfTwo(value: number): boolean {
-  if (!(value > 0) || !Number.isFinite(value)) return false;
-  const exponent = Math.log2(value);
-  return Number.isInteger(exponent) && 2 ** exponent === value;
-}
 
 export const loraLinearKernel = optionalKernel(TunekitLoRALinear, (addon) => ({ x, weight, bias, loraA, loraB }, { scaling }, backend) => {
   const [rows, inDim] = x.shape as [number, number];
@@ -36,7 +26,7 @@ export const loraLinearKernel = optionalKernel(TunekitLoRALinear, (addon) => ({ 
     throw kernelInputError(TunekitLoRALinear, `loraA must be [r, ${inDim}] and loraB [${outDim}, r], got [${loraA.shape.join(', ')}] and [${loraB.shape.join(', ')}]`);
   }
   if (rank < 1 || rank > MAX_LOW_RANK) throw kernelInputError(TunekitLoRALinear, `r must be in [1, ${MAX_LOW_RANK}], got ${rank}`);
-  if (!isPowerOfTwo(scaling)) throw kernelInputError(TunekitLoRALinear, `scaling must be a power of two (so that the result has the op path's bits), got ${scaling}`);
+  if (!isExactScaling(scaling)) throw kernelInputError(TunekitLoRALinear, `scaling must be a power of two (so that the result has the op path's bits), got ${scaling}`);
   const xValues = requireFloat32(backend, x, TunekitLoRALinear, 'x');
   // x·Aᵀ exactly as BatchMatMul(x, loraA, transposeB) computes it; the second output (the gradient of B reads it).
   const low = outputArray(rows * rank);

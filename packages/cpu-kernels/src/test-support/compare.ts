@@ -16,6 +16,11 @@ function read(fn: () => Output): Float32Array[] {
   return values;
 }
 
+/** The values of the tensor `fn` makes (inside a tidy), copied out; the tensor is disposed. */
+export function valuesOf(fn: () => tf.Tensor): Float32Array {
+  return read(fn)[0] as Float32Array;
+}
+
 /** Results of `fn` with the stock kernels, then with the native ones (left registered). */
 export function stockAndNative(fn: () => Output, threads?: number): { stock: Float32Array[]; native: Float32Array[] } {
   unregisterNativeCPUKernels();
