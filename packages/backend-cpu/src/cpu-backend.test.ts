@@ -45,3 +45,47 @@ describe('CPU backend start-up', () => {
     await backend.doDispose?.();
   });
 });
+
+describe('embedding lookup and its gradient on native', () => {
+  // A read-out (readSync) ends the native kernels' right to update an array
+  // in place or recycle it: the table (wte) must not be read out by the
+  // lookup, or AdamW copies the whole table every step; and the gradient
+  // must come from the native scatter-add, not the JavaScript one that
+  // replaced it when registered after the native kernels.
+  it('reads neither the table nor the rows out; the values are right', async () => {
+    const backend = createCPUBackend({ prefer: ['native'] });
+    const started = await backend.doInit().then(() => undefined, (error: Error) => error.message);
+    if (started !== undefined) {
+      expect(started).toMatch(/native unavailable/);
+      return;
+    }
+    const table = tf.tensor2d(Float32Array.from({ length: 40 }, (_, i) => i), [10, 4]);
+    const ids = tf.tensor1d([3, 0, 3, 9], 'int32');
+    const rows = tf.tensor2d(Float32Array.from({ length: 16 }, (_, i) => i + 1), [4, 4]);
+    const engine = tf.backend() as unknown as { readSync(dataId: object): unknown };
+    const read: object[] = [];
+    const readSync = engine.readSync.bind(engine);
+    engine.readSync = (dataId) => {
+      read.push(dataId);
+      return readSync(dataId);
+    };
+    let gathered: tf.Tensor;
+    let summed: tf.Tensor;
+    try {
+      gathered = tf.gather(table, ids);
+      summed = tf.unsortedSegmentSum(rows, ids, 10);
+    } finally {
+      engine.readSync = readSync;
+    }
+    expect(read).not.toContain(table.dataId);
+    expect(read).not.toContain(rows.dataId);
+    expect(Array.from(gathered.dataSync())).toEqual([12, 13, 14, 15, 0, 1, 2, 3, 12, 13, 14, 15, 36, 37, 38, 39]);
+    const expected = new Float32Array(40);
+    [3, 0, 3, 9].forEach((id, r) => {
+      for (let c = 0; c < 4; c++) expected[id * 4 + c] += r * 4 + c + 1;
+    });
+    expect(Array.from(summed.dataSync())).toEqual(Array.from(expected));
+    tf.dispose([table, ids, rows, gathered, summed]);
+    await backend.doDispose?.();
+  });
+});

@@ -81,10 +81,14 @@ async function tryNative(options: CPUBackendOptions): Promise<Omit<BackendCapabi
   } catch (error) {
     throw new UnsupportedError(`@tunekit/cpu-kernels is not installed (${(error as Error).message.split('\n')[0]})`, { fix: 'Install @tunekit/cpu-kernels next to @tunekit/backend-cpu, or leave native out of prefer.' });
   }
+  // The JavaScript scatter-add goes in before the native kernels, which then
+  // keep it as their UnsortedSegmentSum's fallback; registered after them it
+  // replaced the native one (every embedding gradient ran in JavaScript).
+  // Not again while an earlier native start is live: its kernels are in.
+  if (!nativeModule) registerSegmentSumKernel('cpu');
   const info = module.registerNativeCPUKernels({ threads: options.threads });
   if (!info.available) throw new UnsupportedError(info.reason ?? 'native kernels unavailable', { fix: 'Use a platform the prebuilt kernels cover (linux-x64, linux-arm64) or build them (pnpm --filter @tunekit/cpu-kernels build:native); else leave native out of prefer.' });
   nativeModule = module;
-  registerSegmentSumKernel('cpu');
   registerGatherRowsKernel();
   if (!(await tf.setBackend('cpu'))) throw new UnsupportedError('tfjs cpu backend failed to initialise', { fix: 'Reinstall dependencies (@tensorflow/tfjs-backend-cpu must match @tensorflow/tfjs-core); if it persists, this is a tunekit bug: please report it with the Node version.' });
   quietCpuBanner();

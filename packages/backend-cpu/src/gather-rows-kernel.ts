@@ -12,7 +12,8 @@ import { InvalidArgumentError } from '@tunekit/formats';
 import { replaceKernel } from './replace-kernel';
 
 interface CpuLikeBackend {
-  readSync(dataId: object): ArrayLike<number>;
+  /** The backend's own storage: reading it, as tfjs's kernels do, is not a read-out (readSync would end the native kernels' in-place updates of the table, e.g. AdamW's on wte). */
+  data: { get(dataId: object): { values?: unknown } | undefined };
   makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
 }
 
@@ -35,11 +36,12 @@ const gatherKernel = (stockGather: KernelFunc): KernelFunc => (args) => {
   const along = Array.isArray(axis) ? axis[0] : axis;
   if ((along !== 0 && along !== -x.shape.length) || batchDims !== 0 || x.dtype !== 'float32' || x.shape.length < 1) return stockGather(args);
   const cpu = args.backend as unknown as CpuLikeBackend;
-  const values = cpu.readSync(x.dataId);
+  const values = cpu.data.get(x.dataId)?.values;
   if (!(values instanceof Float32Array)) return stockGather(args);
   const rows = x.shape[0] as number;
   const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
-  const ids = cpu.readSync(indices.dataId);
+  const ids = cpu.data.get(indices.dataId)?.values;
+  if (!(ids instanceof Int32Array || ids instanceof Float32Array)) return stockGather(args);
   const out = new Float32Array(ids.length * rowSize);
   gatherRows(values, rows, rowSize, ids, out);
   return cpu.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], 'float32', out);
