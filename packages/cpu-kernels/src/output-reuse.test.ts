@@ -49,6 +49,25 @@ describe.skipIf(nativeSkipReason !== undefined)(`native outputs reuse disposed a
     tf.dispose([a, b]);
   });
 
+  it('a kernel that adds into its output gets a reused array zeroed (UnsortedSegmentSum after a disposed add)', () => {
+    registerNativeCPUKernels();
+    const a = randomTensor(shape, 6);
+    const first = tf.add(a, a);
+    const array = arrayOf(first);
+    first.dispose();
+    const rows = randomTensor([3, 501], 7);
+    const ids = tf.tensor1d([2, 0, 2], 'int32');
+    const summed = tf.unsortedSegmentSum(rows, ids, 530);
+    expect(arrayOf(summed)).toBe(array);
+    const x = rows.dataSync();
+    const expected = new Float32Array(530 * 501);
+    [2, 0, 2].forEach((id, r) => {
+      for (let c = 0; c < 501; c++) expected[id * 501 + c] = (expected[id * 501 + c] as number) + (x[r * 501 + c] as number);
+    });
+    expectSameBytes(Float32Array.from(summed.dataSync()), expected, 'segment sum into a reused array');
+    tf.dispose([a, rows, ids, summed]);
+  });
+
   for (const [label, keep] of [
     ['read out (dataSync)', (t: tf.Tensor) => {
       const held = t.dataSync() as Float32Array;

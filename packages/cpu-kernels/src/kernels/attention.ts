@@ -13,7 +13,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { TunekitAttention, TunekitAttentionGrad, type TunekitAttentionAttrs } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32, sizeOf } from './cpu-tensors';
-import { outputArray } from './reusable-arrays';
+import { outputArray, zeroedOutputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -47,7 +47,7 @@ export const attentionGradKernel = optionalKernel(TunekitAttentionGrad, (addon) 
   const channels = (qkv.shape[2] as number) / 3;
   if (sizeOf(dy.shape) !== batch * time * channels || sizeOf(out.shape) !== batch * time * channels) throw kernelInputError(TunekitAttentionGrad, `dy and out must be [${batch}, ${time}, ${channels}]`);
   if (sizeOf(stats.shape) !== batch * attrs.heads * time * 2) throw kernelInputError(TunekitAttentionGrad, `stats must be [${batch}, ${attrs.heads}, ${time}, 2]`);
-  const dqkv = new Float32Array(sizeOf(qkv.shape));
+  const dqkv = zeroedOutputArray(sizeOf(qkv.shape));
   const [heads, scale, skip, rate, seed] = call(attrs);
   addon.attentionGrad(
     requireFloat32(backend, qkv, TunekitAttentionGrad, 'qkv'), requireFloat32(backend, mask, TunekitAttentionGrad, 'mask'), requireFloat32(backend, out, TunekitAttentionGrad, 'out'),

@@ -10,7 +10,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { TunekitBiasGelu, TunekitBiasGeluGrad } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32, rowsOverLastAxis, sizeOf } from './cpu-tensors';
-import { outputArray } from './reusable-arrays';
+import { outputArray, zeroedOutputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -30,7 +30,7 @@ export const biasGeluGradKernel = optionalKernel(TunekitBiasGeluGrad, (addon) =>
   const [rows, cols] = rowsCols(h, bias, TunekitBiasGeluGrad);
   if (sizeOf(dy.shape) !== rows * cols) throw kernelInputError(TunekitBiasGeluGrad, `dy must have h's size (${rows * cols}), got [${dy.shape.join(', ')}]`);
   const dh = outputArray(rows * cols);
-  const dbias = new Float32Array(cols);
+  const dbias = zeroedOutputArray(cols);
   addon.biasGeluGrad(
     requireFloat32(backend, dy, TunekitBiasGeluGrad, 'dy'), requireFloat32(backend, h, TunekitBiasGeluGrad, 'h'), requireFloat32(backend, bias, TunekitBiasGeluGrad, 'bias'),
     dh, dbias, rows, cols, approximate,

@@ -18,7 +18,7 @@ import type { NativeAddon } from '../native/addon-types';
 import { broadcastStrides } from './batch-index';
 import { float32Values, makeOutput, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
-import { outputArray } from './reusable-arrays';
+import { outputArray, zeroedOutputArray } from './reusable-arrays';
 
 const MAX_RANK = 8;
 
@@ -120,7 +120,7 @@ function reduceKernel(kernelName: string, op: number): NativeKernel {
         const values = float32Values(backend, x);
         const plan = values ? reductionPlan(x.shape, axis) : undefined;
         if (!values || !plan || plan.reduce === 0) return stock(args);
-        const out = new Float32Array(plan.outer * plan.inner);
+        const out = zeroedOutputArray(plan.outer * plan.inner);
         addon.reduce(op, values, out, plan.outer, plan.reduce, plan.inner);
         const shape = keepDims ? x.shape.map((d, i) => (plan.axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !plan.axes.includes(i));
         return makeOutput(backend, shape, out);

@@ -10,7 +10,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
 import { makeOutput, requireFloat32, rowsOverLastAxis, sizeOf } from './cpu-tensors';
-import { outputArray } from './reusable-arrays';
+import { outputArray, zeroedOutputArray } from './reusable-arrays';
 import { kernelInputError } from './kernel-errors';
 import { optionalKernel } from './native-kernel';
 
@@ -22,8 +22,8 @@ function rowsCols(x: TensorInfo, params: TensorInfo[], kernel: string): [number,
 export const layerNormKernel = optionalKernel(TunekitLayerNorm, (addon) => ({ x, gamma, beta }, { epsilon }, backend) => {
   const [rows, cols] = rowsCols(x, [gamma, beta], TunekitLayerNorm);
   const out = outputArray(rows * cols);
-  const mean = new Float32Array(rows);
-  const rstd = new Float32Array(rows);
+  const mean = zeroedOutputArray(rows);
+  const rstd = zeroedOutputArray(rows);
   addon.layerNorm(
     requireFloat32(backend, x, TunekitLayerNorm, 'x'), requireFloat32(backend, gamma, TunekitLayerNorm, 'gamma'), requireFloat32(backend, beta, TunekitLayerNorm, 'beta'),
     out, mean, rstd, rows, cols, epsilon,
@@ -36,8 +36,8 @@ export const layerNormGradKernel = optionalKernel(TunekitLayerNormGrad, (addon) 
   if (sizeOf(dy.shape) !== rows * cols) throw kernelInputError(TunekitLayerNormGrad, "dy must have x's size");
   if (sizeOf(mean.shape) !== rows || sizeOf(rstd.shape) !== rows) throw kernelInputError(TunekitLayerNormGrad, `mean and rstd must have one value per row (${rows})`);
   const dx = outputArray(rows * cols);
-  const dgamma = new Float32Array(cols);
-  const dbeta = new Float32Array(cols);
+  const dgamma = zeroedOutputArray(cols);
+  const dbeta = zeroedOutputArray(cols);
   addon.layerNormGrad(
     requireFloat32(backend, dy, TunekitLayerNormGrad, 'dy'), requireFloat32(backend, x, TunekitLayerNormGrad, 'x'), requireFloat32(backend, gamma, TunekitLayerNormGrad, 'gamma'),
     requireFloat32(backend, mean, TunekitLayerNormGrad, 'mean'), requireFloat32(backend, rstd, TunekitLayerNormGrad, 'rstd'), dx, dgamma, dbeta, rows, cols,

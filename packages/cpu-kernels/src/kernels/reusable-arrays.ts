@@ -88,7 +88,12 @@ export function emptyPool(): void {
  * pool when one is there, else new.
  */
 export function outputArray(length: number): Float32Array {
-  if (!enabled) return new Float32Array(length);
+  return takeArray(length).array;
+}
+
+/** {@link outputArray}, and whether the array is new (so still zero-filled). */
+function takeArray(length: number): { array: Float32Array; fresh: boolean } {
+  if (!enabled) return { array: new Float32Array(length), fresh: true };
   const entries = pool.get(length);
   while (entries && entries.length > 0) {
     const entry = entries.pop() as Entry;
@@ -96,11 +101,18 @@ export function outputArray(length: number): Float32Array {
     if (!array) continue;
     entry.array = undefined;
     pooledBytes -= entry.bytes;
-    if (holders.get(array) === 0) return array;
+    if (holders.get(array) === 0) return { array, fresh: false };
   }
   const array = new Float32Array(length);
   holders.set(array, 0);
-  return array;
+  return { array, fresh: true };
+}
+
+/** {@link outputArray} filled with zeros, for kernels that accumulate into their output. */
+export function zeroedOutputArray(length: number): Float32Array {
+  const { array, fresh } = takeArray(length);
+  // A new array is zero-filled already; a pooled one holds a disposed tensor's values.
+  return fresh ? array : array.fill(0);
 }
 
 /** Registers `values` as a new tensor of `backend`, counting it as a holder of a reusable array. */

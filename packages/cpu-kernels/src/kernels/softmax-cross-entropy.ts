@@ -13,6 +13,7 @@
  * A negative label (the ignore index, −100) masks its row: loss 0 and a zero gradient row.
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { zeroedOutputArray } from './reusable-arrays';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { TunekitSoftmaxCrossEntropy, TunekitSoftmaxCrossEntropyGrad } from '@tunekit/backend-spec';
 import { int32Values, makeOutput, requireFloat32, sizeOf } from './cpu-tensors';
@@ -35,8 +36,8 @@ function rowsCols(backend: MathBackendCPU, logits: TensorInfo, labels: TensorInf
 
 export const softmaxCrossEntropyKernel = optionalKernel(TunekitSoftmaxCrossEntropy, (addon) => ({ logits, labels }, _attrs, backend) => {
   const { rows, cols, labelValues } = rowsCols(backend, logits, labels, TunekitSoftmaxCrossEntropy);
-  const loss = new Float32Array(rows);
-  const logSumExp = new Float32Array(rows);
+  const loss = zeroedOutputArray(rows);
+  const logSumExp = zeroedOutputArray(rows);
   addon.softmaxCrossEntropy(requireFloat32(backend, logits, TunekitSoftmaxCrossEntropy, 'logits'), labelValues, loss, logSumExp, rows, cols);
   return [makeOutput(backend, [rows], loss), makeOutput(backend, [rows], logSumExp)];
 });
@@ -47,7 +48,7 @@ export const softmaxCrossEntropyGradKernel = optionalKernel(TunekitSoftmaxCrossE
   const dySize = sizeOf(dy.shape);
   if (dySize !== 1 && dySize !== rows) throw kernelInputError(kernel, `dy must hold one value or one per row (${rows}), got [${dy.shape.join(', ')}]`);
   if (sizeOf(logSumExp.shape) !== rows) throw kernelInputError(kernel, `logSumExp must hold one value per row (${rows}), got [${logSumExp.shape.join(', ')}]`);
-  const dLogits = new Float32Array(rows * cols);
+  const dLogits = zeroedOutputArray(rows * cols);
   addon.softmaxCrossEntropyGrad(
     requireFloat32(backend, logits, kernel, 'logits'), labelValues,
     requireFloat32(backend, logSumExp, kernel, 'logSumExp'), requireFloat32(backend, dy, kernel, 'dy'),

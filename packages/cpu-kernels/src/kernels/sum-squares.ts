@@ -11,12 +11,13 @@
  * order), whatever the thread count.
  */
 import { TunekitSumOfSquares } from '@tunekit/backend-spec';
+import { zeroedOutputArray } from './reusable-arrays';
 import { makeOutput, requireFloat32 } from './cpu-tensors';
 import { optionalKernel } from './native-kernel';
 
 export const sumOfSquaresKernel = optionalKernel(TunekitSumOfSquares, (addon) => (inputs, _attrs, backend) => {
   const arrays = Object.values(inputs).map((t, k) => requireFloat32(backend, t, TunekitSumOfSquares, `input ${k}`));
-  const out = new Float32Array(arrays.length);
+  const out = zeroedOutputArray(arrays.length);
   addon.sumSquares(arrays, out);
   return makeOutput(backend, [arrays.length], out);
 });

@@ -4,6 +4,7 @@
  * per segment, O(segments × rows × C): hours for GPT-2's 50257-row table.
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { zeroedOutputArray } from './reusable-arrays';
 import { type KernelFunc, type TensorInfo, type UnsortedSegmentSumAttrs, UnsortedSegmentSum } from '@tensorflow/tfjs-core';
 import { float32Values, int32Values, makeOutput, sizeOf } from './cpu-tensors';
 import type { NativeKernel } from './native-kernel';
@@ -22,7 +23,7 @@ export const unsortedSegmentSumKernel: NativeKernel = {
       if (!xValues || !ids || idsRank > x.shape.length || !prefixMatches) return stock(args);
       const innerShape = x.shape.slice(idsRank);
       const inner = sizeOf(innerShape);
-      const out = new Float32Array(numSegments * inner);
+      const out = zeroedOutputArray(numSegments * inner);
       addon.scatterAdd(xValues, ids, numSegments, inner, out);
       return makeOutput(backend, [numSegments, ...innerShape], out);
     };
