@@ -66,7 +66,9 @@ class Pool {
     job_.ctx = ctx;
     job_.tasks = tasks;
     next_task_.store(0, std::memory_order_relaxed);
-    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    // Open the job (no worker inside yet): the release orders job_ and
+    // next_task_ before any worker's joining.
+    gate_.store(kOpen, std::memory_order_release);
     {
       // Publishing the generation under the mutex orders it with sleepers'
       // predicate check, so no wake-up is lost.
@@ -75,8 +77,12 @@ class Pool {
     }
     wake_.notify_all();
     execute(0);
-    // Wait for the workers to leave the job (they may still hold tasks).
-    while (pending_.load(std::memory_order_acquire) != 0) TK_PAUSE();
+    // Every task is claimed: close the job, then wait only for the workers
+    // that joined it. A worker still waking up (or not yet scheduled: on a
+    // busy machine that took ~10 ms) finds it closed and has nothing to do,
+    // so it is not waited for.
+    gate_.fetch_and(~kOpen, std::memory_order_acq_rel);
+    while ((gate_.load(std::memory_order_acquire) & kInside) != 0) TK_PAUSE();
     tl_in_task = false;
   }
 
@@ -114,8 +120,15 @@ class Pool {
       }
       seen = now;
       if (stopping_.load(std::memory_order_acquire)) return;
-      execute(index);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      // Join the job if it is still open; the acquire makes its fields visible.
+      uint64_t gate = gate_.load(std::memory_order_acquire);
+      while ((gate & kOpen) != 0) {
+        if (gate_.compare_exchange_weak(gate, gate + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+          execute(index);
+          gate_.fetch_sub(1, std::memory_order_release);
+          break;
+        }
+      }
     }
   }
 
@@ -137,7 +150,11 @@ class Pool {
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<int64_t> next_task_{0};
-  std::atomic<int> pending_{0};
+  // The current job's gate: kOpen while workers may join, and in the low
+  // bits how many workers are inside it.
+  static constexpr uint64_t kOpen = uint64_t{1} << 63;
+  static constexpr uint64_t kInside = kOpen - 1;
+  std::atomic<uint64_t> gate_{0};
   std::atomic<bool> stopping_{false};
   std::mutex run_mutex_;  // held by the thread that owns the current job
   Job job_;
