@@ -13,6 +13,7 @@ export { lazyFileIO, type LazyFileIOOptions } from './lazy-file-io';
 export { isNodeRuntime } from './runtime';
 export {
   OPTIONAL_KERNEL_NAMES,
+  TunekitAccumulate,
   TunekitAdamW,
   TunekitAttention,
   TunekitAttentionGrad,
@@ -40,6 +41,7 @@ export {
   type OptionalKernelOutputs,
   type OptionalKernelSignature,
   type OptionalKernelSignatures,
+  type TunekitAccumulateAttrs,
   type TunekitAdamWAttrs,
   type TunekitAttentionAttrs,
   type TunekitDropoutAttrs,

@@ -77,6 +77,12 @@ export const TunekitLoRALinear = 'TunekitLoRALinear';
 export const TunekitLoRALinearGrad = 'TunekitLoRALinearGrad';
 /** One AdamW update of one variable (decoupled decay, bias-corrected moments) in one pass. */
 export const TunekitAdamW = 'TunekitAdamW';
+/**
+ * `sum + part` for a gradient being summed (two uses of one tensor: the tied
+ * embedding table, a residual stream). With `consumesInputs` the backend may
+ * write it over `sum`'s memory instead of a new buffer.
+ */
+export const TunekitAccumulate = 'TunekitAccumulate';
 /** Σx² of each of many tensors in one call: the global gradient norm without a squared copy of every gradient. */
 export const TunekitSumOfSquares = 'TunekitSumOfSquares';
 /** The language-model loss per row: log-softmax over the vocabulary and the label's negative log-likelihood, one pass over the logits. */
@@ -166,6 +172,17 @@ export interface TunekitAdamWAttrs {
    * A backend may then write the update into their memory instead of three
    * new buffers — where nothing else can see that memory (no other tensor
    * shares it and it was never read out). The values are the same either way.
+   */
+  consumesInputs?: boolean;
+}
+
+/** Attributes of {@link TunekitAccumulate}. */
+export interface TunekitAccumulateAttrs {
+  /**
+   * `true`: the caller disposes `sum` right after the call, so the backend
+   * may write the result into its memory — where nothing else can see that
+   * memory (no other tensor shares it and it was never read out). The
+   * values are the same either way.
    */
   consumesInputs?: boolean;
 }
@@ -265,6 +282,8 @@ export interface OptionalKernelSignatures<T> {
   [TunekitLoRALinearGrad]: OptionalKernelSignature<{ dy: T; weight: T; dLow: T; loraA: T }, NoAttrs, [dx: T]>;
   /** variable, gradient and the moments m, v (float32, one size) → the updated variable, m and v (new tensors; core assigns them). */
   [TunekitAdamW]: OptionalKernelSignature<{ variable: T; gradient: T; m: T; v: T }, TunekitAdamWAttrs, [variable: T, m: T, v: T]>;
+  /** sum and part, float32 of one shape → sum + part, with the bits of tfjs's `Add`. */
+  [TunekitAccumulate]: OptionalKernelSignature<{ sum: T; part: T }, TunekitAccumulateAttrs, [sum: T]>;
   /**
    * The tensors as an array (like tfjs's `AddN`), float32, any shapes →
    * sums, float32 [count]: entry k is Σx² over tensor k. Core adds the
@@ -324,6 +343,7 @@ export const OPTIONAL_KERNEL_NAMES = [
   TunekitLoRALinear,
   TunekitLoRALinearGrad,
   TunekitAdamW,
+  TunekitAccumulate,
   TunekitSumOfSquares,
   TunekitSoftmaxCrossEntropy,
   TunekitSoftmaxCrossEntropyGrad,

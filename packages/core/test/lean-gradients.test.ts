@@ -4,7 +4,8 @@
 // (tf.variableGrads), on the fused and the op-by-op path, with dropout; the
 // backward's peak is lower; a gradient handed straight through (one tensor
 // held by two entries), repeated inputs, the caller's dy and a gradient of a
-// gradient come out right; nothing leaks.
+// gradient come out right; nothing leaks; repeated gradients are summed by
+// TunekitAccumulate where the backend has it (same floats).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, type GPT2Model, lmCrossEntropy } from '@tunekit/core';
@@ -81,6 +82,19 @@ describe('leanVariableGrads', () => {
     });
   }
 
+  it('sums repeated gradients with TunekitAccumulate where the backend has it, the tied table\'s two [V, C] parts among them', async (context) => {
+    if (skip) return context.skip(skip);
+    const profile = await tf.profile(() => {
+      const { value, grads } = leanVariableGrads(lossOf, [...model.parameters().values()]);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    const sums = profile.kernels.filter((k) => k.name === 'TunekitAccumulate');
+    expect(sums.length).toBeGreaterThan(0);
+    expect(sums.some((k) => k.inputShapes.every((shape) => shape?.join(',') === `${VOCAB},64`))).toBe(true);
+    // No other Add of two [V, C] tensors is left.
+    expect(profile.kernels.filter((k) => k.name === 'Add' && k.inputShapes[0]?.join(',') === `${VOCAB},64`)).toHaveLength(0);
+  });
+
   it('refuses no variables, no trainable variables, no connection and a non-scalar loss, leaking nothing', () => {
     const v = tf.variable(tf.ones([3]), true, 'lean-refusals-v');
     const frozen = tf.variable(tf.ones([3]), false, 'lean-refusals-frozen');
@@ -96,6 +110,20 @@ describe('leanVariableGrads', () => {
 });
 
 describe('leanGradients', () => {
+  it('never sums over the caller\'s dy, even where the backend could (TunekitAccumulate with consumesInputs only for its own gradients)', () => {
+    const x = tf.tensor1d([0.5, -1.25, 2]);
+    // A native kernel's output that was never read out: a backend may overwrite it if told it is consumed.
+    const dy = tf.tidy(() => tf.mul(tf.tensor1d([1, 2, 3]), tf.scalar(1)));
+    const arrayOfDy = () => Float32Array.from((tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } } }).data.get(dy.dataId).values);
+    const before = arrayOfDy();
+    // y = x + tanh(x): add hands the caller's dy to x unchanged, then tanh's part is added to it.
+    const { value, grads } = leanGradients(() => tf.add(x, tf.tanh(x)), [x], dy);
+    expect(Array.from(arrayOfDy())).toEqual(Array.from(before));
+    const expected = tf.tidy(() => tf.mul(dy, tf.sub(2, tf.square(tf.tanh(x)))));
+    expectAllClose(readAll([grads[0] as tf.Tensor]), readAll([expected]), 1e-6, ['dx']);
+    tf.dispose([x, dy, value, grads[0] as tf.Tensor, expected]);
+  });
+
   it('a gradient function that hands its dy to two inputs, an input used three times and a pass-through chain give autodiff\'s values', () => {
     const x = tf.tensor1d([0.5, -1.25, 2]);
     const w = tf.tensor1d([3, 0.25, -2]);

@@ -28,7 +28,9 @@
  * may hand its dy straight through) stays until nothing holds it.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { TunekitAccumulate } from '@tunekit/backend-spec';
 import { InvalidArgumentError, InvalidStateError } from '@tunekit/formats';
+import { activeBackendHas, runOptionalKernel } from './optional-kernel';
 
 /** One recorded op, as the engine keeps it on its tape (not in tfjs's public types). */
 interface TapeNode {
@@ -251,9 +253,24 @@ class GradientTable {
       return;
     }
     this.unhold(previous);
-    this.set(tensor, tf.add(previous, part));
+    this.set(tensor, this.sum(previous, part));
     this.free(previous);
     this.free(part);
+  }
+
+  /**
+   * previous + part. Where the backend has `TunekitAccumulate` and
+   * `previous` is freed right after (made by this walk, held by no entry),
+   * the backend may write the sum over it: the tied embedding table's two
+   * [V, C] gradients are summed without a third buffer. Same bits as tf.add.
+   */
+  private sum(previous: tf.Tensor, part: tf.Tensor): tf.Tensor {
+    const sameShape = previous.dtype === 'float32' && part.dtype === 'float32' && previous.shape.length === part.shape.length && previous.shape.every((d, i) => d === part.shape[i]);
+    // Not inside an outer gradient: that tape would record a kernel it has no gradient for.
+    const topLevel = (tf.engine() as unknown as EngineTape).state.gradientDepth === 0;
+    if (!sameShape || !topLevel || !activeBackendHas(TunekitAccumulate)) return tf.add(previous, part);
+    const consumesInputs = previous.id > this.firstOwnId && !this.holders.has(previous);
+    return runOptionalKernel(TunekitAccumulate, { sum: previous, part }, { consumesInputs });
   }
 
   /** Drops the tensor's gradient: nothing before it on the tape will read it (kept when it is a differentiated tensor's). */

@@ -2,6 +2,7 @@
 import { attentionGradKernel, attentionKernel } from './attention';
 import { batchMatMulKernel } from './batch-mat-mul';
 import { biasGeluGradKernel, biasGeluKernel } from './bias-gelu';
+import { accumulateKernel } from './accumulate';
 import { adamWKernel } from './adamw';
 import { dropoutKernel } from './dropout';
 import { dropoutMaskKernel } from './dropout-mask';
@@ -16,4 +17,4 @@ import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './soft
 import { sumOfSquaresKernel } from './sum-squares';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
-export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, dropoutMaskKernel, dropoutKernel, linearKernel, loraLinearKernel, loraLinearGradKernel, geluKernel, geluGradKernel, biasGeluKernel, biasGeluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel, sumOfSquaresKernel, softmaxCrossEntropyKernel, softmaxCrossEntropyGradKernel];
+export const ALL_KERNELS: readonly NativeKernel[] = [batchMatMulKernel, fusedMatMulKernel, unsortedSegmentSumKernel, ...ELEMENTWISE_KERNELS, adamWKernel, accumulateKernel, dropoutMaskKernel, dropoutKernel, linearKernel, loraLinearKernel, loraLinearGradKernel, geluKernel, geluGradKernel, biasGeluKernel, biasGeluGradKernel, layerNormKernel, layerNormGradKernel, attentionKernel, attentionGradKernel, sumOfSquaresKernel, softmaxCrossEntropyKernel, softmaxCrossEntropyGradKernel];
