@@ -6,6 +6,15 @@ import { TunekitAdamW } from '@tunekit/backend-spec';
 import { describe, expect, it } from 'vitest';
 import { createCPUBackend } from './index';
 
+/** A native-flavour backend, started; undefined (after checking why) where no compiled native kernels exist. */
+async function startedNative(): Promise<ReturnType<typeof createCPUBackend> | undefined> {
+  const backend = createCPUBackend({ prefer: ['native'] });
+  const started = await backend.doInit().then(() => undefined, (error: Error) => error.message);
+  if (started === undefined) return backend;
+  expect(started).toMatch(/native unavailable/);
+  return undefined;
+}
+
 describe('CPU backend options', () => {
   it('rejects prefer given as a string, empty, or with an unknown flavour, when created', () => {
     expect(() => createCPUBackend({ prefer: 'native' as never })).toThrow(/prefer must be a non-empty list of CPU flavours, got "native"/);
@@ -28,13 +37,8 @@ describe('CPU backend start-up', () => {
   });
 
   it('doDispose restores tfjs’s cpu kernels and forgets its state; doInit starts again', async () => {
-    const backend = createCPUBackend({ prefer: ['native'] });
-    const started = await backend.doInit().then(() => undefined, (error: Error) => error.message);
-    if (started !== undefined) {
-      // No compiled native kernels here: nothing process-wide to undo, only the state.
-      expect(started).toMatch(/native unavailable/);
-      return;
-    }
+    const backend = await startedNative();
+    if (!backend) return;
     expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeDefined();
     await backend.doDispose?.();
     expect(tf.getKernel(TunekitAdamW, 'cpu')).toBeUndefined();
@@ -53,12 +57,8 @@ describe('embedding lookup and its gradient on native', () => {
   // must come from the native scatter-add, not the JavaScript one that
   // replaced it when registered after the native kernels.
   it('reads neither the table nor the rows out; the values are right', async () => {
-    const backend = createCPUBackend({ prefer: ['native'] });
-    const started = await backend.doInit().then(() => undefined, (error: Error) => error.message);
-    if (started !== undefined) {
-      expect(started).toMatch(/native unavailable/);
-      return;
-    }
+    const backend = await startedNative();
+    if (!backend) return;
     const table = tf.tensor2d(Float32Array.from({ length: 40 }, (_, i) => i), [10, 4]);
     const ids = tf.tensor1d([3, 0, 3, 9], 'int32');
     const rows = tf.tensor2d(Float32Array.from({ length: 16 }, (_, i) => i + 1), [4, 4]);
