@@ -8,6 +8,7 @@
 // TunekitAccumulate where the backend has it (same floats).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TunekitAccumulate } from '@tunekit/backend-spec';
 import { createModel, type GPT2Model, lmCrossEntropy } from '@tunekit/core';
 import { leanGradients, leanVariableGrads } from '../src/tf/lean-gradients';
 import { expectAllClose, readAll, useNativeBackend } from './fused-kernel-support';
@@ -82,13 +83,13 @@ describe('leanVariableGrads', () => {
     });
   }
 
-  it('sums repeated gradients with TunekitAccumulate where the backend has it, the tied table\'s two [V, C] parts among them', async (context) => {
+  it(`sums repeated gradients with ${TunekitAccumulate} where the backend has it, the tied table's two [V, C] parts among them`, async (context) => {
     if (skip) return context.skip(skip);
     const profile = await tf.profile(() => {
       const { value, grads } = leanVariableGrads(lossOf, [...model.parameters().values()]);
       tf.dispose([value, ...Object.values(grads)]);
     });
-    const sums = profile.kernels.filter((k) => k.name === 'TunekitAccumulate');
+    const sums = profile.kernels.filter((k) => k.name === TunekitAccumulate);
     expect(sums.length).toBeGreaterThan(0);
     expect(sums.some((k) => k.inputShapes.every((shape) => shape?.join(',') === `${VOCAB},64`))).toBe(true);
     // No other Add of two [V, C] tensors is left.
@@ -110,7 +111,7 @@ describe('leanVariableGrads', () => {
 });
 
 describe('leanGradients', () => {
-  it('never sums over the caller\'s dy, even where the backend could (TunekitAccumulate with consumesInputs only for its own gradients)', () => {
+  it(`never sums over the caller's dy, even where the backend could (${TunekitAccumulate} with consumesInputs only for its own gradients)`, () => {
     const x = tf.tensor1d([0.5, -1.25, 2]);
     // A native kernel's output that was never read out: a backend may overwrite it if told it is consumed.
     const dy = tf.tidy(() => tf.mul(tf.tensor1d([1, 2, 3]), tf.scalar(1)));
