@@ -5,11 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitAccumulate } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
-import { useCpuBackend } from './test-support/cpu-backend';
+import { arrayOf, useCpuBackend } from './test-support/cpu-backend';
 import { expectSameBytes } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
@@ -19,10 +18,6 @@ afterAll(unregisterNativeCPUKernels);
 
 function accumulate(sum: tf.Tensor, part: tf.Tensor, consumesInputs: boolean): tf.Tensor {
   return tf.engine().runKernel(TunekitAccumulate, { sum, part }, { consumesInputs } as unknown as tf.NamedAttrMap) as tf.Tensor;
-}
-
-function arrayOf(t: tf.Tensor): Float32Array {
-  return (tf.backend() as MathBackendCPU).data.get(t.dataId)?.values as Float32Array;
 }
 
 /** A tensor whose array a native kernel made (so it may be reused): 0 + x through the native Add. */

@@ -6,11 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitAdamW } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
-import { useCpuBackend } from './test-support/cpu-backend';
+import { arrayOf, useCpuBackend } from './test-support/cpu-backend';
 import { expectSameBytes } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
@@ -37,10 +36,6 @@ function step(s: Slot, gradient: tf.Tensor, consumesInputs: boolean): void {
   s.m.assign(m as tf.Tensor);
   s.v.assign(v as tf.Tensor);
   tf.dispose([variable as tf.Tensor, m as tf.Tensor, v as tf.Tensor]);
-}
-
-function arrayOf(t: tf.Tensor): Float32Array {
-  return (tf.backend() as MathBackendCPU).data.get(t.dataId)?.values as Float32Array;
 }
 
 describe.skipIf(nativeSkipReason !== undefined)(`${TunekitAdamW} in place${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {

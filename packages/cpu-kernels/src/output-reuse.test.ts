@@ -8,10 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
-import { useCpuBackend } from './test-support/cpu-backend';
+import { arrayOf, useCpuBackend } from './test-support/cpu-backend';
 import { expectSameBytes } from './test-support/compare';
 import { nativeSkipReason } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
@@ -21,10 +20,6 @@ afterAll(() => {
   registerNativeCPUKernels();
   unregisterNativeCPUKernels();
 });
-
-function arrayOf(t: tf.Tensor): Float32Array {
-  return (tf.backend() as MathBackendCPU).data.get(t.dataId)?.values as Float32Array;
-}
 
 describe.skipIf(nativeSkipReason !== undefined)(`native outputs reuse disposed arrays${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   const shape = [530, 501]; // ≥ 1 MiB: smaller arrays are not pooled
