@@ -6,6 +6,7 @@
  *   pnpm --filter @tunekit/bench bench:kernels [--threads N] [--wasm] [--no-stock] [--tokens 1024,2048] [--lora RANK]
  *
  * `--lora 16`: LoRA's rank-16 products (1024 tokens) instead, next to c_attn's forward.
+ * `--width 1024 --tokens 736 --no-attention`: gpt2-medium's linear maps and LM head at 8×92 tokens.
  *
  * Times go through tfjs (`tf.matMul`), so they include the engine's
  * bookkeeping and the output allocation, as training sees them.
@@ -24,7 +25,8 @@ interface Case {
   transposeB: boolean;
 }
 
-const C = 768;
+/** Model width: 768 (124M) by default, `--width 1024` for gpt2-medium's shapes. */
+const C = Number(argValue('width') ?? 768);
 const VOCAB = 50257;
 const HEADS = 12;
 const HEAD_DIM = 64;
@@ -116,9 +118,8 @@ async function main(): Promise<void> {
   const loraRank = argValue('lora') ? Number(argValue('lora')) : undefined;
   const cases: Case[] = loraRank ? [...linearCases(1024).slice(0, 1), ...loraCases(1024, loraRank)] : [
     ...tokenList.flatMap(linearCases).map((c) => ({ ...c, name: `${c.name} N=${c.a[0] === C || c.a[0] === 4 * C ? c.b[0] : c.a[0]}` })),
-    ...lmHeadCases(1024),
-    ...attentionCases(1, 1024),
-    ...attentionCases(8, 256),
+    ...lmHeadCases(tokenList[0] ?? 1024),
+    ...(argValue('no-attention') === undefined ? [...attentionCases(1, 1024), ...attentionCases(8, 256)] : []),
   ];
 
   const results: Array<Record<string, unknown>> = [];

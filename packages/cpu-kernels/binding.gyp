@@ -11,6 +11,7 @@
         "native/cpu-features.cc",
         "native/thread-pool.cc",
         "native/gemm.cc",
+        "native/gemm-pack.cc",
         "native/gemm-kernel-generic.cc",
         "native/gemm-kernel-avx2.cc",
         "native/gemm-kernel-avx512.cc",

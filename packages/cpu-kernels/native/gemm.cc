@@ -26,6 +26,7 @@
 
 #include "cpu-features.h"
 #include "gemm-kernels.h"
+#include "gemm-pack.h"
 #include "thread-pool.h"
 
 namespace tk {
@@ -73,71 +74,13 @@ thread_local Scratch tl_pack_low_b;
 // Packs rows [m0, m0 + mc) x cols [k0, k0 + kc) of A into MR-row panels,
 // each stored k-major (MR values per k); rows past the edge are zeros.
 void pack_a(const MatrixView& a, int64_t m0, int64_t mc, int64_t k0, int64_t kc, int mr, float* dst) {
-  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
-    const int rows = static_cast<int>(std::min<int64_t>(mr, mc - i0));
-    const float* src = a.data + (m0 + i0) * a.rs + k0 * a.cs;
-    if (a.rs == 1) {
-      // Column-contiguous A (a transposed operand): MR values per k are adjacent.
-      for (int64_t k = 0; k < kc; k++) {
-        const float* s = src + k * a.cs;
-        float* d = dst + k * mr;
-        std::memcpy(d, s, rows * sizeof(float));
-        for (int i = rows; i < mr; i++) d[i] = 0.0f;
-      }
-    } else {
-      // Row-major A: read each row contiguously, scatter with stride MR.
-      if (rows < mr) {
-        for (int64_t k = 0; k < kc; k++) {
-          for (int i = rows; i < mr; i++) dst[k * mr + i] = 0.0f;
-        }
-      }
-      for (int i = 0; i < rows; i++) {
-        const float* s = src + i * a.rs;
-        float* d = dst + i;
-        if (a.cs == 1) {
-          for (int64_t k = 0; k < kc; k++) d[k * mr] = s[k];
-        } else {
-          for (int64_t k = 0; k < kc; k++) d[k * mr] = s[k * a.cs];
-        }
-      }
-    }
-    dst += mr * kc;
-  }
+  pack_panels(active_isa(), a.data + m0 * a.rs + k0 * a.cs, a.rs, a.cs, mc, kc, mr, dst);
 }
 
 // Packs rows [k0, k0 + kc) x cols [n0, n0 + nc) of B into NR-column panels,
 // each stored k-major (NR values per k); columns past the edge are zeros.
 void pack_b(const MatrixView& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) {
-  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
-    const int cols = static_cast<int>(std::min<int64_t>(nr, nc - j0));
-    const float* src = b.data + k0 * b.rs + (n0 + j0) * b.cs;
-    if (b.cs == 1) {
-      // Row-major B: NR values per k are adjacent.
-      for (int64_t k = 0; k < kc; k++) {
-        const float* s = src + k * b.rs;
-        float* d = dst + k * nr;
-        std::memcpy(d, s, cols * sizeof(float));
-        for (int j = cols; j < nr; j++) d[j] = 0.0f;
-      }
-    } else {
-      // Transposed B (A . B^T): each column is contiguous along k.
-      if (cols < nr) {
-        for (int64_t k = 0; k < kc; k++) {
-          for (int j = cols; j < nr; j++) dst[k * nr + j] = 0.0f;
-        }
-      }
-      for (int j = 0; j < cols; j++) {
-        const float* s = src + j * b.cs;
-        float* d = dst + j;
-        if (b.rs == 1) {
-          for (int64_t k = 0; k < kc; k++) d[k * nr] = s[k];
-        } else {
-          for (int64_t k = 0; k < kc; k++) d[k * nr] = s[k * b.rs];
-        }
-      }
-    }
-    dst += nr * kc;
-  }
+  pack_panels(active_isa(), b.data + k0 * b.rs + n0 * b.cs, b.cs, b.rs, nc, kc, nr, dst);
 }
 
 // Adds bias[j] to column j, for j in [0, cols), of `rows` rows of C at `ct`.

@@ -1,7 +1,7 @@
 /**
  * Native BatchMatMul vs the stock tfjs cpu kernel: every transpose
  * combination, odd sizes around the register tiles (14×32, 6×16, 4×16) and
- * cache blocks (K split into equal blocks of ≤ 768 or ≤ 256, MC 336/288), batch broadcasting, gradients, and
+ * cache blocks (K split into equal blocks of ≤ 768 or ≤ 256, MC 336/288), packing blocks, batch broadcasting, gradients, and
  * tensor bookkeeping — under every SIMD level and a few thread counts.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,6 +23,9 @@ const SIZES: Array<[number, number, number]> = [
   [20, 769, 33], [9, 1601, 47],
   // m ≤ 4 with enough work to be split over threads: the matrix-vector path.
   [2, 700, 401], [4, 300, 1000],
+  // Packing (native/gemm-pack.cc) transposes 16 × 16 / 8 × 8 blocks: k not a multiple of
+  // either; 28-row narrow panels (16 + 12 lines); a partial last group of lines in a panel.
+  [45, 37, 16], [31, 50, 70],
 ];
 
 function operand(rows: number, cols: number, transposed: boolean, seed: number, batch: number[] = []): tf.Tensor {

@@ -16,6 +16,12 @@ export interface NativeMode {
 
 const info = nativeKernelsInfo();
 
+// CI builds the addon, so there a missing or self-test-failing addon must fail the
+// suites rather than skip every native comparison (TUNEKIT_REQUIRE_NATIVE=1 in .ci/run).
+if (!info.available && process.env.TUNEKIT_REQUIRE_NATIVE === '1') {
+  throw new Error(`TUNEKIT_REQUIRE_NATIVE=1 but the native addon is unavailable: ${info.reason}`);
+}
+
 /** Why native comparisons are skipped (undefined when they run). */
 export const nativeSkipReason: string | undefined = info.available ? undefined : `native addon unavailable: ${info.reason}`;
 
