@@ -19,6 +19,7 @@ const info = nativeKernelsInfo();
 // CI builds the addon, so there a missing or self-test-failing addon must fail the
 // suites rather than skip every native comparison (TUNEKIT_REQUIRE_NATIVE=1 in .ci/run).
 if (!info.available && process.env.TUNEKIT_REQUIRE_NATIVE === '1') {
+  // plain Error: test support, it only fails the suites that import it.
   throw new Error(`TUNEKIT_REQUIRE_NATIVE=1 but the native addon is unavailable: ${info.reason}`);
 }
 
