@@ -35,5 +35,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Native kernels' new output arrays are uninitialised: NaN-fill them in
+    // tests, so a kernel that skips an element fails (cpu-kernels' fresh-arrays.ts).
+    env: { TUNEKIT_POISON_OUTPUTS: '1' },
   },
 });

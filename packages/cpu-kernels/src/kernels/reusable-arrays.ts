@@ -3,7 +3,7 @@
  * overwrite in place.
  *
  * Every tensor tfjs's cpu backend makes is a fresh `Float32Array`: Node
- * zero-fills it, and once the tensor is disposed the array is garbage that
+ * zero-fills it (native kernels' new arrays skip that: fresh-arrays.ts), and once the tensor is disposed the array is garbage that
  * only V8's collector frees. A training step makes gigabytes of them, so V8
  * runs a full mark-compact every ~64 MB of new external memory (a dozen per
  * classification step, each with concurrent-marking threads competing with
@@ -32,6 +32,7 @@
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import { newFloat32Array, poisoned } from './fresh-arrays';
 
 /** Arrays made here and not seen outside the native kernels, with how many live tensors hold each. */
 const holders = new WeakMap<Float32Array, number>();
@@ -84,16 +85,16 @@ export function emptyPool(): void {
 
 /**
  * A Float32Array of `length` for a native kernel's output, which the kernel
- * must overwrite entirely (its contents are a disposed tensor's): from the
- * pool when one is there, else new.
+ * must overwrite entirely (its contents are a disposed tensor's, or
+ * uninitialised memory): from the pool when one is there, else new.
  */
 export function outputArray(length: number): Float32Array {
   return takeArray(length).array;
 }
 
-/** {@link outputArray}, and whether the array is new (so still zero-filled). */
-function takeArray(length: number): { array: Float32Array; fresh: boolean } {
-  if (!enabled) return { array: new Float32Array(length), fresh: true };
+/** {@link outputArray}, and whether its contents are known to be zeros. */
+function takeArray(length: number): { array: Float32Array; zeroed: boolean } {
+  if (!enabled) return newFloat32Array(length);
   const entries = pool.get(length);
   while (entries && entries.length > 0) {
     const entry = entries.pop() as Entry;
@@ -101,18 +102,18 @@ function takeArray(length: number): { array: Float32Array; fresh: boolean } {
     if (!array) continue;
     entry.array = undefined;
     pooledBytes -= entry.bytes;
-    if (holders.get(array) === 0) return { array, fresh: false };
+    if (holders.get(array) === 0) return { array: poisoned(array), zeroed: false };
   }
-  const array = new Float32Array(length);
-  holders.set(array, 0);
-  return { array, fresh: true };
+  const made = newFloat32Array(length);
+  holders.set(made.array, 0);
+  return made;
 }
 
 /** {@link outputArray} filled with zeros, for kernels that accumulate into their output. */
 export function zeroedOutputArray(length: number): Float32Array {
-  const { array, fresh } = takeArray(length);
-  // A new array is zero-filled already; a pooled one holds a disposed tensor's values.
-  return fresh ? array : array.fill(0);
+  const { array, zeroed } = takeArray(length);
+  // New arrays are not zero-filled (fresh-arrays.ts), and a pooled one holds a disposed tensor's values.
+  return zeroed ? array : array.fill(0);
 }
 
 /** Registers `values` as a new tensor of `backend`, counting it as a holder of a reusable array. */
