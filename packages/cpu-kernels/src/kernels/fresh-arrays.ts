@@ -32,7 +32,7 @@ export function newFloat32Array(length: number): { array: Float32Array; zeroed: 
   return { array: poisoned(new Float32Array(bytes.buffer, bytes.byteOffset, length)), zeroed: false };
 }
 
-/** `array` filled with NaN in test mode, as it is otherwise. */
+/** `array`, filled with NaN first in test mode (`TUNEKIT_POISON_OUTPUTS=1`); otherwise untouched. */
 export function poisoned(array: Float32Array): Float32Array {
   return poison ? array.fill(Number.NaN) : array;
 }

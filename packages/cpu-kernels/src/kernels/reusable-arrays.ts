@@ -3,8 +3,9 @@
  * overwrite in place.
  *
  * Every tensor tfjs's cpu backend makes is a fresh `Float32Array`: Node
- * zero-fills it (native kernels' new arrays skip that: fresh-arrays.ts), and once the tensor is disposed the array is garbage that
- * only V8's collector frees. A training step makes gigabytes of them, so V8
+ * zero-fills it (native kernels' new arrays skip that: fresh-arrays.ts),
+ * and once the tensor is disposed the array is garbage that only V8's
+ * collector frees. A training step makes gigabytes of them, so V8
  * runs a full mark-compact every ~64 MB of new external memory (a dozen per
  * classification step, each with concurrent-marking threads competing with
  * the kernels' own two). Here the native kernels take their outputs from a
