@@ -108,15 +108,25 @@ describe('loadModel from the Hub through the Hugging Face cache', () => {
     hub.breakNextBlobAfter = 5_000_000;
     const error = await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HubError);
-    expect((error as Error).message).toMatch(/^Tried the Hugging Face Hub for openai-community\/gpt2: Cannot fetch .*\/cdn\/[0-9a-f]{64}: download (failed|ended) after 5000000 of 13\d{6} bytes/);
+    // The server sends 5,000,000 bytes, then closes. The client may keep fewer:
+    // undici errors the body stream when the socket closes, and an errored web
+    // stream drops the chunks still queued in it. What must hold is that the
+    // error, the partial file and the resuming Range all agree on one count.
+    const match = /^Tried the Hugging Face Hub for openai-community\/gpt2: Cannot fetch .*\/cdn\/[0-9a-f]{64}: download (?:failed|ended) after (\d+) of 13\d{6} bytes/.exec(
+      (error as Error).message,
+    );
+    expect(match, (error as Error).message).not.toBeNull();
+    const kept = Number(match![1]);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(5_000_000);
     const blobs = join(cacheDir, 'models--openai-community--gpt2', 'blobs');
     const partial = readdirSync(blobs).find((name) => name.endsWith('.incomplete'))!;
-    expect(statSync(join(blobs, partial)).size).toBe(5_000_000);
+    expect(statSync(join(blobs, partial)).size).toBe(kept);
 
     hub.requests.length = 0;
     const resumed = await firstLogits(await loadModel({ source: 'gpt2', endpoint: hub.endpoint, cacheDir }));
     resumed.forEach((v, i) => expect(v).toBeCloseTo(hello.logits_first8[0]![i]!, 4));
-    expect(gets().find((r) => r.url.startsWith('/cdn/'))).toMatchObject({ range: 'bytes=5000000-', status: 206 });
+    expect(gets().find((r) => r.url.startsWith('/cdn/'))).toMatchObject({ range: `bytes=${kept}-`, status: 206 });
     expect(readdirSync(blobs).some((name) => name.endsWith('.incomplete'))).toBe(false);
   });
 

@@ -71,10 +71,8 @@ export async function startLocalHub(repos: Record<string, HubRepo>): Promise<Loc
     const breakAfter = hub.breakNextBlobAfter;
     if (breakAfter !== undefined) {
       hub.breakNextBlobAfter = undefined;
-      // Half-close after the bytes: FIN follows the data, so the client reads all
-      // of them before the early end. (A destroy() 20 ms later could send RST,
-      // which drops what the client had not read yet: under load it got 4,954,593
-      // of the 5,000,000 bytes.)
+      // Half-close after the bytes (FIN, not a destroy()'s possible RST). The
+      // client may still keep fewer of them: see the resume test.
       response.write(part.subarray(0, breakAfter), () => response.socket?.end());
       return status;
     }
