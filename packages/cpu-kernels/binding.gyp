@@ -12,6 +12,7 @@
         "native/thread-pool.cc",
         "native/gemm.cc",
         "native/gemm-pack.cc",
+        "native/matrix-vector.cc",
         "native/gemm-kernel-generic.cc",
         "native/gemm-kernel-avx2.cc",
         "native/gemm-kernel-avx512.cc",

@@ -27,6 +27,7 @@
 #include "cpu-features.h"
 #include "gemm-kernels.h"
 #include "gemm-pack.h"
+#include "matrix-vector.h"
 #include "thread-pool.h"
 
 namespace tk {
@@ -278,52 +279,19 @@ int64_t gcd(int64_t x, int64_t y) {
 constexpr int64_t kSmallM = 4;
 
 // Below this many flops a matrix-vector product runs on the calling thread.
-// Splitting one across the pool made token-by-token generation of GPT-2 124M
-// 2x slower on the 2-core VM (45.6 ms/token with every product above
-// kSerialFlops split, 23.0 with none split, 21.4 with only the LM head's
-// 77 MFLOP split; docs/performance.md item 19): a 768 x 3072 weight is read
-// in well under a millisecond, less than what two threads cost to share it.
-constexpr double kSmallMParallelFlops = 1 << 24;
+// From a 768 x 768 weight up (GPT-2's smallest, 2.4 MB, ~0.2 ms on one core)
+// the product is split by columns across the pool: each core streams its
+// half of B, and two cores read memory ~2x as fast as one on the 2-core VM
+// (23.6 against 11.8 GB/s). Item 19 had found splitting 2x slower; that was
+// with the old one-row loop, bound by re-writing `out` rather than by
+// memory, and with a pool whose caller waited for a waking worker (item 30).
+// Item 36 in docs/performance.md has the before/after.
+constexpr double kSmallMParallelFlops = 1 << 20;
 
 struct SmallPlan {
   const BatchedGemm* g;
   int64_t parts_n;
 };
-
-// Dot product with independent partial sums, so the loop vectorises.
-inline float dot(const float* x, const float* y, int64_t k) {
-  float acc[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= k; i += 16) {
-    for (int l = 0; l < 16; l++) acc[l] += x[i + l] * y[i + l];
-  }
-  float sum = 0;
-  for (int l = 0; l < 16; l++) sum += acc[l];
-  for (; i < k; i++) sum += x[i] * y[i];
-  return sum;
-}
-
-// out[n0:n1] = row (k values) . B[:, n0:n1], for the matrix-vector path.
-void row_product(const float* row, int64_t k, const MatrixView& b, const float* bdata, int64_t n0, int64_t n1, float* out) {
-  if (b.cs == 1) {
-    // B rows are contiguous along N: out += a[p] * B[p, :].
-    std::memset(out + n0, 0, (n1 - n0) * sizeof(float));
-    for (int64_t p = 0; p < k; p++) {
-      const float ap = row[p];
-      const float* brow = bdata + p * b.rs;
-      for (int64_t j = n0; j < n1; j++) out[j] += ap * brow[j];
-    }
-  } else if (b.rs == 1) {
-    // Columns of B are contiguous (B given transposed): one dot product each.
-    for (int64_t j = n0; j < n1; j++) out[j] = dot(row, bdata + j * b.cs, k);
-  } else {
-    for (int64_t j = n0; j < n1; j++) {
-      float sum = 0;
-      for (int64_t p = 0; p < k; p++) sum += row[p] * bdata[p * b.rs + j * b.cs];
-      out[j] = sum;
-    }
-  }
-}
 
 void small_m_task(int64_t task, int, void* raw) {
   const SmallPlan& plan = *static_cast<SmallPlan*>(raw);
@@ -339,20 +307,26 @@ void small_m_task(int64_t task, int, void* raw) {
   thread_local std::vector<float> row;
   thread_local std::vector<float> low_row;
   thread_local std::vector<float> low_out;
-  row.resize(static_cast<size_t>(g.k));
+  // A row with unit stride is read in place; others are gathered first.
+  const bool gather = g.a.cs != 1;
+  if (gather) row.resize(static_cast<size_t>(g.k));
   if (g.low_k) {
     low_row.resize(static_cast<size_t>(g.low_k));
     low_out.resize(static_cast<size_t>(g.n));
   }
   for (int64_t i = 0; i < g.m; i++) {
-    for (int64_t p = 0; p < g.k; p++) row[p] = a[i * g.a.rs + p * g.a.cs];
+    const float* x = a + i * g.a.rs;
+    if (gather) {
+      for (int64_t p = 0; p < g.k; p++) row[p] = x[p * g.a.cs];
+      x = row.data();
+    }
     float* out = c + i * g.n;
-    row_product(row.data(), g.k, g.b, b, n0, n1, out);
+    row_times_matrix(x, g.k, MatrixView{b, g.b.rs, g.b.cs}, n0, n1, out);
     if (g.bias) add_bias(out + n0, g.n, 1, n1 - n0, g.bias + n0);
     if (g.low_k) {
       // The low-rank row as its own matrix-vector product would give it (L has m <= 4 rows too), scaled, then added.
       for (int64_t p = 0; p < g.low_k; p++) low_row[p] = g.low_a.data[i * g.low_a.rs + p * g.low_a.cs];
-      row_product(low_row.data(), g.low_k, g.low_b, g.low_b.data, n0, n1, low_out.data());
+      row_times_matrix(low_row.data(), g.low_k, g.low_b, n0, n1, low_out.data());
       scale_values(low_out.data() + n0, n1 - n0, g.low_scale);
       add_tile(out + n0, g.n, low_out.data() + n0, g.n, 1, n1 - n0);
     }
