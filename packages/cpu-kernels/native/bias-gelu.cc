@@ -16,11 +16,7 @@
 // switched off for this file (GCC contracts a·b + c in C++ by default once
 // FMA is available), so all three give the same bits. The erf form (not
 // GPT-2's) calls std::erf and stays scalar.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "no-fp-contraction.h"
 
 #include "exp-poly.h"  // after the pragma: exp_poly is compiled without contraction too
 

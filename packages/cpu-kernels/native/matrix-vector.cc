@@ -10,11 +10,7 @@
 // every row and reached ~9 GB/s on a core that streams ~12 GB/s; eight rows
 // per pass over `out`, in wider vectors, reach the memory's rate. FMA
 // contraction is off, so every level gives the baseline's bits.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "no-fp-contraction.h"
 
 namespace tk {
 namespace {
@@ -24,48 +20,16 @@ namespace {
 // out[j] still formed one row at a time (the bits of the one-row loop).
 template <int Rows>
 TK_ALWAYS_INLINE void add_rows(const float* row, int64_t p, const float* b, int64_t rs, int64_t n0, int64_t n1, float* __restrict out) {
-  const float* b0 = b + p * rs;
-  if constexpr (Rows == 8) {
-    const float a0 = row[p], a1 = row[p + 1], a2 = row[p + 2], a3 = row[p + 3];
-    const float a4 = row[p + 4], a5 = row[p + 5], a6 = row[p + 6], a7 = row[p + 7];
-    const float* __restrict r0 = b0;
-    const float* __restrict r1 = b0 + rs;
-    const float* __restrict r2 = b0 + 2 * rs;
-    const float* __restrict r3 = b0 + 3 * rs;
-    const float* __restrict r4 = b0 + 4 * rs;
-    const float* __restrict r5 = b0 + 5 * rs;
-    const float* __restrict r6 = b0 + 6 * rs;
-    const float* __restrict r7 = b0 + 7 * rs;
-    for (int64_t j = n0; j < n1; j++) {
-      float o = out[j];
-      o = o + a0 * r0[j];
-      o = o + a1 * r1[j];
-      o = o + a2 * r2[j];
-      o = o + a3 * r3[j];
-      o = o + a4 * r4[j];
-      o = o + a5 * r5[j];
-      o = o + a6 * r6[j];
-      o = o + a7 * r7[j];
-      out[j] = o;
-    }
-  } else if constexpr (Rows == 4) {
-    const float a0 = row[p], a1 = row[p + 1], a2 = row[p + 2], a3 = row[p + 3];
-    const float* __restrict r0 = b0;
-    const float* __restrict r1 = b0 + rs;
-    const float* __restrict r2 = b0 + 2 * rs;
-    const float* __restrict r3 = b0 + 3 * rs;
-    for (int64_t j = n0; j < n1; j++) {
-      float o = out[j];
-      o = o + a0 * r0[j];
-      o = o + a1 * r1[j];
-      o = o + a2 * r2[j];
-      o = o + a3 * r3[j];
-      out[j] = o;
-    }
-  } else {
-    const float a0 = row[p];
-    const float* __restrict r0 = b0;
-    for (int64_t j = n0; j < n1; j++) out[j] = out[j] + a0 * r0[j];
+  float a[Rows];
+  const float* r[Rows];
+  for (int q = 0; q < Rows; q++) {
+    a[q] = row[p + q];
+    r[q] = b + (p + q) * rs;
+  }
+  for (int64_t j = n0; j < n1; j++) {
+    float o = out[j];
+    for (int q = 0; q < Rows; q++) o = o + a[q] * r[q][j];
+    out[j] = o;
   }
 }
 

@@ -12,11 +12,7 @@
 // contraction, so every level gives the same bits. Reductions run in 16
 // fixed lanes (elementwise across lanes, so they vectorise without
 // reassociating), then the lanes are summed in order.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "no-fp-contraction.h"
 
 #include "exp-poly.h"  // after the pragma: exp_poly is compiled without contraction too
 
