@@ -284,7 +284,7 @@ constexpr int64_t kSmallM = 4;
 // half of B, and two cores read memory ~2x as fast as one on the 2-core VM
 // (23.6 against 11.8 GB/s). Item 19 had found splitting 2x slower; that was
 // with the old one-row loop, bound by re-writing `out` rather than by
-// memory, and with a pool whose caller waited for a waking worker (item 30).
+// memory, and with a pool whose caller waited for a waking worker (item 32).
 // Item 36 in docs/performance.md has the before/after.
 constexpr double kSmallMParallelFlops = 1 << 20;
 
