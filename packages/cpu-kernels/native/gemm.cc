@@ -293,6 +293,16 @@ struct SmallPlan {
   int64_t parts_n;
 };
 
+// Row i (k values) of the view `v` whose data starts at `data`: read in place
+// when its values are contiguous, else gathered into `buffer`.
+inline const float* view_row(const float* data, const MatrixView& v, int64_t i, int64_t k, std::vector<float>& buffer) {
+  const float* x = data + i * v.rs;
+  if (v.cs == 1) return x;
+  buffer.resize(static_cast<size_t>(k));
+  for (int64_t p = 0; p < k; p++) buffer[p] = x[p * v.cs];
+  return buffer.data();
+}
+
 void small_m_task(int64_t task, int, void* raw) {
   const SmallPlan& plan = *static_cast<SmallPlan*>(raw);
   const BatchedGemm& g = *plan.g;
@@ -307,26 +317,14 @@ void small_m_task(int64_t task, int, void* raw) {
   thread_local std::vector<float> row;
   thread_local std::vector<float> low_row;
   thread_local std::vector<float> low_out;
-  // A row with unit stride is read in place; others are gathered first.
-  const bool gather = g.a.cs != 1;
-  if (gather) row.resize(static_cast<size_t>(g.k));
-  if (g.low_k) {
-    low_row.resize(static_cast<size_t>(g.low_k));
-    low_out.resize(static_cast<size_t>(g.n));
-  }
+  if (g.low_k) low_out.resize(static_cast<size_t>(g.n));
   for (int64_t i = 0; i < g.m; i++) {
-    const float* x = a + i * g.a.rs;
-    if (gather) {
-      for (int64_t p = 0; p < g.k; p++) row[p] = x[p * g.a.cs];
-      x = row.data();
-    }
     float* out = c + i * g.n;
-    row_times_matrix(x, g.k, MatrixView{b, g.b.rs, g.b.cs}, n0, n1, out);
+    row_times_matrix(view_row(a, g.a, i, g.k, row), g.k, MatrixView{b, g.b.rs, g.b.cs}, n0, n1, out);
     if (g.bias) add_bias(out + n0, g.n, 1, n1 - n0, g.bias + n0);
     if (g.low_k) {
       // The low-rank row as its own matrix-vector product would give it (L has m <= 4 rows too), scaled, then added.
-      for (int64_t p = 0; p < g.low_k; p++) low_row[p] = g.low_a.data[i * g.low_a.rs + p * g.low_a.cs];
-      row_times_matrix(low_row.data(), g.low_k, g.low_b, n0, n1, low_out.data());
+      row_times_matrix(view_row(g.low_a.data, g.low_a, i, g.low_k, low_row), g.low_k, g.low_b, n0, n1, low_out.data());
       scale_values(low_out.data() + n0, n1 - n0, g.low_scale);
       add_tile(out + n0, g.n, low_out.data() + n0, g.n, 1, n1 - n0);
     }

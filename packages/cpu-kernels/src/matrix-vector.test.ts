@@ -43,9 +43,9 @@ afterAll(() => {
 });
 
 describe.skipIf(nativeSkipReason !== undefined)(`matrix-vector products${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
-  // [m, k, n]: GPT-2's 768×3072 (split over threads), k not a multiple of 4 (the
-  // one-row tail) or of 16 (the lanes' tail), odd n (uneven halves), and products
-  // small enough to stay on the calling thread.
+  // [m, k, n]: GPT-2's 768×3072 (split over threads), k not a multiple of 8 or 4
+  // (the 4- and 1-row tails) or of 16 (the lanes' tail), odd n (uneven halves), and
+  // products small enough to stay on the calling thread.
   const SIZES: Array<[number, number, number]> = [[1, 768, 3072], [3, 771, 517], [4, 301, 1000], [2, 1030, 33], [1, 37, 2], [1, 5, 3]];
   let seed = 500;
   for (const [m, k, n] of SIZES) {
