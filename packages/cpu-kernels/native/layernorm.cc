@@ -5,10 +5,127 @@
 #include <vector>
 
 #include "column-sums.h"
+#include "isa-clones.h"
 #include "thread-pool.h"
+
+// One source compiled as baseline, AVX2 and AVX-512 clones (chosen at run
+// time by active_isa()), with no FMA contraction, so every level gives the
+// same bits. Each row's sums (mean, variance; the backward's two means) run
+// in 16 fixed double lanes, element j in lane j % 16, then the tail and the
+// lanes are added in order: a loop across lanes vectorises without
+// reassociating anything, where one running sum is a chain of dependent
+// adds (~4 cycles an element). The sums stay in double, as before, so
+// rounding their float results rarely sees the changed order at all.
+#include "no-fp-contraction.h"
 
 namespace tk {
 namespace {
+
+constexpr int kLanes = 16;
+
+// The 16 lane sums of a row, then its tail, added in that fixed order.
+TK_ALWAYS_INLINE double total(const double* lane, double tail) {
+  double s = tail;
+  for (int l = 0; l < kLanes; l++) s += lane[l];
+  return s;
+}
+
+// (mean, rstd) of one row, and its normalised, scaled and shifted output.
+TK_ALWAYS_INLINE void forward_row(const float* x, const float* gamma, const float* beta, float* y, int64_t n, float epsilon,
+                                  float* mean_out, float* rstd_out) {
+  // Two passes in double, like the op path's mean then mean((x - mean)^2).
+  double lane[kLanes] = {0};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    TK_LANE_LOOP
+    for (int l = 0; l < kLanes; l++) lane[l] += static_cast<double>(x[i + l]);
+  }
+  double tail = 0;
+  for (int64_t t = i; t < n; t++) tail += static_cast<double>(x[t]);
+  const float m = static_cast<float>(total(lane, tail) / static_cast<double>(n));
+  // A float difference squared in double is exact (24 + 24 bits).
+  for (int l = 0; l < kLanes; l++) lane[l] = 0;
+  for (i = 0; i + kLanes <= n; i += kLanes) {
+    TK_LANE_LOOP
+    for (int l = 0; l < kLanes; l++) {
+      const double d = static_cast<double>(x[i + l] - m);
+      lane[l] += d * d;
+    }
+  }
+  tail = 0;
+  for (int64_t t = i; t < n; t++) {
+    const double d = static_cast<double>(x[t] - m);
+    tail += d * d;
+  }
+  const float variance = static_cast<float>(total(lane, tail) / static_cast<double>(n));
+  const float s = 1.0f / std::sqrt(variance + epsilon);
+  for (int64_t j = 0; j < n; j++) y[j] = (x[j] - m) * s * gamma[j] + beta[j];
+  *mean_out = m;
+  *rstd_out = s;
+}
+
+// One row of the backward: dx, and the row's terms of dgamma and dbeta added
+// into the chunk's double column sums dg, db (column by column, so in row order).
+TK_ALWAYS_INLINE void backward_row(const float* dy, const float* x, const float* gamma, float m, float s, float* dx, double* dg,
+                                   double* db, int64_t n) {
+  // llm.c: dnorm = dy * gamma; dx = (dnorm - mean(dnorm) - norm * mean(dnorm * norm)) * rstd.
+  double lane_dnorm[kLanes] = {0}, lane_dnorm_norm[kLanes] = {0};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    TK_LANE_LOOP
+    for (int l = 0; l < kLanes; l++) {
+      const float norm = (x[i + l] - m) * s;
+      const float dnorm = dy[i + l] * gamma[i + l];
+      lane_dnorm[l] += static_cast<double>(dnorm);
+      lane_dnorm_norm[l] += static_cast<double>(dnorm) * static_cast<double>(norm);
+    }
+  }
+  double tail_dnorm = 0, tail_dnorm_norm = 0;
+  for (int64_t t = i; t < n; t++) {
+    const float norm = (x[t] - m) * s;
+    const float dnorm = dy[t] * gamma[t];
+    tail_dnorm += static_cast<double>(dnorm);
+    tail_dnorm_norm += static_cast<double>(dnorm) * static_cast<double>(norm);
+  }
+  for (int64_t j = 0; j < n; j++) {
+    const float norm = (x[j] - m) * s;
+    dg[j] += static_cast<double>(norm) * static_cast<double>(dy[j]);
+    db[j] += static_cast<double>(dy[j]);
+  }
+  const float dnorm_mean = static_cast<float>(total(lane_dnorm, tail_dnorm) / static_cast<double>(n));
+  const float dnorm_norm_mean = static_cast<float>(total(lane_dnorm_norm, tail_dnorm_norm) / static_cast<double>(n));
+  for (int64_t j = 0; j < n; j++) {
+    const float norm = (x[j] - m) * s;
+    dx[j] = (dy[j] * gamma[j] - dnorm_mean - norm * dnorm_norm_mean) * s;
+  }
+}
+
+using ForwardRowFn = void (*)(const float*, const float*, const float*, float*, int64_t, float, float*, float*);
+using BackwardRowFn = void (*)(const float*, const float*, const float*, float, float, float*, double*, double*, int64_t);
+
+void forward_row_generic(const float* x, const float* g, const float* b, float* y, int64_t n, float e, float* m, float* s) {
+  forward_row(x, g, b, y, n, e, m, s);
+}
+void backward_row_generic(const float* dy, const float* x, const float* g, float m, float s, float* dx, double* dg, double* db, int64_t n) {
+  backward_row(dy, x, g, m, s, dx, dg, db, n);
+}
+
+#if TK_HAS_X86_TARGETS
+TK_TARGET_AVX2 void forward_row_avx2(const float* x, const float* g, const float* b, float* y, int64_t n, float e, float* m, float* s) {
+  forward_row(x, g, b, y, n, e, m, s);
+}
+TK_TARGET_AVX2 void backward_row_avx2(const float* dy, const float* x, const float* g, float m, float s, float* dx, double* dg, double* db,
+                                      int64_t n) {
+  backward_row(dy, x, g, m, s, dx, dg, db, n);
+}
+TK_TARGET_AVX512 void forward_row_avx512(const float* x, const float* g, const float* b, float* y, int64_t n, float e, float* m, float* s) {
+  forward_row(x, g, b, y, n, e, m, s);
+}
+TK_TARGET_AVX512 void backward_row_avx512(const float* dy, const float* x, const float* g, float m, float s, float* dx, double* dg,
+                                          double* db, int64_t n) {
+  backward_row(dy, x, g, m, s, dx, dg, db, n);
+}
+#endif
 
 struct ForwardCtx {
   const float* x;
@@ -19,29 +136,12 @@ struct ForwardCtx {
   float* rstd;
   int64_t cols;
   float epsilon;
+  ForwardRowFn row;
 };
 
 void forward_rows(int64_t r0, int64_t r1, void* raw) {
   const ForwardCtx& c = *static_cast<ForwardCtx*>(raw);
-  const int64_t n = c.cols;
-  for (int64_t r = r0; r < r1; r++) {
-    const float* x = c.x + r * n;
-    float* y = c.out + r * n;
-    // Two passes in double, like the op path's mean then mean((x - mean)^2).
-    double sum = 0;
-    for (int64_t i = 0; i < n; i++) sum += x[i];
-    const float m = static_cast<float>(sum / static_cast<double>(n));
-    double sq = 0;
-    for (int64_t i = 0; i < n; i++) {
-      const float d = x[i] - m;
-      sq += static_cast<double>(d) * d;
-    }
-    const float variance = static_cast<float>(sq / static_cast<double>(n));
-    const float s = 1.0f / std::sqrt(variance + c.epsilon);
-    for (int64_t i = 0; i < n; i++) y[i] = (x[i] - m) * s * c.gamma[i] + c.beta[i];
-    c.mean[r] = m;
-    c.rstd[r] = s;
-  }
+  for (int64_t r = r0; r < r1; r++) c.row(c.x + r * c.cols, c.gamma, c.beta, c.out + r * c.cols, c.cols, c.epsilon, c.mean + r, c.rstd + r);
 }
 
 struct BackwardCtx {
@@ -56,6 +156,7 @@ struct BackwardCtx {
   // [chunks, cols] partial sums of dgamma and dbeta.
   double* dgamma_part;
   double* dbeta_part;
+  BackwardRowFn row;
 };
 
 void backward_chunk(int64_t chunk, int, void* raw) {
@@ -63,30 +164,8 @@ void backward_chunk(int64_t chunk, int, void* raw) {
   const int64_t n = c.cols;
   const int64_t r0 = chunk * kSumRowsPerChunk;
   const int64_t r1 = std::min(c.rows, r0 + kSumRowsPerChunk);
-  double* dg = c.dgamma_part + chunk * n;
-  double* db = c.dbeta_part + chunk * n;
   for (int64_t r = r0; r < r1; r++) {
-    const float* x = c.x + r * n;
-    const float* dy = c.dy + r * n;
-    float* dx = c.dx + r * n;
-    const float m = c.mean[r];
-    const float s = c.rstd[r];
-    // llm.c: dnorm = dy * gamma; dx = (dnorm - mean(dnorm) - norm * mean(dnorm * norm)) * rstd.
-    double dnorm_sum = 0, dnorm_norm_sum = 0;
-    for (int64_t i = 0; i < n; i++) {
-      const float norm = (x[i] - m) * s;
-      const float dnorm = dy[i] * c.gamma[i];
-      dnorm_sum += dnorm;
-      dnorm_norm_sum += static_cast<double>(dnorm) * norm;
-      dg[i] += static_cast<double>(norm) * dy[i];
-      db[i] += dy[i];
-    }
-    const float dnorm_mean = static_cast<float>(dnorm_sum / static_cast<double>(n));
-    const float dnorm_norm_mean = static_cast<float>(dnorm_norm_sum / static_cast<double>(n));
-    for (int64_t i = 0; i < n; i++) {
-      const float norm = (x[i] - m) * s;
-      dx[i] = (dy[i] * c.gamma[i] - dnorm_mean - norm * dnorm_norm_mean) * s;
-    }
+    c.row(c.dy + r * n, c.x + r * n, c.gamma, c.mean[r], c.rstd[r], c.dx + r * n, c.dgamma_part + chunk * n, c.dbeta_part + chunk * n, n);
   }
 }
 
@@ -94,7 +173,8 @@ void backward_chunk(int64_t chunk, int, void* raw) {
 
 void layernorm_forward(const float* x, const float* gamma, const float* beta, float* out, float* mean, float* rstd, int64_t rows,
                        int64_t cols, float epsilon) {
-  ForwardCtx c{x, gamma, beta, out, mean, rstd, cols, epsilon};
+  ForwardCtx c{x, gamma, beta, out, mean, rstd, cols, epsilon,
+               TK_PICK_CLONE(active_isa(), forward_row_generic, forward_row_avx2, forward_row_avx512)};
   parallel_range(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, cols)), forward_rows, &c);
 }
 
@@ -103,7 +183,8 @@ void layernorm_backward(const float* dy, const float* x, const float* gamma, con
   const int64_t chunks = row_chunks(rows);
   std::vector<double> dgamma_part = chunk_partials(chunks, cols);
   std::vector<double> dbeta_part = chunk_partials(chunks, cols);
-  BackwardCtx c{dy, x, gamma, mean, rstd, dx, rows, cols, dgamma_part.data(), dbeta_part.data()};
+  BackwardCtx c{dy, x, gamma, mean, rstd, dx, rows, cols, dgamma_part.data(), dbeta_part.data(),
+                TK_PICK_CLONE(active_isa(), backward_row_generic, backward_row_avx2, backward_row_avx512)};
   parallel_for(chunks, backward_chunk, &c);
   sum_chunk_partials(dgamma_part.data(), chunks, cols, dgamma);
   sum_chunk_partials(dbeta_part.data(), chunks, cols, dbeta);

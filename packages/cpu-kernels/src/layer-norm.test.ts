@@ -1,4 +1,7 @@
-/** TunekitLayerNorm / TunekitLayerNormGrad vs layer norm built from tfjs ops (forward and autodiff gradients). */
+/**
+ * TunekitLayerNorm / TunekitLayerNormGrad vs layer norm built from tfjs ops
+ * (forward and autodiff gradients), and the same bits at every SIMD level.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -7,11 +10,16 @@ import { TunekitLayerNorm, TunekitLayerNormGrad } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
-import { nativeSkipReason } from './test-support/native-modes';
+import { nativeModes, nativeSkipReason, restoreIsa, useIsa } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCPUKernels);
+afterAll(() => {
+  restoreIsa();
+  unregisterNativeCPUKernels();
+});
+
+const isas = [...new Set(nativeModes().map((m) => m.isa))].map((isa) => ({ isa, skip: nativeModes().find((m) => m.isa === isa)?.skip }));
 
 /** core's op-by-op layer norm (model/layers.ts): biased variance, as PyTorch. */
 function opLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
@@ -23,7 +31,7 @@ function opLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: n
 
 describe.skipIf(nativeSkipReason !== undefined)(`${TunekitLayerNorm}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
   // Odd row counts (not a multiple of the 32-row chunks), odd widths, rank 1–3, and a 1-wide axis (variance 0).
-  const shapes: number[][] = [[37, 129], [3, 5, 7], [2, 33, 768], [11], [4, 1], [65, 3]];
+  const shapes: number[][] = [[37, 129], [3, 5, 7], [2, 33, 768], [11], [4, 1], [65, 3], [5, 16], [9, 1024]];
   for (const shape of shapes) {
     it(`[${shape.join(', ')}]: y, dx, dgamma, dbeta match the op path (threads 1 and 2)`, () => {
       const cols = shape[shape.length - 1] as number;
@@ -54,19 +62,27 @@ describe.skipIf(nativeSkipReason !== undefined)(`${TunekitLayerNorm}${nativeSkip
     });
   }
 
-  it('dgamma and dbeta do not depend on the thread count (fixed-order sums)', () => {
-    const x = randomTensor([301, 96], 5, 2);
-    const gamma = randomTensor([96], 6);
-    const dy = randomTensor([301, 96], 7);
-    const run = (threads: number) => {
+  it('gives the same bits at every SIMD level and thread count (fixed lanes, no FMA contraction, fixed-order dgamma/dbeta)', () => {
+    // 103 columns: six whole 16-lane blocks and a 7-element tail; 301 rows: not a multiple of the 32-row chunks.
+    const x = tf.tidy(() => tf.add(randomTensor([301, 103], 5, 2), 0.4));
+    const gamma = randomTensor([103], 6);
+    const dy = randomTensor([301, 103], 7);
+    const run = (isa: string, threads: number) => {
+      useIsa(isa as 'scalar');
       registerNativeCPUKernels({ threads });
-      const [y, mean, rstd] = tf.engine().runKernel(TunekitLayerNorm, { x, gamma, beta: gamma }, { epsilon: 1e-5 }) as tf.Tensor[];
-      const grads = tf.engine().runKernel(TunekitLayerNormGrad, { dy, x, gamma, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor }, {}) as tf.Tensor[];
-      const out = grads.map((g) => Array.from(g.dataSync()));
-      tf.dispose([y as tf.Tensor, mean as tf.Tensor, rstd as tf.Tensor, ...grads]);
+      const forward = tf.engine().runKernel(TunekitLayerNorm, { x, gamma, beta: gamma }, { epsilon: 1e-5 }) as tf.Tensor[];
+      const [, mean, rstd] = forward as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const grads = tf.engine().runKernel(TunekitLayerNormGrad, { dy, x, gamma, mean, rstd }, {}) as tf.Tensor[];
+      const out = [...forward, ...grads].map((g) => Array.from(g.dataSync()));
+      tf.dispose([...forward, ...grads]);
       return out;
     };
-    expect(run(3)).toEqual(run(1));
+    const reference = run('scalar', 1);
+    for (const { isa, skip } of isas) {
+      if (skip) continue;
+      for (const threads of [1, 3]) expect(run(isa, threads), `${isa} × ${threads} threads`).toEqual(reference);
+    }
+    restoreIsa();
     tf.dispose([x, gamma, dy]);
   });
 
