@@ -5,15 +5,18 @@
 #include <cstring>
 #include <vector>
 
+#include "adamw.h"
 #include "allocator.h"
 #include "attention.h"
 #include "bias-gelu.h"
 #include "cpu-features.h"
+#include "dropout.h"
 #include "elementwise.h"
 #include "layernorm.h"
 #include "gemm-kernels.h"
 #include "gemm.h"
 #include "napi-args.h"
+#include "reduce.h"
 #include "scatter-add.h"
 #include "sum-squares.h"
 #include "softmax-cross-entropy.h"
@@ -398,7 +401,7 @@ napi_value GeluGrad(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
-// dropoutMask(out, rate, seed): out[i] = 1/(1-rate) or 0 (see elementwise.h)
+// dropoutMask(out, rate, seed): out[i] = 1/(1-rate) or 0 (see dropout.h)
 napi_value DropoutMask(napi_env env, napi_callback_info info) {
   Args args(env, info);
   float* out;
@@ -414,7 +417,7 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
 }
 
 // dropoutApply(x, residual, out, rate, seed): out = residual + x·mask (residual
-// null: x·mask), the mask dropoutMask would make (see elementwise.h)
+// null: x·mask), the mask dropoutMask would make (see dropout.h)
 napi_value DropoutApply(napi_env env, napi_callback_info info) {
   Args args(env, info);
   float *x, *out, *residual = nullptr;

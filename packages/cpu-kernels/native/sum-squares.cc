@@ -17,7 +17,7 @@ struct SumSquaresCtx {
 };
 
 float sum_squares_one(const float* x, int64_t n) {
-  // Same accumulators and order as reduce_rows_task in elementwise.cc; the
+  // Same accumulators and order as reduce_rows_task in reduce.cc; the
   // square is a float product, as the Square kernel writes it.
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   int64_t i = 0;

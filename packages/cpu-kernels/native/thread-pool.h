@@ -7,6 +7,7 @@
 // sleep on a condition variable so an idle process costs no CPU.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace tk {
@@ -30,6 +31,11 @@ void parallel_for(int64_t tasks, TaskFn fn, void* ctx);
 // least `grain` elements and runs fn(begin, end, ctx) for each.
 using RangeFn = void (*)(int64_t begin, int64_t end, void* ctx);
 void parallel_range(int64_t n, int64_t grain, RangeFn fn, void* ctx);
+
+// Elements per task below which waking the pool costs more than it saves
+// (the elementwise kernels' grain), and that grain in rows of `row_length`.
+constexpr int64_t kElementGrain = 1 << 14;
+inline int64_t rows_grain(int64_t row_length) { return std::max<int64_t>(1, kElementGrain / std::max<int64_t>(1, row_length)); }
 
 // Threads the hardware offers to this process (affinity-aware on Linux).
 int hardware_threads();

@@ -1,0 +1,90 @@
+#include "reduce.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "thread-pool.h"
+
+namespace tk {
+namespace {
+
+struct ReduceCtx {
+  ReduceOp op;
+  const float* x;
+  float* out;
+  int64_t reduce, inner;
+};
+
+// inner == 1: one contiguous row per output.
+void reduce_rows_task(int64_t o0, int64_t o1, void* raw) {
+  const ReduceCtx& c = *static_cast<ReduceCtx*>(raw);
+  for (int64_t o = o0; o < o1; o++) {
+    const float* row = c.x + o * c.reduce;
+    if (c.op == ReduceOp::kMax) {
+      float m = c.reduce ? row[0] : -INFINITY;
+      for (int64_t r = 1; r < c.reduce; r++) m = std::max(m, row[r]);
+      c.out[o] = m;
+    } else {
+      // Four double accumulators: exact enough, and not one long dependency chain.
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      int64_t r = 0;
+      for (; r + 4 <= c.reduce; r += 4) {
+        s0 += row[r];
+        s1 += row[r + 1];
+        s2 += row[r + 2];
+        s3 += row[r + 3];
+      }
+      for (; r < c.reduce; r++) s0 += row[r];
+      const double s = (s0 + s1) + (s2 + s3);
+      c.out[o] = static_cast<float>(c.op == ReduceOp::kMean ? s / static_cast<double>(c.reduce) : s);
+    }
+  }
+}
+
+// inner > 1: tasks are (outer, column block) pairs; columns accumulate in double.
+constexpr int64_t kColumnBlock = 512;
+
+void reduce_columns_task(int64_t t0, int64_t t1, void* raw) {
+  const ReduceCtx& c = *static_cast<ReduceCtx*>(raw);
+  const int64_t blocks = (c.inner + kColumnBlock - 1) / kColumnBlock;
+  double acc[kColumnBlock];
+  float best[kColumnBlock];
+  for (int64_t t = t0; t < t1; t++) {
+    const int64_t o = t / blocks;
+    const int64_t j0 = (t % blocks) * kColumnBlock;
+    const int64_t width = std::min(kColumnBlock, c.inner - j0);
+    const float* base = c.x + o * c.reduce * c.inner + j0;
+    float* dst = c.out + o * c.inner + j0;
+    if (c.op == ReduceOp::kMax) {
+      for (int64_t j = 0; j < width; j++) best[j] = c.reduce ? base[j] : -INFINITY;
+      for (int64_t r = 1; r < c.reduce; r++) {
+        const float* src = base + r * c.inner;
+        for (int64_t j = 0; j < width; j++) best[j] = std::max(best[j], src[j]);
+      }
+      std::memcpy(dst, best, width * sizeof(float));
+    } else {
+      for (int64_t j = 0; j < width; j++) acc[j] = 0;
+      for (int64_t r = 0; r < c.reduce; r++) {
+        const float* src = base + r * c.inner;
+        for (int64_t j = 0; j < width; j++) acc[j] += src[j];
+      }
+      const double scale = c.op == ReduceOp::kMean ? 1.0 / static_cast<double>(c.reduce) : 1.0;
+      for (int64_t j = 0; j < width; j++) dst[j] = static_cast<float>(acc[j] * scale);
+    }
+  }
+}
+
+}  // namespace
+
+void reduce_op(ReduceOp op, const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
+  ReduceCtx c{op, x, out, reduce, inner};
+  if (inner == 1) {
+    parallel_range(outer, rows_grain(reduce), reduce_rows_task, &c);
+  } else {
+    const int64_t blocks = (inner + kColumnBlock - 1) / kColumnBlock;
+    parallel_range(outer * blocks, rows_grain(reduce * std::min(inner, kColumnBlock)), reduce_columns_task, &c);
+  }
+}
+
+}  // namespace tk
