@@ -18,9 +18,15 @@ struct AdamWParams {
   bool scales_gradient = false;
 };
 
-// p_out, m_out, v_out may be p, m, v themselves (all three together): the
-// update is then written in place (the bits are the same either way).
+// p_out, m_out, v_out are either p, m, v themselves (all three together: the
+// update is written in place, with the same bits) or overlap no other array
+// (adamw_arrays_apart checks this): the loops read and write through
+// restrict pointers so that they vectorise.
 void adamw_step(const AdamWParams& h, const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out,
                 float* v_out, int64_t n);
+
+// Whether (p, g, m, v, p_out, m_out, v_out), n floats each, meet adamw_step's
+// rule: no written array overlaps another array, unless it is its own input.
+bool adamw_arrays_apart(const float* const arrays[7], int64_t n);
 
 }  // namespace tk

@@ -363,6 +363,9 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   for (int i = 1; i < 7; i++) {
     if (lengths[i] != n) return args.fail("adamw: every array must have the same length"), nullptr;
   }
+  if (!adamw_arrays_apart(arrays, n)) {
+    return args.fail("adamw: pOut, mOut and vOut must be p, m and v themselves or overlap no other array"), nullptr;
+  }
   AdamWParams h{hp[0], hp[1], hp[2], hp[3], hp[4], hp[5], hp[6], hp[7], hp[8] != 0};
   if (hp_len == 10 && hp[9] != 1.0f) {
     h.gradient_scale = hp[9];

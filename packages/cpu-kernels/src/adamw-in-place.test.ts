@@ -9,13 +9,17 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitAdamW } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { type AdamWState, adamwReference } from './test-support/adamw-reference';
 import { arrayOf, useCpuBackend } from './test-support/cpu-backend';
 import { expectSameBytes } from './test-support/compare';
-import { nativeSkipReason } from './test-support/native-modes';
+import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCPUKernels);
+afterAll(() => {
+  restoreIsa();
+  unregisterNativeCPUKernels();
+});
 
 interface Slot { variable: tf.Variable; m: tf.Variable; v: tf.Variable }
 
@@ -28,9 +32,11 @@ function slot(seed: number, shape = [37, 129]): Slot {
   }));
 }
 
+const ATTRS = { beta1: 0.9, beta2: 0.999, decay: 1 - 1e-4, correction2: 0.3, eps: 1e-8, stepSize: 1e-3, gradientScale: 0.75 };
+
 /** One update as core's AdamW.apply runs it. */
 function step(s: Slot, gradient: tf.Tensor, consumesInputs: boolean): void {
-  const attrs = { beta1: 0.9, beta2: 0.999, decay: 1 - 1e-4, correction2: 0.3, eps: 1e-8, stepSize: 1e-3, gradientScale: 0.75, consumesInputs };
+  const attrs = { ...ATTRS, consumesInputs };
   const [variable, m, v] = tf.engine().runKernel(TunekitAdamW, { variable: s.variable, gradient, m: s.m, v: s.v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   s.variable.assign(variable as tf.Tensor);
   s.m.assign(m as tf.Tensor);
@@ -60,6 +66,30 @@ describe.skipIf(nativeSkipReason !== undefined)(`${TunekitAdamW} in place${nativ
     expect(tf.memory().numTensors).toBe(baseline.numTensors);
     expect(tf.memory().numBytes).toBe(baseline.numBytes);
   });
+
+  // An odd size inside one task, and one the pool splits (70007 elements: the
+  // second and third thread's ranges start off a 16-element boundary).
+  for (const shape of [[3, 11], [7, 10001]]) {
+    it(`[${shape.join(', ')}]: the in-place update has the bits of the float32 op order at every SIMD level and thread count`, () => {
+      const gradient = randomTensor(shape, 33, 0.1);
+      const g = Float32Array.from(arrayOf(gradient));
+      for (const mode of runnableModes()) {
+        setMode(mode);
+        const s = slot(30, shape);
+        // arrayOf, not dataSync: a read-out would keep the next update out of these arrays.
+        const state = (): AdamWState => ({ p: Float32Array.from(arrayOf(s.variable)), m: Float32Array.from(arrayOf(s.m)), v: Float32Array.from(arrayOf(s.v)) });
+        const expected = adamwReference(adamwReference(state(), g, ATTRS), g, ATTRS);
+        step(s, gradient, true); // new arrays: the inputs came from tf.variable
+        const before = arrayOf(s.variable);
+        step(s, gradient, true);
+        expect(arrayOf(s.variable), 'the second update went over the first one\'s arrays').toBe(before);
+        const got = state();
+        for (const key of ['p', 'm', 'v'] as const) expectSameBytes(got[key], expected[key], `${mode.isa} × ${mode.threads} threads: ${key}`);
+        tf.dispose([s.variable, s.m, s.v]);
+      }
+      gradient.dispose();
+    });
+  }
 
   it('never overwrites what a caller can still see: a read-out array, a clone, a reshape, a stridedSlice or unstack view, or values without consumesInputs', () => {
     registerNativeCPUKernels();

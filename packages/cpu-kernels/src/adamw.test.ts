@@ -4,13 +4,18 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitAdamW } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
+import { loadAddon } from './native/load-addon';
+import { adamwReference } from './test-support/adamw-reference';
 import { useCpuBackend } from './test-support/cpu-backend';
-import { expectClose } from './test-support/compare';
-import { nativeSkipReason } from './test-support/native-modes';
-import { randomTensor } from './test-support/random';
+import { expectClose, expectSameBytes } from './test-support/compare';
+import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
+import { randomTensor, randomValues } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCPUKernels);
+afterAll(() => {
+  restoreIsa();
+  unregisterNativeCPUKernels();
+});
 
 /** core's AdamW.apply, op by op. */
 function reference(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: { beta1: number; beta2: number; decay: number; correction2: number; eps: number; stepSize: number }): tf.Tensor[] {
@@ -63,6 +68,46 @@ describe.skipIf(nativeSkipReason !== undefined)(`${TunekitAdamW}${nativeSkipReas
       unregisterNativeCPUKernels();
     });
   }
+
+  // Lengths that end inside every vector loop's tail (1, 15 and 17 around 16
+  // lanes, 63) and one the pool splits (70007: the second and third thread's
+  // ranges start off a 16-element boundary).
+  for (const n of [1, 15, 17, 63, 70007]) {
+    it(`[${n}] into new arrays: the bits of the float32 op order at every SIMD level and thread count`, () => {
+      const state = { p: randomValues(n, 20), m: randomValues(n, 21, 0.01), v: randomValues(n, 22, 1e-4).map(Math.abs) };
+      const g = randomValues(n, 23, 0.1);
+      const inputs = { variable: tf.tensor1d(state.p), gradient: tf.tensor1d(g), m: tf.tensor1d(state.m), v: tf.tensor1d(state.v) };
+      const base = { beta1: 0.9, beta2: 0.999, correction2: Math.sqrt(1 - 0.999 ** 5), eps: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 5) };
+      for (const attrs of [{ ...base, decay: 1 - 1e-4 }, { ...base, decay: 1, gradientScale: 1 / 17.3 }]) {
+        const expected = adamwReference(state, g, attrs);
+        for (const mode of runnableModes()) {
+          setMode(mode);
+          const out = tf.engine().runKernel(TunekitAdamW, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          const label = `${mode.isa} × ${mode.threads} threads, decay ${attrs.decay}`;
+          (['p', 'm', 'v'] as const).forEach((key, i) => expectSameBytes((out[i] as tf.Tensor).dataSync() as Float32Array, expected[key], `${label}: ${key}`));
+          tf.dispose(out);
+        }
+      }
+      tf.dispose(Object.values(inputs));
+    });
+  }
+
+  it('the addon refuses outputs that overlap another array unless they are the inputs themselves (its loops use restrict pointers)', () => {
+    const addon = loadAddon().addon;
+    expect(addon).toBeDefined();
+    const buffer = new Float32Array(40);
+    const [p, g, m, v] = [0, 1, 2, 3].map((k) => buffer.subarray(8 * k, 8 * k + 8)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const fresh = () => new Float32Array(8);
+    const hyper = Float32Array.from([0.9, 0.1, 0.999, 0.001, 1, 0.3, 1e-8, 1e-3, 0]);
+    const rule = /pOut, mOut and vOut must be p, m and v themselves or overlap no other array/;
+    expect(() => addon?.adamw(p, g, m, v, p, m, v, hyper)).not.toThrow();
+    expect(() => addon?.adamw(p, g, m, v, fresh(), fresh(), fresh(), hyper)).not.toThrow();
+    expect(() => addon?.adamw(p, g, m, v, buffer.subarray(32, 40), fresh(), fresh(), hyper)).not.toThrow(); // same buffer, apart
+    expect(() => addon?.adamw(p, g, m, v, buffer.subarray(1, 9), fresh(), fresh(), hyper)).toThrow(rule);
+    expect(() => addon?.adamw(p, g, m, v, p, fresh(), fresh(), hyper)).toThrow(rule);
+    expect(() => addon?.adamw(p, g, m, v, m, p, v, hyper)).toThrow(rule);
+    expect(() => addon?.adamw(p, p, m, v, p, m, v, hyper)).toThrow(rule);
+  });
 
   it('is registered only while the native kernels are', () => {
     registerNativeCPUKernels();
