@@ -20,10 +20,16 @@ inline uint64_t mix64(uint64_t z) {
 // Per-seed offset of the counter.
 inline uint64_t dropout_base(uint64_t seed) { return mix64(seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL); }
 
+// The counter that element `index` hashes steps by kDropoutStep per element:
+// a loop over consecutive elements can add it instead of multiplying.
+constexpr uint64_t kDropoutStep = 0x9e3779b97f4a7c15ULL;
+inline uint64_t dropout_counter(uint64_t base, uint64_t index) { return base + index * kDropoutStep; }
+
+// The top 24 bits of a counter's hash.
+inline uint32_t dropout_counter_bits(uint64_t counter) { return static_cast<uint32_t>(mix64(counter) >> 40); }
+
 // The top 24 bits of element `index`'s hash.
-inline uint32_t dropout_bits(uint64_t base, uint64_t index) {
-  return static_cast<uint32_t>(mix64(base + index * 0x9e3779b97f4a7c15ULL) >> 40);
-}
+inline uint32_t dropout_bits(uint64_t base, uint64_t index) { return dropout_counter_bits(dropout_counter(base, index)); }
 
 // Uniform in [0, 1) from those 24 bits (exact in float).
 inline float dropout_uniform(uint64_t base, uint64_t index) {

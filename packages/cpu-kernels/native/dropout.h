@@ -8,7 +8,7 @@ namespace tk {
 
 // Dropout multiplier: out[i] = 1/keep where u_i >= rate, else 0, with u_i in
 // [0, 1) from a counter-based hash of (seed, i): the same mask for a seed
-// whatever the thread count.
+// whatever the thread count or ISA level.
 void dropout_mask(float* out, int64_t n, float rate, uint64_t seed);
 
 // out[i] = residual[i] + x[i]·mask[i] (residual nullable: x[i]·mask[i]), with

@@ -3,7 +3,8 @@
  * same bits as TunekitDropoutMask, a Multiply and an Add, for any size
  * (odd, across the thread pool's split), any thread count, and for the
  * values where multiplying by a 0 mask is not 0 (−0 from negatives, NaN
- * from ±∞ and NaN).
+ * from ±∞ and NaN); and the mask of the hash's definition (BigInt) applied
+ * in float32 at every SIMD level.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -11,12 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunekitDropout, TunekitDropoutMask } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
-import { nativeSkipReason } from './test-support/native-modes';
+import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
 import { expectSameBytes, valuesOf } from './test-support/compare';
-import { randomTensor } from './test-support/random';
+import { dropoutMaskReference } from './test-support/dropout-reference';
+import { randomTensor, randomValues } from './test-support/random';
 
 beforeAll(useCpuBackend);
-afterAll(unregisterNativeCPUKernels);
+afterAll(() => {
+  restoreIsa();
+  unregisterNativeCPUKernels();
+});
 
 function composed(x: tf.Tensor, residual: tf.Tensor | undefined, rate: number, seed: number): tf.Tensor {
   const dropped = tf.mul(x, tf.engine().runKernel(TunekitDropoutMask, {}, { shape: [...x.shape], rate, seed }) as tf.Tensor);
@@ -41,6 +46,27 @@ describe.skipIf(nativeSkipReason !== undefined)(`${TunekitDropout}${nativeSkipRe
         tf.dispose([x, residual]);
       });
     }
+  }
+
+  // Lengths that end inside every vector loop's tail, and one the pool splits.
+  for (const n of [1, 15, 17, 70001]) {
+    it(`[${n}]: x·mask and residual + x·mask in float32, mask from the hash's definition, at every SIMD level and thread count`, () => {
+      const x = randomValues(n, 5, 2);
+      const residual = randomValues(n, 6);
+      const [xt, rt] = [tf.tensor1d(x), tf.tensor1d(residual)];
+      for (const [rate, seed] of [[0.1, 42], [0.5, -7]] as const) {
+        const mask = dropoutMaskReference(n, rate, seed);
+        const dropped = x.map((v, i) => Math.fround(v * (mask[i] as number)));
+        const added = residual.map((r, i) => Math.fround(r + (dropped[i] as number)));
+        for (const mode of runnableModes()) {
+          setMode(mode);
+          const label = `${mode.isa} × ${mode.threads} threads, rate ${rate}`;
+          expectSameBytes(valuesOf(() => fused(xt, undefined, rate, seed)), dropped, label);
+          expectSameBytes(valuesOf(() => fused(xt, rt, rate, seed)), added, `${label}, residual`);
+        }
+      }
+      tf.dispose([xt, rt]);
+    });
   }
 
   it('multiplies by the mask even where it is 0: −0, NaN and ±∞ come out as a Multiply gives them', () => {
