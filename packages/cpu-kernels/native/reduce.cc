@@ -4,7 +4,18 @@
 #include <cmath>
 #include <cstring>
 
+#include "isa-clones.h"
 #include "thread-pool.h"
+
+// Down columns (a bias's gradient), a block's double accumulators take four
+// rows per pass: one load and store of them per four rows, which halved the
+// time of a [736, 1024] column sum; the loop is also compiled three times
+// (baseline, AVX2, AVX-512; target attributes), chosen at run time, which
+// adds 0–15%. Vectors run across columns and each column still adds its rows
+// one at a time, in order, so (FMA contraction off) every level and every
+// split gives the same bits. The row reduction stays baseline-only: its
+// four-accumulator order is the one sum-squares.cc reproduces.
+#include "no-fp-contraction.h"
 
 namespace tk {
 namespace {
@@ -45,7 +56,7 @@ void reduce_rows_task(int64_t o0, int64_t o1, void* raw) {
 // inner > 1: tasks are (outer, column block) pairs; columns accumulate in double.
 constexpr int64_t kColumnBlock = 512;
 
-void reduce_columns_task(int64_t t0, int64_t t1, void* raw) {
+TK_ALWAYS_INLINE void reduce_columns(int64_t t0, int64_t t1, void* raw) {
   const ReduceCtx& c = *static_cast<ReduceCtx*>(raw);
   const int64_t blocks = (c.inner + kColumnBlock - 1) / kColumnBlock;
   double acc[kColumnBlock];
@@ -65,7 +76,16 @@ void reduce_columns_task(int64_t t0, int64_t t1, void* raw) {
       std::memcpy(dst, best, width * sizeof(float));
     } else {
       for (int64_t j = 0; j < width; j++) acc[j] = 0;
-      for (int64_t r = 0; r < c.reduce; r++) {
+      // The parentheses are the one-row loop's order: acc += row r, then r + 1, ...
+      int64_t r = 0;
+      for (; r + 4 <= c.reduce; r += 4) {
+        const float* s0 = base + r * c.inner;
+        const float* s1 = s0 + c.inner;
+        const float* s2 = s1 + c.inner;
+        const float* s3 = s2 + c.inner;
+        for (int64_t j = 0; j < width; j++) acc[j] = (((acc[j] + s0[j]) + s1[j]) + s2[j]) + s3[j];
+      }
+      for (; r < c.reduce; r++) {
         const float* src = base + r * c.inner;
         for (int64_t j = 0; j < width; j++) acc[j] += src[j];
       }
@@ -75,6 +95,12 @@ void reduce_columns_task(int64_t t0, int64_t t1, void* raw) {
   }
 }
 
+void reduce_columns_generic(int64_t t0, int64_t t1, void* raw) { reduce_columns(t0, t1, raw); }
+#if TK_HAS_X86_TARGETS
+TK_TARGET_AVX2 void reduce_columns_avx2(int64_t t0, int64_t t1, void* raw) { reduce_columns(t0, t1, raw); }
+TK_TARGET_AVX512 void reduce_columns_avx512(int64_t t0, int64_t t1, void* raw) { reduce_columns(t0, t1, raw); }
+#endif
+
 }  // namespace
 
 void reduce_op(ReduceOp op, const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
@@ -83,7 +109,8 @@ void reduce_op(ReduceOp op, const float* x, float* out, int64_t outer, int64_t r
     parallel_range(outer, rows_grain(reduce), reduce_rows_task, &c);
   } else {
     const int64_t blocks = (inner + kColumnBlock - 1) / kColumnBlock;
-    parallel_range(outer * blocks, rows_grain(reduce * std::min(inner, kColumnBlock)), reduce_columns_task, &c);
+    parallel_range(outer * blocks, rows_grain(reduce * std::min(inner, kColumnBlock)),
+                   TK_PICK_CLONE(active_isa(), reduce_columns_generic, reduce_columns_avx2, reduce_columns_avx512), &c);
   }
 }
 

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcastPlan, reductionPlan } from './kernels/elementwise';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
-import { expectSameAsStockInModes } from './test-support/compare';
+import { expectSameAsStockInModes, expectSameBytes, valuesOf } from './test-support/compare';
 import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
-import { randomTensor } from './test-support/random';
+import { randomTensor, randomValues } from './test-support/random';
 
 beforeAll(useCpuBackend);
 
@@ -77,6 +77,40 @@ describe.skipIf(nativeSkipReason !== undefined)(`elementwise kernels native vs s
     );
     tf.dispose([x, big]);
   });
+
+  // Sum, mean and max down columns ([outer, reduce, inner] over the middle axis,
+  // a bias's gradient): widths off every vector width and off the 512-column
+  // block (1031 = 2·512 + 7, 517, 17, 9), row counts off the four-row pass
+  // (37, 1030, 5) and below it (3), several outer slices, all split over the pool.
+  for (const [outer, reduce, inner] of [[1, 37, 1031], [1, 1030, 9], [3, 5, 517], [2, 3, 17]] as const) {
+    it(`columns of [${outer}, ${reduce}, ${inner}]: each summed in double in row order and rounded once, the same bits at every SIMD level and thread count`, () => {
+      const values = randomValues(outer * reduce * inner, 40 + reduce);
+      const x = tf.tensor3d(values, [outer, reduce, inner]);
+      const [sums, means, maxes] = [new Float32Array(outer * inner), new Float32Array(outer * inner), new Float32Array(outer * inner)];
+      for (let o = 0; o < outer; o++) {
+        for (let j = 0; j < inner; j++) {
+          let sum = 0;
+          let max = -Infinity;
+          for (let r = 0; r < reduce; r++) {
+            const v = values[(o * reduce + r) * inner + j] as number;
+            sum += v;
+            max = Math.max(max, v);
+          }
+          sums[o * inner + j] = sum;
+          means[o * inner + j] = sum * (1 / reduce);
+          maxes[o * inner + j] = max;
+        }
+      }
+      for (const mode of runnableModes()) {
+        setMode(mode);
+        const label = `${mode.isa} × ${mode.threads} threads`;
+        expectSameBytes(valuesOf(() => tf.sum(x, 1)), sums, `${label}: sum`);
+        expectSameBytes(valuesOf(() => tf.mean(x, 1)), means, `${label}: mean`);
+        expectSameBytes(valuesOf(() => tf.max(x, 1)), maxes, `${label}: max`);
+      }
+      x.dispose();
+    });
+  }
 
   it('softmax over the last axis, and its gradient', () => {
     const x = randomTensor([2, 3, 9, 9], 6, 4);
