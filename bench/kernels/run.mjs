@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !/^[a-z0-9-]+$/.test(name)) {
-  console.error('usage: node kernels/run.mjs <benchmark> [args...]   (benchmarks: matmul, op-mix, train-step)');
+  console.error('usage: node kernels/run.mjs <benchmark> [args...]   (benchmarks: matmul, train-step, elementwise-ab)');
   process.exit(2);
 }
 const outDir = join(here, '..', 'node_modules', '.cache', 'tunekit-kernel-bench');
