@@ -11,53 +11,27 @@
 // One source compiled as baseline, AVX2 and AVX-512 clones (chosen at run
 // time by active_isa()), with no FMA contraction, so every level gives the
 // same bits. Each row's sums (mean, variance; the backward's two means) run
-// in 16 fixed double lanes, element j in lane j % 16, then the tail and the
-// lanes are added in order: a loop across lanes vectorises without
-// reassociating anything, where one running sum is a chain of dependent
-// adds (~4 cycles an element). The sums stay in double, as before, so
-// rounding their float results rarely sees the changed order at all.
+// in lane-sum.h's 16 fixed double lanes instead of one chain of dependent
+// adds. The sums stay in double, as before, so rounding their float results
+// rarely sees the changed order at all.
 #include "no-fp-contraction.h"
+
+#include "lane-sum.h"  // after the pragma
 
 namespace tk {
 namespace {
 
-constexpr int kLanes = 16;
-
-// The 16 lane sums of a row, then its tail, added in that fixed order.
-TK_ALWAYS_INLINE double total(const double* lane, double tail) {
-  double s = tail;
-  for (int l = 0; l < kLanes; l++) s += lane[l];
-  return s;
-}
-
 // (mean, rstd) of one row, and its normalised, scaled and shifted output.
 TK_ALWAYS_INLINE void forward_row(const float* x, const float* gamma, const float* beta, float* y, int64_t n, float epsilon,
                                   float* mean_out, float* rstd_out) {
-  // Two passes in double, like the op path's mean then mean((x - mean)^2).
-  double lane[kLanes] = {0};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    TK_LANE_LOOP
-    for (int l = 0; l < kLanes; l++) lane[l] += static_cast<double>(x[i + l]);
-  }
-  double tail = 0;
-  for (int64_t t = i; t < n; t++) tail += static_cast<double>(x[t]);
-  const float m = static_cast<float>(total(lane, tail) / static_cast<double>(n));
-  // A float difference squared in double is exact (24 + 24 bits).
-  for (int l = 0; l < kLanes; l++) lane[l] = 0;
-  for (i = 0; i + kLanes <= n; i += kLanes) {
-    TK_LANE_LOOP
-    for (int l = 0; l < kLanes; l++) {
-      const double d = static_cast<double>(x[i + l] - m);
-      lane[l] += d * d;
-    }
-  }
-  tail = 0;
-  for (int64_t t = i; t < n; t++) {
-    const double d = static_cast<double>(x[t] - m);
-    tail += d * d;
-  }
-  const float variance = static_cast<float>(total(lane, tail) / static_cast<double>(n));
+  // Two passes in double, like the op path's mean then mean((x - mean)^2);
+  // a float difference squared in double is exact (24 + 24 bits).
+  const float m = static_cast<float>(lane_sum(x, n, [](float v) { return static_cast<double>(v); }) / static_cast<double>(n));
+  const double sq = lane_sum(x, n, [m](float v) {
+    const double d = static_cast<double>(v - m);
+    return d * d;
+  });
+  const float variance = static_cast<float>(sq / static_cast<double>(n));
   const float s = 1.0f / std::sqrt(variance + epsilon);
   for (int64_t j = 0; j < n; j++) y[j] = (x[j] - m) * s * gamma[j] + beta[j];
   *mean_out = m;
@@ -69,11 +43,11 @@ TK_ALWAYS_INLINE void forward_row(const float* x, const float* gamma, const floa
 TK_ALWAYS_INLINE void backward_row(const float* dy, const float* x, const float* gamma, float m, float s, float* dx, double* dg,
                                    double* db, int64_t n) {
   // llm.c: dnorm = dy * gamma; dx = (dnorm - mean(dnorm) - norm * mean(dnorm * norm)) * rstd.
-  double lane_dnorm[kLanes] = {0}, lane_dnorm_norm[kLanes] = {0};
+  double lane_dnorm[kSumLanes] = {0}, lane_dnorm_norm[kSumLanes] = {0};
   int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
+  for (; i + kSumLanes <= n; i += kSumLanes) {
     TK_LANE_LOOP
-    for (int l = 0; l < kLanes; l++) {
+    for (int l = 0; l < kSumLanes; l++) {
       const float norm = (x[i + l] - m) * s;
       const float dnorm = dy[i + l] * gamma[i + l];
       lane_dnorm[l] += static_cast<double>(dnorm);
@@ -92,8 +66,8 @@ TK_ALWAYS_INLINE void backward_row(const float* dy, const float* x, const float*
     dg[j] += static_cast<double>(norm) * static_cast<double>(dy[j]);
     db[j] += static_cast<double>(dy[j]);
   }
-  const float dnorm_mean = static_cast<float>(total(lane_dnorm, tail_dnorm) / static_cast<double>(n));
-  const float dnorm_norm_mean = static_cast<float>(total(lane_dnorm_norm, tail_dnorm_norm) / static_cast<double>(n));
+  const float dnorm_mean = static_cast<float>(lanes_total(lane_dnorm, tail_dnorm) / static_cast<double>(n));
+  const float dnorm_norm_mean = static_cast<float>(lanes_total(lane_dnorm_norm, tail_dnorm_norm) / static_cast<double>(n));
   for (int64_t j = 0; j < n; j++) {
     const float norm = (x[j] - m) * s;
     dx[j] = (dy[j] * gamma[j] - dnorm_mean - norm * dnorm_norm_mean) * s;

@@ -13,9 +13,12 @@
 // (baseline, AVX2, AVX-512; target attributes), chosen at run time, which
 // adds 0–15%. Vectors run across columns and each column still adds its rows
 // one at a time, in order, so (FMA contraction off) every level and every
-// split gives the same bits. The row reduction stays baseline-only: its
-// four-accumulator order is the one sum-squares.cc reproduces.
+// split gives the same bits. Along a row (a loss's mean, a norm's sum) the
+// sum runs in lane-sum.h's 16 fixed double lanes, also cloned: the order
+// sum-squares.cc shares, so the global norm is the same fused or op by op.
 #include "no-fp-contraction.h"
+
+#include "lane-sum.h"  // after the pragma
 
 namespace tk {
 namespace {
@@ -27,8 +30,8 @@ struct ReduceCtx {
   int64_t reduce, inner;
 };
 
-// inner == 1: one contiguous row per output.
-void reduce_rows_task(int64_t o0, int64_t o1, void* raw) {
+// inner == 1: one contiguous row per output; sums in lane-sum.h's order.
+TK_ALWAYS_INLINE void reduce_rows(int64_t o0, int64_t o1, void* raw) {
   const ReduceCtx& c = *static_cast<ReduceCtx*>(raw);
   for (int64_t o = o0; o < o1; o++) {
     const float* row = c.x + o * c.reduce;
@@ -37,21 +40,17 @@ void reduce_rows_task(int64_t o0, int64_t o1, void* raw) {
       for (int64_t r = 1; r < c.reduce; r++) m = std::max(m, row[r]);
       c.out[o] = m;
     } else {
-      // Four double accumulators: exact enough, and not one long dependency chain.
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      int64_t r = 0;
-      for (; r + 4 <= c.reduce; r += 4) {
-        s0 += row[r];
-        s1 += row[r + 1];
-        s2 += row[r + 2];
-        s3 += row[r + 3];
-      }
-      for (; r < c.reduce; r++) s0 += row[r];
-      const double s = (s0 + s1) + (s2 + s3);
+      const double s = lane_sum(row, c.reduce, [](float v) { return static_cast<double>(v); });
       c.out[o] = static_cast<float>(c.op == ReduceOp::kMean ? s / static_cast<double>(c.reduce) : s);
     }
   }
 }
+
+void reduce_rows_generic(int64_t o0, int64_t o1, void* raw) { reduce_rows(o0, o1, raw); }
+#if TK_HAS_X86_TARGETS
+TK_TARGET_AVX2 void reduce_rows_avx2(int64_t o0, int64_t o1, void* raw) { reduce_rows(o0, o1, raw); }
+TK_TARGET_AVX512 void reduce_rows_avx512(int64_t o0, int64_t o1, void* raw) { reduce_rows(o0, o1, raw); }
+#endif
 
 // inner > 1: tasks are (outer, column block) pairs; columns accumulate in double.
 constexpr int64_t kColumnBlock = 512;
@@ -106,7 +105,7 @@ TK_TARGET_AVX512 void reduce_columns_avx512(int64_t t0, int64_t t1, void* raw) {
 void reduce_op(ReduceOp op, const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
   ReduceCtx c{op, x, out, reduce, inner};
   if (inner == 1) {
-    parallel_range(outer, rows_grain(reduce), reduce_rows_task, &c);
+    parallel_range(outer, rows_grain(reduce), TK_PICK_CLONE(active_isa(), reduce_rows_generic, reduce_rows_avx2, reduce_rows_avx512), &c);
   } else {
     const int64_t blocks = (inner + kColumnBlock - 1) / kColumnBlock;
     parallel_range(outer * blocks, rows_grain(reduce * std::min(inner, kColumnBlock)),

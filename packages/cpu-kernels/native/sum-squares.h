@@ -8,8 +8,8 @@
 namespace tk {
 
 // out[k] = Σ_i x_k[i]² for each of `count` arrays: every square rounded to
-// float32 (as tfjs's Square), summed into four double accumulators in the
-// order of the Sum kernel's contiguous-row reduction, the total rounded to
+// float32 (as tfjs's Square), summed in double in the order of the Sum
+// kernel's contiguous-row reduction (lane-sum.h), the total rounded to
 // float32. So each out[k] has the bits of Sum(Square(x_k)) on the op path.
 // Arrays are tasks on the pool (largest first); one array is never split,
 // so the result does not depend on the thread count.

@@ -8,6 +8,7 @@ import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectSameAsStockInModes, expectSameBytes, valuesOf } from './test-support/compare';
 import { nativeSkipReason, restoreIsa, runnableModes, setMode } from './test-support/native-modes';
+import { laneSum } from './test-support/lane-sum-reference';
 import { randomTensor, randomValues } from './test-support/random';
 
 beforeAll(useCpuBackend);
@@ -111,6 +112,45 @@ describe.skipIf(nativeSkipReason !== undefined)(`elementwise kernels native vs s
       x.dispose();
     });
   }
+
+  // Sum and mean along contiguous rows (a loss's mean, the op path's norm):
+  // lengths below, at and just past one 16-lane group, and long rows.
+  for (const [outer, reduce] of [[3, 15], [2, 16], [5, 17], [4, 1000], [1, 70001]] as const) {
+    it(`rows of [${outer}, ${reduce}]: each summed in double in lane-sum.h's order and rounded once, the same bits at every SIMD level and thread count`, () => {
+      const values = randomValues(outer * reduce, 60 + reduce);
+      const x = tf.tensor2d(values, [outer, reduce]);
+      const sums = new Float32Array(outer);
+      const means = new Float32Array(outer);
+      for (let o = 0; o < outer; o++) {
+        const sum = laneSum(values, o * reduce, reduce);
+        sums[o] = sum;
+        means[o] = sum / reduce;
+      }
+      for (const mode of runnableModes()) {
+        setMode(mode);
+        const label = `${mode.isa} × ${mode.threads} threads`;
+        expectSameBytes(valuesOf(() => tf.sum(x, 1)), sums, `${label}: sum`);
+        expectSameBytes(valuesOf(() => tf.mean(x, 1)), means, `${label}: mean`);
+      }
+      x.dispose();
+    });
+  }
+
+  it('rows are summed in exactly that order: ±2^60 in one lane cancel before the ones can be absorbed', () => {
+    // 2^60 + 1 rounds back to 2^60 in double. In lane-sum.h's order elements 0
+    // and 16 (lane 0) cancel first, so every 1 survives: 37 − 2 = 35. One running
+    // sum, or 8 lanes (element 8 between them in lane 0), loses ones.
+    const values = new Float32Array(37).fill(1);
+    values[0] = 2 ** 60;
+    values[16] = -(2 ** 60);
+    expect(laneSum(values, 0, values.length)).toBe(35);
+    const x = tf.tensor2d(values, [1, 37]);
+    for (const mode of runnableModes()) {
+      setMode(mode);
+      expect(valuesOf(() => tf.sum(x, 1))[0], `${mode.isa} × ${mode.threads} threads`).toBe(35);
+    }
+    x.dispose();
+  });
 
   it('softmax over the last axis, and its gradient', () => {
     const x = randomTensor([2, 3, 9, 9], 6, 4);

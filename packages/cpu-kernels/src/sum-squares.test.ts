@@ -11,7 +11,8 @@ import { TunekitSumOfSquares as SUM_OF_SQUARES } from '@tunekit/backend-spec';
 import { registerNativeCPUKernels, unregisterNativeCPUKernels } from './index';
 import { useCpuBackend } from './test-support/cpu-backend';
 import { expectClose } from './test-support/compare';
-import { nativeModes, nativeSkipReason, restoreIsa, useIsa } from './test-support/native-modes';
+import { laneSum } from './test-support/lane-sum-reference';
+import { nativeModes, nativeSkipReason, restoreIsa, runnableModes, setMode, useIsa } from './test-support/native-modes';
 import { randomTensor } from './test-support/random';
 
 beforeAll(useCpuBackend);
@@ -28,9 +29,9 @@ function opPath(tensors: tf.Tensor[]): Float32Array {
 }
 
 describe.skipIf(nativeSkipReason !== undefined)(`${SUM_OF_SQUARES}${nativeSkipReason ? ` — skipped: ${nativeSkipReason}` : ''}`, () => {
-  // Sizes around the 4-wide accumulators (1, 3, 5, 7), a scalar, an empty
+  // Sizes around the 16 lanes (1, 3, 15, 16, 17, 35), a scalar, an empty
   // tensor, a bias, a weight matrix and one large enough to dominate the pool.
-  const shapes: number[][] = [[], [1], [3], [5, 7], [0], [768], [129, 31], [2, 3, 5], [1000, 1003]];
+  const shapes: number[][] = [[], [1], [3], [5, 7], [0], [768], [129, 31], [2, 3, 5], [1000, 1003], [15], [16], [17]];
   for (const { isa, skip } of isas) {
     it.skipIf(skip !== undefined)(`${isa}: each entry has the bits of the native Square + Sum, at 1, 2 and 3 threads${skip ? ` — skipped: ${skip}` : ''}`, () => {
       const tensors = shapes.map((shape, k) => randomTensor(shape, 10 + k, 3));
@@ -55,6 +56,24 @@ describe.skipIf(nativeSkipReason !== undefined)(`${SUM_OF_SQUARES}${nativeSkipRe
       tf.dispose(tensors);
     });
   }
+
+  it('each entry is lane-sum.h\'s order over float32 squares, rounded once: the same bits at every SIMD level and thread count', () => {
+    const tensors = [[17], [35], [1000, 1003], [4097]].map((shape, k) => randomTensor(shape, 30 + k, 2));
+    const expected = Float32Array.from(
+      tensors.map((t) => {
+        const values = t.dataSync();
+        return laneSum(values, 0, values.length, (v) => Math.fround(v * v));
+      }),
+    );
+    for (const mode of runnableModes()) {
+      setMode(mode);
+      const sums = tf.engine().runKernel(SUM_OF_SQUARES, tensors as unknown as tf.NamedTensorMap, {}) as tf.Tensor;
+      expect([...sums.dataSync()], `${mode.isa} × ${mode.threads} threads`).toEqual([...expected]);
+      sums.dispose();
+    }
+    restoreIsa();
+    tf.dispose(tensors);
+  });
 
   it('refuses a non-float32 input', () => {
     registerNativeCPUKernels({ threads: 2 });
