@@ -13,8 +13,8 @@
 // The per-element work (softmax, dropout, dscores, the dV/dK sums) is compiled
 // as baseline, AVX2 and AVX-512 clones (chosen at run time by active_isa(),
 // like softmax-cross-entropy.cc), exp by exp_poly and no FMA contraction, so
-// every level gives the same bits; the row sum runs in 16 fixed lanes, then
-// the lanes in order. The backward relies on it: it regenerates the forward's
+// every level gives the same bits; the row sums run in lane-sum.h's 16
+// fixed lanes. The backward relies on it: it regenerates the forward's
 // probabilities from the saved row max and 1/sum with the same expression, so
 // they must round the same way. (The products go through the GEMM, whose
 // portable kernel does not fuse multiply-add: across levels its results, and
@@ -85,14 +85,7 @@ TK_ALWAYS_INLINE void softmax_row(float* row, const float* mrow, int64_t n, floa
   for (int l = 0; l < kLanes; l++) mx = lane_max[l] > mx ? lane_max[l] : mx;
   for (; j < n; j++) mx = row[j] > mx ? row[j] : mx;
   for (j = 0; j < n; j++) row[j] = exp_shifted(row[j] - mx);
-  double lane_sum[kLanes] = {0};
-  for (j = 0; j + kLanes <= n; j += kLanes) {
-    TK_LANE_LOOP
-    for (int l = 0; l < kLanes; l++) lane_sum[l] += static_cast<double>(row[j + l]);
-  }
-  double sum = 0;
-  for (; j < n; j++) sum += static_cast<double>(row[j]);
-  for (int l = 0; l < kLanes; l++) sum += lane_sum[l];
+  const double sum = lane_sum(n, [row](int64_t i) { return static_cast<double>(row[i]); });
   const float inv = static_cast<float>(1.0 / sum);
   for (j = 0; j < n; j++) row[j] *= inv;
   stats[0] = mx;
@@ -198,20 +191,6 @@ TK_ALWAYS_INLINE void dscores_row(float* g, const float* p, const float* pdrop, 
   }
 }
 
-// Σ x[d]·y[d] in double (each product exact), in lane-sum.h's fixed lanes:
-// one running sum would be a chain of dependent adds per query row.
-TK_ALWAYS_INLINE double row_dot(const float* x, const float* y, int64_t n) {
-  double lane[kSumLanes] = {0};
-  int64_t d = 0;
-  for (; d + kSumLanes <= n; d += kSumLanes) {
-    TK_LANE_LOOP
-    for (int l = 0; l < kSumLanes; l++) lane[l] += static_cast<double>(x[d + l]) * static_cast<double>(y[d + l]);
-  }
-  double tail = 0;
-  for (; d < n; d++) tail += static_cast<double>(x[d]) * static_cast<double>(y[d]);
-  return lanes_total(lane, tail);
-}
-
 // All query blocks of one (batch, head), accumulating its dK and dV.
 TK_ALWAYS_INLINE void backward_head(const Ctx& c, int64_t bh) {
   const AttentionShape& s = *c.s;
@@ -253,8 +232,9 @@ TK_ALWAYS_INLINE void backward_head(const Ctx& c, int64_t bh) {
       const int64_t i = i0 + r;
       const float* orow = out + i * C;
       const float* gorow = dout + i * C;
-      dscores_row(dp + r * L, drop ? raw_p + r * L : p + r * L, drop ? p + r * L : nullptr, L, static_cast<float>(row_dot(orow, gorow, D)),
-                  keep_scale, s.scale);
+      // rowsum(dout ∘ out), each product exact in double, in lanes rather than one chain of dependent adds.
+      const double di = lane_sum(D, [orow, gorow](int64_t d) { return static_cast<double>(orow[d]) * static_cast<double>(gorow[d]); });
+      dscores_row(dp + r * L, drop ? raw_p + r * L : p + r * L, drop ? p + r * L : nullptr, L, static_cast<float>(di), keep_scale, s.scale);
     }
     // dQ[i0:i1] = dscores . K[0:L]
     product(rows, D, L, MatrixView{dp, L, 1}, MatrixView{k, 3 * C, 1}, tmp);

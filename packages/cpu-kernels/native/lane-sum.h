@@ -4,7 +4,8 @@
 // reassociating anything (one running sum is a chain of dependent adds,
 // ~4 cycles an element), and the order depends on neither the ISA level nor
 // the thread count. Kernels that must agree bit for bit (the row Sum and
-// the global norm's sum of squares) share it. Include it after
+// the global norm's sum of squares) share it, and so do layer norm and
+// attention. Include it after
 // no-fp-contraction.h, inside TK_ALWAYS_INLINE row functions of ISA clones.
 #pragma once
 
@@ -23,17 +24,18 @@ TK_ALWAYS_INLINE double lanes_total(const double* lane, double tail) {
   return s;
 }
 
-// Σ term(x[i]) for i in [0, n), each term a double.
+// Σ term(i) for i in [0, n), each term a double (term reads what it sums:
+// one array, a product of two, a square).
 template <typename Term>
-TK_ALWAYS_INLINE double lane_sum(const float* x, int64_t n, Term term) {
+TK_ALWAYS_INLINE double lane_sum(int64_t n, Term term) {
   double lane[kSumLanes] = {0};
   int64_t i = 0;
   for (; i + kSumLanes <= n; i += kSumLanes) {
     TK_LANE_LOOP
-    for (int l = 0; l < kSumLanes; l++) lane[l] += term(x[i + l]);
+    for (int l = 0; l < kSumLanes; l++) lane[l] += term(i + l);
   }
   double tail = 0;
-  for (; i < n; i++) tail += term(x[i]);
+  for (; i < n; i++) tail += term(i);
   return lanes_total(lane, tail);
 }
 

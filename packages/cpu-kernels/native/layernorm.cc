@@ -26,9 +26,9 @@ TK_ALWAYS_INLINE void forward_row(const float* x, const float* gamma, const floa
                                   float* mean_out, float* rstd_out) {
   // Two passes in double, like the op path's mean then mean((x - mean)^2);
   // a float difference squared in double is exact (24 + 24 bits).
-  const float m = static_cast<float>(lane_sum(x, n, [](float v) { return static_cast<double>(v); }) / static_cast<double>(n));
-  const double sq = lane_sum(x, n, [m](float v) {
-    const double d = static_cast<double>(v - m);
+  const float m = static_cast<float>(lane_sum(n, [x](int64_t i) { return static_cast<double>(x[i]); }) / static_cast<double>(n));
+  const double sq = lane_sum(n, [x, m](int64_t i) {
+    const double d = static_cast<double>(x[i] - m);
     return d * d;
   });
   const float variance = static_cast<float>(sq / static_cast<double>(n));

@@ -40,7 +40,7 @@ TK_ALWAYS_INLINE void reduce_rows(int64_t o0, int64_t o1, void* raw) {
       for (int64_t r = 1; r < c.reduce; r++) m = std::max(m, row[r]);
       c.out[o] = m;
     } else {
-      const double s = lane_sum(row, c.reduce, [](float v) { return static_cast<double>(v); });
+      const double s = lane_sum(c.reduce, [row](int64_t i) { return static_cast<double>(row[i]); });
       c.out[o] = static_cast<float>(c.op == ReduceOp::kMean ? s / static_cast<double>(c.reduce) : s);
     }
   }

@@ -19,8 +19,8 @@ namespace {
 // The Sum kernel's row order (reduce.cc); the square is a float product, as
 // the Square kernel writes it.
 TK_ALWAYS_INLINE float sum_squares_one(const float* x, int64_t n) {
-  return static_cast<float>(lane_sum(x, n, [](float v) {
-    const float q = v * v;
+  return static_cast<float>(lane_sum(n, [x](int64_t i) {
+    const float q = x[i] * x[i];
     return static_cast<double>(q);
   }));
 }
